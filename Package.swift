@@ -1,0 +1,60 @@
+// swift-tools-version:5.9
+import PackageDescription
+
+// The targets are the layers of the architecture (see Docs/architecture.md):
+//   formats:  NumPyFormat, HDF5 -> KerasFormat      (know nothing about models)
+//   models:   NeuralNet                              (knows nothing about files)
+//   bridge:   Bridge                                 (Keras configs/weights <-> NeuralNet)
+//   top:      MNIST, Evaluation, WeightBridge (umbrella), weightbridge (CLI)
+let package = Package(
+    name: "WeightBridge",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "WeightBridge", targets: ["WeightBridge"]),
+        .executable(name: "weightbridge", targets: ["WeightBridgeCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // C libraries, through pkg-config. Shim headers wrap macros Swift cannot import.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Shared file-safety primitives: atomic writes, resource limits.
+        .target(name: "SafeIO"),
+
+        // File formats.
+        .target(name: "NumPyFormat", dependencies: ["SafeIO", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "HDF5", dependencies: ["CHDF5", "SafeIO"]),
+        .target(name: "KerasFormat", dependencies: ["HDF5", "SafeIO", .product(name: "Yams", package: "Yams")]),
+
+        // Models: tensors, layers, training, BLAS.
+        .target(name: "NeuralNet", dependencies: ["COpenBLAS"]),
+
+        // Bridge: Keras configs and weight layouts onto NeuralNet models, and back.
+        .target(name: "Bridge", dependencies: ["NumPyFormat", "KerasFormat", "NeuralNet"]),
+
+        // Data and evaluation.
+        .target(name: "MNIST", dependencies: ["CGzip", "NumPyFormat", "SafeIO"]),
+        .target(name: "Evaluation", dependencies: ["SafeIO"]),
+
+        // Umbrella library and the command-line tool.
+        .target(name: "WeightBridge", dependencies: ["SafeIO", "NumPyFormat", "HDF5", "KerasFormat", "NeuralNet", "Bridge", "MNIST", "Evaluation"]),
+        .executableTarget(name: "WeightBridgeCLI", dependencies: ["WeightBridge", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // Tests.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "TestSupport"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
+        .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "TestSupport"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
+        .testTarget(name: "BridgeTests", dependencies: ["Bridge", "NumPyFormat", "KerasFormat", "NeuralNet", "TestSupport"]),
+        .testTarget(name: "MNISTTests", dependencies: ["MNIST", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+    ]
+)

@@ -1,0 +1,4 @@
+#ifndef WEIGHTBRIDGE_COPENBLAS_SHIM_H
+#define WEIGHTBRIDGE_COPENBLAS_SHIM_H
+#include <cblas.h>
+#endif

@@ -1,0 +1,2 @@
+// Placeholder so the target compiles; replaced by the real types of this layer.
+enum NumPyFormatPlaceholder {}

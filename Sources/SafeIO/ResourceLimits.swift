@@ -1,0 +1,30 @@
+/// Limits on what a file may make WeightBridge allocate, checked before
+/// allocating. Every size read from a file is untrusted.
+public struct ResourceLimits: Sendable, Equatable {
+    /// Largest single array, in bytes (default 4 GiB).
+    public var maxArrayBytes: UInt64
+    /// Largest total of all members of one archive, in bytes (default 16 GiB).
+    public var maxTotalBytes: UInt64
+    /// Largest inflated/compressed ratio accepted for a compressed member (default 1100:1,
+    /// above deflate's theoretical maximum of about 1032:1).
+    public var maxInflateRatio: UInt64
+    /// Most members in one archive (default 65536).
+    public var maxMembers: Int
+    /// Largest JSON/YAML configuration, in bytes (default 64 MiB).
+    public var maxConfigBytes: Int
+    /// Deepest nesting accepted in a JSON/YAML configuration (default 64).
+    public var maxConfigDepth: Int
+
+    public init(maxArrayBytes: UInt64 = 4 << 30, maxTotalBytes: UInt64 = 16 << 30, maxInflateRatio: UInt64 = 1100,
+                maxMembers: Int = 65536, maxConfigBytes: Int = 64 << 20, maxConfigDepth: Int = 64) {
+        self.maxArrayBytes = maxArrayBytes
+        self.maxTotalBytes = maxTotalBytes
+        self.maxInflateRatio = maxInflateRatio
+        self.maxMembers = maxMembers
+        self.maxConfigBytes = maxConfigBytes
+        self.maxConfigDepth = maxConfigDepth
+    }
+
+    /// The defaults.
+    public static let `default` = ResourceLimits()
+}

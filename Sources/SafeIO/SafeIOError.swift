@@ -1,0 +1,26 @@
+import Foundation
+
+/// Errors from writing files safely and from resource limits.
+public enum SafeIOError: Error, LocalizedError, Equatable {
+    /// The output exists and overwriting was not allowed.
+    case exists(path: String)
+    /// The output's directory does not exist.
+    case noDirectory(path: String)
+    /// The write failed; the previous file is untouched.
+    case writeFailed(path: String, reason: String)
+    /// A size read from a file exceeds a configured limit.
+    case limitExceeded(what: String, value: UInt64, limit: UInt64)
+
+    public var errorDescription: String? {
+        switch self {
+        case .exists(let path):
+            return "\(path): already exists (give --force to replace it)"
+        case .noDirectory(let path):
+            return "\(path): directory does not exist"
+        case .writeFailed(let path, let reason):
+            return "\(path): write failed (\(reason)); the previous file, if any, is untouched"
+        case .limitExceeded(let what, let value, let limit):
+            return "\(what) is \(value) bytes, over the limit of \(limit) bytes"
+        }
+    }
+}

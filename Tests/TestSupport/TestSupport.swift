@@ -1,0 +1,107 @@
+import Foundation
+import XCTest
+
+/// Paths to the repository's fixtures and to the shared, never-committed files.
+public enum FixturePaths {
+    /// The repository root (found from this source file's location).
+    public static let repoRoot: URL = {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }()
+    /// `Fixtures/` in the repository.
+    public static let fixtures = repoRoot.appendingPathComponent("Fixtures")
+    /// A file under `Fixtures/`.
+    public static func fixture(_ relative: String) -> URL { fixtures.appendingPathComponent(relative) }
+    /// `../shared` beside the repository (the user's seed files and the real-world corpus), or `$WEIGHTBRIDGE_SHARED`.
+    public static let shared: URL = {
+        if let env = ProcessInfo.processInfo.environment["WEIGHTBRIDGE_SHARED"] { return URL(fileURLWithPath: env) }
+        return repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    }()
+    /// A file under the shared folder; the test is skipped if it is absent.
+    public static func sharedFile(_ relative: String) throws -> URL {
+        let url = shared.appendingPathComponent(relative)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw XCTSkip("\(url.path) is not present")
+        }
+        return url
+    }
+    /// The Python interpreter of the test venv (`$WEIGHTBRIDGE_PYTHON`). Interop tests skip without it
+    /// locally; the README's test command always sets it, and in CI (`CI=true`) its absence fails.
+    public static func python() throws -> String {
+        if let p = ProcessInfo.processInfo.environment["WEIGHTBRIDGE_PYTHON"], !p.isEmpty { return p }
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            XCTFail("WEIGHTBRIDGE_PYTHON is not set in CI: interop tests cannot run")
+        }
+        throw XCTSkip("WEIGHTBRIDGE_PYTHON not set; run the tests through scripts/test.sh")
+    }
+}
+
+/// A fresh temporary directory, removed when the object goes away.
+public final class TemporaryDirectory {
+    public let url: URL
+    public init() {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("wb-test-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Result of running a subprocess.
+public struct ProcessResult {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+}
+
+/// Runs an executable with arguments and returns its exit status and output.
+@discardableResult
+public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                       currentDirectory: URL? = nil) throws -> ProcessResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    if let environment { p.environment = environment }
+    if let currentDirectory { p.currentDirectoryURL = currentDirectory }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    // Read both pipes concurrently so a chatty child cannot deadlock on a full pipe.
+    var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    p.waitUntilExit()
+    return ProcessResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Runs a Python snippet in the test venv and returns its stdout; fails the test on a non-zero exit.
+public func runPython(_ code: String, args: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    let python = try FixturePaths.python()
+    let r = try runProcess(python, ["-c", code] + args)
+    if r.status != 0 {
+        XCTFail("python failed (\(r.status)): \(r.stderr)", file: file, line: line)
+    }
+    return r.stdout
+}
+
+/// Asserts that two arrays have the same length and differ elementwise by at most `tolerance`.
+public func assertClose<T: BinaryFloatingPoint>(_ a: [T], _ b: [T], tolerance: T, _ message: String = "",
+                                                 file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, "length differs \(message)", file: file, line: line)
+    var worst: T = 0
+    var worstIndex = -1
+    for i in 0..<min(a.count, b.count) {
+        let d = abs(a[i] - b[i])
+        if d > worst || d.isNaN { worst = d; worstIndex = i }
+    }
+    if worstIndex >= 0 && !(worst <= tolerance) {
+        XCTFail("max |a-b| = \(worst) at \(worstIndex) (\(a[worstIndex]) vs \(b[worstIndex])) > \(tolerance) \(message)", file: file, line: line)
+    }
+}
