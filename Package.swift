@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // SHA-256 of downloaded MNIST files (issue 5): swift-crypto's Crypto module.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries, through pkg-config. Shim headers wrap macros Swift cannot import.
@@ -39,7 +41,7 @@ let package = Package(
         .target(name: "Bridge", dependencies: ["NumPyFormat", "KerasFormat", "NeuralNet"]),
 
         // Data and evaluation.
-        .target(name: "MNIST", dependencies: ["CGzip", "NumPyFormat", "SafeIO"]),
+        .target(name: "MNIST", dependencies: ["CGzip", "NumPyFormat", "SafeIO", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Evaluation", dependencies: ["SafeIO"]),
 
         // Umbrella library and the command-line tool.
