@@ -1,0 +1,24 @@
+# WeightBridge: the two commands of the README are `make verify` and `make test`.
+.PHONY: verify test build bench fixtures format clean
+
+verify:            ## set up, build, and check the seed models reproduce their reported accuracies
+	bash scripts/verify.sh
+
+test:              ## set up (apt packages, Python venv) and run every test in release mode
+	bash scripts/test.sh
+
+build:
+	swift build -c release
+
+bench:             ## side-by-side timings against NumPy/Keras; writes Docs/benchmarks.md
+	bash scripts/bench.sh
+
+fixtures:          ## regenerate every committed fixture with the pinned Python libraries
+	bash scripts/setup.sh --python
+	for s in Fixtures/generate/*.py; do KERAS_BACKEND=jax $${WEIGHTBRIDGE_VENV:-$$HOME/.cache/weightbridge/venv}/bin/python $$s; done
+
+format:
+	swift format --in-place --recursive Sources Tests
+
+clean:
+	rm -rf .build

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Errors from mapping files onto Swift models and back.
+public enum BridgeError: Error, LocalizedError, Equatable {
+    /// The file's extension is not one WeightBridge reads as a model.
+    case unsupportedModelFile(path: String)
+    /// A Keras file holds only weights and no architecture was given.
+    case noArchitecture(path: String)
+    /// A Keras layer has no Swift counterpart.
+    case unsupportedLayer(path: String, layer: String, className: String)
+    /// An activation name has no Swift counterpart.
+    case unsupportedActivation(path: String, layer: String, activation: String)
+    /// The model has no input shape and none could be inferred.
+    case unknownInputShape(path: String)
+    /// A layer's weights are missing or of the wrong count.
+    case weightCountMismatch(path: String, layer: String, expected: Int, found: Int)
+    /// A weight's shape disagrees with the architecture.
+    case weightShapeMismatch(path: String, layer: String, weight: String, expected: [Int], found: [Int])
+    /// An .npz archive is not a chain of dense layers.
+    case notAnMLPArchive(path: String, reason: String)
+    /// The model cannot be written in the requested layout.
+    case cannotExport(path: String, reason: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .unsupportedModelFile(let path):
+            return "\(path): not a model file WeightBridge reads (expected .h5, .hdf5, .keras weights .h5 or .npz)"
+        case .noArchitecture(let path):
+            return "\(path): holds weights only and no architecture; give --architecture FILE (Keras JSON/YAML or a full-model .h5)"
+        case .unsupportedLayer(let path, let layer, let className):
+            return "\(path): layer '\(layer)' has class \(className), which WeightBridge does not support"
+        case .unsupportedActivation(let path, let layer, let activation):
+            return "\(path): layer '\(layer)' uses activation '\(activation)', which WeightBridge does not support"
+        case .unknownInputShape(let path):
+            return "\(path): the model declares no input shape and none can be inferred; give --input-shape"
+        case .weightCountMismatch(let path, let layer, let expected, let found):
+            return "\(path): layer '\(layer)' needs \(expected) weight arrays but the file has \(found)"
+        case .weightShapeMismatch(let path, let layer, let weight, let expected, let found):
+            return "\(path): layer '\(layer)' weight '\(weight)' has shape \(shapeText(found)), expected \(shapeText(expected))"
+        case .notAnMLPArchive(let path, let reason):
+            return "\(path): not a chain of dense layers: \(reason)"
+        case .cannotExport(let path, let reason):
+            return "\(path): cannot export: \(reason)"
+        }
+    }
+}
+
+/// `(784, 128)` style, as NumPy prints shapes.
+func shapeText(_ shape: [Int]) -> String {
+    shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+}

@@ -1,0 +1,68 @@
+import Foundation
+import KerasFormat
+import NeuralNet
+import NumPyFormat
+
+/// Loads and saves whole models by file extension: `.h5`/`.hdf5` are Keras HDF5 files,
+/// `.npz` is a NumPy MLP archive (the seed layout `W1 b1 ...`).
+public enum ModelFile {
+    /// Options that give a weights-only or ambiguous file its meaning.
+    public struct ImportOptions: Sendable {
+        /// A Keras architecture for a weights-only `.h5`: a full-model `.h5` or a Keras JSON file.
+        public var architecture: URL?
+        /// Activations for the layers of an MLP `.npz` (default: ReLU hidden, softmax output).
+        public var activations: [Activation]?
+        /// Orientation of MLP weight matrices, when the archive leaves it ambiguous.
+        public var orientation: MLPArchive.Orientation?
+        public init(architecture: URL? = nil, activations: [Activation]? = nil, orientation: MLPArchive.Orientation? = nil) {
+            self.architecture = architecture
+            self.activations = activations
+            self.orientation = orientation
+        }
+    }
+
+    /// Whether `url` names a Keras HDF5 file by its extension.
+    public static func isKeras(_ url: URL) -> Bool { ["h5", "hdf5", "keras5"].contains(url.pathExtension.lowercased()) }
+    /// Whether `url` names a NumPy archive by its extension.
+    public static func isNPZ(_ url: URL) -> Bool { url.pathExtension.lowercased() == "npz" }
+
+    /// Imports the model in `url`.
+    public static func load(_ url: URL, options: ImportOptions = ImportOptions()) throws -> ImportedModel {
+        if isNPZ(url) {
+            return try MLPArchive.importModel(url, activations: options.activations, orientation: options.orientation)
+        }
+        guard isKeras(url) else { throw BridgeError.unsupportedModelFile(path: url.path) }
+        let file = try KerasModelFile.read(url)
+        var config = file.modelConfig
+        if let arch = options.architecture {
+            config = try architecture(from: arch)
+        }
+        guard let config else { throw BridgeError.noArchitecture(path: url.path) }
+        return try KerasBridge.importModel(file, config: config, source: url)
+    }
+
+    /// Reads a Keras architecture from a JSON file (`model.to_json()`) or a full-model `.h5`.
+    public static func architecture(from url: URL) throws -> KerasModelConfig {
+        if isKeras(url) {
+            guard let c = try KerasModelFile.read(url).modelConfig else { throw BridgeError.noArchitecture(path: url.path) }
+            return c
+        }
+        let data = try Data(contentsOf: url)
+        return try KerasModelConfig.parse(json: data, source: url.path)
+    }
+
+    /// Saves `model` to `url`: `.npz` in the seed MLP layout (dense models only), `.h5` as a Keras
+    /// model (Keras 3 layout by default, `flavor: .keras2` for tf-keras 2.x). Written atomically.
+    public static func save(_ model: LoadedModel, layerNames: [String]? = nil, to url: URL, flavor: KerasFlavor = .keras3,
+                            overwrite: Bool = true) throws {
+        if isNPZ(url) {
+            let arrays = try MLPArchive.exportArrays(model, path: url.path)
+            try NPZWriter.write(arrays, to: url, compressed: false, overwrite: overwrite)
+        } else if isKeras(url) {
+            let (config, weights) = try KerasBridge.exportModel(model, layerNames: layerNames)
+            try KerasModelFile.write(config: config, weights: weights, to: url, flavor: flavor, overwrite: overwrite)
+        } else {
+            throw BridgeError.unsupportedModelFile(path: url.path)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import KerasFormat
+import NumPyFormat
+
+/// An array with a name, from any file WeightBridge reads: a `.npy`, an `.npz` member, or a
+/// Keras weight (named `layer/weight`, e.g. `conv2d/kernel`). Values are held as Double.
+public struct NamedArray: Sendable {
+    public var name: String
+    public var shape: [Int]
+    /// NumPy dtype string (`<f4`) for NumPy files, HDF5-as-Keras `float32` for Keras weights.
+    public var dtype: String
+    public var values: [Double]
+
+    /// Reads every array of `url` (`.npy`, `.npz`, `.h5`). Keras weights are named
+    /// `layer/weight` with the weight's last path component and any `:0` suffix removed.
+    public static func readAll(_ url: URL) throws -> [NamedArray] {
+        switch url.pathExtension.lowercased() {
+        case "npy":
+            let a = try NPYFile.read(url)
+            return [NamedArray(name: url.deletingPathExtension().lastPathComponent, shape: a.shape, dtype: a.dtype.descr, values: try a.doubles())]
+        case "npz":
+            let archive = try NPZArchive(url: url)
+            return try archive.names.map { name in
+                let a = try archive.array(name)
+                return NamedArray(name: name, shape: a.shape, dtype: a.dtype.descr, values: try a.doubles())
+            }
+        default:
+            let file = try KerasModelFile.read(url)
+            return file.layerWeights.flatMap { layer in
+                layer.weights.map { w in
+                    NamedArray(name: "\(layer.layerName)/\(kerasWeightShortName(w.name))", shape: w.shape, dtype: "float32",
+                               values: w.values.map(Double.init))
+                }
+            }
+        }
+    }
+
+    /// `conv2d/kernel:0` -> `kernel`; `sequential/dense/bias` -> `bias`; `dense_1_W` -> `dense_1_W`.
+    public static func kerasWeightShortName(_ name: String) -> String {
+        var last = name.split(separator: "/").last.map(String.init) ?? name
+        if let colon = last.lastIndex(of: ":") { last = String(last[..<colon]) }
+        return last
+    }
+}

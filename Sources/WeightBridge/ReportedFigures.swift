@@ -1,0 +1,79 @@
+import Foundation
+
+/// The figures the seed project reports (`Fixtures/seed/reported.json`), each with the precision
+/// it was reported at, so `verify` can check computed figures at that precision.
+public struct ReportedFigures: Codable, Sendable {
+    /// One reported number and how many decimals (of a fraction) it carries.
+    public struct Figure: Codable, Sendable {
+        public var value: Double
+        public var reportedAs: String
+        public var decimals: Int
+        enum CodingKeys: String, CodingKey { case value, reportedAs = "reported_as", decimals }
+    }
+    /// One row of a reported classification report.
+    public struct ReportRow: Codable, Sendable {
+        public var label: String
+        public var precision: Double
+        public var recall: Double
+        public var f1: Double
+        public var support: Int
+    }
+    /// A reported classification report (per-class rows) at `digits` decimals.
+    public struct Report: Codable, Sendable {
+        public var digits: Int
+        public var rows: [ReportRow]
+    }
+    /// The MLP's figures.
+    public struct MLP: Codable, Sendable {
+        public var file: String
+        public var protocolDescription: String
+        public var trainingAccuracy: Figure
+        public var testAccuracy: Figure
+        public var report: Report
+        enum CodingKeys: String, CodingKey {
+            case file, protocolDescription = "protocol", trainingAccuracy = "training_accuracy", testAccuracy = "test_accuracy", report
+        }
+    }
+    /// The CNN's figures.
+    public struct CNN: Codable, Sendable {
+        public var file: String
+        public var protocolDescription: String
+        public var testAccuracy: Figure
+        public var report: Report
+        public var confusionMatrix: [[Int]]
+        enum CodingKeys: String, CodingKey {
+            case file, protocolDescription = "protocol", testAccuracy = "test_accuracy", report, confusionMatrix = "confusion_matrix"
+        }
+    }
+
+    public var schema: Int
+    public var source: String
+    public var mlp: MLP
+    public var cnn: CNN
+
+    /// Reads and checks a reported-figures file.
+    public static func load(_ url: URL) throws -> ReportedFigures {
+        let data = try Data(contentsOf: url)
+        let figures: ReportedFigures
+        do {
+            figures = try JSONDecoder().decode(ReportedFigures.self, from: data)
+        } catch {
+            throw VerificationError.badReportedFile(path: url.path, reason: "\(error)")
+        }
+        guard figures.schema == 1 else {
+            throw VerificationError.badReportedFile(path: url.path, reason: "schema \(figures.schema), this version reads schema 1")
+        }
+        return figures
+    }
+}
+
+/// Errors from `verify`.
+public enum VerificationError: Error, LocalizedError {
+    case badReportedFile(path: String, reason: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .badReportedFile(let path, let reason): return "\(path): not a reported-figures file: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import WeightBridge
+
+/// Options that give a model file its meaning (`--architecture`, `--activations`, `--orientation`).
+struct ModelOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Architecture for a weights-only .h5: a Keras model JSON (to_json) or a full-model .h5.", valueName: "file"))
+    var architecture: String?
+
+    @Option(help: ArgumentHelp("Activations of an MLP .npz's layers, comma-separated (relu,sigmoid,tanh,softmax,linear). Default: relu on hidden layers, softmax on the output.", valueName: "list"))
+    var activations: String?
+
+    @Option(help: ArgumentHelp("Orientation of an MLP .npz's weight matrices when ambiguous: in,out or out,in.", valueName: "order"))
+    var orientation: String?
+
+    func importOptions() throws -> ModelFile.ImportOptions {
+        var o = ModelFile.ImportOptions()
+        if let architecture { o.architecture = try requireFile(architecture, flag: "--architecture") }
+        if let activations {
+            o.activations = try activations.split(separator: ",").map {
+                guard let a = Activation(rawValue: $0.trimmingCharacters(in: .whitespaces)) else {
+                    throw CLIError.badOption("--activations: unknown activation '\($0)' (use relu, sigmoid, tanh, softmax, linear)")
+                }
+                return a
+            }
+        }
+        if let orientation {
+            guard let v = MLPArchive.Orientation(rawValue: orientation) else {
+                throw CLIError.badOption("--orientation: '\(orientation)' is neither in,out nor out,in")
+            }
+            o.orientation = v
+        }
+        return o
+    }
+
+    func load(_ path: String, flag: String = "the MODEL argument") throws -> ImportedModel {
+        try ModelFile.load(try requireFile(path, flag: flag), options: try importOptions())
+    }
+}
+
+/// `weightbridge predict MODEL --input X.npy --output P.npy`.
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a model (.h5 or MLP .npz) on the arrays of an .npy file and save the outputs as .npy.",
+        discussion: """
+            X may be float32, float64 or uint8 (scaled by 1/255), shaped (N, 28, 28, 1), (N, 28, 28) or (N, 784): \
+            any shape whose per-sample size matches the model's input. The output is (N, outputs), float32 for \
+            float32 models (Keras) and float64 for float64 models (NumPy MLPs saved as float64).
+
+            Example:
+              weightbridge predict ../shared/seed/cnn_model.h5 --input x_test.npy --output probs.npy
+            """)
+
+    @Argument(help: ArgumentHelp("The model: a Keras .h5 or an MLP .npz.", valueName: "model")) var model: String
+    @Option(help: ArgumentHelp("Input samples (.npy).", valueName: "file")) var input: String
+    @Option(help: ArgumentHelp("Where to write the outputs (.npy).", valueName: "file")) var output: String
+    @Option(help: "Samples per forward batch.") var batchSize = 256
+    @Flag(help: "Replace the output file if it exists.") var force = false
+    @OptionGroup var modelOptions: ModelOptions
+
+    func validate() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+    }
+
+    func run() throws {
+        let imported = try modelOptions.load(model)
+        let inURL = try requireFile(input, flag: "--input")
+        let x = try NPYFile.read(inURL)
+        let perSample = imported.model.inputShape.reduce(1, *)
+        guard let n = x.shape.first, x.shape.count >= 2 || perSample == 1, x.count == n * perSample else {
+            throw CLIError.badInput(path: input, reason: "shape \(x.shape) does not hold samples of the model's input shape \(imported.model.inputShape)")
+        }
+        let outputs: [Double]
+        switch x.dtype.elementType {
+        case .uint8:
+            let scaled = try x.uint8s().map { Float($0) / 255 }
+            outputs = imported.model.predict(float32: scaled, count: n, batchSize: batchSize)
+        case .float64:
+            outputs = imported.model.predict(float64: try x.doubles(), count: n, batchSize: batchSize)
+        case .float32, .float16:
+            outputs = imported.model.predict(float32: try x.floats(), count: n, batchSize: batchSize)
+        default:
+            throw CLIError.badInput(path: input, reason: "dtype \(x.dtype.descr) is not float32, float64 or uint8")
+        }
+        let shape = [n] + imported.model.outputShape
+        let array: NPYArray
+        switch imported.model {
+        case .float32: array = NPYArray(shape: shape, float32: outputs.map { Float($0) })
+        case .float64: array = NPYArray(shape: shape, float64: outputs)
+        }
+        try NPYFile.write(array, to: URL(fileURLWithPath: output), overwrite: force)
+        printError("predict: \(n) samples -> \(output) \(shape) \(imported.model.precisionName)")
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test: sets up the machine (apt packages, Python venv), builds in release mode,
+# runs the Swift test suite (unit, fixture, refusal, CLI end-to-end, and interop/parity tests
+# that check Swift's files and outputs against real NumPy/h5py/Keras), then builds and runs
+# the example consumer package that depends on WeightBridge by path.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --python
+export PATH="/opt/swift/usr/bin:$PATH"
+export WEIGHTBRIDGE_PYTHON="${WEIGHTBRIDGE_VENV:-$HOME/.cache/weightbridge/venv}/bin/python"
+export KERAS_BACKEND=jax
+export TF_CPP_MIN_LOG_LEVEL=3
+
+echo "== build (release)"
+swift build -c release
+echo "== tests (release, -enable-testing)"
+set +e
+swift test -c release -Xswiftc -enable-testing 2>&1 | tee .build/test.log | grep -vE "^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Wrapping|Build)|^Test Case .* started"
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" -ne 0 ]; then
+  echo "tests failed (exit $status)"; exit "$status"
+fi
+if [ -d Docs/examples/ConsumerApp ]; then
+  echo "== example consumer package (Docs/examples/ConsumerApp)"
+  (cd Docs/examples/ConsumerApp && swift build -c release && swift run -c release ConsumerApp ../../../Fixtures/mnist)
+fi
+echo "all tests passed"
