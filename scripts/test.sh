@@ -23,6 +23,6 @@ if [ "$status" -ne 0 ]; then
 fi
 if [ -d Docs/examples/ConsumerApp ]; then
   echo "== example consumer package (Docs/examples/ConsumerApp)"
-  (cd Docs/examples/ConsumerApp && swift build -c release && swift run -c release ConsumerApp ../../../Fixtures/mnist)
+  (cd Docs/examples/ConsumerApp && swift build -c release && swift run -c release ConsumerApp ../../../Fixtures/mnist ../../../../shared/seed)
 fi
 echo "all tests passed"

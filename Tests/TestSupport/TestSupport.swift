@@ -105,3 +105,33 @@ public func assertClose<T: BinaryFloatingPoint>(_ a: [T], _ b: [T], tolerance: T
         XCTFail("max |a-b| = \(worst) at \(worstIndex) (\(a[worstIndex]) vs \(b[worstIndex])) > \(tolerance) \(message)", file: file, line: line)
     }
 }
+
+/// The built `weightbridge` executable (beside the test bundle in `.build/<config>/`).
+public enum WeightBridgeBinary {
+    public static var url: URL {
+        var dir = Bundle.main.bundleURL
+        if dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
+        for candidate in [dir, dir.deletingLastPathComponent()] {
+            let u = candidate.appendingPathComponent("weightbridge")
+            if FileManager.default.isExecutableFile(atPath: u.path) { return u }
+        }
+        return dir.appendingPathComponent("weightbridge")
+    }
+
+    /// Runs `weightbridge` with `arguments` from the repository root.
+    @discardableResult
+    public static func run(_ arguments: [String]) throws -> ProcessResult {
+        try runProcess(url.path, arguments, currentDirectory: FixturePaths.repoRoot)
+    }
+}
+
+/// Asserts a failed command printed exactly one line, `weightbridge: ...`, naming `mentioning`,
+/// with no crash or stack trace, and exited with `status`.
+public func assertOneLineError(_ r: ProcessResult, status: Int32 = 2, mentioning: String, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(r.status, status, "exit status; stderr: \(r.stderr)", file: file, line: line)
+    let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: true)
+    XCTAssertEqual(lines.count, 1, "expected one line on stderr, got: \(r.stderr)", file: file, line: line)
+    XCTAssertTrue(r.stderr.hasPrefix("weightbridge: "), "stderr: \(r.stderr)", file: file, line: line)
+    XCTAssertTrue(r.stderr.contains(mentioning), "stderr should mention \(mentioning): \(r.stderr)", file: file, line: line)
+    XCTAssertFalse(r.stderr.contains("Fatal error") || r.stderr.contains("Stack dump"), file: file, line: line)
+}

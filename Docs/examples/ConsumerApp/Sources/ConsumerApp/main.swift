@@ -1,0 +1,36 @@
+// Uses only WeightBridge's public API: read and write arrays, load a model, predict, save it.
+// Usage: ConsumerApp MNIST_DIR [SEED_DIR]
+import Foundation
+import WeightBridge
+
+let args = CommandLine.arguments
+let mnistDir = URL(fileURLWithPath: args.count > 1 ? args[1] : "Fixtures/mnist")
+let seedDir = URL(fileURLWithPath: args.count > 2 ? args[2] : "../shared/seed")
+let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("consumer-\(getpid())")
+try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: tmp) }
+
+// Arrays: write an .npz and read it back.
+let a = NPYArray(shape: [2, 3], float32: [1, 2, 3, 4, 5, 6])
+try NPZWriter.write([(name: "a", array: a)], to: tmp.appendingPathComponent("a.npz"))
+let back = try NPZArchive(url: tmp.appendingPathComponent("a.npz")).array("a")
+precondition(try back.floats() == [1, 2, 3, 4, 5, 6] && back.shape == [2, 3], "npz round trip")
+
+// A model built in Swift, saved as Keras .h5 and loaded again.
+let model = try Sequential<Float>(inputShape: [784], layers: [.dense(units: 10, activation: .softmax, useBias: true)])
+model.initialize(seed: 1)
+try ModelFile.save(.float32(model), to: tmp.appendingPathComponent("m.h5"))
+let reloaded = try ModelFile.load(tmp.appendingPathComponent("m.h5"))
+precondition(reloaded.model.parameterCounts == [7850], "h5 round trip")
+
+// The seed models, when present, on the first 1000 MNIST test images.
+let mnist = try MNISTDataset.load(directory: mnistDir)
+let first = mnist.test.subset(Array(0..<1000))
+for name in ["cnn_model.h5", "mlp_weights.npz"] {
+    let url = seedDir.appendingPathComponent(name)
+    guard FileManager.default.fileExists(atPath: url.path) else { continue }
+    let imported = try ModelFile.load(url)
+    let evaluation = try ModelEvaluation(model: imported.model, rows: first)
+    print("\(name): \(imported.model.precisionName), accuracy on 1000 test images \(evaluation.accuracy)")
+}
+print("ConsumerApp: public API OK")
