@@ -55,7 +55,7 @@ public enum NPYFile {
         try handle.seek(toOffset: 0)
         var prefix = try handle.read(upToCount: 12) ?? Data()
         let needed = try NPYHeader.requiredLength(prefix, source: source)
-        if needed > prefix.count, UInt64(needed) <= fileSize {
+        if needed > prefix.count {  // at most 10000 + 12 bytes
             prefix.append(try handle.read(upToCount: needed - prefix.count) ?? Data())
         }
         let header = try decodeHeader(prefix, source: source)
