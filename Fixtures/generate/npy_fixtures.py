@@ -208,6 +208,9 @@ raw("bad_crc.npz", make_zip([dict(name="x.npy", method=0, crc=crc ^ 0xFFFFFFFF, 
 raw("bad_crc_deflate.npz", make_zip([dict(name="x.npy", method=8, crc=crc ^ 1, data=deflate(member), usize=len(member))]))
 big = npy_bytes(np.zeros(200000, dtype="<f8"))  # 1.6 MB of zeros, deflates to ~1.6 KB
 raw("bad_bomb.npz", make_zip([dict(name="x.npy", method=8, crc=zlib.crc32(big), data=deflate(big), usize=4096)]))
+liar_header = handmade("{'descr': '<f8', 'fortran_order': False, 'shape': (512,), }")
+liar = liar_header + b"\0" * 1600000
+raw("bad_bomb_header_fits.npz", make_zip([dict(name="x.npy", method=8, crc=zlib.crc32(liar), data=deflate(liar), usize=len(liar_header) + 4096)]))
 raw("bad_ratio.npz", make_zip([dict(name="x.npy", method=8, crc=zlib.crc32(big), data=deflate(big)[:100], usize=len(big))]))
 full = deflate(member)
 raw("bad_truncated_deflate.npz", make_zip([dict(name="x.npy", method=8, crc=crc, data=full[: len(full) // 2], usize=len(member))]))
@@ -222,7 +225,7 @@ raw("bad_huge_member.npz", make_zip([stored("huge.npy", data=huge)]))
 raw("bad_huge_member_deflate.npz", make_zip([dict(name="huge.npy", method=8, crc=zlib.crc32(huge), data=deflate(huge), usize=len(huge))]))
 
 # Sanity: python's zipfile agrees these are broken where it checks.
-for name in ("bad_crc.npz", "bad_bomb.npz"):
+for name in ("bad_crc.npz", "bad_bomb.npz", "bad_bomb_header_fits.npz"):
     try:
         with zipfile.ZipFile(os.path.join(OUT, name)) as z:
             z.read(z.namelist()[0])

@@ -13,7 +13,7 @@ import ZIPFoundation
 /// ZIPFoundation's `extract` with a consumer checks no CRC, and on Linux its inflater reads past
 /// the member and never returns at end of file on a truncated stream.
 ///
-/// Refused when opening: not a ZIP, truncated directory, more than `limits.maxMembers` members,
+/// Refused when opening: not a ZIP, truncated directory, encrypted members, more than `limits.maxMembers` members,
 /// duplicate names, names with `..` components or absolute paths, declared totals over
 /// `limits.maxTotalBytes`. Refused per member: encryption, methods other than 0 and 8, declared
 /// sizes over `limits.maxArrayBytes` or inflate ratios over `limits.maxInflateRatio`, output past the
@@ -40,6 +40,10 @@ public final class NPZArchive {
         self.limits = limits
         file = try ArchiveFile(url: url)
         let records = try ZIPDirectory.read(file, maxMembers: limits.maxMembers)
+        // ZIPFoundation does not list encrypted entries at all: refuse them by name first.
+        if let encrypted = records.first(where: \.isEncrypted) {
+            throw NPZError.encryptedMember(path: url.path, member: String(decoding: encrypted.nameBytes, as: UTF8.self))
+        }
         let archive: Archive
         do {
             archive = try Archive(url: url, accessMode: .read)
@@ -180,7 +184,13 @@ public final class NPZArchive {
                                                    uncompressed: record.uncompressedSize, limit: ratioLimit)
             }
         }
-        let chunkSize = NPZArchive.chunkSize
+        guard record.compressedSize > 0 else { throw NPZError.truncatedDeflateStream(path: path, member: member.path) }
+        // ZIPFoundation's Linux inflate loop tells zlib every chunk is `bufferSize` long and asks for
+        // more input until the stream ends. So every chunk handed over is exactly `bufferSize` bytes of
+        // the member: one chunk for members up to 8 MiB, after which a request for more input means
+        // the stream is truncated. Larger members go in 1 MiB chunks with the last one zero-padded;
+        // a truncated stream then still ends in an error, possibly reported as corrupt.
+        let chunkSize = record.compressedSize <= 8 << 20 ? Int(record.compressedSize) : 1 << 20
         var position: UInt64 = 0
         let file = self.file
         do {
@@ -192,9 +202,6 @@ public final class NPZArchive {
                 var chunk = Data(try file.read(at: offset + position, count: n, what: "member '\(member.path)'"))
                 position += UInt64(n)
                 #if !canImport(Darwin)
-                // ZIPFoundation's zlib path sets avail_in to the full buffer size whatever the chunk
-                // holds: pad the last chunk so zlib never reads past it. Padding is never taken for
-                // member data: a stream still running after it asks for more and gets the error above.
                 if chunk.count < chunkSize { chunk.append(Data(count: chunkSize - chunk.count)) }
                 #endif
                 return chunk
