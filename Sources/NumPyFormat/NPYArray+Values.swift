@@ -8,7 +8,14 @@ extension NPYArray {
         if dtype.elementType == .float32 && dtype.isHostOrder {
             return try cOrder(try bulk(Float.self))
         }
-        return try cOrder(try mapStorage { Float($0) } integer: { Float($0) } unsigned: { Float($0) })
+        return try cOrder(
+            try mapStorage {
+                Float($0)
+            } integer: {
+                Float($0)
+            } unsigned: {
+                Float($0)
+            })
     }
 
     /// Values as `Double`, from any dtype; exact except int64/uint64 magnitudes above 2^53, which round
@@ -17,7 +24,14 @@ extension NPYArray {
         if dtype.elementType == .float64 && dtype.isHostOrder {
             return try cOrder(try bulk(Double.self))
         }
-        return try cOrder(try mapStorage { $0 } integer: { Double($0) } unsigned: { Double($0) })
+        return try cOrder(
+            try mapStorage {
+                $0
+            } integer: {
+                Double($0)
+            } unsigned: {
+                Double($0)
+            })
     }
 
     /// Values as `Int64`, from integer and bool dtypes only. Throws `.wrongElementType` for float
@@ -25,10 +39,15 @@ extension NPYArray {
     public func int64s() throws -> [Int64] {
         guard !dtype.elementType.isFloatingPoint else { throw NPYError.wrongElementType(descr: dtype.descr, wanted: "Int64") }
         let descr = dtype.descr
-        return try cOrder(try mapStorage { Int64($0) } integer: { $0 } unsigned: { v in
-            guard let x = Int64(exactly: v) else { throw NPYError.valueNotRepresentable(value: "\(v)", descr: descr) }
-            return x
-        })
+        return try cOrder(
+            try mapStorage {
+                Int64($0)
+            } integer: {
+                $0
+            } unsigned: { v in
+                guard let x = Int64(exactly: v) else { throw NPYError.valueNotRepresentable(value: "\(v)", descr: descr) }
+                return x
+            })
     }
 
     /// Values of a `|u1` array (images), without conversion. Throws `.wrongElementType` for other dtypes.

@@ -132,7 +132,8 @@ public struct NPYHeader: Sendable, Equatable {
         case let other: throw NPYError.malformedHeader(source: source, reason: "descr is \(other.description), expected a string")
         }
         guard case .bool(let fortran) = fields["fortran_order"]! else {
-            throw NPYError.malformedHeader(source: source, reason: "fortran_order is \(fields["fortran_order"]!.description), expected True or False")
+            throw NPYError.malformedHeader(
+                source: source, reason: "fortran_order is \(fields["fortran_order"]!.description), expected True or False")
         }
         guard case .tuple(let dims) = fields["shape"]! else {
             throw NPYError.malformedHeader(source: source, reason: "shape is \(fields["shape"]!.description), expected a tuple")
@@ -148,7 +149,8 @@ public struct NPYHeader: Sendable, Equatable {
             }
             shape.append(value)
         }
-        return try NPYHeader(dtype: dtype, shape: shape, fortranOrder: fortran, version: version, headerLength: headerLength, source: source)
+        return try NPYHeader(
+            dtype: dtype, shape: shape, fortranOrder: fortran, version: version, headerLength: headerLength, source: source)
     }
 
     // MARK: - Writing

@@ -164,7 +164,8 @@ public final class NPZArchive {
 
     private func readStored(_ record: ZIPRecord, at offset: UInt64, member: Member, consumer: (Data) throws -> Void) throws {
         guard record.compressedSize == record.uncompressedSize else {
-            throw NPZError.shorterThanDeclared(path: url.path, member: member.path, declared: record.uncompressedSize, found: record.compressedSize)
+            throw NPZError.shorterThanDeclared(
+                path: url.path, member: member.path, declared: record.uncompressedSize, found: record.compressedSize)
         }
         var position: UInt64 = 0
         while position < record.compressedSize {
@@ -180,8 +181,9 @@ public final class NPZArchive {
             let ratioLimit = limits.maxInflateRatio
             let (bound, overflow) = record.compressedSize.multipliedReportingOverflow(by: ratioLimit)
             if record.compressedSize == 0 || (!overflow && record.uncompressedSize > bound) {
-                throw NPZError.inflateRatioTooHigh(path: path, member: member.path, compressed: record.compressedSize,
-                                                   uncompressed: record.uncompressedSize, limit: ratioLimit)
+                throw NPZError.inflateRatioTooHigh(
+                    path: path, member: member.path, compressed: record.compressedSize,
+                    uncompressed: record.uncompressedSize, limit: ratioLimit)
             }
         }
         guard record.compressedSize > 0 else { throw NPZError.truncatedDeflateStream(path: path, member: member.path) }
@@ -194,18 +196,20 @@ public final class NPZArchive {
         var position: UInt64 = 0
         let file = self.file
         do {
-            _ = try Data.decompress(size: Int64(record.compressedSize), bufferSize: chunkSize, skipCRC32: true, provider: { _, _ in
-                guard position < record.compressedSize else {
-                    throw NPZError.truncatedDeflateStream(path: path, member: member.path)
-                }
-                let n = Int(min(UInt64(chunkSize), record.compressedSize - position))
-                var chunk = Data(try file.read(at: offset + position, count: n, what: "member '\(member.path)'"))
-                position += UInt64(n)
-                #if !canImport(Darwin)
-                if chunk.count < chunkSize { chunk.append(Data(count: chunkSize - chunk.count)) }
-                #endif
-                return chunk
-            }, consumer: consumer)
+            _ = try Data.decompress(
+                size: Int64(record.compressedSize), bufferSize: chunkSize, skipCRC32: true,
+                provider: { _, _ in
+                    guard position < record.compressedSize else {
+                        throw NPZError.truncatedDeflateStream(path: path, member: member.path)
+                    }
+                    let n = Int(min(UInt64(chunkSize), record.compressedSize - position))
+                    var chunk = Data(try file.read(at: offset + position, count: n, what: "member '\(member.path)'"))
+                    position += UInt64(n)
+                    #if !canImport(Darwin)
+                        if chunk.count < chunkSize { chunk.append(Data(count: chunkSize - chunk.count)) }
+                    #endif
+                    return chunk
+                }, consumer: consumer)
         } catch let error as NPZError {
             throw error
         } catch let error as NPYError {

@@ -45,7 +45,8 @@ public enum NPZError: Error, LocalizedError, Equatable {
         case .truncatedArchive(let path, let reason):
             return "\(path): truncated archive: \(reason)"
         case .crcMismatch(let path, let member, let expected, let found):
-            return "\(path): member '\(member)' is corrupt: CRC-32 is 0x\(String(found, radix: 16)), directory says 0x\(String(expected, radix: 16))"
+            return
+                "\(path): member '\(member)' is corrupt: CRC-32 is 0x\(String(found, radix: 16)), directory says 0x\(String(expected, radix: 16))"
         case .inflatesPastDeclaredSize(let path, let member, let declared):
             return "\(path): member '\(member)' inflates past its declared size of \(declared) bytes (zip bomb?); refused"
         case .shorterThanDeclared(let path, let member, let declared, let found):
@@ -69,7 +70,8 @@ public enum NPZError: Error, LocalizedError, Equatable {
         case .archiveTooLarge(let path, let bytes, let limit):
             return "\(path): members declare \(bytes) bytes in total, over the limit of \(limit)"
         case .inflateRatioTooHigh(let path, let member, let compressed, let uncompressed, let limit):
-            return "\(path): member '\(member)' claims \(uncompressed) bytes from \(compressed) compressed, a ratio above \(limit):1; refused"
+            return
+                "\(path): member '\(member)' claims \(uncompressed) bytes from \(compressed) compressed, a ratio above \(limit):1; refused"
         case .noSuchMember(let path, let member, let available):
             return "\(path): no array '\(member)' (has: \(available.prefix(20).joined(separator: ", ")))"
         case .invalidMemberName(let name, let reason):

@@ -10,7 +10,9 @@ public enum NPZWriter {
     /// Names must be non-empty, unique, relative and free of `..` components (`NPZError.invalidMemberName`);
     /// `/` inside a name makes a nested member path, as numpy allows. Throws `SafeIOError.exists`
     /// when the file exists and `overwrite` is false.
-    public static func write(_ arrays: [(name: String, array: NPYArray)], to url: URL, compressed: Bool = false, overwrite: Bool = true) throws {
+    public static func write(_ arrays: [(name: String, array: NPYArray)], to url: URL, compressed: Bool = false, overwrite: Bool = true)
+        throws
+    {
         var seen = Set<String>()
         for (name, _) in arrays {
             if name.isEmpty { throw NPZError.invalidMemberName(name: name, reason: "empty name") }
@@ -28,8 +30,10 @@ public enum NPZWriter {
     private static func writeArchive(_ members: [(name: String, bytes: Data)], to url: URL, compressed: Bool) throws {
         let archive = try Archive(url: url, accessMode: .create)
         for (name, bytes) in members {
-            try archive.addEntry(with: name + ".npy", type: .file, uncompressedSize: Int64(bytes.count),
-                                 compressionMethod: compressed ? .deflate : .none) { position, size in
+            try archive.addEntry(
+                with: name + ".npy", type: .file, uncompressedSize: Int64(bytes.count),
+                compressionMethod: compressed ? .deflate : .none
+            ) { position, size in
                 let start = bytes.startIndex + Int(position)
                 return bytes.subdata(in: start..<start + size)
             }

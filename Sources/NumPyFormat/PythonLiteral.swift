@@ -163,7 +163,9 @@ struct PythonLiteralParser {
             if current == close {
                 position += 1
                 // `(5)` is just 5 in Python, not a tuple; numpy never writes it for a shape.
-                if isTuple && items.count == 1 && !sawComma { throw Failure(reason: "'(\(items[0].description))' is not a tuple (expected a trailing comma)") }
+                if isTuple && items.count == 1 && !sawComma {
+                    throw Failure(reason: "'(\(items[0].description))' is not a tuple (expected a trailing comma)")
+                }
                 return items
             }
             items.append(try parseValue())

@@ -71,7 +71,10 @@ enum ZIPDirectory {
         var eocd = -1
         var i = tail.count - 22
         while i >= 0 {
-            if u32(tail, i) == eocdSignature { eocd = i; break }
+            if u32(tail, i) == eocdSignature {
+                eocd = i
+                break
+            }
             i -= 1
         }
         guard eocd >= 0 else { throw NPZError.notAZip(path: file.path, reason: "no end-of-central-directory record") }
@@ -95,16 +98,21 @@ enum ZIPDirectory {
             throw NPZError.tooManyMembers(path: file.path, count: Int(clamping: count), limit: maxMembers)
         }
         guard directorySize <= file.size, directoryOffset <= file.size - directorySize else {
-            throw NPZError.truncatedArchive(path: file.path, reason: "central directory (\(directorySize) bytes at \(directoryOffset)) runs past the end of the \(file.size)-byte file")
+            throw NPZError.truncatedArchive(
+                path: file.path,
+                reason: "central directory (\(directorySize) bytes at \(directoryOffset)) runs past the end of the \(file.size)-byte file")
         }
         let directory = try file.read(at: directoryOffset, count: Int(directorySize), what: "central directory")
         var records: [ZIPRecord] = []
         var p = 0
         for _ in 0..<count {
             guard p + 46 <= directory.count, u32(directory, p) == centralSignature else {
-                throw NPZError.truncatedArchive(path: file.path, reason: "central directory holds fewer than the \(count) entries it declares")
+                throw NPZError.truncatedArchive(
+                    path: file.path, reason: "central directory holds fewer than the \(count) entries it declares")
             }
-            let nameLength = Int(u16(directory, p + 28)), extraLength = Int(u16(directory, p + 30)), commentLength = Int(u16(directory, p + 32))
+            let nameLength = Int(u16(directory, p + 28))
+            let extraLength = Int(u16(directory, p + 30))
+            let commentLength = Int(u16(directory, p + 32))
             guard p + 46 + nameLength + extraLength + commentLength <= directory.count else {
                 throw NPZError.truncatedArchive(path: file.path, reason: "central directory entry \(records.count) runs past the directory")
             }
@@ -124,14 +132,24 @@ enum ZIPDirectory {
     private static func applyZIP64(_ extra: [UInt8], to record: inout ZIPRecord) {
         var q = 0
         while q + 4 <= extra.count {
-            let id = u16(extra, q), length = Int(u16(extra, q + 2))
+            let id = u16(extra, q)
+            let length = Int(u16(extra, q + 2))
             let end = q + 4 + length
             guard end <= extra.count else { return }
             if id == 1 {
                 var r = q + 4
-                if record.uncompressedSize == 0xFFFF_FFFF, r + 8 <= end { record.uncompressedSize = u64(extra, r); r += 8 }
-                if record.compressedSize == 0xFFFF_FFFF, r + 8 <= end { record.compressedSize = u64(extra, r); r += 8 }
-                if record.localHeaderOffset == 0xFFFF_FFFF, r + 8 <= end { record.localHeaderOffset = u64(extra, r); r += 8 }
+                if record.uncompressedSize == 0xFFFF_FFFF, r + 8 <= end {
+                    record.uncompressedSize = u64(extra, r)
+                    r += 8
+                }
+                if record.compressedSize == 0xFFFF_FFFF, r + 8 <= end {
+                    record.compressedSize = u64(extra, r)
+                    r += 8
+                }
+                if record.localHeaderOffset == 0xFFFF_FFFF, r + 8 <= end {
+                    record.localHeaderOffset = u64(extra, r)
+                    r += 8
+                }
             }
             q = end
         }
@@ -142,12 +160,15 @@ enum ZIPDirectory {
     static func dataOffset(of record: ZIPRecord, in file: ArchiveFile, member: String) throws -> (offset: UInt64, method: UInt16) {
         let local = try file.read(at: record.localHeaderOffset, count: 30, what: "local header of '\(member)'")
         guard u32(local, 0) == localSignature else {
-            throw NPZError.truncatedArchive(path: file.path, reason: "no local header for '\(member)' at offset \(record.localHeaderOffset)")
+            throw NPZError.truncatedArchive(
+                path: file.path, reason: "no local header for '\(member)' at offset \(record.localHeaderOffset)")
         }
         let offset = record.localHeaderOffset + 30 + UInt64(u16(local, 26)) + UInt64(u16(local, 28))
         let (end, overflow) = offset.addingReportingOverflow(record.compressedSize)
         guard !overflow, end <= file.size else {
-            throw NPZError.truncatedArchive(path: file.path, reason: "member '\(member)' (\(record.compressedSize) bytes at \(offset)) runs past the end of the \(file.size)-byte file")
+            throw NPZError.truncatedArchive(
+                path: file.path,
+                reason: "member '\(member)' (\(record.compressedSize) bytes at \(offset)) runs past the end of the \(file.size)-byte file")
         }
         return (offset, u16(local, 8))
     }

@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import NumPyFormat
 import TestSupport
+import XCTest
 
 /// What `Fixtures/generate/npy_fixtures.py` recorded about one array it saved with numpy.
 struct ExpectedArray {
@@ -42,7 +42,8 @@ enum Expected {
 }
 
 /// Asserts that `array` holds exactly what numpy saved (dtype, shape, order, every value bit for bit).
-func assertMatches(_ array: NPYArray, _ expected: ExpectedArray, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+func assertMatches(_ array: NPYArray, _ expected: ExpectedArray, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws
+{
     XCTAssertEqual(array.dtype.descr, expected.descr, name, file: file, line: line)
     XCTAssertEqual(array.shape, expected.shape, name, file: file, line: line)
     XCTAssertEqual(array.fortranOrder, expected.fortranOrder, name, file: file, line: line)

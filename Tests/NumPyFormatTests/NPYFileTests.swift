@@ -1,8 +1,8 @@
 import Foundation
-import SafeIO
-import XCTest
 import NumPyFormat
+import SafeIO
 import TestSupport
+import XCTest
 
 final class NPYFileTests: XCTestCase {
     private func fixture(_ name: String) -> URL { FixturePaths.fixture("npy/\(name)") }

@@ -1,8 +1,8 @@
 import Foundation
-import SafeIO
-import XCTest
 import NumPyFormat
+import SafeIO
 import TestSupport
+import XCTest
 
 final class NPZArchiveTests: XCTestCase {
     private func fixture(_ name: String) -> URL { FixturePaths.fixture("npy/\(name)") }
@@ -30,13 +30,17 @@ final class NPZArchiveTests: XCTestCase {
         }
     }
 
-    private func assertRefuses(_ name: String, limits: ResourceLimits = .default, member: String? = "x",
-                               _ expected: (String) -> NPZError, file: StaticString = #filePath, line: UInt = #line) {
+    private func assertRefuses(
+        _ name: String, limits: ResourceLimits = .default, member: String? = "x",
+        _ expected: (String) -> NPZError, file: StaticString = #filePath, line: UInt = #line
+    ) {
         let url = fixture(name)
-        XCTAssertThrowsError(try {
-            let archive = try NPZArchive(url: url, limits: limits)
-            if let member { _ = try archive.array(member) }
-        }(), file: file, line: line) { error in
+        XCTAssertThrowsError(
+            try {
+                let archive = try NPZArchive(url: url, limits: limits)
+                if let member { _ = try archive.array(member) }
+            }(), file: file, line: line
+        ) { error in
             XCTAssertEqual(error as? NPZError, expected(url.path), "\(error)", file: file, line: line)
             let message = (error as? LocalizedError)?.errorDescription ?? ""
             XCTAssertTrue(message.hasPrefix(url.path), message, file: file, line: line)

@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import NumPyFormat
 import TestSupport
+import XCTest
 
 /// Files Swift writes are loaded by real numpy (allow_pickle=False) and checked value by value;
 /// the user's real seed archive is read and compared with numpy's reading of it.
@@ -32,17 +32,17 @@ final class NumpyInteropTests: XCTestCase {
 
     /// Python that prints, for each path, the dtype, shape, order flag and the C-order values' bytes as hex.
     private let describe = """
-    import sys, numpy as np
-    def show(name, a):
-        c = np.ascontiguousarray(a)
-        print(name, a.dtype.str, list(a.shape), bool(a.flags.f_contiguous and not a.flags.c_contiguous and a.ndim > 1), c.astype(c.dtype.newbyteorder('<')).tobytes().hex())
-    for p in sys.argv[1:]:
-        if p.endswith('.npz'):
-            with np.load(p, allow_pickle=False) as z:
-                for k in z.files: show(p.rsplit('/', 1)[-1] + ':' + k, z[k])
-        else:
-            show(p.rsplit('/', 1)[-1], np.load(p, allow_pickle=False))
-    """
+        import sys, numpy as np
+        def show(name, a):
+            c = np.ascontiguousarray(a)
+            print(name, a.dtype.str, list(a.shape), bool(a.flags.f_contiguous and not a.flags.c_contiguous and a.ndim > 1), c.astype(c.dtype.newbyteorder('<')).tobytes().hex())
+        for p in sys.argv[1:]:
+            if p.endswith('.npz'):
+                with np.load(p, allow_pickle=False) as z:
+                    for k in z.files: show(p.rsplit('/', 1)[-1] + ':' + k, z[k])
+            else:
+                show(p.rsplit('/', 1)[-1], np.load(p, allow_pickle=False))
+        """
 
     /// The same line computed in Swift from what we wrote (little-endian C-order bytes of the values).
     private func line(_ name: String, _ a: NPYArray) throws -> String {
@@ -93,15 +93,15 @@ final class NumpyInteropTests: XCTestCase {
             swiftLines.append("\(name) \(a.shape) \(picks) \(sum.bitPattern)")
         }
         let python = """
-        import sys, numpy as np
-        with np.load(sys.argv[1], allow_pickle=False) as z:
-            for k in sorted(z.files):
-                v = np.ascontiguousarray(z[k]).ravel()
-                picks = [int(v[i:i+1].view(np.uint64)[0]) for i in (0, v.size // 2, v.size - 1)]
-                s = 0.0
-                for x in v.tolist(): s += x
-                print(k, list(z[k].shape), picks, int(np.array([s]).view(np.uint64)[0]))
-        """
+            import sys, numpy as np
+            with np.load(sys.argv[1], allow_pickle=False) as z:
+                for k in sorted(z.files):
+                    v = np.ascontiguousarray(z[k]).ravel()
+                    picks = [int(v[i:i+1].view(np.uint64)[0]) for i in (0, v.size // 2, v.size - 1)]
+                    s = 0.0
+                    for x in v.tolist(): s += x
+                    print(k, list(z[k].shape), picks, int(np.array([s]).view(np.uint64)[0]))
+            """
         let output = try runPython(python, args: [url.path])
         XCTAssertEqual(output.split(separator: "\n").map(String.init), swiftLines)
     }
