@@ -1,0 +1,139 @@
+import Foundation
+
+/// Typed access to an array's values, always in C (row-major) logical order.
+extension NPYArray {
+    /// Values as `Float`, from any dtype. float64 rounds to nearest float32; integers above 2^24 in
+    /// magnitude round to nearest; bool gives 0 or 1. Throws `.byteCountMismatch` if `data` is short.
+    public func floats() throws -> [Float] {
+        if dtype.elementType == .float32 && dtype.isHostOrder {
+            return try cOrder(try bulk(Float.self))
+        }
+        return try cOrder(
+            try mapStorage {
+                Float($0)
+            } integer: {
+                Float($0)
+            } unsigned: {
+                Float($0)
+            })
+    }
+
+    /// Values as `Double`, from any dtype; exact except int64/uint64 magnitudes above 2^53, which round
+    /// to nearest. Bool gives 0 or 1. Throws `.byteCountMismatch` if `data` is short.
+    public func doubles() throws -> [Double] {
+        if dtype.elementType == .float64 && dtype.isHostOrder {
+            return try cOrder(try bulk(Double.self))
+        }
+        return try cOrder(
+            try mapStorage {
+                $0
+            } integer: {
+                Double($0)
+            } unsigned: {
+                Double($0)
+            })
+    }
+
+    /// Values as `Int64`, from integer and bool dtypes only. Throws `.wrongElementType` for float
+    /// dtypes and `.valueNotRepresentable` for a uint64 above `Int64.max`.
+    public func int64s() throws -> [Int64] {
+        guard !dtype.elementType.isFloatingPoint else { throw NPYError.wrongElementType(descr: dtype.descr, wanted: "Int64") }
+        let descr = dtype.descr
+        return try cOrder(
+            try mapStorage {
+                Int64($0)
+            } integer: {
+                $0
+            } unsigned: { v in
+                guard let x = Int64(exactly: v) else { throw NPYError.valueNotRepresentable(value: "\(v)", descr: descr) }
+                return x
+            })
+    }
+
+    /// Values of a `|u1` array (images), without conversion. Throws `.wrongElementType` for other dtypes.
+    public func uint8s() throws -> [UInt8] {
+        guard dtype.elementType == .uint8 else { throw NPYError.wrongElementType(descr: dtype.descr, wanted: "UInt8") }
+        return try cOrder(try bulk(UInt8.self))
+    }
+
+    // MARK: - Storage
+
+    private func checkedData() throws -> Data {
+        let (_, bytes) = try NPYHeader.sizes(shape: shape, itemSize: dtype.itemSize, source: "array")
+        guard data.count == bytes else { throw NPYError.byteCountMismatch(expected: bytes, found: data.count) }
+        return data
+    }
+
+    /// The storage as `T` by one memory copy (host byte order only).
+    private func bulk<T>(_: T.Type) throws -> [T] {
+        let data = try checkedData()
+        let n = data.count / MemoryLayout<T>.stride
+        return [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+            data.withUnsafeBytes { raw in
+                if n > 0 { memcpy(buffer.baseAddress!, raw.baseAddress!, n * MemoryLayout<T>.stride) }
+            }
+            initialized = n
+        }
+    }
+
+    /// Converts each stored element (in storage order) through the closure for its kind:
+    /// floats (and f2) as Double, signed integers and bool as Int64, unsigned as UInt64.
+    private func mapStorage<R>(float: (Double) throws -> R, integer: (Int64) throws -> R, unsigned: (UInt64) throws -> R) throws -> [R] {
+        let data = try checkedData()
+        let n = data.count / dtype.itemSize
+        let swap = !dtype.isHostOrder
+        var out: [R] = []
+        out.reserveCapacity(n)
+        try data.withUnsafeBytes { raw in
+            func load<T: FixedWidthInteger>(_ i: Int, _: T.Type) -> T {
+                let v = raw.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self)
+                return swap ? v.byteSwapped : v
+            }
+            for i in 0..<n {
+                switch dtype.elementType {
+                case .float16: out.append(try float(Double(Float16(bitPattern: load(i, UInt16.self)))))
+                case .float32: out.append(try float(Double(Float(bitPattern: load(i, UInt32.self)))))
+                case .float64: out.append(try float(Double(bitPattern: load(i, UInt64.self))))
+                case .int8: out.append(try integer(Int64(load(i, Int8.self))))
+                case .int16: out.append(try integer(Int64(load(i, Int16.self))))
+                case .int32: out.append(try integer(Int64(load(i, Int32.self))))
+                case .int64: out.append(try integer(load(i, Int64.self)))
+                case .uint8: out.append(try unsigned(UInt64(load(i, UInt8.self))))
+                case .uint16: out.append(try unsigned(UInt64(load(i, UInt16.self))))
+                case .uint32: out.append(try unsigned(UInt64(load(i, UInt32.self))))
+                case .uint64: out.append(try unsigned(load(i, UInt64.self)))
+                case .bool: out.append(try integer(load(i, UInt8.self) != 0 ? 1 : 0))
+                }
+            }
+        }
+        return out
+    }
+
+    /// Storage-order values reordered to C order: a no-op unless the array is Fortran-ordered with
+    /// rank >= 2. Fortran element (i0, ..., ik) is at offset i0 + s0*(i1 + s1*(...)).
+    func cOrder<T>(_ storage: [T]) throws -> [T] {
+        guard fortranOrder, shape.count > 1, !storage.isEmpty else { return storage }
+        let rank = shape.count
+        var strides = [Int](repeating: 1, count: rank)
+        for k in 1..<rank { strides[k] = strides[k - 1] * shape[k - 1] }
+        var index = [Int](repeating: 0, count: rank)
+        var offset = 0
+        var out: [T] = []
+        out.reserveCapacity(storage.count)
+        storage.withUnsafeBufferPointer { src in
+            for _ in 0..<src.count {
+                out.append(src[offset])
+                var k = rank - 1
+                while k >= 0 {
+                    index[k] += 1
+                    offset += strides[k]
+                    if index[k] < shape[k] { break }
+                    offset -= index[k] * strides[k]
+                    index[k] = 0
+                    k -= 1
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import SafeIO
+
+/// Reads and writes single arrays in numpy's `.npy` format (versions 1.0, 2.0, 3.0).
+///
+/// Layout: `\x93NUMPY`, major and minor version bytes, a little-endian header length (2 bytes in
+/// 1.0, 4 in 2.0/3.0), a Python dict literal padded with spaces and `\n` so the data starts at a
+/// multiple of 64, then the raw element bytes. Bytes after the data are ignored, as numpy does.
+public enum NPYFile {
+    /// Decodes a whole `.npy` file held in memory. `source` names it in errors.
+    ///
+    /// Throws `NPYError` for a bad magic, version or header, refused dtypes, data larger than
+    /// `limits.maxArrayBytes` (checked before copying), and data shorter than the header claims.
+    public static func decode(_ data: Data, source: String, limits: ResourceLimits = .default) throws -> NPYArray {
+        let header = try decodeHeader(data, source: source)
+        try check(header, available: UInt64(data.count), source: source, limits: limits)
+        let start = data.startIndex + header.headerLength
+        let body = data.subdata(in: start..<start + header.byteCount)
+        return try NPYArray(dtype: header.dtype, shape: header.shape, fortranOrder: header.fortranOrder, data: body)
+    }
+
+    /// Parses the header from the first bytes of a file (at least `headerLength` of them; a prefix of
+    /// 10 + 10000 bytes always suffices). Throws `NPYError.truncatedHeader` saying how many are needed.
+    public static func decodeHeader(_ prefix: Data, source: String) throws -> NPYHeader {
+        try NPYHeader.parse(prefix, source: source)
+    }
+
+    /// Refuses `header` unless its data fits the limits and `available` file bytes.
+    static func check(_ header: NPYHeader, available: UInt64, source: String, limits: ResourceLimits) throws {
+        let bytes = UInt64(header.byteCount)
+        if bytes > limits.maxArrayBytes {
+            throw NPYError.arrayTooLarge(source: source, bytes: bytes, limit: limits.maxArrayBytes)
+        }
+        let have = available >= UInt64(header.headerLength) ? available - UInt64(header.headerLength) : 0
+        if have < bytes { throw NPYError.truncatedData(source: source, expectedBytes: bytes, foundBytes: have) }
+    }
+
+    /// The bytes of a `.npy` file holding `array`, exactly as numpy's `np.save` writes them (version
+    /// 1.0 unless the header needs more). Throws `.byteCountMismatch` if `data` does not fit the shape.
+    public static func encode(_ array: NPYArray) throws -> Data {
+        let (_, bytes) = try NPYHeader.sizes(shape: array.shape, itemSize: array.dtype.itemSize, source: "array")
+        guard array.data.count == bytes else { throw NPYError.byteCountMismatch(expected: bytes, found: array.data.count) }
+        var out = NPYHeader.encode(dtype: array.dtype, shape: array.shape, fortranOrder: array.fortranOrder)
+        out.append(array.data)
+        return out
+    }
+
+    /// Reads a `.npy` file. Reads the header first and compares the real file size with what the
+    /// header claims before reading (or allocating for) the data.
+    public static func read(_ url: URL, limits: ResourceLimits = .default) throws -> NPYArray {
+        let source = url.path
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        let fileSize = try handle.seekToEnd()
+        try handle.seek(toOffset: 0)
+        var prefix = try handle.read(upToCount: 12) ?? Data()
+        let needed = try NPYHeader.requiredLength(prefix, source: source)
+        if needed > prefix.count {  // at most 10000 + 12 bytes
+            prefix.append(try handle.read(upToCount: needed - prefix.count) ?? Data())
+        }
+        let header = try decodeHeader(prefix, source: source)
+        try check(header, available: fileSize, source: source, limits: limits)
+        try handle.seek(toOffset: UInt64(header.headerLength))
+        let body = try handle.read(upToCount: header.byteCount) ?? Data()
+        guard body.count == header.byteCount else {
+            throw NPYError.truncatedData(source: source, expectedBytes: UInt64(header.byteCount), foundBytes: UInt64(body.count))
+        }
+        return try NPYArray(dtype: header.dtype, shape: header.shape, fortranOrder: header.fortranOrder, data: body)
+    }
+
+    /// Writes `array` to `url` atomically (temporary file, then rename). Throws `SafeIOError.exists`
+    /// when the file exists and `overwrite` is false.
+    public static func write(_ array: NPYArray, to url: URL, overwrite: Bool = true) throws {
+        let bytes = try encode(array)
+        try AtomicFile.write(bytes, to: url, overwrite: overwrite)
+    }
+}

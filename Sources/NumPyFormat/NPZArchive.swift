@@ -1,0 +1,223 @@
+import Foundation
+import SafeIO
+import ZIPFoundation
+
+/// A lazy reader of numpy `.npz` archives (`np.savez`, stored, and `np.savez_compressed`, deflate),
+/// including the ZIP64 extra fields numpy always writes.
+///
+/// Opening reads only the central directory: `names` and `header(_:)` never extract whole members;
+/// `array(_:)` extracts one. ZIPFoundation's `Archive` lists the entries and decodes their names;
+/// the flags, methods and data offsets it does not expose are read from the central directory here.
+/// Member bytes are read with bounded reads (stored) or ZIPFoundation's `Data.decompress` fed
+/// only the member's compressed bytes (deflate), counting output and computing CRC-32 as they come:
+/// ZIPFoundation's `extract` with a consumer checks no CRC, and on Linux its inflater reads past
+/// the member and never returns at end of file on a truncated stream.
+///
+/// Refused when opening: not a ZIP, truncated directory, encrypted members, more than `limits.maxMembers` members,
+/// duplicate names, names with `..` components or absolute paths, declared totals over
+/// `limits.maxTotalBytes`. Refused per member: encryption, methods other than 0 and 8, declared
+/// sizes over `limits.maxArrayBytes` or inflate ratios over `limits.maxInflateRatio`, output past the
+/// declared size (stopped as soon as it happens), truncated or corrupt deflate, CRC mismatch.
+public final class NPZArchive {
+    /// The archive's location.
+    public let url: URL
+    private let limits: ResourceLimits
+    private let file: ArchiveFile
+    private let members: [Member]
+
+    private struct Member {
+        let name: String
+        let path: String
+        let record: ZIPRecord
+    }
+
+    /// Thrown out of the inflater's consumer once enough bytes have arrived.
+    private struct StopExtraction: Error {}
+
+    /// Opens `url` and reads its central directory (no member data).
+    public init(url: URL, limits: ResourceLimits = .default) throws {
+        self.url = url
+        self.limits = limits
+        file = try ArchiveFile(url: url)
+        let records = try ZIPDirectory.read(file, maxMembers: limits.maxMembers)
+        // ZIPFoundation does not list encrypted entries at all: refuse them by name first.
+        if let encrypted = records.first(where: \.isEncrypted) {
+            throw NPZError.encryptedMember(path: url.path, member: String(decoding: encrypted.nameBytes, as: UTF8.self))
+        }
+        let archive: Archive
+        do {
+            archive = try Archive(url: url, accessMode: .read)
+        } catch {
+            throw NPZError.notAZip(path: url.path, reason: "ZIPFoundation cannot open it (\(error))")
+        }
+        let entries = Array(archive)
+        guard entries.count == records.count else {
+            throw NPZError.truncatedArchive(path: url.path, reason: "\(records.count) entries declared, \(entries.count) readable")
+        }
+        var members: [Member] = []
+        var seen = Set<String>()
+        var total: UInt64 = 0
+        for (entry, record) in zip(entries, records) {
+            let path = record.isUTF8 ? String(decoding: record.nameBytes, as: UTF8.self) : entry.path
+            if !seen.insert(path).inserted { throw NPZError.duplicateMember(path: url.path, member: path) }
+            if NPZArchive.isUnsafe(path) { throw NPZError.unsafeMemberName(path: url.path, member: path) }
+            if path.hasSuffix("/") { continue }  // a directory entry holds no array
+            let (sum, overflow) = total.addingReportingOverflow(record.uncompressedSize)
+            total = overflow ? .max : sum
+            let name = path.hasSuffix(".npy") ? String(path.dropLast(4)) : path
+            members.append(Member(name: name, path: path, record: record))
+        }
+        if total > limits.maxTotalBytes { throw NPZError.archiveTooLarge(path: url.path, bytes: total, limit: limits.maxTotalBytes) }
+        let names = members.map(\.name)
+        if Set(names).count != names.count, let dup = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
+            throw NPZError.duplicateMember(path: url.path, member: dup)
+        }
+        self.members = members
+    }
+
+    /// True for absolute paths and paths with a `..` component (either slash).
+    static func isUnsafe(_ path: String) -> Bool {
+        if path.hasPrefix("/") || path.hasPrefix("\\") { return true }
+        if path.count >= 2, path.dropFirst().first == ":" { return true }  // C:...
+        return path.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "/" || $0 == "\\" }).contains("..")
+    }
+
+    /// Member names in archive order, without the `.npy` suffix (`arr_0` for positional arrays).
+    public var names: [String] { members.map(\.name) }
+
+    /// The `.npy` header of member `name`, extracting only its first bytes (the inflater is stopped
+    /// once the header is complete). No CRC check is possible on a partial read; `array(_:)` does it.
+    public func header(_ name: String) throws -> NPYHeader {
+        let member = try lookup(name)
+        let source = "\(url.path):\(member.path)"
+        var prefix = Data()
+        try extract(member, full: false) { chunk in
+            prefix.append(chunk)
+            let needed = try NPYHeader.requiredLength(prefix, source: source)
+            if prefix.count >= needed { throw StopExtraction() }
+        }
+        return try NPYFile.decodeHeader(prefix, source: source)
+    }
+
+    /// Reads member `name`: header first (refusing arrays over `limits.maxArrayBytes` or larger than
+    /// the member), then the whole member with its size and CRC-32 checked.
+    public func array(_ name: String) throws -> NPYArray {
+        let member = try lookup(name)
+        let source = "\(url.path):\(member.path)"
+        let header = try self.header(name)
+        try NPYFile.check(header, available: member.record.uncompressedSize, source: source, limits: limits)
+        var bytes = Data()
+        bytes.reserveCapacity(Int(member.record.uncompressedSize))
+        try extract(member, full: true) { bytes.append($0) }
+        return try NPYFile.decode(bytes, source: source, limits: limits)
+    }
+
+    private func lookup(_ name: String) throws -> Member {
+        if let m = members.first(where: { $0.name == name }) ?? members.first(where: { $0.path == name }) { return m }
+        throw NPZError.noSuchMember(path: url.path, member: name, available: names)
+    }
+
+    /// Streams the member's uncompressed bytes to `sink`. With `full`, checks that exactly the declared
+    /// size arrived and the CRC-32 matches; `sink` may throw `StopExtraction` to end early.
+    private func extract(_ member: Member, full: Bool, sink: (Data) throws -> Void) throws {
+        let record = member.record
+        let path = url.path
+        if record.isEncrypted { throw NPZError.encryptedMember(path: path, member: member.path) }
+        guard record.method == 0 || record.method == 8 else {
+            throw NPZError.unsupportedCompression(path: path, member: member.path, method: record.method)
+        }
+        let sizeLimit = limits.maxArrayBytes &+ UInt64(NPYFormat.maxHeaderLength + 64)
+        if record.uncompressedSize > sizeLimit {
+            throw NPZError.memberTooLarge(path: path, member: member.path, bytes: record.uncompressedSize, limit: sizeLimit)
+        }
+        let (offset, localMethod) = try ZIPDirectory.dataOffset(of: record, in: file, member: member.path)
+        guard localMethod == record.method else {
+            throw NPZError.unsupportedCompression(path: path, member: member.path, method: localMethod)
+        }
+        var produced: UInt64 = 0
+        var crc: CRC32 = 0
+        func count(_ chunk: Data) throws {
+            produced += UInt64(chunk.count)
+            if produced > record.uncompressedSize {
+                throw NPZError.inflatesPastDeclaredSize(path: path, member: member.path, declared: record.uncompressedSize)
+            }
+            crc = chunk.crc32(checksum: crc)
+            try sink(chunk)
+        }
+        do {
+            if record.method == 0 {
+                try readStored(record, at: offset, member: member, consumer: count)
+            } else {
+                try inflate(record, at: offset, member: member, consumer: count)
+            }
+        } catch is StopExtraction {
+            return
+        }
+        guard full else { return }
+        if produced != record.uncompressedSize {
+            throw NPZError.shorterThanDeclared(path: path, member: member.path, declared: record.uncompressedSize, found: produced)
+        }
+        if crc != record.crc32 { throw NPZError.crcMismatch(path: path, member: member.path, expected: record.crc32, found: crc) }
+    }
+
+    private static let chunkSize = 1 << 16
+
+    private func readStored(_ record: ZIPRecord, at offset: UInt64, member: Member, consumer: (Data) throws -> Void) throws {
+        guard record.compressedSize == record.uncompressedSize else {
+            throw NPZError.shorterThanDeclared(
+                path: url.path, member: member.path, declared: record.uncompressedSize, found: record.compressedSize)
+        }
+        var position: UInt64 = 0
+        while position < record.compressedSize {
+            let n = Int(min(UInt64(NPZArchive.chunkSize), record.compressedSize - position))
+            try consumer(Data(try file.read(at: offset + position, count: n, what: "member '\(member.path)'")))
+            position += UInt64(n)
+        }
+    }
+
+    private func inflate(_ record: ZIPRecord, at offset: UInt64, member: Member, consumer: (Data) throws -> Void) throws {
+        let path = url.path
+        if record.uncompressedSize > 0 {
+            let ratioLimit = limits.maxInflateRatio
+            let (bound, overflow) = record.compressedSize.multipliedReportingOverflow(by: ratioLimit)
+            if record.compressedSize == 0 || (!overflow && record.uncompressedSize > bound) {
+                throw NPZError.inflateRatioTooHigh(
+                    path: path, member: member.path, compressed: record.compressedSize,
+                    uncompressed: record.uncompressedSize, limit: ratioLimit)
+            }
+        }
+        guard record.compressedSize > 0 else { throw NPZError.truncatedDeflateStream(path: path, member: member.path) }
+        // ZIPFoundation's Linux inflate loop tells zlib every chunk is `bufferSize` long and asks for
+        // more input until the stream ends. So every chunk handed over is exactly `bufferSize` bytes of
+        // the member: one chunk for members up to 8 MiB, after which a request for more input means
+        // the stream is truncated. Larger members go in 1 MiB chunks with the last one zero-padded;
+        // a truncated stream then still ends in an error, possibly reported as corrupt.
+        let chunkSize = record.compressedSize <= 8 << 20 ? Int(record.compressedSize) : 1 << 20
+        var position: UInt64 = 0
+        let file = self.file
+        do {
+            _ = try Data.decompress(
+                size: Int64(record.compressedSize), bufferSize: chunkSize, skipCRC32: true,
+                provider: { _, _ in
+                    guard position < record.compressedSize else {
+                        throw NPZError.truncatedDeflateStream(path: path, member: member.path)
+                    }
+                    let n = Int(min(UInt64(chunkSize), record.compressedSize - position))
+                    var chunk = Data(try file.read(at: offset + position, count: n, what: "member '\(member.path)'"))
+                    position += UInt64(n)
+                    #if !canImport(Darwin)
+                        if chunk.count < chunkSize { chunk.append(Data(count: chunkSize - chunk.count)) }
+                    #endif
+                    return chunk
+                }, consumer: consumer)
+        } catch let error as NPZError {
+            throw error
+        } catch let error as NPYError {
+            throw error
+        } catch is StopExtraction {
+            throw StopExtraction()
+        } catch {
+            throw NPZError.corruptDeflateStream(path: path, member: member.path)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// Why a `.npz` archive or one of its members was refused. Messages name the archive and member.
+/// Errors inside a member's `.npy` bytes are `NPYError`s whose source is `archive.npz:member.npy`.
+public enum NPZError: Error, LocalizedError, Equatable {
+    /// No ZIP end-of-central-directory record: not a ZIP file at all.
+    case notAZip(path: String, reason: String)
+    /// The central directory or a member's bytes run past the end of the file.
+    case truncatedArchive(path: String, reason: String)
+    /// The CRC-32 of a member's bytes differs from the one in the directory.
+    case crcMismatch(path: String, member: String, expected: UInt32, found: UInt32)
+    /// A member inflates to more bytes than its declared uncompressed size (a zip bomb).
+    case inflatesPastDeclaredSize(path: String, member: String, declared: UInt64)
+    /// A member holds fewer bytes than its declared uncompressed size.
+    case shorterThanDeclared(path: String, member: String, declared: UInt64, found: UInt64)
+    /// A member's deflate stream ends before its end-of-stream marker.
+    case truncatedDeflateStream(path: String, member: String)
+    /// A member's deflate stream is corrupt.
+    case corruptDeflateStream(path: String, member: String)
+    /// An encrypted member.
+    case encryptedMember(path: String, member: String)
+    /// A compression method other than stored (0) or deflate (8).
+    case unsupportedCompression(path: String, member: String, method: UInt16)
+    /// Two members with the same name.
+    case duplicateMember(path: String, member: String)
+    /// A member name with a `..` component or an absolute path.
+    case unsafeMemberName(path: String, member: String)
+    /// More members than `ResourceLimits.maxMembers`.
+    case tooManyMembers(path: String, count: Int, limit: Int)
+    /// A member whose declared size is above the limits.
+    case memberTooLarge(path: String, member: String, bytes: UInt64, limit: UInt64)
+    /// All members together declare more than `ResourceLimits.maxTotalBytes`.
+    case archiveTooLarge(path: String, bytes: UInt64, limit: UInt64)
+    /// A member claims an inflate ratio above `ResourceLimits.maxInflateRatio`.
+    case inflateRatioTooHigh(path: String, member: String, compressed: UInt64, uncompressed: UInt64, limit: UInt64)
+    /// No member of that name.
+    case noSuchMember(path: String, member: String, available: [String])
+    /// A member name that cannot be written (empty, duplicate, `..`, absolute).
+    case invalidMemberName(name: String, reason: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .notAZip(let path, let reason):
+            return "\(path): not a .npz (ZIP) archive: \(reason)"
+        case .truncatedArchive(let path, let reason):
+            return "\(path): truncated archive: \(reason)"
+        case .crcMismatch(let path, let member, let expected, let found):
+            return
+                "\(path): member '\(member)' is corrupt: CRC-32 is 0x\(String(found, radix: 16)), directory says 0x\(String(expected, radix: 16))"
+        case .inflatesPastDeclaredSize(let path, let member, let declared):
+            return "\(path): member '\(member)' inflates past its declared size of \(declared) bytes (zip bomb?); refused"
+        case .shorterThanDeclared(let path, let member, let declared, let found):
+            return "\(path): member '\(member)' holds \(found) bytes, its directory entry declares \(declared)"
+        case .truncatedDeflateStream(let path, let member):
+            return "\(path): member '\(member)' has a truncated deflate stream (ends before its end marker)"
+        case .corruptDeflateStream(let path, let member):
+            return "\(path): member '\(member)' has a corrupt deflate stream"
+        case .encryptedMember(let path, let member):
+            return "\(path): member '\(member)' is encrypted; WeightBridge reads only unencrypted archives"
+        case .unsupportedCompression(let path, let member, let method):
+            return "\(path): member '\(member)' uses compression method \(method) (expected 0 stored or 8 deflate, as np.savez writes)"
+        case .duplicateMember(let path, let member):
+            return "\(path): member name '\(member)' appears more than once"
+        case .unsafeMemberName(let path, let member):
+            return "\(path): member name '\(member)' is an absolute path or has a '..' component; refused"
+        case .tooManyMembers(let path, let count, let limit):
+            return "\(path): archive has \(count) members, over the limit of \(limit)"
+        case .memberTooLarge(let path, let member, let bytes, let limit):
+            return "\(path): member '\(member)' declares \(bytes) bytes, over the limit of \(limit)"
+        case .archiveTooLarge(let path, let bytes, let limit):
+            return "\(path): members declare \(bytes) bytes in total, over the limit of \(limit)"
+        case .inflateRatioTooHigh(let path, let member, let compressed, let uncompressed, let limit):
+            return
+                "\(path): member '\(member)' claims \(uncompressed) bytes from \(compressed) compressed, a ratio above \(limit):1; refused"
+        case .noSuchMember(let path, let member, let available):
+            return "\(path): no array '\(member)' (has: \(available.prefix(20).joined(separator: ", ")))"
+        case .invalidMemberName(let name, let reason):
+            return "cannot write .npz member '\(name)': \(reason)"
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import SafeIO
+import ZIPFoundation
+
+/// Writes numpy `.npz` archives that `np.load` reads back bit-identically: one `<name>.npy` member
+/// per array, in the given order, stored (like `np.savez`) or deflated (like `np.savez_compressed`).
+public enum NPZWriter {
+    /// Writes `arrays` to `url` atomically (temporary file in the same directory, then rename).
+    ///
+    /// Names must be non-empty, unique, relative and free of `..` components (`NPZError.invalidMemberName`);
+    /// `/` inside a name makes a nested member path, as numpy allows. Throws `SafeIOError.exists`
+    /// when the file exists and `overwrite` is false.
+    public static func write(_ arrays: [(name: String, array: NPYArray)], to url: URL, compressed: Bool = false, overwrite: Bool = true)
+        throws
+    {
+        var seen = Set<String>()
+        for (name, _) in arrays {
+            if name.isEmpty { throw NPZError.invalidMemberName(name: name, reason: "empty name") }
+            if !seen.insert(name).inserted { throw NPZError.invalidMemberName(name: name, reason: "given twice") }
+            if NPZArchive.isUnsafe(name) { throw NPZError.invalidMemberName(name: name, reason: "absolute path or '..' component") }
+            if name.hasSuffix("/") { throw NPZError.invalidMemberName(name: name, reason: "ends with '/'") }
+        }
+        let encoded = try arrays.map { (name: $0.name, bytes: try NPYFile.encode($0.array)) }
+        try AtomicFile.write(to: url, overwrite: overwrite) { tmp in
+            try writeArchive(encoded, to: tmp, compressed: compressed)
+        }
+    }
+
+    /// Writes the archive and lets it go out of scope, which closes the file before the rename.
+    private static func writeArchive(_ members: [(name: String, bytes: Data)], to url: URL, compressed: Bool) throws {
+        let archive = try Archive(url: url, accessMode: .create)
+        for (name, bytes) in members {
+            try archive.addEntry(
+                with: name + ".npy", type: .file, uncompressedSize: Int64(bytes.count),
+                compressionMethod: compressed ? .deflate : .none
+            ) { position, size in
+                let start = bytes.startIndex + Int(position)
+                return bytes.subdata(in: start..<start + size)
+            }
+        }
+    }
+}

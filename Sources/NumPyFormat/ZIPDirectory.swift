@@ -1,0 +1,175 @@
+import Foundation
+
+/// The fields of a ZIP central-directory record that ZIPFoundation's `Entry` does not expose
+/// (general-purpose flags, method, local header offset), read directly from the archive.
+struct ZIPRecord {
+    var nameBytes: [UInt8]
+    var flags: UInt16
+    var method: UInt16
+    var crc32: UInt32
+    var compressedSize: UInt64
+    var uncompressedSize: UInt64
+    var localHeaderOffset: UInt64
+
+    var isEncrypted: Bool { flags & 1 != 0 }
+    var isUTF8: Bool { flags & (1 << 11) != 0 }
+}
+
+/// Bounded positional reads from an open file; every read past the end is an error.
+final class ArchiveFile {
+    let path: String
+    let size: UInt64
+    private let handle: FileHandle
+
+    init(url: URL) throws {
+        path = url.path
+        handle = try FileHandle(forReadingFrom: url)
+        size = try handle.seekToEnd()
+    }
+
+    deinit { try? handle.close() }
+
+    /// Exactly `count` bytes at `offset`, or `NPZError.truncatedArchive` naming `what`.
+    func read(at offset: UInt64, count: Int, what: String) throws -> [UInt8] {
+        let (end, overflow) = offset.addingReportingOverflow(UInt64(count))
+        guard !overflow, end <= size else {
+            throw NPZError.truncatedArchive(path: path, reason: "\(what) at offset \(offset) runs past the end of the \(size)-byte file")
+        }
+        try handle.seek(toOffset: offset)
+        let data = try handle.read(upToCount: count) ?? Data()
+        guard data.count == count else {
+            throw NPZError.truncatedArchive(path: path, reason: "\(what) at offset \(offset) is short")
+        }
+        return [UInt8](data)
+    }
+
+    /// Up to `count` bytes at `offset` (fewer at the end of the file).
+    func readAvailable(at offset: UInt64, count: Int) throws -> Data {
+        guard offset < size else { return Data() }
+        try handle.seek(toOffset: offset)
+        return try handle.read(upToCount: count) ?? Data()
+    }
+}
+
+/// Reads the central directory: end record (and ZIP64 end record), then each entry's record.
+enum ZIPDirectory {
+    private static let eocdSignature: UInt32 = 0x0605_4b50
+    private static let zip64LocatorSignature: UInt32 = 0x0706_4b50
+    private static let zip64EOCDSignature: UInt32 = 0x0606_4b50
+    private static let centralSignature: UInt32 = 0x0201_4b50
+    private static let localSignature: UInt32 = 0x0403_4b50
+
+    static func u16(_ b: [UInt8], _ i: Int) -> UInt16 { UInt16(b[i]) | UInt16(b[i + 1]) << 8 }
+    static func u32(_ b: [UInt8], _ i: Int) -> UInt32 { UInt32(u16(b, i)) | UInt32(u16(b, i + 2)) << 16 }
+    static func u64(_ b: [UInt8], _ i: Int) -> UInt64 { UInt64(u32(b, i)) | UInt64(u32(b, i + 4)) << 32 }
+
+    /// The records in directory order; refuses more than `maxMembers` before reading them.
+    static func read(_ file: ArchiveFile, maxMembers: Int) throws -> [ZIPRecord] {
+        // The end record is 22 bytes plus a comment of up to 65535 bytes.
+        let tailLength = Int(min(file.size, 22 + 65535))
+        let tail = try file.read(at: file.size - UInt64(tailLength), count: tailLength, what: "end of central directory")
+        var eocd = -1
+        var i = tail.count - 22
+        while i >= 0 {
+            if u32(tail, i) == eocdSignature {
+                eocd = i
+                break
+            }
+            i -= 1
+        }
+        guard eocd >= 0 else { throw NPZError.notAZip(path: file.path, reason: "no end-of-central-directory record") }
+        var count = UInt64(u16(tail, eocd + 10))
+        var directorySize = UInt64(u32(tail, eocd + 12))
+        var directoryOffset = UInt64(u32(tail, eocd + 16))
+        let eocdOffset = file.size - UInt64(tailLength) + UInt64(eocd)
+        if count == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF, eocdOffset >= 20 {
+            let locator = try file.read(at: eocdOffset - 20, count: 20, what: "ZIP64 locator")
+            if u32(locator, 0) == zip64LocatorSignature {
+                let record = try file.read(at: u64(locator, 8), count: 56, what: "ZIP64 end of central directory")
+                guard u32(record, 0) == zip64EOCDSignature else {
+                    throw NPZError.notAZip(path: file.path, reason: "bad ZIP64 end-of-central-directory signature")
+                }
+                count = u64(record, 32)
+                directorySize = u64(record, 40)
+                directoryOffset = u64(record, 48)
+            }
+        }
+        guard count <= UInt64(maxMembers) else {
+            throw NPZError.tooManyMembers(path: file.path, count: Int(clamping: count), limit: maxMembers)
+        }
+        guard directorySize <= file.size, directoryOffset <= file.size - directorySize else {
+            throw NPZError.truncatedArchive(
+                path: file.path,
+                reason: "central directory (\(directorySize) bytes at \(directoryOffset)) runs past the end of the \(file.size)-byte file")
+        }
+        let directory = try file.read(at: directoryOffset, count: Int(directorySize), what: "central directory")
+        var records: [ZIPRecord] = []
+        var p = 0
+        for _ in 0..<count {
+            guard p + 46 <= directory.count, u32(directory, p) == centralSignature else {
+                throw NPZError.truncatedArchive(
+                    path: file.path, reason: "central directory holds fewer than the \(count) entries it declares")
+            }
+            let nameLength = Int(u16(directory, p + 28))
+            let extraLength = Int(u16(directory, p + 30))
+            let commentLength = Int(u16(directory, p + 32))
+            guard p + 46 + nameLength + extraLength + commentLength <= directory.count else {
+                throw NPZError.truncatedArchive(path: file.path, reason: "central directory entry \(records.count) runs past the directory")
+            }
+            var record = ZIPRecord(
+                nameBytes: Array(directory[(p + 46)..<(p + 46 + nameLength)]), flags: u16(directory, p + 8), method: u16(directory, p + 10),
+                crc32: u32(directory, p + 16), compressedSize: UInt64(u32(directory, p + 20)),
+                uncompressedSize: UInt64(u32(directory, p + 24)), localHeaderOffset: UInt64(u32(directory, p + 42)))
+            applyZIP64(Array(directory[(p + 46 + nameLength)..<(p + 46 + nameLength + extraLength)]), to: &record)
+            records.append(record)
+            p += 46 + nameLength + extraLength + commentLength
+        }
+        return records
+    }
+
+    /// Replaces 0xFFFFFFFF sizes and offset with the 64-bit values of the ZIP64 extra field (id 1),
+    /// which holds only the fields that overflowed, in this order.
+    private static func applyZIP64(_ extra: [UInt8], to record: inout ZIPRecord) {
+        var q = 0
+        while q + 4 <= extra.count {
+            let id = u16(extra, q)
+            let length = Int(u16(extra, q + 2))
+            let end = q + 4 + length
+            guard end <= extra.count else { return }
+            if id == 1 {
+                var r = q + 4
+                if record.uncompressedSize == 0xFFFF_FFFF, r + 8 <= end {
+                    record.uncompressedSize = u64(extra, r)
+                    r += 8
+                }
+                if record.compressedSize == 0xFFFF_FFFF, r + 8 <= end {
+                    record.compressedSize = u64(extra, r)
+                    r += 8
+                }
+                if record.localHeaderOffset == 0xFFFF_FFFF, r + 8 <= end {
+                    record.localHeaderOffset = u64(extra, r)
+                    r += 8
+                }
+            }
+            q = end
+        }
+    }
+
+    /// Offset of the member's first data byte (after its local header), checking that the
+    /// compressed bytes lie inside the file. Returns the local header's method too.
+    static func dataOffset(of record: ZIPRecord, in file: ArchiveFile, member: String) throws -> (offset: UInt64, method: UInt16) {
+        let local = try file.read(at: record.localHeaderOffset, count: 30, what: "local header of '\(member)'")
+        guard u32(local, 0) == localSignature else {
+            throw NPZError.truncatedArchive(
+                path: file.path, reason: "no local header for '\(member)' at offset \(record.localHeaderOffset)")
+        }
+        let offset = record.localHeaderOffset + 30 + UInt64(u16(local, 26)) + UInt64(u16(local, 28))
+        let (end, overflow) = offset.addingReportingOverflow(record.compressedSize)
+        guard !overflow, end <= file.size else {
+            throw NPZError.truncatedArchive(
+                path: file.path,
+                reason: "member '\(member)' (\(record.compressedSize) bytes at \(offset)) runs past the end of the \(file.size)-byte file")
+        }
+        return (offset, u16(local, 8))
+    }
+}
