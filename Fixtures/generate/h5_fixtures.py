@@ -1,8 +1,8 @@
 """Generates the HDF5 / Keras fixtures in Fixtures/h5/ with real Keras 3 (JAX backend), tf-keras 2 and h5py.
 
 Run: /root/.cache/weightbridge/venv/bin/python Fixtures/generate/h5_fixtures.py
-Deterministic: fixed seeds. Each model fixture gets a `<name>.json` reference with its config summary,
-every weight (float32 values written as exact Python floats, in weight_names order), a fixed input batch
+Deterministic: fixed seeds. Each model fixture gets a `<name>.json` reference with
+every weight (float32 values as hex bit patterns, in weight_names order), a fixed input batch
 and the model's own predict() output on it.
 """
 import json
@@ -26,6 +26,16 @@ def path(name):
     return os.path.join(OUT, name)
 
 
+def hex32(a):
+    """float32 values as 8-digit hex bit patterns: exact, and immune to JSON float parsing."""
+    return [format(int(x), "08x") for x in np.asarray(a, dtype="<f4").reshape(-1).view("<u4")]
+
+
+def hex64(a):
+    """float64 values as 16-digit hex bit patterns."""
+    return [format(int(x), "016x") for x in np.asarray(a, dtype="<f8").reshape(-1).view("<u8")]
+
+
 def as_str(v):
     return v.decode("utf-8") if isinstance(v, bytes) else str(v)
 
@@ -40,7 +50,7 @@ def weights_record(h5_path, root_name):
             ws = []
             for wname in [as_str(n) for n in g.attrs["weight_names"]]:
                 a = np.asarray(g[wname], dtype=np.float32)
-                ws.append({"name": wname, "shape": list(a.shape), "values": [float(x) for x in a.reshape(-1)]})
+                ws.append({"name": wname, "shape": list(a.shape), "values": hex32(a)})
             layers.append({"layer": lname, "weights": ws})
     return layers
 
@@ -50,9 +60,9 @@ def record(name, model, x, root_name="model_weights", extra=None):
     ref = {
         "fixture": name,
         "input_shape": list(x.shape),
-        "input": [float(v) for v in x.reshape(-1)],
+        "input": hex32(x),
         "output_shape": list(y.shape),
-        "output": [float(v) for v in y.reshape(-1)],
+        "output": hex32(y),
         "layers": weights_record(path(name), root_name),
         "param_count": int(model.count_params()),
     }
@@ -104,7 +114,7 @@ def keras3_fixtures():
         for lname in sorted(fh["layers"].keys()):
             vars_ = fh["layers"][lname]["vars"]
             ws.append({"layer": lname, "weights": [
-                {"name": k, "shape": list(vars_[k].shape), "values": [float(v) for v in np.asarray(vars_[k]).reshape(-1)]}
+                {"name": k, "shape": list(vars_[k].shape), "values": hex32(vars_[k][()])}
                 for k in sorted(vars_.keys(), key=int)]})
     with open(path("keras3_mlp.weights.json"), "w") as fh:
         json.dump({"layers": ws}, fh)
@@ -185,12 +195,12 @@ def h5py_fixtures():
         f["soft"] = h5py.SoftLink("/half")
         f["ext"] = h5py.ExternalLink("other.h5", "/x")
         ref = {
-            "chunked_gzip": {"shape": list(a.shape), "values": [float(v) for v in a.reshape(-1)]},
-            "half": {"shape": list(h.shape), "values": [float(v) for v in h.astype(np.float32).reshape(-1)]},
-            "grp/nested/double": {"shape": list(d.shape), "values": [float(v) for v in d.reshape(-1)]},
-            "int16": {"shape": list(i.shape), "values": [float(v) for v in i.reshape(-1)]},
-            "uint8": {"shape": list(u.shape), "values": [float(v) for v in u.reshape(-1)]},
-            "scalar": {"shape": [], "values": [3.75]},
+            "chunked_gzip": {"shape": list(a.shape), "values": hex64(a)},
+            "half": {"shape": list(h.shape), "values": hex64(h)},
+            "grp/nested/double": {"shape": list(d.shape), "values": hex64(d)},
+            "int16": {"shape": list(i.shape), "values": hex64(i)},
+            "uint8": {"shape": list(u.shape), "values": hex64(u)},
+            "scalar": {"shape": [], "values": hex64(np.float64(3.75))},
         }
     with open(path("datasets.json"), "w") as fh:
         json.dump(ref, fh)
