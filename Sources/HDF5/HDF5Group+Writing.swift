@@ -75,12 +75,13 @@ extension HDF5Group {
     }
 
     /// Sets attribute `name` to a 1-D string array: variable-length UTF-8 (h5py 3 for an object array of `str`)
-    /// or, with `fixedLength`, NUL-padded fixed-length bytes sized to the longest element (NumPy `|S`, as Keras 2 wrote).
-    public func setStringArrayAttribute(_ name: String, _ values: [String], fixedLength: Bool = false) throws {
+    /// or, with `fixedLength`, NUL-padded fixed-length bytes sized to the longest element, or `minimumLength` if larger
+    /// (NumPy `|S`, as Keras 2 wrote). An empty list is written as an empty float64 array, as h5py does.
+    public func setStringArrayAttribute(_ name: String, _ values: [String], fixedLength: Bool = false, minimumLength: Int = 1) throws {
         if values.isEmpty {
             try setEmptyArrayAttribute(name)
         } else if fixedLength {
-            try writeFixedStrings(name, values)
+            try writeFixedStrings(name, values, minimumLength: minimumLength)
         } else {
             try writeVariableStrings(name, values, scalar: false)
         }
@@ -112,9 +113,9 @@ extension HDF5Group {
         }
     }
 
-    private func writeFixedStrings(_ name: String, _ values: [String]) throws {
+    private func writeFixedStrings(_ name: String, _ values: [String], minimumLength: Int) throws {
         let encoded = values.map { Array($0.utf8) }
-        let size = max(1, encoded.map(\.count).max() ?? 1)
+        let size = max(1, minimumLength, encoded.map(\.count).max() ?? 1)
         var bytes = [UInt8](repeating: 0, count: size * encoded.count)
         for (i, e) in encoded.enumerated() { bytes.replaceSubrange((i * size)..<(i * size + e.count), with: e) }
         try HDF5Library.locked {

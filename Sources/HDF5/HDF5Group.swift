@@ -14,6 +14,8 @@ public final class HDF5Group {
     let fileSize: UInt64?
     /// The group's path in the file (`/` for the root).
     public var path: String { location.object }
+    /// The path of the file the group belongs to (for error messages).
+    public var filePath: String { location.file }
 
     init(handle: Handle, fileHandle: Handle, location: HDF5Location, fileSize: UInt64?) {
         self.handle = handle
