@@ -6,10 +6,15 @@ extension KerasModelConfig {
     /// false), other layers `[]`. Throws `invalidConfig` when the input shape is unknown or a layer cannot take
     /// its input (a Conv2D on a flat vector, a window larger than a valid-padded input, ...).
     public func expectedWeightShapes(source: String) throws -> [(layer: String, shapes: [[Int]])] {
+        try shapePlan(source: source).map { ($0.layer, $0.shapes) }
+    }
+
+    /// Per layer: its weight shapes and its output shape (without the batch dimension).
+    func shapePlan(source: String) throws -> [(layer: String, shapes: [[Int]], output: [Int])] {
         guard var shape = inputShape else {
             throw KerasFormatError.invalidConfig(source: source, reason: "no input shape (batch_shape/batch_input_shape), so weight shapes are unknown")
         }
-        var result: [(layer: String, shapes: [[Int]])] = []
+        var result: [(layer: String, shapes: [[Int]], output: [Int])] = []
         func fail(_ layer: KerasLayerConfig, _ reason: String) -> KerasFormatError {
             .invalidConfig(source: source, reason: "layer '\(layer.name)' (\(layer.className)) \(reason)")
         }
@@ -17,15 +22,16 @@ extension KerasModelConfig {
             padding == .same ? (size + stride - 1) / stride : (size - window) / stride + 1
         }
         for layer in layers {
+            var weightShapes: [[Int]] = []
             switch layer.kind {
             case .input:
-                result.append((layer.name, []))
+                weightShapes = []
             case .conv2D(let filters, let kernel, let strides, let padding, _, let useBias):
                 guard shape.count == 3 else { throw fail(layer, "needs an input of rank 3 (h, w, c), got \(shape)") }
                 if padding == .valid, shape[0] < kernel[0] || shape[1] < kernel[1] {
                     throw fail(layer, "kernel \(kernel) is larger than its input \(shape)")
                 }
-                result.append((layer.name, [[kernel[0], kernel[1], shape[2], filters]] + (useBias ? [[filters]] : [])))
+                weightShapes = [[kernel[0], kernel[1], shape[2], filters]] + (useBias ? [[filters]] : [])
                 shape = [spatial(shape[0], window: kernel[0], stride: strides[0], padding: padding),
                          spatial(shape[1], window: kernel[1], stride: strides[1], padding: padding), filters]
             case .maxPooling2D(let pool, let strides, let padding):
@@ -33,11 +39,11 @@ extension KerasModelConfig {
                 if padding == .valid, shape[0] < pool[0] || shape[1] < pool[1] {
                     throw fail(layer, "pool size \(pool) is larger than its input \(shape)")
                 }
-                result.append((layer.name, []))
+                weightShapes = []
                 shape = [spatial(shape[0], window: pool[0], stride: strides[0], padding: padding),
                          spatial(shape[1], window: pool[1], stride: strides[1], padding: padding), shape[2]]
             case .flatten:
-                result.append((layer.name, []))
+                weightShapes = []
                 var n = 1
                 for d in shape {
                     let (p, overflow) = n.multipliedReportingOverflow(by: d)
@@ -47,11 +53,12 @@ extension KerasModelConfig {
                 shape = [n]
             case .dense(let units, _, let useBias):
                 guard let last = shape.last else { throw fail(layer, "has a scalar input") }
-                result.append((layer.name, [[last, units]] + (useBias ? [[units]] : [])))
+                weightShapes = [[last, units]] + (useBias ? [[units]] : [])
                 shape[shape.count - 1] = units
             case .dropout, .activation:
-                result.append((layer.name, []))
+                weightShapes = []
             }
+            result.append((layer.name, weightShapes, shape))
         }
         return result
     }
