@@ -114,7 +114,7 @@ def keras3_fixtures():
         for lname in sorted(fh["layers"].keys()):
             vars_ = fh["layers"][lname]["vars"]
             ws.append({"layer": lname, "weights": [
-                {"name": k, "shape": list(vars_[k].shape), "values": hex32(vars_[k][()])}
+                {"name": "vars/" + k, "shape": list(vars_[k].shape), "values": hex32(vars_[k][()])}
                 for k in sorted(vars_.keys(), key=int)]})
     with open(path("keras3_mlp.weights.json"), "w") as fh:
         json.dump({"layers": ws}, fh)
@@ -146,6 +146,14 @@ def keras2_fixtures():
     mlp = tk.Sequential([layers.Dense(5, activation="tanh", input_shape=(3,)), layers.Dense(2, activation="softmax")])
     mlp.save(path("keras2_mlp.h5"))
     record("keras2_mlp.h5", mlp, rng.normal(size=(2, 3)).astype("float32"))
+
+    # The same file with one kernel replaced by a wrongly shaped array (what a hand-edited or mismatched file looks like).
+    import shutil
+    shutil.copy(path("keras2_mlp.h5"), path("keras2_mlp_bad_shape.h5"))
+    with h5py.File(path("keras2_mlp_bad_shape.h5"), "r+") as fh:
+        g = fh["model_weights/dense_2/dense_2"]
+        del g["kernel:0"]
+        g.create_dataset("kernel:0", data=np.zeros((4, 2), dtype=np.float32))
 
     # tf.keras save_weights("x.h5"): layer groups at the root, no model_config.
     mlp.save_weights(path("tfkeras_mlp_weights.h5"))
