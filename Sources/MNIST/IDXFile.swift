@@ -37,13 +37,17 @@ public struct IDXFile: Sendable {
         let source = try IDXSource(url: url)
         let headerLength = 4 + 4 * kind.dimensionCount
         var header = [UInt8](repeating: 0, count: headerLength)
-        let got = try header.withUnsafeMutableBytes { try source.read(into: $0) }
+        // The magic first, so a file of the wrong kind is reported as such rather than as short.
+        let gotMagic = try header.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<4])) }
+        if gotMagic == 4 {
+            let magic = bigEndianU32(header, at: 0)
+            guard magic == kind.rawValue else {
+                throw MNISTError.badMagic(file: url.path, found: magic, expected: kind.rawValue)
+            }
+        }
+        let got = try gotMagic + header.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[4...])) }
         guard got == headerLength else {
             throw MNISTError.truncated(file: url.path, expectedBytes: UInt64(headerLength), foundBytes: UInt64(got))
-        }
-        let magic = bigEndianU32(header, at: 0)
-        guard magic == kind.rawValue else {
-            throw MNISTError.badMagic(file: url.path, found: magic, expected: kind.rawValue)
         }
         let names = kind == .images ? ["count", "rows", "cols"] : ["count"]
         var dims: [UInt64] = []

@@ -1,0 +1,84 @@
+import Foundation
+import MNIST
+import TestSupport
+import XCTest
+
+/// Parity with NumPy's legacy RandomState and scikit-learn's train_test_split, from fixtures
+/// written by Fixtures/generate/mnist_fixtures.py.
+final class LegacyRandomStateTests: XCTestCase {
+    struct SplitFixture: Decodable {
+        struct Permutation: Decodable {
+            let seed: UInt32
+            let n: Int
+            let sha256: String
+            let permutation: [Int]?
+        }
+        struct Raw: Decodable {
+            let seed: UInt32
+            let first: [UInt32]
+            let thousandth: UInt32
+        }
+        let train_count: Int
+        let test_count: Int
+        let train_sha256_u32le: String
+        let test_sha256_u32le: String
+        let train_first_100: [Int]
+        let train_last_100: [Int]
+        let permutations: [Permutation]
+        let raw_uint32: [Raw]
+    }
+
+    static func fixture() throws -> SplitFixture {
+        try JSONDecoder().decode(SplitFixture.self, from: Data(contentsOf: FixturePaths.fixture("split/split.json")))
+    }
+
+    static func littleEndianU32(_ values: [Int]) -> Data {
+        var data = Data(capacity: values.count * 4)
+        for v in values { withUnsafeBytes(of: UInt32(v).littleEndian) { data.append(contentsOf: $0) } }
+        return data
+    }
+
+    func testRawOutputsMatchNumPyMT19937() throws {
+        for raw in try Self.fixture().raw_uint32 {
+            var random = LegacyRandomState(seed: raw.seed)
+            let outputs = (0..<1000).map { _ in random.nextUInt32() }
+            XCTAssertEqual(Array(outputs.prefix(10)), raw.first, "seed \(raw.seed)")
+            XCTAssertEqual(outputs[999], raw.thousandth, "seed \(raw.seed)")
+        }
+    }
+
+    func testPermutationsMatchNumPyLegacyPermutation() throws {
+        let cases = try Self.fixture().permutations
+        XCTAssertGreaterThanOrEqual(cases.count, 6)
+        for c in cases {
+            var random = LegacyRandomState(seed: c.seed)
+            let perm = random.permutation(c.n)
+            if let expected = c.permutation { XCTAssertEqual(perm, expected, "seed \(c.seed) n \(c.n)") }
+            XCTAssertEqual(MNISTChecksum.sha256(Self.littleEndianU32(perm)), c.sha256, "seed \(c.seed) n \(c.n)")
+        }
+    }
+
+    func testSeedMLPSplitEqualsSklearnTrainTestSplit() throws {
+        let fixture = try Self.fixture()
+        let (train, test) = SeedMLPSplit.indices()
+        XCTAssertEqual(train.count, fixture.train_count)
+        XCTAssertEqual(test.count, fixture.test_count)
+        let stored = try Data(contentsOf: FixturePaths.fixture("split/test_indices.u32le"))
+        XCTAssertEqual(stored.count, 14000 * 4)
+        let bytes = [UInt8](stored)
+        var sklearnTest: [Int] = []
+        for i in stride(from: 0, to: bytes.count, by: 4) {
+            var value = UInt32(bytes[i + 3])
+            value = value << 8 | UInt32(bytes[i + 2])
+            value = value << 8 | UInt32(bytes[i + 1])
+            value = value << 8 | UInt32(bytes[i])
+            sklearnTest.append(Int(value))
+        }
+        XCTAssertEqual(test, sklearnTest)
+        XCTAssertEqual(MNISTChecksum.sha256(Self.littleEndianU32(test)), fixture.test_sha256_u32le)
+        XCTAssertEqual(Array(train.prefix(100)), fixture.train_first_100)
+        XCTAssertEqual(Array(train.suffix(100)), fixture.train_last_100)
+        XCTAssertEqual(MNISTChecksum.sha256(Self.littleEndianU32(train)), fixture.train_sha256_u32le)
+        XCTAssertEqual(Set(train + test).count, 70000)
+    }
+}
