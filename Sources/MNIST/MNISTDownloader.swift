@@ -96,37 +96,53 @@ public struct MNISTDownloader: Sendable {
     }
 
     /// Downloads `url` into memory, refusing HTTP errors and bodies over `maxDownloadBytes`.
+    /// Progress is reported on the calling thread, polled while the transfer runs and once at the end.
     private func fetch(_ url: URL, progress: (Int64, Int64?) -> Void) throws -> Data {
-        try withoutActuallyEscaping(progress) { progress in
-            // The caller is blocked on the semaphore until the task completes, so the closure never outlives this call.
-            let delegate = FetchDelegate(limit: maxDownloadBytes, progress: progress)
-            let configuration = URLSessionConfiguration.ephemeral
-            configuration.timeoutIntervalForRequest = timeout
-            configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-            let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
-            defer { session.finishTasksAndInvalidate() }
-            session.dataTask(with: url).resume()
-            delegate.finished.wait()
-            return try delegate.result()
+        let delegate = FetchDelegate(limit: maxDownloadBytes)
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
+        session.dataTask(with: url).resume()
+        var reported: Int64 = -1
+        func report() {
+            let (received, expected) = delegate.progress()
+            if received != reported && received > 0 {
+                reported = received
+                progress(received, expected)
+            }
         }
+        while delegate.finished.wait(timeout: .now() + .milliseconds(100)) == .timedOut { report() }
+        report()
+        return try delegate.result()
     }
 }
 
-/// Collects one response body and reports progress; signals `finished` when the task ends.
+/// Collects one response body; signals `finished` when the task ends. Its state is guarded by a lock
+/// because URLSession calls it on its own queue while the caller polls `progress()`.
 private final class FetchDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     let finished = DispatchSemaphore(value: 0)
     private let limit: Int64
-    private let progress: (Int64, Int64?) -> Void
+    private let lock = NSLock()
     private var body = Data()
     private var expected: Int64?
     private var failure: String?
 
-    init(limit: Int64, progress: @escaping (Int64, Int64?) -> Void) {
+    init(limit: Int64) {
         self.limit = limit
-        self.progress = progress
+    }
+
+    /// Bytes received so far and the announced total, if any.
+    func progress() -> (Int64, Int64?) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (Int64(body.count), expected)
     }
 
     func result() throws -> Data {
+        lock.lock()
+        defer { lock.unlock() }
         if let failure { throw FetchError(message: failure) }
         if let expected, Int64(body.count) != expected {
             throw FetchError(message: "received \(body.count) bytes, the server announced \(expected)")
@@ -137,33 +153,35 @@ private final class FetchDelegate: NSObject, URLSessionDataDelegate, @unchecked 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
         let status = (response as? HTTPURLResponse)?.statusCode ?? 200
-        guard status == 200 else {
+        lock.lock()
+        var disposition = URLSession.ResponseDisposition.allow
+        if status != 200 {
             failure = "HTTP status \(status)"
-            completionHandler(.cancel)
-            return
+            disposition = .cancel
+        } else if response.expectedContentLength > limit {
+            failure = "the server announces \(response.expectedContentLength) bytes, over the limit of \(limit)"
+            disposition = .cancel
+        } else {
+            expected = response.expectedContentLength >= 0 ? response.expectedContentLength : nil
         }
-        expected = response.expectedContentLength >= 0 ? response.expectedContentLength : nil
-        if let expected, expected > limit {
-            failure = "the server announces \(expected) bytes, over the limit of \(limit)"
-            completionHandler(.cancel)
-            return
-        }
-        completionHandler(.allow)
+        lock.unlock()
+        completionHandler(disposition)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        guard failure == nil else { return }
+        lock.lock()
+        guard failure == nil else { return lock.unlock() }
         body.append(data)
-        if Int64(body.count) > limit {
-            failure = "more than \(limit) bytes"
-            dataTask.cancel()
-            return
-        }
-        progress(Int64(body.count), expected)
+        let over = Int64(body.count) > limit
+        if over { failure = "more than \(limit) bytes" }
+        lock.unlock()
+        if over { dataTask.cancel() }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        lock.lock()
         if failure == nil, let error { failure = error.localizedDescription }
+        lock.unlock()
         finished.signal()
     }
 }
