@@ -9,11 +9,14 @@ final class MNISTDownloaderTests: XCTestCase {
     final class LoopbackServer {
         let process = Process()
         let baseURL: URL
+        /// The server exits when this pipe closes, so it cannot outlive a crashed test run.
+        private let lifeline = Pipe()
 
         init(serving directory: URL) throws {
             // Port 0 lets the OS pick a free port; the server prints the one it got.
             let script = """
-                import functools, http.server, sys
+                import functools, http.server, os, sys, threading
+                threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
                 handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
                 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
                 print(server.server_address[1], flush=True)
@@ -24,6 +27,7 @@ final class MNISTDownloaderTests: XCTestCase {
             let out = Pipe()
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
+            process.standardInput = lifeline
             try process.run()
             var line = Data()
             while !line.contains(UInt8(ascii: "\n")) {
