@@ -104,6 +104,10 @@ def write_reports():
     y = rng.randint(0, 3, size=57)
     pred = np.where(rng.rand(57) < 0.6, y, rng.randint(0, 3, size=57))
     cases.append(report_case("long_names", y, pred, 3, ["cat", "a rather long class name", "dog"]))
+    # Precisions 1/8, 3/8, 5/8: exact binary ties, which Python rounds half to even ("0.12", "0.38", "0.62").
+    y = np.array([0] * 1 + [1] * 7 + [1] * 3 + [2] * 5 + [2] * 5 + [0] * 3)
+    pred = np.array([0] * 8 + [1] * 8 + [2] * 8)
+    cases.append(report_case("binary_ties", y, pred, 3))
     # Perfect predictions with large supports.
     y = rng.randint(0, 5, size=1500)
     cases.append(report_case("perfect", y, y.copy(), 5))
