@@ -43,28 +43,33 @@ public struct ClassificationReport: Codable, Sendable, Equatable {
     /// traps unless there is one name per class.
     public init(confusion: ConfusionMatrix, classNames: [String]? = nil) {
         let names = classNames ?? (0..<confusion.classes).map(String.init)
-        precondition(names.count == confusion.classes, EvaluationError.classNameCount(names: names.count, classes: confusion.classes).localizedDescription)
+        precondition(
+            names.count == confusion.classes,
+            EvaluationError.classNameCount(names: names.count, classes: confusion.classes).localizedDescription)
         let support = confusion.trueCounts
         let predicted = confusion.predictedCounts
         func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
         rows = (0..<confusion.classes).map { c in
             let tp = confusion.counts[c][c]
-            return Row(label: names[c], precision: ratio(tp, predicted[c]), recall: ratio(tp, support[c]),
-                       f1Score: ratio(2 * tp, support[c] + predicted[c]), support: support[c])
+            return Row(
+                label: names[c], precision: ratio(tp, predicted[c]), recall: ratio(tp, support[c]),
+                f1Score: ratio(2 * tp, support[c] + predicted[c]), support: support[c])
         }
         let total = confusion.total
         accuracy = ratio(confusion.correct, total)
         let n = Double(rows.count)
-        macroAverage = Row(label: "macro avg", precision: PairwiseSum.sum(rows.map(\.precision)) / n,
-                           recall: PairwiseSum.sum(rows.map(\.recall)) / n, f1Score: PairwiseSum.sum(rows.map(\.f1Score)) / n,
-                           support: total)
+        macroAverage = Row(
+            label: "macro avg", precision: PairwiseSum.sum(rows.map(\.precision)) / n,
+            recall: PairwiseSum.sum(rows.map(\.recall)) / n, f1Score: PairwiseSum.sum(rows.map(\.f1Score)) / n,
+            support: total)
         let weights = support.map(Double.init)
         let weightSum = PairwiseSum.sum(weights)
         func weighted(_ values: [Double]) -> Double {
             weightSum == 0 ? 0 : PairwiseSum.sum(zip(values, weights).map { $0 * $1 }) / weightSum
         }
-        weightedAverage = Row(label: "weighted avg", precision: weighted(rows.map(\.precision)), recall: weighted(rows.map(\.recall)),
-                              f1Score: weighted(rows.map(\.f1Score)), support: total)
+        weightedAverage = Row(
+            label: "weighted avg", precision: weighted(rows.map(\.precision)), recall: weighted(rows.map(\.recall)),
+            f1Score: weighted(rows.map(\.f1Score)), support: total)
     }
 
     /// The report as scikit-learn prints it (`classification_report(..., digits=digits)`), byte for byte:
@@ -86,7 +91,8 @@ public struct ClassificationReport: Codable, Sendable, Equatable {
         var out = pad("", width) + " " + ["precision", "recall", "f1-score", "support"].map { " " + pad($0, 9) }.joined() + "\n\n"
         for row in rows { out += line(row) }
         out += "\n"
-        out += pad("accuracy", width) + " " + " " + pad("", 9) + " " + pad("", 9) + " " + number(accuracy) + " "
+        out +=
+            pad("accuracy", width) + " " + " " + pad("", 9) + " " + pad("", 9) + " " + number(accuracy) + " "
             + pad(String(macroAverage.support), 9) + "\n"
         out += line(macroAverage)
         out += line(weightedAverage)

@@ -28,15 +28,18 @@ public enum ConfusionMatrixSVG {
         precondition(names.count == m.classes, EvaluationError.classNameCount(names: names.count, classes: m.classes).localizedDescription)
         let maxCount = m.counts.flatMap { $0 }.max() ?? 0
         let digits = String(maxCount).count
-        let cell = Double(max(34, min(64, 12 + 9 * digits)))
+        let cell = Double(max(40, min(64, 12 + 9 * digits)))
         let longestName = Double(names.map(\.count).max() ?? 1)
-        let labelSpace = max(24, 7.5 * longestName + 10)
+        // About 7 px per character at 12 px; rotated names need about 0.72 of their length in height.
+        let labelSpace = max(24, 7 * longestName + 10)
+        let rotate = longestName > 3
+        let belowGrid = rotate ? 0.72 * labelSpace + 14 : 24
         let left = 36 + labelSpace
         let top = 52.0
         let grid = cell * Double(m.classes)
         let barX = left + grid + 24
         let width = barX + 18 + 8 + 7 * Double(digits) + 24
-        let height = top + grid + labelSpace + 44
+        let height = top + grid + belowGrid + 44
         let fontSize = SVGText.coordinate(min(14, cell * 0.36))
         let c = SVGText.coordinate
         var s = """
@@ -53,30 +56,35 @@ public enum ConfusionMatrixSVG {
                 let shade = maxCount == 0 ? 0 : Double(v) / Double(maxCount)
                 let x = left + Double(p) * cell
                 let y = top + Double(t) * cell
-                s += "<rect x=\"\(c(x))\" y=\"\(c(y))\" width=\"\(c(cell))\" height=\"\(c(cell))\" fill=\"\(color(shade))\"><title>true \(SVGText.escape(names[t])), predicted \(SVGText.escape(names[p])): \(v)</title></rect>\n"
+                s +=
+                    "<rect x=\"\(c(x))\" y=\"\(c(y))\" width=\"\(c(cell))\" height=\"\(c(cell))\" fill=\"\(color(shade))\"><title>true \(SVGText.escape(names[t])), predicted \(SVGText.escape(names[p])): \(v)</title></rect>\n"
                 let ink = shade > 0.5 ? "#ffffff" : "#000000"
-                s += "<text x=\"\(c(x + cell / 2))\" y=\"\(c(y + cell / 2))\" font-size=\"\(fontSize)\" fill=\"\(ink)\" text-anchor=\"middle\" dominant-baseline=\"central\">\(v)</text>\n"
+                s +=
+                    "<text x=\"\(c(x + cell / 2))\" y=\"\(c(y + cell / 2))\" font-size=\"\(fontSize)\" fill=\"\(ink)\" text-anchor=\"middle\" dominant-baseline=\"central\">\(v)</text>\n"
             }
         }
-        s += "<rect x=\"\(c(left))\" y=\"\(c(top))\" width=\"\(c(grid))\" height=\"\(c(grid))\" fill=\"none\" stroke=\"#000000\" stroke-width=\"1\"/>\n"
+        s +=
+            "<rect x=\"\(c(left))\" y=\"\(c(top))\" width=\"\(c(grid))\" height=\"\(c(grid))\" fill=\"none\" stroke=\"#000000\" stroke-width=\"1\"/>\n"
         // Class names: predicted along the bottom (rotated if long), true down the left.
-        let rotate = longestName > 3
         for (i, name) in names.enumerated() {
             let centre = Double(i) * cell + cell / 2
             let label = SVGText.escape(name)
             if rotate {
                 let x = left + centre
                 let y = top + grid + 10
-                s += "<text x=\"\(c(x))\" y=\"\(c(y))\" font-size=\"12\" text-anchor=\"end\" dominant-baseline=\"central\" transform=\"rotate(-45 \(c(x)) \(c(y)))\">\(label)</text>\n"
+                s +=
+                    "<text x=\"\(c(x))\" y=\"\(c(y))\" font-size=\"12\" text-anchor=\"end\" dominant-baseline=\"central\" transform=\"rotate(-45 \(c(x)) \(c(y)))\">\(label)</text>\n"
             } else {
                 s += "<text x=\"\(c(left + centre))\" y=\"\(c(top + grid + 18))\" font-size=\"12\" text-anchor=\"middle\">\(label)</text>\n"
             }
-            s += "<text x=\"\(c(left - 8))\" y=\"\(c(top + centre))\" font-size=\"12\" text-anchor=\"end\" dominant-baseline=\"central\">\(label)</text>\n"
+            s +=
+                "<text x=\"\(c(left - 8))\" y=\"\(c(top + centre))\" font-size=\"12\" text-anchor=\"end\" dominant-baseline=\"central\">\(label)</text>\n"
         }
-        let xTitleY = top + grid + (rotate ? labelSpace : 24) + 22
+        let xTitleY = top + grid + belowGrid + 22
         s += "<text x=\"\(c(left + grid / 2))\" y=\"\(c(xTitleY))\" font-size=\"14\" text-anchor=\"middle\">Predicted label</text>\n"
         let yTitleX = 20.0
-        s += "<text x=\"\(c(yTitleX))\" y=\"\(c(top + grid / 2))\" font-size=\"14\" text-anchor=\"middle\" transform=\"rotate(-90 \(c(yTitleX)) \(c(top + grid / 2)))\">True label</text>\n"
+        s +=
+            "<text x=\"\(c(yTitleX))\" y=\"\(c(top + grid / 2))\" font-size=\"14\" text-anchor=\"middle\" transform=\"rotate(-90 \(c(yTitleX)) \(c(top + grid / 2)))\">True label</text>\n"
         // Colour bar: 0 at the bottom, the largest count at the top.
         s += "<defs><linearGradient id=\"blues\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">"
         for (k, _) in blues.enumerated() {
@@ -84,7 +92,8 @@ public enum ConfusionMatrixSVG {
             s += "<stop offset=\"\(c(t))\" stop-color=\"\(color(t))\"/>"
         }
         s += "</linearGradient></defs>\n"
-        s += "<rect x=\"\(c(barX))\" y=\"\(c(top))\" width=\"18\" height=\"\(c(grid))\" fill=\"url(#blues)\" stroke=\"#000000\" stroke-width=\"0.5\"/>\n"
+        s +=
+            "<rect x=\"\(c(barX))\" y=\"\(c(top))\" width=\"18\" height=\"\(c(grid))\" fill=\"url(#blues)\" stroke=\"#000000\" stroke-width=\"0.5\"/>\n"
         s += "<text x=\"\(c(barX + 24))\" y=\"\(c(top))\" font-size=\"11\" dominant-baseline=\"central\">\(maxCount)</text>\n"
         s += "<text x=\"\(c(barX + 24))\" y=\"\(c(top + grid))\" font-size=\"11\" dominant-baseline=\"central\">0</text>\n"
         s += "</svg>\n"

@@ -73,24 +73,33 @@ public enum LineChartSVG {
             """
         // Grid and ticks.
         for y in yTicks {
-            s += "<line x1=\"\(c(left))\" y1=\"\(c(py(y)))\" x2=\"\(c(left + plotW))\" y2=\"\(c(py(y)))\" stroke=\"#e0e0e0\" stroke-width=\"1\"/>\n"
+            s +=
+                "<line x1=\"\(c(left))\" y1=\"\(c(py(y)))\" x2=\"\(c(left + plotW))\" y2=\"\(c(py(y)))\" stroke=\"#e0e0e0\" stroke-width=\"1\"/>\n"
             s += "<line x1=\"\(c(left - 5))\" y1=\"\(c(py(y)))\" x2=\"\(c(left))\" y2=\"\(c(py(y)))\" stroke=\"#000000\"/>\n"
-            s += "<text x=\"\(c(left - 8))\" y=\"\(c(py(y)))\" font-size=\"11\" text-anchor=\"end\" dominant-baseline=\"central\">\(label(y, step: yStep))</text>\n"
+            s +=
+                "<text x=\"\(c(left - 8))\" y=\"\(c(py(y)))\" font-size=\"11\" text-anchor=\"end\" dominant-baseline=\"central\">\(label(y, step: yStep))</text>\n"
         }
         for x in xTickValues {
             s += "<line x1=\"\(c(px(x)))\" y1=\"\(c(top + plotH))\" x2=\"\(c(px(x)))\" y2=\"\(c(top + plotH + 5))\" stroke=\"#000000\"/>\n"
-            s += "<text x=\"\(c(px(x)))\" y=\"\(c(top + plotH + 18))\" font-size=\"11\" text-anchor=\"middle\">\(label(x, step: max(xStep, 1)))</text>\n"
+            s +=
+                "<text x=\"\(c(px(x)))\" y=\"\(c(top + plotH + 18))\" font-size=\"11\" text-anchor=\"middle\">\(label(x, step: max(xStep, 1)))</text>\n"
         }
         s += "<rect x=\"\(c(left))\" y=\"\(c(top))\" width=\"\(c(plotW))\" height=\"\(c(plotH))\" fill=\"none\" stroke=\"#000000\"/>\n"
-        s += "<text x=\"\(c(left + plotW / 2))\" y=\"\(c(height - 14))\" font-size=\"13\" text-anchor=\"middle\">\(SVGText.escape(xLabel))</text>\n"
+        s +=
+            "<text x=\"\(c(left + plotW / 2))\" y=\"\(c(height - 14))\" font-size=\"13\" text-anchor=\"middle\">\(SVGText.escape(xLabel))</text>\n"
         let yTitleY = top + plotH / 2
-        s += "<text x=\"18\" y=\"\(c(yTitleY))\" font-size=\"13\" text-anchor=\"middle\" transform=\"rotate(-90 18 \(c(yTitleY)))\">\(SVGText.escape(yLabel))</text>\n"
+        s +=
+            "<text x=\"18\" y=\"\(c(yTitleY))\" font-size=\"13\" text-anchor=\"middle\" transform=\"rotate(-90 18 \(c(yTitleY)))\">\(SVGText.escape(yLabel))</text>\n"
         // Lines: one polyline per run of finite values, dots when there are few points.
         for (k, line) in series.enumerated() {
             let colour = palette[k % palette.count]
             var runs: [[(Double, Double)]] = [[]]
             for (i, v) in line.values.enumerated() {
-                if v.isFinite { runs[runs.count - 1].append((px(Double(i + 1)), py(v))) } else if !runs[runs.count - 1].isEmpty { runs.append([]) }
+                if v.isFinite {
+                    runs[runs.count - 1].append((px(Double(i + 1)), py(v)))
+                } else if !runs[runs.count - 1].isEmpty {
+                    runs.append([])
+                }
             }
             s += "<g fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"><title>\(SVGText.escape(line.name))</title>\n"
             for run in runs where !run.isEmpty {
@@ -109,12 +118,15 @@ public enum LineChartSVG {
             let boxH = 8 + 18 * Double(series.count)
             let bx = left + plotW - boxW - 8
             let by = top + 8
-            s += "<rect x=\"\(c(bx))\" y=\"\(c(by))\" width=\"\(c(boxW))\" height=\"\(c(boxH))\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"#bbbbbb\"/>\n"
+            s +=
+                "<rect x=\"\(c(bx))\" y=\"\(c(by))\" width=\"\(c(boxW))\" height=\"\(c(boxH))\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"#bbbbbb\"/>\n"
             for (k, line) in series.enumerated() {
                 let y = by + 13 + 18 * Double(k)
                 let colour = palette[k % palette.count]
-                s += "<line x1=\"\(c(bx + 8))\" y1=\"\(c(y))\" x2=\"\(c(bx + 28))\" y2=\"\(c(y))\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
-                s += "<text x=\"\(c(bx + 34))\" y=\"\(c(y))\" font-size=\"12\" dominant-baseline=\"central\">\(SVGText.escape(line.name))</text>\n"
+                s +=
+                    "<line x1=\"\(c(bx + 8))\" y1=\"\(c(y))\" x2=\"\(c(bx + 28))\" y2=\"\(c(y))\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
+                s +=
+                    "<text x=\"\(c(bx + 34))\" y=\"\(c(y))\" font-size=\"12\" dominant-baseline=\"central\">\(SVGText.escape(line.name))</text>\n"
             }
         }
         s += "</svg>\n"

@@ -53,8 +53,9 @@ public struct MNISTDataset: Sendable {
         let imageFile = try IDXFile.read(images, kind: .images, limits: limits)
         let labelFile = try IDXFile.read(labels, kind: .labels, limits: limits)
         guard imageFile.dimensions[0] == labelFile.dimensions[0] else {
-            throw MNISTError.countMismatch(images: images.path, imageCount: imageFile.dimensions[0], labels: labels.path,
-                                           labelCount: labelFile.dimensions[0])
+            throw MNISTError.countMismatch(
+                images: images.path, imageCount: imageFile.dimensions[0], labels: labels.path,
+                labelCount: labelFile.dimensions[0])
         }
         return MNISTSplit(images: imageFile.data, labels: labelFile.data, rows: imageFile.dimensions[1], cols: imageFile.dimensions[2])
     }

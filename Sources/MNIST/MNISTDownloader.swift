@@ -47,8 +47,10 @@ public struct MNISTDownloader: Sendable {
     public var timeout: TimeInterval = 60
 
     /// Makes a downloader; nothing is fetched until `ensureFiles`.
-    public init(mirrors: [URL] = MNISTDownloader.defaultMirrors, cacheDirectory: URL = MNISTDownloader.defaultCacheDirectory,
-                checksums: [String: String] = MNISTDownloader.mnistChecksums) {
+    public init(
+        mirrors: [URL] = MNISTDownloader.defaultMirrors, cacheDirectory: URL = MNISTDownloader.defaultCacheDirectory,
+        checksums: [String: String] = MNISTDownloader.mnistChecksums
+    ) {
         self.mirrors = mirrors
         self.cacheDirectory = cacheDirectory
         self.checksums = checksums
@@ -150,8 +152,10 @@ private final class FetchDelegate: NSObject, URLSessionDataDelegate, @unchecked 
         return body
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
         let status = (response as? HTTPURLResponse)?.statusCode ?? 200
         lock.lock()
         var disposition = URLSession.ResponseDisposition.allow

@@ -47,7 +47,8 @@ public enum MNISTError: Error, LocalizedError, Equatable {
         case .countMismatch(let images, let imageCount, let labels, let labelCount):
             return "\(images) has \(imageCount) images but \(labels) has \(labelCount) labels; expected the same count"
         case .missingFile(let directory, let name):
-            return "\(directory): no \(name) or \(name.replacingOccurrences(of: ".gz", with: "")) (run with download enabled, or copy the MNIST files there)"
+            return
+                "\(directory): no \(name) or \(name.replacingOccurrences(of: ".gz", with: "")) (run with download enabled, or copy the MNIST files there)"
         case .checksumMismatch(let file, let found, let expected):
             return "\(file): SHA-256 of the decompressed bytes is \(found), expected \(expected)"
         case .downloadFailed(let file, let reasons):

@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// Parity with scikit-learn's confusion_matrix and classification_report, from
+/// Parity with scikit-learn's confusionMatrix and classification_report, from
 /// Fixtures/eval/reports.json (written by Fixtures/generate/mnist_fixtures.py).
 final class ClassificationReportTests: XCTestCase {
     /// A value of sklearn's `output_dict`: a number (accuracy) or a row of numbers.
@@ -13,37 +13,48 @@ final class ClassificationReportTests: XCTestCase {
 
         init(from decoder: Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if let v = try? container.decode(Double.self) { self = .number(v) } else { self = .row(try container.decode([String: Double].self)) }
+            if let v = try? container.decode(Double.self) {
+                self = .number(v)
+            } else {
+                self = .row(try container.decode([String: Double].self))
+            }
         }
     }
 
     struct Case: Decodable {
         let name: String
         let classes: Int
-        let target_names: [String]?
-        let y_true: [Int]
-        let y_pred: [Int]
-        let confusion_matrix: [[Int]]
-        let text_2: String
-        let text_4: String
+        let targetNames: [String]?
+        let yTrue: [Int]
+        let yPred: [Int]
+        let confusionMatrix: [[Int]]
+        let text2: String
+        let text4: String
         let dict: [String: DictValue]
     }
 
     struct Fixture: Decodable { let cases: [Case] }
 
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }()
+
     static func cases() throws -> [Case] {
-        try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: FixturePaths.fixture("eval/reports.json"))).cases
+        try Self.decoder.decode(Fixture.self, from: Data(contentsOf: FixturePaths.fixture("eval/reports.json"))).cases
     }
 
     private func report(_ c: Case) -> ClassificationReport {
-        ClassificationReport(confusion: ConfusionMatrix(labels: c.y_true, predictions: c.y_pred, classes: c.classes), classNames: c.target_names)
+        ClassificationReport(
+            confusion: ConfusionMatrix(labels: c.yTrue, predictions: c.yPred, classes: c.classes), classNames: c.targetNames)
     }
 
     func testConfusionMatrixEqualsSklearn() throws {
         for c in try Self.cases() {
-            let m = ConfusionMatrix(labels: c.y_true, predictions: c.y_pred, classes: c.classes)
-            XCTAssertEqual(m.counts, c.confusion_matrix, c.name)
-            XCTAssertEqual(m.total, c.y_true.count, c.name)
+            let m = ConfusionMatrix(labels: c.yTrue, predictions: c.yPred, classes: c.classes)
+            XCTAssertEqual(m.counts, c.confusionMatrix, c.name)
+            XCTAssertEqual(m.total, c.yTrue.count, c.name)
         }
     }
 
@@ -51,8 +62,8 @@ final class ClassificationReportTests: XCTestCase {
         let cases = try Self.cases()
         XCTAssertEqual(cases.count, 5)
         for c in cases {
-            XCTAssertEqual(report(c).text(digits: 2), c.text_2, c.name)
-            XCTAssertEqual(report(c).text(digits: 4), c.text_4, c.name)
+            XCTAssertEqual(report(c).text(digits: 2), c.text2, c.name)
+            XCTAssertEqual(report(c).text(digits: 4), c.text4, c.name)
         }
     }
 
@@ -61,7 +72,7 @@ final class ClassificationReportTests: XCTestCase {
             let r = report(c)
             guard case .number(let accuracy)? = c.dict["accuracy"] else { return XCTFail("\(c.name): no accuracy") }
             XCTAssertEqual(r.accuracy, accuracy, c.name)
-            XCTAssertEqual(ConfusionMatrix(labels: c.y_true, predictions: c.y_pred, classes: c.classes).accuracy, accuracy, c.name)
+            XCTAssertEqual(ConfusionMatrix(labels: c.yTrue, predictions: c.yPred, classes: c.classes).accuracy, accuracy, c.name)
             for row in r.rows + [r.macroAverage, r.weightedAverage] {
                 guard case .row(let expected)? = c.dict[row.label] else { return XCTFail("\(c.name): no row \(row.label)") }
                 XCTAssertEqual(row.precision, expected["precision"], "\(c.name) \(row.label)")

@@ -18,13 +18,16 @@ final class SVGCollector: NSObject, XMLParserDelegate {
         let parser = XMLParser(data: Data(svg.utf8))
         parser.delegate = collector
         guard parser.parse() else {
-            throw NSError(domain: "SVG", code: 1, userInfo: [NSLocalizedDescriptionKey: "not XML: \(String(describing: parser.parserError))"])
+            throw NSError(
+                domain: "SVG", code: 1, userInfo: [NSLocalizedDescriptionKey: "not XML: \(String(describing: parser.parserError))"])
         }
         return collector
     }
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?,
-                attributes attributeDict: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?,
+        attributes attributeDict: [String: String] = [:]
+    ) {
         elements.append((elementName, attributeDict))
         current = ""
     }
@@ -52,20 +55,27 @@ final class SVGTests: XCTestCase {
         let cellTexts = doc.texts.filter { Int($0) != nil }.prefix(9).map { Int($0)! }
         XCTAssertEqual(cellTexts, matrix.counts.flatMap { $0 })
         // Empty cells are white, the largest count darkest, and its count is written in white.
-        let cells = doc.elements.filter { $0.name == "rect" && $0.attributes["width"] != "100%" && $0.attributes["width"] == $0.attributes["height"] && $0.attributes["fill"]?.hasPrefix("#") == true }
+        let cells = doc.elements.filter {
+            $0.name == "rect" && $0.attributes["width"] != "100%" && $0.attributes["width"] == $0.attributes["height"]
+                && $0.attributes["fill"]?.hasPrefix("#") == true
+        }
         XCTAssertEqual(cells.count, 9)
         XCTAssertEqual(cells[5].attributes["fill"], "#f7fbff")
         XCTAssertEqual(cells[8].attributes["fill"], "#08306b")
-        let inks = doc.elements.filter { $0.name == "text" && $0.attributes["dominant-baseline"] == "central" && $0.attributes["fill"] != nil }
+        let inks = doc.elements.filter {
+            $0.name == "text" && $0.attributes["dominant-baseline"] == "central" && $0.attributes["fill"] != nil
+        }
         XCTAssertEqual(inks[8].attributes["fill"], "#ffffff")
         XCTAssertEqual(inks[5].attributes["fill"], "#000000")
     }
 
     func testLineChartSVGParsesWithOnePolylinePerSeriesAndLegend() throws {
-        let svg = LineChartSVG.render(title: "Loss", xLabel: "epoch", yLabel: "loss", series: [
-            .init(name: "train", values: [2.3, 1.1, 0.7, 0.5, 0.42]),
-            .init(name: "validation", values: [2.2, 1.3, 0.9, .nan, 0.8]),
-        ])
+        let svg = LineChartSVG.render(
+            title: "Loss", xLabel: "epoch", yLabel: "loss",
+            series: [
+                .init(name: "train", values: [2.3, 1.1, 0.7, 0.5, 0.42]),
+                .init(name: "validation", values: [2.2, 1.3, 0.9, .nan, 0.8]),
+            ])
         let doc = try SVGCollector.parse(svg)
         XCTAssertEqual(doc.elements.filter { $0.name == "polyline" }.count, 3)  // the NaN splits validation in two
         XCTAssertTrue(doc.texts.contains("train"))
@@ -79,6 +89,7 @@ final class SVGTests: XCTestCase {
 
     func testLineChartSVGWithoutDataStillParses() throws {
         XCTAssertNoThrow(try SVGCollector.parse(LineChartSVG.render(title: "Empty", xLabel: "x", yLabel: "y", series: [])))
-        XCTAssertNoThrow(try SVGCollector.parse(LineChartSVG.render(title: "Flat", xLabel: "x", yLabel: "y", series: [.init(name: "c", values: [3])])))
+        XCTAssertNoThrow(
+            try SVGCollector.parse(LineChartSVG.render(title: "Flat", xLabel: "x", yLabel: "y", series: [.init(name: "c", values: [3])])))
     }
 }

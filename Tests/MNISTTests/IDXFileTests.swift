@@ -20,8 +20,10 @@ final class IDXFileTests: XCTestCase {
         return URL(fileURLWithPath: url.path + ".gz")
     }
 
-    private func assertRefuses(_ url: URL, kind: IDXFile.Kind = .images, _ expected: MNISTError, file: StaticString = #filePath,
-                               line: UInt = #line) {
+    private func assertRefuses(
+        _ url: URL, kind: IDXFile.Kind = .images, _ expected: MNISTError, file: StaticString = #filePath,
+        line: UInt = #line
+    ) {
         XCTAssertThrowsError(try IDXFile.read(url, kind: kind), file: file, line: line) { error in
             XCTAssertEqual(error as? MNISTError, expected, file: file, line: line)
             let message = error.localizedDescription

@@ -18,18 +18,24 @@ final class LegacyRandomStateTests: XCTestCase {
             let first: [UInt32]
             let thousandth: UInt32
         }
-        let train_count: Int
-        let test_count: Int
-        let train_sha256_u32le: String
-        let test_sha256_u32le: String
-        let train_first_100: [Int]
-        let train_last_100: [Int]
+        let trainCount: Int
+        let testCount: Int
+        let trainSha256: String
+        let testSha256: String
+        let trainFirst100: [Int]
+        let trainLast100: [Int]
         let permutations: [Permutation]
-        let raw_uint32: [Raw]
+        let rawUint32: [Raw]
     }
 
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }()
+
     static func fixture() throws -> SplitFixture {
-        try JSONDecoder().decode(SplitFixture.self, from: Data(contentsOf: FixturePaths.fixture("split/split.json")))
+        try Self.decoder.decode(SplitFixture.self, from: Data(contentsOf: FixturePaths.fixture("split/split.json")))
     }
 
     static func littleEndianU32(_ values: [Int]) -> Data {
@@ -39,7 +45,7 @@ final class LegacyRandomStateTests: XCTestCase {
     }
 
     func testRawOutputsMatchNumPyMT19937() throws {
-        for raw in try Self.fixture().raw_uint32 {
+        for raw in try Self.fixture().rawUint32 {
             var random = LegacyRandomState(seed: raw.seed)
             let outputs = (0..<1000).map { _ in random.nextUInt32() }
             XCTAssertEqual(Array(outputs.prefix(10)), raw.first, "seed \(raw.seed)")
@@ -61,8 +67,8 @@ final class LegacyRandomStateTests: XCTestCase {
     func testSeedMLPSplitEqualsSklearnTrainTestSplit() throws {
         let fixture = try Self.fixture()
         let (train, test) = SeedMLPSplit.indices()
-        XCTAssertEqual(train.count, fixture.train_count)
-        XCTAssertEqual(test.count, fixture.test_count)
+        XCTAssertEqual(train.count, fixture.trainCount)
+        XCTAssertEqual(test.count, fixture.testCount)
         let stored = try Data(contentsOf: FixturePaths.fixture("split/test_indices.u32le"))
         XCTAssertEqual(stored.count, 14000 * 4)
         let bytes = [UInt8](stored)
@@ -75,10 +81,10 @@ final class LegacyRandomStateTests: XCTestCase {
             sklearnTest.append(Int(value))
         }
         XCTAssertEqual(test, sklearnTest)
-        XCTAssertEqual(MNISTChecksum.sha256(Self.littleEndianU32(test)), fixture.test_sha256_u32le)
-        XCTAssertEqual(Array(train.prefix(100)), fixture.train_first_100)
-        XCTAssertEqual(Array(train.suffix(100)), fixture.train_last_100)
-        XCTAssertEqual(MNISTChecksum.sha256(Self.littleEndianU32(train)), fixture.train_sha256_u32le)
+        XCTAssertEqual(MNISTChecksum.sha256(Self.littleEndianU32(test)), fixture.testSha256)
+        XCTAssertEqual(Array(train.prefix(100)), fixture.trainFirst100)
+        XCTAssertEqual(Array(train.suffix(100)), fixture.trainLast100)
+        XCTAssertEqual(MNISTChecksum.sha256(Self.littleEndianU32(train)), fixture.trainSha256)
         XCTAssertEqual(Set(train + test).count, 70000)
     }
 }

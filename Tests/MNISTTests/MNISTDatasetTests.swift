@@ -50,7 +50,8 @@ final class MNISTDatasetTests: XCTestCase {
     func testPixelsMatchNumPyFloat32DivisionAndItsFloat64Promotion() throws {
         // All 256 byte values through the helpers, against NumPy's float32 / 255 (and that promoted to float64).
         let split = MNISTSplit(images: (0...255).map { UInt8($0) }, labels: [0], rows: 16, cols: 16)
-        let out = try runPython("""
+        let out = try runPython(
+            """
             import numpy as np
             x = np.arange(256, dtype=np.uint8).reshape(1, 256).astype(np.float32) / 255
             print(x.dtype, (x * np.ones((256, 1), dtype=np.float64)[:, :1].T).dtype)

@@ -51,7 +51,8 @@ final class MNISTDownloaderTests: XCTestCase {
     /// A small valid IDX labels file, gzip-compressed with the system gzip; returns its decompressed SHA-256.
     private func writeFakeLabels(_ labels: [UInt8], named name: String, in dir: URL) throws -> String {
         let count = UInt32(labels.count)
-        let bytes: [UInt8] = [0, 0, 8, 1, UInt8(count >> 24), UInt8(count >> 16 & 0xff), UInt8(count >> 8 & 0xff), UInt8(count & 0xff)] + labels
+        let bytes: [UInt8] =
+            [0, 0, 8, 1, UInt8(count >> 24), UInt8(count >> 16 & 0xff), UInt8(count >> 8 & 0xff), UInt8(count & 0xff)] + labels
         let plain = dir.appendingPathComponent(String(name.dropLast(3)))
         try Data(bytes).write(to: plain)
         let result = try runProcess("/usr/bin/env", ["gzip", "-n", "-f", plain.path])
@@ -121,8 +122,9 @@ final class MNISTDownloaderTests: XCTestCase {
         let server = try LoopbackServer(serving: served.url)
         let cache = TemporaryDirectory()
         let name = "t10k-labels-idx1-ubyte.gz"
-        let downloader = MNISTDownloader(mirrors: [server.baseURL, server.baseURL.appendingPathComponent("b/")], cacheDirectory: cache.url,
-                                         checksums: [name: String(repeating: "0", count: 64)])
+        let downloader = MNISTDownloader(
+            mirrors: [server.baseURL, server.baseURL.appendingPathComponent("b/")], cacheDirectory: cache.url,
+            checksums: [name: String(repeating: "0", count: 64)])
         XCTAssertThrowsError(try downloader.ensureFiles { _, _, _ in }) { error in
             guard case .downloadFailed(_, let reasons)? = error as? MNISTError else { return XCTFail("\(error)") }
             XCTAssertEqual(reasons.count, 2)
