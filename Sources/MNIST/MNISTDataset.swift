@@ -32,7 +32,8 @@ public struct MNISTDataset: Sendable {
         return MNISTDataset(train: train, test: test)
     }
 
-    /// Train followed by test: the 70000 rows of OpenML `mnist_784` in its order.
+    /// Train followed by test: the 70000 rows of OpenML `mnist_784` in its order. Built on each call
+    /// (55 MB of pixels): keep the result rather than calling it repeatedly.
     public var openMLOrder: MNISTSplit { train.appending(test) }
 
     /// Whether all four files are present in `directory` (gzip or not).

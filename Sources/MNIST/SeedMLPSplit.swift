@@ -17,6 +17,14 @@ public struct SeedMLPSplit {
         indices(rowCount: rowCount, testCount: testCount, seed: seed)
     }
 
+    /// The seed MLP's train and test examples: `dataset.openMLOrder` subset by `indices()`, as
+    /// `X_train, X_test, y_train, y_test` were in the seed's Python code.
+    public static func splits(of dataset: MNISTDataset) -> (train: MNISTSplit, test: MNISTSplit) {
+        let all = dataset.openMLOrder
+        let (train, test) = indices(rowCount: all.count, testCount: testCount, seed: seed)
+        return (all.subset(train), all.subset(test))
+    }
+
     /// `train_test_split` of `rowCount` rows with `testCount` test rows and `random_state=seed`.
     public static func indices(rowCount: Int, testCount: Int, seed: UInt32) -> (train: [Int], test: [Int]) {
         precondition(testCount >= 0 && testCount <= rowCount, "test count \(testCount) is outside 0...\(rowCount)")

@@ -87,4 +87,32 @@ final class LegacyRandomStateTests: XCTestCase {
         XCTAssertEqual(MNISTChecksum.sha256(Self.littleEndianU32(train)), fixture.trainSha256)
         XCTAssertEqual(Set(train + test).count, 70000)
     }
+
+    func testSeedMLPSplitsOfTheShippedFilesMatchSklearnOnNumPyArrays() throws {
+        // NumPy reads the same IDX files, stacks train then test (OpenML order) and splits with sklearn;
+        // the SHA-256 of each side's pixels and labels must match Swift's.
+        let directory = FixturePaths.fixture("mnist").path
+        let out = try runPython(
+            """
+            import gzip, hashlib, sys
+            import numpy as np
+            from sklearn.model_selection import train_test_split
+            d = sys.argv[1]
+            def idx(name, offset):
+                with gzip.open(d + "/" + name) as f:
+                    return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
+            X = np.concatenate([idx("train-images-idx3-ubyte.gz", 16), idx("t10k-images-idx3-ubyte.gz", 16)]).reshape(70000, 784)
+            y = np.concatenate([idx("train-labels-idx1-ubyte.gz", 8), idx("t10k-labels-idx1-ubyte.gz", 8)])
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)
+            for a in (X_train, X_test, y_train, y_test):
+                print(hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest())
+            """, args: [directory])
+        let expected = out.split(separator: "\n").map(String.init)
+        XCTAssertEqual(expected.count, 4)
+        let (train, test) = SeedMLPSplit.splits(of: try MNISTDataset.load(directory: FixturePaths.fixture("mnist")))
+        XCTAssertEqual(train.count, 56000)
+        XCTAssertEqual(test.count, 14000)
+        XCTAssertEqual(
+            [train.images, test.images, train.labels, test.labels].map { MNISTChecksum.sha256($0) }, expected)
+    }
 }
