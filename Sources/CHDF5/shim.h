@@ -17,6 +17,8 @@ static inline hid_t wb_H5P_FILE_CREATE(void) { return H5P_FILE_CREATE; }
 static inline hid_t wb_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
 static inline hid_t wb_H5P_DATASET_ACCESS(void) { return H5P_DATASET_ACCESS; }
 static inline hid_t wb_H5P_LINK_ACCESS(void) { return H5P_LINK_ACCESS; }
+static inline hid_t wb_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
+static inline haddr_t wb_HADDR_UNDEF(void) { return HADDR_UNDEF; }
 static inline hid_t wb_H5P_GROUP_CREATE(void) { return H5P_GROUP_CREATE; }
 static inline hid_t wb_H5P_ATTRIBUTE_CREATE(void) { return H5P_ATTRIBUTE_CREATE; }
 static inline hid_t wb_H5E_DEFAULT(void) { return H5E_DEFAULT; }

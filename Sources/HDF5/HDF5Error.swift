@@ -1,0 +1,43 @@
+import Foundation
+
+/// Errors from the HDF5 layer. Each names the file and the object path inside it, and says what was
+/// found and what was expected; libhdf5 failures carry libhdf5's own message from its error stack.
+public enum HDF5Error: Error, LocalizedError, Equatable {
+    /// A libhdf5 call failed; `message` is the top (and, when different, innermost) message of its error stack.
+    case library(file: String, object: String, operation: String, message: String)
+    /// The object does not exist.
+    case notFound(file: String, object: String, expected: String)
+    /// The object exists but is not what was asked for (a dataset where a group was expected, ...).
+    case wrongKind(file: String, object: String, expected: String, found: String)
+    /// The file uses a feature refused for safety (external links, external storage, virtual datasets, soft links).
+    case refused(file: String, object: String, reason: String)
+    /// A declared size is over `ResourceLimits` or overflows.
+    case limitExceeded(file: String, object: String, what: String, bytes: UInt64, limit: UInt64)
+    /// The raw storage is smaller than the declared size (a truncated or forged file).
+    case storageTooSmall(file: String, object: String, declared: UInt64, stored: UInt64)
+    /// The element type cannot be read as asked.
+    case unsupportedType(file: String, object: String, found: String, expected: String)
+    /// A value given to a write does not fit (shape and value count disagree, ...).
+    case invalidArgument(file: String, object: String, reason: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .library(let file, let object, let operation, let message):
+            return "\(file): \(object): \(operation) failed: \(message)"
+        case .notFound(let file, let object, let expected):
+            return "\(file): no \(expected) '\(object)'"
+        case .wrongKind(let file, let object, let expected, let found):
+            return "\(file): '\(object)' is a \(found), expected a \(expected)"
+        case .refused(let file, let object, let reason):
+            return "\(file): '\(object)': \(reason)"
+        case .limitExceeded(let file, let object, let what, let bytes, let limit):
+            return "\(file): '\(object)': \(what) is \(bytes) bytes, over the limit of \(limit) bytes"
+        case .storageTooSmall(let file, let object, let declared, let stored):
+            return "\(file): '\(object)': declares \(declared) bytes but only \(stored) bytes are stored (truncated or corrupt file)"
+        case .unsupportedType(let file, let object, let found, let expected):
+            return "\(file): '\(object)': element type is \(found), expected \(expected)"
+        case .invalidArgument(let file, let object, let reason):
+            return "\(file): '\(object)': \(reason)"
+        }
+    }
+}

@@ -1,2 +1,0 @@
-// Placeholder so the target compiles; replaced by the real types of this layer.
-enum KerasFormatPlaceholder {}

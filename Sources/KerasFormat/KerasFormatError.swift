@@ -1,0 +1,57 @@
+import Foundation
+
+/// Errors from reading and writing Keras HDF5 model files. Each names the file (or configuration source),
+/// the layer or attribute concerned, what was found and what was expected. HDF5-level problems surface as
+/// `HDF5Error`s.
+public enum KerasFormatError: Error, LocalizedError, Equatable {
+    /// The HDF5 file has none of the Keras layouts (`model_config`, `model_weights/`, root `layer_names`, `layers/`).
+    case notAKerasFile(file: String, found: String)
+    /// `model_weights/` exists but the root has no `model_config` attribute.
+    case missingModelConfig(file: String)
+    /// The configuration JSON is malformed, not a model, or breaks a limit.
+    case invalidConfig(source: String, reason: String)
+    /// The model class is not one WeightBridge maps (Sequential, Functional chains).
+    case unsupportedModel(source: String, className: String)
+    /// A layer class WeightBridge does not run.
+    case unsupportedLayer(source: String, layer: String, className: String)
+    /// A Lambda layer: its Python code is never executed or interpreted.
+    case lambdaLayer(source: String, layer: String)
+    /// A supported layer with a setting WeightBridge does not implement (dilation, channels_first, ...).
+    case unsupportedSetting(source: String, layer: String, setting: String, value: String, expected: String)
+    /// A Functional model whose graph is not a simple chain.
+    case branchingGraph(source: String, layer: String, reason: String)
+    /// A weight listed in `weight_names`, or a layer listed in `layer_names`, is missing.
+    case missingWeights(file: String, layer: String, detail: String)
+    /// A layer's weights do not match its configuration (count or shape).
+    case weightMismatch(source: String, layer: String, expected: String, found: String)
+    /// An attribute that should hold strings does not, or is malformed.
+    case badAttribute(file: String, attribute: String, reason: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .notAKerasFile(let file, let found):
+            return "\(file): not a Keras HDF5 file (found \(found); expected model_config, model_weights/, layer_names or layers/)"
+        case .missingModelConfig(let file):
+            return "\(file): has model_weights/ but no model_config attribute, so the architecture is unknown"
+        case .invalidConfig(let source, let reason):
+            return "\(source): model_config: \(reason)"
+        case .unsupportedModel(let source, let className):
+            return "\(source): model class \(className) is not supported (expected Sequential or a Functional chain)"
+        case .unsupportedLayer(let source, let layer, let className):
+            return "\(source): layer '\(layer)' has class \(className), which WeightBridge does not support "
+                + "(supported: InputLayer, Conv2D, MaxPooling2D, Flatten, Dense, Dropout, Activation)"
+        case .lambdaLayer(let source, let layer):
+            return "\(source): layer '\(layer)' has class Lambda, which WeightBridge does not run (Lambda layers hold Python code)"
+        case .unsupportedSetting(let source, let layer, let setting, let value, let expected):
+            return "\(source): layer '\(layer)': \(setting) is \(value), expected \(expected)"
+        case .branchingGraph(let source, let layer, let reason):
+            return "\(source): layer '\(layer)': \(reason); only chains (each layer consuming the previous one) are supported"
+        case .missingWeights(let file, let layer, let detail):
+            return "\(file): layer '\(layer)': \(detail)"
+        case .weightMismatch(let source, let layer, let expected, let found):
+            return "\(source): layer '\(layer)': weights \(found) do not match the configuration, which needs \(expected)"
+        case .badAttribute(let file, let attribute, let reason):
+            return "\(file): attribute \(attribute): \(reason)"
+        }
+    }
+}

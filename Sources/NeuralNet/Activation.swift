@@ -1,0 +1,65 @@
+/// An elementwise (or, for softmax, per-row) nonlinearity, named as Keras names it in a layer's `activation=`.
+///
+/// Softmax is over the last axis and numerically stable (the row maximum is subtracted before `exp`).
+public enum Activation: String, Sendable, CaseIterable {
+    case relu, sigmoid, tanh, softmax, linear
+
+    /// Applies the activation in place to `values`, a row-major matrix with `width` columns (softmax is per row).
+    func apply<Scalar: NNScalar>(_ values: UnsafeMutableBufferPointer<Scalar>, width: Int) {
+        switch self {
+        case .linear:
+            return
+        case .relu:
+            for i in values.indices where values[i] < 0 { values[i] = 0 }
+        case .sigmoid:
+            for i in values.indices { values[i] = 1 / (1 + Scalar.exp(-values[i])) }
+        case .tanh:
+            for i in values.indices { values[i] = Scalar.tanh(values[i]) }
+        case .softmax:
+            precondition(width > 0 && values.count % width == 0, "softmax width \(width) does not divide \(values.count)")
+            var start = 0
+            while start < values.count {
+                let end = start + width
+                var maximum = values[start]
+                for i in start..<end where values[i] > maximum { maximum = values[i] }
+                var sum: Scalar = 0
+                for i in start..<end {
+                    let e = Scalar.exp(values[i] - maximum)
+                    values[i] = e
+                    sum += e
+                }
+                let inverse = 1 / sum
+                for i in start..<end { values[i] *= inverse }
+                start = end
+            }
+        }
+    }
+
+    /// Turns the gradient w.r.t. the activation's output into the gradient w.r.t. its input, in place, using the
+    /// forward output `output` (`width` columns per row for softmax). ReLU's derivative at 0 is 0, as in TF/JAX.
+    func backward<Scalar: NNScalar>(
+        output: UnsafeBufferPointer<Scalar>, gradient: UnsafeMutableBufferPointer<Scalar>, width: Int
+    ) {
+        precondition(output.count == gradient.count)
+        switch self {
+        case .linear:
+            return
+        case .relu:
+            for i in gradient.indices where !(output[i] > 0) { gradient[i] = 0 }
+        case .sigmoid:
+            for i in gradient.indices { gradient[i] *= output[i] * (1 - output[i]) }
+        case .tanh:
+            for i in gradient.indices { gradient[i] *= 1 - output[i] * output[i] }
+        case .softmax:
+            // dx = y * (dy - sum(dy * y)) per row.
+            var start = 0
+            while start < gradient.count {
+                let end = start + width
+                var dot: Scalar = 0
+                for i in start..<end { dot += gradient[i] * output[i] }
+                for i in start..<end { gradient[i] = output[i] * (gradient[i] - dot) }
+                start = end
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/// Keras' standalone `Activation` layer: applies one `Activation` to its input (softmax over the last axis).
+final class ActivationLayer<Scalar: NNScalar>: Layer {
+    let activation: Activation
+    let shape: [Int]
+    var parameters: [Tensor<Scalar>] = []
+    let gradients: [Tensor<Scalar>] = []
+    private var cachedOutput: Tensor<Scalar>?
+
+    init(activation: Activation, shape: [Int]) {
+        self.activation = activation
+        self.shape = shape
+    }
+
+    var outputShape: [Int] { shape }
+    var finalActivation: Activation { activation }
+
+    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        var output = input
+        let width = shape.last ?? 1
+        output.scalars.withUnsafeMutableBufferPointer { activation.apply($0, width: width) }
+        return output
+    }
+
+    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
+        let output = infer(input)
+        cachedOutput = output
+        return output
+    }
+
+    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+        guard needsInputGradient else { return nil }
+        guard !gradientIsPreActivation, let output = cachedOutput else { return gradient }
+        var dx = gradient
+        output.scalars.withUnsafeBufferPointer { y in
+            dx.scalars.withUnsafeMutableBufferPointer { activation.backward(output: y, gradient: $0, width: shape.last ?? 1) }
+        }
+        return dx
+    }
+}

@@ -1,0 +1,21 @@
+/// The configuration of one layer of a `Sequential` model, mirroring the Keras layer of the same name.
+///
+/// Shapes exclude the batch axis. Conv2D and MaxPool2D expect NHWC input of rank 3 (height, width, channels);
+/// Dense expects rank 1 input (apply `.flatten` first); `.dropout` is the identity at inference.
+public enum LayerSpec: Sendable, Equatable {
+    /// `keras.layers.Dense(units, activation, use_bias)`: kernel (in, units), bias (units).
+    case dense(units: Int, activation: Activation, useBias: Bool)
+    /// `keras.layers.Conv2D(filters, (kh, kw), strides=(sh, sw), padding, activation, use_bias)`: kernel HWIO, bias (filters).
+    case conv2D(
+        filters: Int, kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int, padding: Padding,
+        activation: Activation, useBias: Bool)
+    /// `keras.layers.MaxPooling2D(pool_size=(ph, pw), strides=(sh, sw), padding)`.
+    case maxPool2D(poolHeight: Int, poolWidth: Int, strideHeight: Int, strideWidth: Int, padding: Padding)
+    /// `keras.layers.Flatten()`: row-major over (height, width, channels), as Keras does for channels-last.
+    case flatten
+    /// `keras.layers.Dropout(rate)`: identity at inference; in training zeroes a seeded fraction `rate` and
+    /// scales the rest by 1 / (1 - rate).
+    case dropout(rate: Double)
+    /// `keras.layers.Activation(name)`.
+    case activation(Activation)
+}

@@ -1,0 +1,99 @@
+/// Max pooling over NHWC images, as Keras' `MaxPooling2D`: padded (same) positions never win, and on ties the
+/// first maximum in window order (row, then column) takes the gradient, as TensorFlow does.
+final class MaxPool2D<Scalar: NNScalar>: Layer {
+    let geometry: ConvolutionGeometry
+    var parameters: [Tensor<Scalar>] = []
+    let gradients: [Tensor<Scalar>] = []
+    /// For each output element of the last training batch, the flat input index of its maximum.
+    private var cachedArgmax: [Int] = []
+    private var cachedBatch = 0
+
+    init(geometry: ConvolutionGeometry) { self.geometry = geometry }
+
+    var outputShape: [Int] { [geometry.outputHeight, geometry.outputWidth, geometry.channels] }
+
+    private func pool(_ input: Tensor<Scalar>, recordArgmax: Bool) -> Tensor<Scalar> {
+        let g = geometry
+        let batch = input.count / g.imageSize
+        let outputCount = batch * g.outputPositions * g.channels
+        var argmax = [Int](repeating: 0, count: recordArgmax ? outputCount : 0)
+        var output = [Scalar](repeating: 0, count: outputCount)
+        input.scalars.withUnsafeBufferPointer { xb in
+            output.withUnsafeMutableBufferPointer { yb in
+                argmax.withUnsafeMutableBufferPointer { ab in
+                    let x = xb.baseAddress!
+                    let y = yb.baseAddress!
+                    let a = recordArgmax ? ab.baseAddress : nil
+                    splitAcrossCores(batch) { images in
+                        Self.poolImages(g, x, y, a, images)
+                    }
+                }
+            }
+        }
+        if recordArgmax {
+            cachedArgmax = argmax
+            cachedBatch = batch
+        }
+        return Tensor(shape: [batch, g.outputHeight, g.outputWidth, g.channels], scalars: output)
+    }
+
+    private static func poolImages(
+        _ g: ConvolutionGeometry, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, _ argmax: UnsafeMutablePointer<Int>?,
+        _ images: Range<Int>
+    ) {
+        let c = g.channels
+        for n in images {
+            let imageOffset = n * g.imageSize
+            for oy in 0..<g.outputHeight {
+                let y0 = max(oy * g.strideHeight - g.padTop, 0)
+                let y1 = min(oy * g.strideHeight - g.padTop + g.kernelHeight, g.inputHeight)
+                for ox in 0..<g.outputWidth {
+                    let x0 = max(ox * g.strideWidth - g.padLeft, 0)
+                    let x1 = min(ox * g.strideWidth - g.padLeft + g.kernelWidth, g.inputWidth)
+                    let outOffset = ((n * g.outputHeight + oy) * g.outputWidth + ox) * c
+                    let out = y + outOffset
+                    // The window always holds at least one real pixel (same padding never exceeds the kernel).
+                    let first = imageOffset + (y0 * g.inputWidth + x0) * c
+                    out.update(from: x + first, count: c)
+                    if let argmax {
+                        for ch in 0..<c { argmax[outOffset + ch] = first + ch }
+                    }
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let offset = imageOffset + (iy * g.inputWidth + ix) * c
+                            let source = x + offset
+                            if let argmax {
+                                for ch in 0..<c where source[ch] > out[ch] {
+                                    out[ch] = source[ch]
+                                    argmax[outOffset + ch] = offset + ch
+                                }
+                            } else {
+                                for ch in 0..<c { out[ch] = Swift.max(out[ch], source[ch]) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> { pool(input, recordArgmax: false) }
+
+    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
+        pool(input, recordArgmax: true)
+    }
+
+    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+        guard needsInputGradient else { return nil }
+        let g = geometry
+        var dx = [Scalar](repeating: 0, count: cachedBatch * g.imageSize)
+        dx.withUnsafeMutableBufferPointer { d in
+            gradient.scalars.withUnsafeBufferPointer { dy in
+                cachedArgmax.withUnsafeBufferPointer { a in
+                    for i in 0..<dy.count { d[a[i]] += dy[i] }
+                }
+            }
+        }
+        return Tensor(shape: [cachedBatch, g.inputHeight, g.inputWidth, g.channels], scalars: dx)
+    }
+}

@@ -1,0 +1,79 @@
+import COpenBLAS
+import Foundation
+
+/// The scalar types a network can compute in: `Float` (Keras models) and `Double` (NumPy float64 models).
+///
+/// Each conforming type routes matrix products to its own BLAS routine (`cblas_sgemm` or `cblas_dgemm`) and
+/// supplies the elementary functions the activations need, so layers are written once, generic over the type.
+public protocol NNScalar: BinaryFloatingPoint, Sendable where Self.RawSignificand: FixedWidthInteger {
+    /// Row-major `C = alpha * op(A) * op(B) + beta * C`, with `op(A)` of shape (m, k) and `op(B)` of shape (k, n).
+    static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+        a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int, beta: Self,
+        c: UnsafeMutablePointer<Self>, ldc: Int)
+    /// Row-major `y = alpha * op(A) * x + beta * y`, with `A` of shape (m, n).
+    static func gemv(
+        transposeA: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+        x: UnsafePointer<Self>, beta: Self, y: UnsafeMutablePointer<Self>)
+    /// e^x.
+    static func exp(_ x: Self) -> Self
+    /// Natural logarithm.
+    static func log(_ x: Self) -> Self
+    /// Hyperbolic tangent.
+    static func tanh(_ x: Self) -> Self
+}
+
+@inline(__always)
+private func blasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
+
+extension Float: NNScalar {
+    /// `cblas_sgemm`, row-major.
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB), Int32(m), Int32(n), Int32(k), alpha,
+            a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+    /// `cblas_sgemv`, row-major.
+    public static func gemv(
+        transposeA: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>
+    ) {
+        cblas_sgemv(CblasRowMajor, blasTranspose(transposeA), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+    }
+    /// `expf`.
+    @inline(__always) public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
+    /// `logf`.
+    @inline(__always) public static func log(_ x: Float) -> Float { Foundation.logf(x) }
+    /// `tanhf`.
+    @inline(__always) public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
+}
+
+extension Double: NNScalar {
+    /// `cblas_dgemm`, row-major.
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+        a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int, beta: Double,
+        c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(
+            CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB), Int32(m), Int32(n), Int32(k), alpha,
+            a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+    /// `cblas_dgemv`, row-major.
+    public static func gemv(
+        transposeA: Bool, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        x: UnsafePointer<Double>, beta: Double, y: UnsafeMutablePointer<Double>
+    ) {
+        cblas_dgemv(CblasRowMajor, blasTranspose(transposeA), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+    }
+    /// `exp`.
+    @inline(__always) public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    /// `log`.
+    @inline(__always) public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    /// `tanh`.
+    @inline(__always) public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+}

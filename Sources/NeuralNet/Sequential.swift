@@ -1,0 +1,149 @@
+/// A stack of layers applied in order, like `keras.Sequential`, generic over `Float` and `Double`.
+///
+/// Layouts are Keras': NHWC activations, Dense kernels (in, out), Conv2D kernels HWIO, biases (out). Shapes given
+/// and reported here exclude the batch axis; `predict` takes and returns tensors with the batch axis first.
+public final class Sequential<Scalar: NNScalar> {
+    /// The shape of one example, e.g. [28, 28, 1] or [784].
+    public let inputShape: [Int]
+    /// The layer configurations, in order.
+    public let specs: [LayerSpec]
+    let layers: [any Layer<Scalar>]
+
+    /// Builds the layers and checks every shape; throws `NeuralNetError` for impossible shapes or parameters
+    /// (a window larger than a valid-padded input, Dense on a rank-3 input, zero units, dropout rate outside [0, 1)).
+    public init(inputShape: [Int], layers specs: [LayerSpec]) throws {
+        guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
+            throw NeuralNetError.invalidParameter(layer: -1, reason: "input shape \(inputShape) must have positive dimensions")
+        }
+        self.inputShape = inputShape
+        self.specs = specs
+        var shape = inputShape
+        var built: [any Layer<Scalar>] = []
+        for (index, spec) in specs.enumerated() {
+            let layer = try Sequential.makeLayer(spec, index: index, input: shape)
+            built.append(layer)
+            shape = layer.outputShape
+        }
+        layers = built
+    }
+
+    private static func makeLayer(_ spec: LayerSpec, index: Int, input: [Int]) throws -> any Layer<Scalar> {
+        func impossible(_ reason: String) -> NeuralNetError {
+            .impossibleShape(layer: index, spec: "\(spec)", input: input, reason: reason)
+        }
+        switch spec {
+        case .dense(let units, let activation, let useBias):
+            guard units > 0 else { throw NeuralNetError.invalidParameter(layer: index, reason: "Dense units \(units) must be positive") }
+            guard input.count == 1 else { throw impossible("Dense needs a rank-1 input per example; add a Flatten layer") }
+            return Dense<Scalar>(inputUnits: input[0], units: units, activation: activation, useBias: useBias)
+        case .conv2D(let filters, let kh, let kw, let sh, let sw, let padding, let activation, let useBias):
+            guard filters > 0, kh > 0, kw > 0, sh > 0, sw > 0 else {
+                throw NeuralNetError.invalidParameter(layer: index, reason: "Conv2D filters, kernel and strides must be positive")
+            }
+            guard input.count == 3 else { throw impossible("Conv2D needs (height, width, channels) input") }
+            guard
+                let g = ConvolutionGeometry(
+                    input: input, kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw, padding: padding)
+            else { throw impossible("kernel \(kh)x\(kw) does not fit with \(padding) padding") }
+            return Conv2D<Scalar>(geometry: g, filters: filters, activation: activation, useBias: useBias)
+        case .maxPool2D(let ph, let pw, let sh, let sw, let padding):
+            guard ph > 0, pw > 0, sh > 0, sw > 0 else {
+                throw NeuralNetError.invalidParameter(layer: index, reason: "MaxPool2D pool size and strides must be positive")
+            }
+            guard input.count == 3 else { throw impossible("MaxPool2D needs (height, width, channels) input") }
+            guard
+                let g = ConvolutionGeometry(
+                    input: input, kernelHeight: ph, kernelWidth: pw, strideHeight: sh, strideWidth: sw, padding: padding)
+            else { throw impossible("pool \(ph)x\(pw) does not fit with \(padding) padding") }
+            if padding == .same && (ph <= g.padTop || pw <= g.padLeft) {
+                throw impossible("pool \(ph)x\(pw) windows would lie wholly in the padding")
+            }
+            return MaxPool2D<Scalar>(geometry: g)
+        case .flatten:
+            return Flatten<Scalar>(inputShape: input)
+        case .dropout(let rate):
+            guard rate >= 0, rate < 1 else {
+                throw NeuralNetError.invalidParameter(layer: index, reason: "Dropout rate \(rate) must be in [0, 1)")
+            }
+            return Dropout<Scalar>(rate: rate, shape: input)
+        case .activation(let activation):
+            return ActivationLayer<Scalar>(activation: activation, shape: input)
+        }
+    }
+
+    /// Output shape of each layer, without the batch axis.
+    public var outputShapes: [[Int]] { layers.map(\.outputShape) }
+    /// Number of trainable scalars in each layer.
+    public var parameterCounts: [Int] { layers.map { $0.parameters.reduce(0) { $0 + $1.count } } }
+    /// Total number of trainable scalars.
+    public var parameterCount: Int { parameterCounts.reduce(0, +) }
+    /// The shape of one output example.
+    public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
+
+    /// Layer `index`'s weights in Keras order and shapes: [kernel, bias] (no bias if `useBias` is false); [] for
+    /// weightless layers.
+    public func weights(layer index: Int) -> [Tensor<Scalar>] { layers[index].parameters }
+
+    /// Replaces layer `index`'s weights; throws `NeuralNetError.weightCount`/`.weightShape` naming the layer and the
+    /// expected and found shapes, leaving the model unchanged.
+    public func setWeights(layer index: Int, _ weights: [Tensor<Scalar>]) throws {
+        guard layers.indices.contains(index) else {
+            throw NeuralNetError.invalidParameter(layer: index, reason: "no such layer (model has \(layers.count))")
+        }
+        let current = layers[index].parameters
+        guard current.count == weights.count else {
+            throw NeuralNetError.weightCount(layer: index, expected: current.count, found: weights.count)
+        }
+        for (i, (old, new)) in zip(current, weights).enumerated() where old.shape != new.shape {
+            throw NeuralNetError.weightShape(layer: index, index: i, expected: old.shape, found: new.shape)
+        }
+        layers[index].parameters = weights
+    }
+
+    /// Sets every kernel from `kernel` with a generator seeded by `seed` and every bias to zero. The same seed gives
+    /// bit-identical weights; layers are filled in order, each kernel row-major in its Keras shape.
+    public func initialize(seed: UInt64, kernel: Initializer = .glorotUniform) {
+        var generator = SeededGenerator(seed: seed)
+        for layer in layers where !layer.parameters.isEmpty {
+            var parameters = layer.parameters
+            let shape = parameters[0].shape
+            let (fanIn, fanOut): (Int, Int)
+            if shape.count == 4 {
+                let receptive = shape[0] * shape[1]
+                (fanIn, fanOut) = (receptive * shape[2], receptive * shape[3])
+            } else {
+                (fanIn, fanOut) = (shape[0], shape[1])
+            }
+            parameters[0].scalars = kernel.sample(count: parameters[0].count, fanIn: fanIn, fanOut: fanOut, generator: &generator)
+            for i in 1..<parameters.count { parameters[i] = Tensor(zeros: parameters[i].shape) }
+            layer.parameters = parameters
+        }
+    }
+
+    /// Runs inference on `input` of shape [N] + `inputShape`, `batchSize` examples at a time, and returns
+    /// [N] + the output shape. Dropout is the identity. Traps if the input shape does not match (a programming error).
+    public func predict(_ input: Tensor<Scalar>, batchSize: Int = 256) -> Tensor<Scalar> {
+        precondition(Array(input.shape.dropFirst()) == inputShape, "predict: input shape \(input.shape) does not match [N] + \(inputShape)")
+        let n = input.shape.first ?? 0
+        let outShape = outputShape
+        let outWidth = outShape.reduce(1, *)
+        let step = max(batchSize, 1)
+        if n <= step { return infer(input) }
+        var output = [Scalar]()
+        output.reserveCapacity(n * outWidth)
+        var start = 0
+        while start < n {
+            let end = min(start + step, n)
+            output += infer(input.rows(start..<end)).scalars
+            start = end
+        }
+        return Tensor(shape: [n] + outShape, scalars: output)
+    }
+
+    /// One inference pass through every layer on a batch.
+    func infer(_ batch: Tensor<Scalar>) -> Tensor<Scalar> {
+        var x = batch
+        for layer in layers { x = layer.infer(x) }
+        return x.reshaped([batch.shape[0]] + outputShape)
+    }
+}

@@ -1,8 +1,0 @@
-import XCTest
-import TestSupport
-
-final class HDF5TestsPlaceholder: XCTestCase {
-    func testFixturesDirectoryExists() {
-        XCTAssertTrue(FileManager.default.fileExists(atPath: FixturePaths.fixtures.path))
-    }
-}

@@ -1,0 +1,138 @@
+import NeuralNet
+import TestSupport
+import XCTest
+
+/// Small cases checked on paper, each run in Float and Double.
+final class HandWorkedTests: XCTestCase {
+    private func conv2x2<Scalar: NNScalar>(_: Scalar.Type, padding: Padding) throws -> Tensor<Scalar> {
+        let model = try Sequential<Scalar>(
+            inputShape: [3, 3, 1],
+            layers: [
+                .conv2D(
+                    filters: 1, kernelHeight: 2, kernelWidth: 2, strideHeight: 1, strideWidth: 1, padding: padding, activation: .linear,
+                    useBias: true)
+            ])
+        try model.setWeights(layer: 0, [Tensor(shape: [2, 2, 1, 1], scalars: [1, 2, 3, 4]), Tensor(shape: [1], scalars: [0.5])])
+        return model.predict(Tensor(shape: [1, 3, 3, 1], scalars: [1, 2, 3, 4, 5, 6, 7, 8, 9]))
+    }
+
+    func testValid2x2ConvolutionMatchesPaper() throws {
+        // [[1,2],[4,5]]·[[1,2],[3,4]] = 1+4+12+20 = 37, then +0.5; and so on.
+        XCTAssertEqual(try conv2x2(Float.self, padding: .valid).scalars, [37.5, 47.5, 67.5, 77.5])
+        XCTAssertEqual(try conv2x2(Double.self, padding: .valid).shape, [1, 2, 2, 1])
+        XCTAssertEqual(try conv2x2(Double.self, padding: .valid).scalars, [37.5, 47.5, 67.5, 77.5])
+    }
+
+    func testSame2x2ConvolutionPadsAfterLikeTensorFlow() throws {
+        // pad_total = 1, pad_before = 0: the zero row/column goes after, so out[0,2] = 3*1 + 6*3 = 21, out[2,2] = 9.
+        let expected: [Double] = [37, 47, 21, 67, 77, 33, 23, 26, 9].map { $0 + 0.5 }
+        XCTAssertEqual(try conv2x2(Double.self, padding: .same).scalars, expected)
+        XCTAssertEqual(try conv2x2(Float.self, padding: .same).scalars, expected.map(Float.init))
+    }
+
+    private func checkMaxPoolSameOdd<Scalar: NNScalar>(_: Scalar.Type) throws {
+        let model = try Sequential<Scalar>(
+            inputShape: [3, 5, 1], layers: [.maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .same)])
+        XCTAssertEqual(model.outputShapes, [[2, 3, 1]])
+        let input = Tensor<Scalar>(shape: [1, 3, 5, 1], scalars: [1, 9, 2, 8, 3, 7, 4, 6, 5, 0, -1, -2, -3, -4, -5])
+        // Padding never wins: the last row holds only negatives and still yields them.
+        XCTAssertEqual(model.predict(input).scalars, [9, 8, 3, -1, -3, -5])
+    }
+
+    func testMaxPoolSamePaddingOnOddSizesIgnoresPadding() throws {
+        try checkMaxPoolSameOdd(Float.self)
+        try checkMaxPoolSameOdd(Double.self)
+    }
+
+    private func checkSoftmax<Scalar: NNScalar>(_: Scalar.Type, tolerance: Scalar) throws {
+        let model = try Sequential<Scalar>(inputShape: [4], layers: [.activation(.softmax)])
+        // Large logits would overflow exp without the max subtraction.
+        let input = Tensor<Scalar>(shape: [3, 4], scalars: [1, 2, 3, 4, 1000, 1000, 999, -1000, 0, 0, 0, 0])
+        let output = model.predict(input).scalars
+        for row in 0..<3 {
+            let sum = output[(row * 4)..<(row * 4 + 4)].reduce(0, +)
+            XCTAssertEqual(Double(sum), 1, accuracy: Double(tolerance))
+        }
+        XCTAssertEqual(Double(output[8]), 0.25, accuracy: Double(tolerance))
+        XCTAssertFalse(output.contains { $0.isNaN })
+        XCTAssertEqual(Double(output[4]), Double(output[5]))
+    }
+
+    func testSoftmaxRowsSumToOneAndSurviveLargeLogits() throws {
+        try checkSoftmax(Float.self, tolerance: 1e-6)
+        try checkSoftmax(Double.self, tolerance: 1e-14)
+    }
+
+    func testFlattenKeepsRowMajorHWCOrder() throws {
+        let model = try Sequential<Double>(inputShape: [2, 2, 2], layers: [.flatten])
+        let input = Tensor<Double>(shape: [1, 2, 2, 2], scalars: [0, 1, 2, 3, 4, 5, 6, 7])
+        XCTAssertEqual(model.predict(input), Tensor(shape: [1, 8], scalars: [0, 1, 2, 3, 4, 5, 6, 7]))
+    }
+
+    func testSeedCNNShapesAndParameterCount() throws {
+        let model = try Sequential<Float>(inputShape: [28, 28, 1], layers: ModelSpecs.seedCNN)
+        XCTAssertEqual(model.outputShapes, [[26, 26, 32], [13, 13, 32], [11, 11, 64], [5, 5, 64], [1600], [128], [10]])
+        XCTAssertEqual(model.parameterCounts, [320, 0, 18496, 0, 0, 204928, 1290])
+        XCTAssertEqual(model.parameterCount, 225_034)
+    }
+
+    func testRejectsImpossibleShapes() {
+        XCTAssertThrowsError(
+            try Sequential<Float>(
+                inputShape: [2, 2, 1],
+                layers: [
+                    .conv2D(
+                        filters: 1, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu,
+                        useBias: true)
+                ])
+        ) { error in
+            XCTAssertTrue(error.localizedDescription.contains("layer 0"), error.localizedDescription)
+            XCTAssertTrue(error.localizedDescription.contains("[2, 2, 1]"), error.localizedDescription)
+        }
+        XCTAssertThrowsError(try Sequential<Float>(inputShape: [4, 4, 1], layers: [.dense(units: 3, activation: .relu, useBias: true)]))
+        XCTAssertThrowsError(try Sequential<Float>(inputShape: [4], layers: [.dropout(rate: 1)]))
+    }
+
+    func testSetWeightsNamesLayerAndShapes() throws {
+        let model = try Sequential<Float>(inputShape: [4], layers: [.flatten, .dense(units: 3, activation: .relu, useBias: true)])
+        XCTAssertThrowsError(try model.setWeights(layer: 1, [Tensor(zeros: [3, 4]), Tensor(zeros: [3])])) { error in
+            XCTAssertEqual(error.localizedDescription, "layer 1: weight 0 has shape [3, 4], expected [4, 3]")
+        }
+        XCTAssertThrowsError(try model.setWeights(layer: 1, [Tensor(zeros: [4, 3])])) { error in
+            XCTAssertEqual(error.localizedDescription, "layer 1: expected 2 weight arrays, found 1")
+        }
+        XCTAssertEqual(model.weights(layer: 0), [])
+    }
+
+    func testPredictInChunksEqualsOneBatch() throws {
+        let model = try Sequential<Double>(inputShape: [6, 6, 2], layers: ModelSpecs.smallCNN)
+        model.initialize(seed: 3)
+        var generator = SeededGenerator(seed: 9)
+        let input = Tensor<Double>(shape: [37, 6, 6, 2], scalars: (0..<(37 * 72)).map { _ in generator.nextUnitDouble() })
+        XCTAssertEqual(model.predict(input, batchSize: 5), model.predict(input, batchSize: 1000))
+    }
+}
+
+/// Layer stacks shared by the tests.
+enum ModelSpecs {
+    static let seedCNN: [LayerSpec] = [
+        .conv2D(
+            filters: 32, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true
+        ),
+        .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid),
+        .conv2D(
+            filters: 64, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true
+        ),
+        .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid),
+        .flatten,
+        .dense(units: 128, activation: .relu, useBias: true),
+        .dense(units: 10, activation: .softmax, useBias: true),
+    ]
+    static let smallCNN: [LayerSpec] = [
+        .conv2D(
+            filters: 4, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .same, activation: .relu, useBias: true),
+        .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid),
+        .flatten,
+        .dense(units: 3, activation: .softmax, useBias: true),
+    ]
+}
