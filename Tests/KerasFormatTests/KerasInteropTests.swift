@@ -54,7 +54,8 @@ final class KerasInteropTests: XCTestCase {
             let again = try KerasModelFile.read(out)
             XCTAssertEqual(again.modelConfig?.layers, original.modelConfig?.layers, fixture)
             XCTAssertEqual(again.modelConfig?.inputShape, original.modelConfig?.inputShape, fixture)
-            XCTAssertEqual(again.layerWeights.flatMap(\.weights).map(\.values), original.layerWeights.flatMap(\.weights).map(\.values), fixture)
+            XCTAssertEqual(
+                again.layerWeights.flatMap(\.weights).map(\.values), original.layerWeights.flatMap(\.weights).map(\.values), fixture)
             args += [out.path, FixturePaths.fixture("h5/\(fixture).json").path]
         }
         let output = try runPython(Self.checker, args: args)
@@ -88,7 +89,8 @@ final class KerasInteropTests: XCTestCase {
         try KerasAttributes.writeStrings(h5.root, "layer_names", names, fixedLength: false)
         try h5.close()
         // Keras' own reader joins the chunks; Keras' own writer, given the same names, picks the same attribute names and dtypes.
-        let output = try runPython("""
+        let output = try runPython(
+            """
             import os, sys, h5py, numpy as np
             os.environ['KERAS_BACKEND'] = 'jax'
             from keras.src.legacy.saving.legacy_h5_format import load_attributes_from_hdf5_group, save_attributes_to_hdf5_group
