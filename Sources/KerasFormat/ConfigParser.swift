@@ -167,7 +167,7 @@ struct ConfigParser {
             }
             kind = .conv2D(
                 filters: try positiveInt(config["filters"], layer: name, setting: "filters"),
-                kernelSize: try intPair(config["kernel_size"], layer: name, setting: "kernel_size"),
+                kernelSize: try intPair(config["kernel_size"] ?? NSNull(), layer: name, setting: "kernel_size"),
                 strides: try intPair(config["strides"] ?? [1, 1], layer: name, setting: "strides"),
                 padding: try padding(config["padding"], layer: name),
                 activation: try activation(config["activation"], layer: name),
