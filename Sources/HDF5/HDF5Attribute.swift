@@ -30,8 +30,9 @@ public final class HDF5Attribute {
         let size = max(1, type.elementType.byteSize)
         let (bytes, overflow) = UInt64(count).multipliedReportingOverflow(by: UInt64(max(size, 8)))
         if overflow || bytes > location.limits.maxArrayBytes {
-            throw HDF5Error.limitExceeded(file: location.file, object: location.object, what: "attribute '\(name)'",
-                                          bytes: overflow ? UInt64.max : bytes, limit: location.limits.maxArrayBytes)
+            throw HDF5Error.limitExceeded(
+                file: location.file, object: location.object, what: "attribute '\(name)'",
+                bytes: overflow ? UInt64.max : bytes, limit: location.limits.maxArrayBytes)
         }
     }
 
@@ -45,8 +46,9 @@ public final class HDF5Attribute {
             case .fixedString(let size):
                 return try readFixedStrings(size: size)
             default:
-                throw HDF5Error.unsupportedType(file: location.file, object: "\(location.object)@\(name)",
-                                                found: type.elementType.description, expected: "strings")
+                throw HDF5Error.unsupportedType(
+                    file: location.file, object: "\(location.object)@\(name)",
+                    found: type.elementType.description, expected: "strings")
             }
         }
     }
@@ -54,8 +56,9 @@ public final class HDF5Attribute {
     /// Reads a numeric attribute of any shape as `Double`s. Throws for strings and other non-numeric types.
     public func readDoubles() throws -> [Double] {
         guard type.elementType.isNumeric else {
-            throw HDF5Error.unsupportedType(file: location.file, object: "\(location.object)@\(name)",
-                                            found: type.elementType.description, expected: "a number")
+            throw HDF5Error.unsupportedType(
+                file: location.file, object: "\(location.object)@\(name)",
+                found: type.elementType.description, expected: "a number")
         }
         if count == 0 { return [] }
         return try HDF5Library.locked {
@@ -82,8 +85,11 @@ public final class HDF5Attribute {
         }
         return try pointers.map { p in
             guard let p else { return "" }
-            return try decode(Array(UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self),
-                                                        count: strlen(p))))
+            return try decode(
+                Array(
+                    UnsafeBufferPointer(
+                        start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self),
+                        count: strlen(p))))
         }
     }
 
@@ -91,12 +97,14 @@ public final class HDF5Attribute {
         if count == 0 || size == 0 { return [String](repeating: "", count: count) }
         let (total, overflow) = count.multipliedReportingOverflow(by: size)
         if overflow || UInt64(total) > location.limits.maxArrayBytes {
-            throw HDF5Error.limitExceeded(file: location.file, object: "\(location.object)@\(name)", what: "string attribute",
-                                          bytes: UInt64(overflow ? Int.max : total), limit: location.limits.maxArrayBytes)
+            throw HDF5Error.limitExceeded(
+                file: location.file, object: "\(location.object)@\(name)", what: "string attribute",
+                bytes: UInt64(overflow ? Int.max : total), limit: location.limits.maxArrayBytes)
         }
         var bytes = [UInt8](repeating: 0, count: total)
-        try location.check(bytes.withUnsafeMutableBytes { H5Aread(handle.id, type.handle.id, $0.baseAddress) },
-                           "reading attribute '\(name)'")
+        try location.check(
+            bytes.withUnsafeMutableBytes { H5Aread(handle.id, type.handle.id, $0.baseAddress) },
+            "reading attribute '\(name)'")
         let spacePadded = H5Tget_strpad(type.handle.id) == H5T_STR_SPACEPAD
         return try (0..<count).map { i in
             var element = bytes[(i * size)..<((i + 1) * size)]
@@ -110,8 +118,9 @@ public final class HDF5Attribute {
 
     private func decode(_ bytes: [UInt8]) throws -> String {
         guard let s = String(validatingUTF8: bytes.map { CChar(bitPattern: $0) } + [0]) else {
-            throw HDF5Error.unsupportedType(file: location.file, object: "\(location.object)@\(name)",
-                                            found: "bytes that are not UTF-8", expected: "UTF-8 text")
+            throw HDF5Error.unsupportedType(
+                file: location.file, object: "\(location.object)@\(name)",
+                found: "bytes that are not UTF-8", expected: "UTF-8 text")
         }
         return s
     }

@@ -34,12 +34,14 @@ public final class HDF5Dataset {
         let dcpl = try Handle(H5Dget_create_plist(id), .propertyList, location, "H5Dget_create_plist")
         let layout = H5Pget_layout(dcpl.id)
         if layout == H5D_VIRTUAL {
-            throw HDF5Error.refused(file: location.file, object: location.object,
-                                    reason: "dataset has a virtual layout (data mapped from other files), which WeightBridge refuses")
+            throw HDF5Error.refused(
+                file: location.file, object: location.object,
+                reason: "dataset has a virtual layout (data mapped from other files), which WeightBridge refuses")
         }
         if H5Pget_external_count(dcpl.id) > 0 {
-            throw HDF5Error.refused(file: location.file, object: location.object,
-                                    reason: "dataset stores its raw data in an external file, which WeightBridge refuses")
+            throw HDF5Error.refused(
+                file: location.file, object: location.object,
+                reason: "dataset stores its raw data in an external file, which WeightBridge refuses")
         }
         let filters = H5Pget_nfilters(dcpl.id)
         for index in 0..<max(0, filters) {
@@ -49,16 +51,20 @@ public final class HDF5Dataset {
             let filter = H5Pget_filter2(dcpl.id, UInt32(index), &flags, &nElements, nil, name.count, &name, nil)
             if filter < 0 || H5Zfilter_avail(filter) <= 0 {
                 _ = H5Eclear2(wb_H5E_DEFAULT())
-                throw HDF5Error.refused(file: location.file, object: location.object,
-                                        reason: "dataset uses filter \(filter) ('\(String(cString: name))'), which is not built into libhdf5 (plugins are never loaded)")
+                throw HDF5Error.refused(
+                    file: location.file, object: location.object,
+                    reason:
+                        "dataset uses filter \(filter) ('\(String(cString: name))'), which is not built into libhdf5 (plugins are never loaded)"
+                )
             }
         }
 
         guard elementType.isNumeric || elementType.byteSize > 0 else { return }
         let (declared, overflow) = UInt64(count).multipliedReportingOverflow(by: UInt64(elementType.byteSize))
         if overflow || declared > location.limits.maxArrayBytes {
-            throw HDF5Error.limitExceeded(file: location.file, object: location.object, what: "declared size",
-                                          bytes: overflow ? UInt64.max : declared, limit: location.limits.maxArrayBytes)
+            throw HDF5Error.limitExceeded(
+                file: location.file, object: location.object, what: "declared size",
+                bytes: overflow ? UInt64.max : declared, limit: location.limits.maxArrayBytes)
         }
         if layout == H5D_CONTIGUOUS && filters == 0 && declared > 0, let fileSize {
             let stored = H5Dget_storage_size(id)
@@ -69,8 +75,9 @@ public final class HDF5Dataset {
             if offset != UInt64(wb_HADDR_UNDEF()) {
                 let (end, endOverflow) = offset.addingReportingOverflow(declared)
                 if endOverflow || end > fileSize {
-                    throw HDF5Error.storageTooSmall(file: location.file, object: location.object, declared: declared,
-                                                    stored: fileSize > offset ? fileSize - offset : 0)
+                    throw HDF5Error.storageTooSmall(
+                        file: location.file, object: location.object, declared: declared,
+                        stored: fileSize > offset ? fileSize - offset : 0)
                 }
             }
         }
@@ -89,13 +96,15 @@ public final class HDF5Dataset {
 
     private func read<T>(memoryType: @autoclosure () -> hid_t, zero: T) throws -> [T] {
         guard elementType.isNumeric else {
-            throw HDF5Error.unsupportedType(file: location.file, object: location.object, found: elementType.description,
-                                            expected: "a numeric type (float16/32/64 or integer)")
+            throw HDF5Error.unsupportedType(
+                file: location.file, object: location.object, found: elementType.description,
+                expected: "a numeric type (float16/32/64 or integer)")
         }
         let (bytes, overflow) = UInt64(count).multipliedReportingOverflow(by: UInt64(MemoryLayout<T>.stride))
         if overflow || bytes > location.limits.maxArrayBytes {
-            throw HDF5Error.limitExceeded(file: location.file, object: location.object, what: "array in memory",
-                                          bytes: overflow ? UInt64.max : bytes, limit: location.limits.maxArrayBytes)
+            throw HDF5Error.limitExceeded(
+                file: location.file, object: location.object, what: "array in memory",
+                bytes: overflow ? UInt64.max : bytes, limit: location.limits.maxArrayBytes)
         }
         if count == 0 { return [] }
         return try HDF5Library.locked {
@@ -118,8 +127,9 @@ func dataspaceShape(_ space: hid_t, _ location: HDF5Location) throws -> [Int] {
     try location.check(H5Sget_simple_extent_dims(space, &dims, nil), "H5Sget_simple_extent_dims")
     return try dims.map { d in
         guard d <= UInt64(Int.max) else {
-            throw HDF5Error.limitExceeded(file: location.file, object: location.object, what: "a dimension", bytes: d,
-                                          limit: UInt64(Int.max))
+            throw HDF5Error.limitExceeded(
+                file: location.file, object: location.object, what: "a dimension", bytes: d,
+                limit: UInt64(Int.max))
         }
         return Int(d)
     }
@@ -131,8 +141,9 @@ func elementCount(_ shape: [Int], _ location: HDF5Location) throws -> Int {
     for d in shape {
         let (p, overflow) = n.multipliedReportingOverflow(by: d)
         if overflow {
-            throw HDF5Error.limitExceeded(file: location.file, object: location.object, what: "element count",
-                                          bytes: UInt64.max, limit: location.limits.maxArrayBytes)
+            throw HDF5Error.limitExceeded(
+                file: location.file, object: location.object, what: "element count",
+                bytes: UInt64.max, limit: location.limits.maxArrayBytes)
         }
         n = p
     }

@@ -13,8 +13,9 @@ extension HDF5File {
             }
             for (name, kind) in try group.children() {
                 if lines.count >= limit {
-                    throw HDF5Error.limitExceeded(file: url.path, object: prefix, what: "number of objects",
-                                                  bytes: UInt64(limit) + 1, limit: UInt64(limit))
+                    throw HDF5Error.limitExceeded(
+                        file: url.path, object: prefix, what: "number of objects",
+                        bytes: UInt64(limit) + 1, limit: UInt64(limit))
                 }
                 let path = prefix + "/" + name
                 switch kind {

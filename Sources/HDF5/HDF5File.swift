@@ -39,8 +39,9 @@ public final class HDF5File {
             let isHDF5 = H5Fis_hdf5(path)
             if isHDF5 <= 0 {
                 _ = H5Eclear2(wb_H5E_DEFAULT())
-                throw HDF5Error.wrongKind(file: path, object: "/", expected: "HDF5 file",
-                                          found: "file without the HDF5 signature (\(size) bytes)")
+                throw HDF5Error.wrongKind(
+                    file: path, object: "/", expected: "HDF5 file",
+                    found: "file without the HDF5 signature (\(size) bytes)")
             }
             let fapl = try Handle(H5Pcreate(wb_H5P_FILE_ACCESS()), .propertyList, location, "H5Pcreate")
             try location.check(H5Pset_fclose_degree(fapl.id, H5F_CLOSE_STRONG), "H5Pset_fclose_degree")

@@ -20,29 +20,35 @@ extension HDF5Group {
     /// optionally chunked (`chunks` has the dataset's rank) and gzip-compressed (`gzipLevel` 0...9).
     public func createDataset(_ name: String, shape: [Int], values: [Float], chunks: [Int]? = nil, gzipLevel: Int? = nil) throws {
         try values.withUnsafeBytes {
-            try createDataset(name, shape: shape, count: values.count, bytes: $0, fileType: wb_H5T_IEEE_F32LE(),
-                              memoryType: wb_H5T_NATIVE_FLOAT(), chunks: chunks, gzipLevel: gzipLevel)
+            try createDataset(
+                name, shape: shape, count: values.count, bytes: $0, fileType: wb_H5T_IEEE_F32LE(),
+                memoryType: wb_H5T_NATIVE_FLOAT(), chunks: chunks, gzipLevel: gzipLevel)
         }
     }
 
     /// Writes a float64 dataset; see the float32 overload.
     public func createDataset(_ name: String, shape: [Int], values: [Double], chunks: [Int]? = nil, gzipLevel: Int? = nil) throws {
         try values.withUnsafeBytes {
-            try createDataset(name, shape: shape, count: values.count, bytes: $0, fileType: wb_H5T_IEEE_F64LE(),
-                              memoryType: wb_H5T_NATIVE_DOUBLE(), chunks: chunks, gzipLevel: gzipLevel)
+            try createDataset(
+                name, shape: shape, count: values.count, bytes: $0, fileType: wb_H5T_IEEE_F64LE(),
+                memoryType: wb_H5T_NATIVE_DOUBLE(), chunks: chunks, gzipLevel: gzipLevel)
         }
     }
 
-    private func createDataset(_ name: String, shape: [Int], count: Int, bytes: UnsafeRawBufferPointer, fileType: @autoclosure () -> hid_t,
-                               memoryType: @autoclosure () -> hid_t, chunks: [Int]?, gzipLevel: Int?) throws {
+    private func createDataset(
+        _ name: String, shape: [Int], count: Int, bytes: UnsafeRawBufferPointer, fileType: @autoclosure () -> hid_t,
+        memoryType: @autoclosure () -> hid_t, chunks: [Int]?, gzipLevel: Int?
+    ) throws {
         let loc = location.child(name)
         guard shape.allSatisfy({ $0 >= 0 }), (try? elementCount(shape, loc)) == count else {
-            throw HDF5Error.invalidArgument(file: loc.file, object: loc.object,
-                                            reason: "shape \(shape) does not hold the \(count) values given")
+            throw HDF5Error.invalidArgument(
+                file: loc.file, object: loc.object,
+                reason: "shape \(shape) does not hold the \(count) values given")
         }
         if let chunks, chunks.count != shape.count || chunks.contains(where: { $0 <= 0 }) || shape.isEmpty {
-            throw HDF5Error.invalidArgument(file: loc.file, object: loc.object,
-                                            reason: "chunk shape \(chunks) does not fit dataset shape \(shape)")
+            throw HDF5Error.invalidArgument(
+                file: loc.file, object: loc.object,
+                reason: "chunk shape \(chunks) does not fit dataset shape \(shape)")
         }
         try HDF5Library.locked {
             let space: Handle
@@ -60,11 +66,13 @@ extension HDF5Group {
                 }
             }
             let lcpl = try intermediateGroupsPlist(loc)
-            let dataset = try Handle(H5Dcreate2(handle.id, name, fileType(), space.id, lcpl.id, dcpl.id, wb_H5P_DEFAULT()),
-                                     .dataset, loc, "creating the dataset")
+            let dataset = try Handle(
+                H5Dcreate2(handle.id, name, fileType(), space.id, lcpl.id, dcpl.id, wb_H5P_DEFAULT()),
+                .dataset, loc, "creating the dataset")
             if count > 0 {
-                try loc.check(H5Dwrite(dataset.id, memoryType(), wb_H5S_ALL(), wb_H5S_ALL(), wb_H5P_DEFAULT(), bytes.baseAddress),
-                              "writing the dataset")
+                try loc.check(
+                    H5Dwrite(dataset.id, memoryType(), wb_H5S_ALL(), wb_H5S_ALL(), wb_H5P_DEFAULT(), bytes.baseAddress),
+                    "writing the dataset")
             }
         }
     }
@@ -101,7 +109,8 @@ extension HDF5Group {
             let type = try Handle(H5Tcopy(wb_H5T_C_S1()), .datatype, location, "H5Tcopy")
             try location.check(H5Tset_size(type.id, wb_H5T_VARIABLE()), "H5Tset_size")
             try location.check(H5Tset_cset(type.id, H5T_CSET_UTF8), "H5Tset_cset")
-            let space = try scalar
+            let space =
+                try scalar
                 ? Handle(H5Screate(H5S_SCALAR), .dataspace, location, "H5Screate")
                 : Handle(H5Screate_simple(1, [hsize_t(values.count)], nil), .dataspace, location, "H5Screate_simple")
             let cStrings = values.map { strdup($0) }
@@ -133,8 +142,9 @@ extension HDF5Group {
         if H5Aexists(handle.id, name) > 0 {
             try location.check(H5Adelete(handle.id, name), "replacing attribute '\(name)'")
         }
-        let attribute = try Handle(H5Acreate2(handle.id, name, type, space, wb_H5P_DEFAULT(), wb_H5P_DEFAULT()), .attribute, location,
-                                   "creating attribute '\(name)' (attributes over 64 KB must be split)")
+        let attribute = try Handle(
+            H5Acreate2(handle.id, name, type, space, wb_H5P_DEFAULT(), wb_H5P_DEFAULT()), .attribute, location,
+            "creating attribute '\(name)' (attributes over 64 KB must be split)")
         if let data {
             try location.check(H5Awrite(attribute.id, memoryType, data), "writing attribute '\(name)'")
         }

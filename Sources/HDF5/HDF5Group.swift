@@ -40,20 +40,23 @@ public final class HDF5Group {
             let box = Unmanaged.passRetained(collector)
             defer { box.release() }
             var index: hsize_t = 0
-            let status = H5Literate(handle.id, H5_INDEX_NAME, H5_ITER_INC, &index, { _, name, info, data in
-                guard let name, let info, let data else { return -1 }
-                let c = Unmanaged<Collector>.fromOpaque(data).takeUnretainedValue()
-                if c.links.count >= c.limit {
-                    c.overflowed = true
-                    return 1
-                }
-                c.links.append((String(cString: name), info.pointee.type))
-                return 0
-            }, box.toOpaque())
+            let status = H5Literate(
+                handle.id, H5_INDEX_NAME, H5_ITER_INC, &index,
+                { _, name, info, data in
+                    guard let name, let info, let data else { return -1 }
+                    let c = Unmanaged<Collector>.fromOpaque(data).takeUnretainedValue()
+                    if c.links.count >= c.limit {
+                        c.overflowed = true
+                        return 1
+                    }
+                    c.links.append((String(cString: name), info.pointee.type))
+                    return 0
+                }, box.toOpaque())
             try location.check(status, "listing the group")
             if collector.overflowed {
-                throw HDF5Error.limitExceeded(file: location.file, object: location.object, what: "number of children",
-                                              bytes: UInt64(collector.limit) + 1, limit: UInt64(collector.limit))
+                throw HDF5Error.limitExceeded(
+                    file: location.file, object: location.object, what: "number of children",
+                    bytes: UInt64(collector.limit) + 1, limit: UInt64(collector.limit))
             }
             return try collector.links.map { name, type in
                 switch type {
@@ -141,8 +144,9 @@ public final class HDF5Group {
             case H5L_TYPE_SOFT:
                 throw HDF5Error.refused(file: loc.file, object: next.object, reason: "is a soft link, which WeightBridge does not follow")
             case H5L_TYPE_EXTERNAL:
-                throw HDF5Error.refused(file: loc.file, object: next.object,
-                                        reason: "is an external link into another file, which WeightBridge refuses")
+                throw HDF5Error.refused(
+                    file: loc.file, object: next.object,
+                    reason: "is an external link into another file, which WeightBridge refuses")
             default:
                 throw HDF5Error.refused(file: loc.file, object: next.object, reason: "is a user-defined link, which WeightBridge refuses")
             }
@@ -175,8 +179,9 @@ public final class HDF5Group {
         guard let attribute = try attribute(name) else { return nil }
         let strings = try attribute.readStrings()
         guard strings.count == 1 else {
-            throw HDF5Error.wrongKind(file: location.file, object: "\(location.object)@\(name)", expected: "single string",
-                                      found: "array of \(strings.count) strings")
+            throw HDF5Error.wrongKind(
+                file: location.file, object: "\(location.object)@\(name)", expected: "single string",
+                found: "array of \(strings.count) strings")
         }
         return strings[0]
     }
@@ -202,11 +207,13 @@ func attributeNames(of id: hid_t, _ location: HDF5Location) throws -> [String] {
     let box = Unmanaged.passRetained(collector)
     defer { box.release() }
     var index: hsize_t = 0
-    let status = H5Aiterate2(id, H5_INDEX_NAME, H5_ITER_INC, &index, { _, name, _, data in
-        guard let name, let data else { return -1 }
-        Unmanaged<Collector>.fromOpaque(data).takeUnretainedValue().names.append(String(cString: name))
-        return 0
-    }, box.toOpaque())
+    let status = H5Aiterate2(
+        id, H5_INDEX_NAME, H5_ITER_INC, &index,
+        { _, name, _, data in
+            guard let name, let data else { return -1 }
+            Unmanaged<Collector>.fromOpaque(data).takeUnretainedValue().names.append(String(cString: name))
+            return 0
+        }, box.toOpaque())
     try location.check(status, "listing attributes")
     return collector.names
 }

@@ -29,14 +29,16 @@ enum HDF5Library {
         let collector = Collector()
         let box = Unmanaged.passRetained(collector)
         defer { box.release() }
-        _ = H5Ewalk2(wb_H5E_DEFAULT(), H5E_WALK_DOWNWARD, { _, entry, data in
-            guard let entry, let data else { return 0 }
-            let c = Unmanaged<Collector>.fromOpaque(data).takeUnretainedValue()
-            if let desc = entry.pointee.desc {
-                c.messages.append(String(cString: desc))
-            }
-            return 0
-        }, box.toOpaque())
+        _ = H5Ewalk2(
+            wb_H5E_DEFAULT(), H5E_WALK_DOWNWARD,
+            { _, entry, data in
+                guard let entry, let data else { return 0 }
+                let c = Unmanaged<Collector>.fromOpaque(data).takeUnretainedValue()
+                if let desc = entry.pointee.desc {
+                    c.messages.append(String(cString: desc))
+                }
+                return 0
+            }, box.toOpaque())
         _ = H5Eclear2(wb_H5E_DEFAULT())
         let messages = collector.messages.filter { !$0.isEmpty }
         guard let top = messages.first else { return "unknown libhdf5 error" }

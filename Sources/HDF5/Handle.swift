@@ -14,8 +14,9 @@ final class Handle {
     /// Wraps `id`; throws (with the error stack) if libhdf5 returned a negative id.
     init(_ id: hid_t, _ kind: Kind, _ location: HDF5Location, _ operation: String) throws {
         if id < 0 {
-            throw HDF5Error.library(file: location.file, object: location.object, operation: operation,
-                                    message: HDF5Library.errorStackMessage())
+            throw HDF5Error.library(
+                file: location.file, object: location.object, operation: operation,
+                message: HDF5Library.errorStackMessage())
         }
         self.id = id
         self.kind = kind

@@ -48,10 +48,12 @@ struct ConfigParser {
         let inputs = try tensorNames(dict["input_layers"])
         let outputs = try tensorNames(dict["output_layers"])
         guard inputs.count == 1 else {
-            throw KerasFormatError.branchingGraph(source: source, layer: inputs.joined(separator: ", "), reason: "the model has \(inputs.count) inputs")
+            throw KerasFormatError.branchingGraph(
+                source: source, layer: inputs.joined(separator: ", "), reason: "the model has \(inputs.count) inputs")
         }
         guard outputs.count == 1 else {
-            throw KerasFormatError.branchingGraph(source: source, layer: outputs.joined(separator: ", "), reason: "the model has \(outputs.count) outputs")
+            throw KerasFormatError.branchingGraph(
+                source: source, layer: outputs.joined(separator: ", "), reason: "the model has \(outputs.count) outputs")
         }
         var model = KerasModelConfig(className: className, name: dict["name"] as? String ?? "model", inputShape: nil, layers: [])
         var previous: String?
@@ -60,8 +62,9 @@ struct ConfigParser {
             let inbound = try inboundLayers((entry as? [String: Any])?["inbound_nodes"], layer: layerName)
             if previous == nil {
                 guard layerClass == "InputLayer", inbound.isEmpty, layerName == inputs[0] else {
-                    throw KerasFormatError.branchingGraph(source: source, layer: layerName,
-                                                          reason: "the first layer is not the model's single InputLayer")
+                    throw KerasFormatError.branchingGraph(
+                        source: source, layer: layerName,
+                        reason: "the first layer is not the model's single InputLayer")
                 }
                 model.inputLayerName = layerName
                 model.inputShape = try batchShape(layerConfig, layer: layerName)
@@ -70,7 +73,8 @@ struct ConfigParser {
             }
             guard inbound == [previous!] else {
                 let found = inbound.isEmpty ? "no inputs" : "inputs [\(inbound.joined(separator: ", "))]"
-                throw KerasFormatError.branchingGraph(source: source, layer: layerName, reason: "takes \(found) instead of the previous layer '\(previous!)'")
+                throw KerasFormatError.branchingGraph(
+                    source: source, layer: layerName, reason: "takes \(found) instead of the previous layer '\(previous!)'")
             }
             if layerClass == "InputLayer" {
                 throw KerasFormatError.branchingGraph(source: source, layer: layerName, reason: "a second InputLayer")
@@ -79,7 +83,8 @@ struct ConfigParser {
             previous = layerName
         }
         guard let last = previous, last == outputs[0] else {
-            throw KerasFormatError.branchingGraph(source: source, layer: outputs[0], reason: "the output is not the last layer of the chain")
+            throw KerasFormatError.branchingGraph(
+                source: source, layer: outputs[0], reason: "the output is not the last layer of the chain")
         }
         return model
     }
@@ -108,7 +113,8 @@ struct ConfigParser {
             guard depth < 32 else { return }
             if let dict = item as? [String: Any] {
                 if let config = dict["config"] as? [String: Any], let history = config["keras_history"] as? [Any],
-                   let name = history.first as? String {
+                    let name = history.first as? String
+                {
                     names.append(name)
                     return
                 }
@@ -140,8 +146,9 @@ struct ConfigParser {
     private func batchShape(_ config: [String: Any], layer: String) throws -> [Int]? {
         guard let raw = config["batch_shape"] ?? config["batch_input_shape"], !(raw is NSNull) else { return nil }
         guard let list = raw as? [Any], list.count >= 2 else {
-            throw KerasFormatError.unsupportedSetting(source: source, layer: layer, setting: "batch_shape", value: "\(raw)",
-                                                      expected: "[null, d1, ...] with at least one dimension")
+            throw KerasFormatError.unsupportedSetting(
+                source: source, layer: layer, setting: "batch_shape", value: "\(raw)",
+                expected: "[null, d1, ...] with at least one dimension")
         }
         return try list.dropFirst().map { try positiveInt($0, layer: layer, setting: "batch_shape") }
     }
@@ -152,34 +159,39 @@ struct ConfigParser {
         case "Conv2D", "Convolution2D":
             try requireChannelsLast(config, layer: name)
             if let dilation = config["dilation_rate"], try intPair(dilation, layer: name, setting: "dilation_rate") != [1, 1] {
-                throw KerasFormatError.unsupportedSetting(source: source, layer: name, setting: "dilation_rate", value: "\(dilation)", expected: "[1, 1]")
+                throw KerasFormatError.unsupportedSetting(
+                    source: source, layer: name, setting: "dilation_rate", value: "\(dilation)", expected: "[1, 1]")
             }
             if let groups = config["groups"] as? Int, groups != 1 {
                 throw KerasFormatError.unsupportedSetting(source: source, layer: name, setting: "groups", value: "\(groups)", expected: "1")
             }
-            kind = .conv2D(filters: try positiveInt(config["filters"], layer: name, setting: "filters"),
-                           kernelSize: try intPair(config["kernel_size"], layer: name, setting: "kernel_size"),
-                           strides: try intPair(config["strides"] ?? [1, 1], layer: name, setting: "strides"),
-                           padding: try padding(config["padding"], layer: name),
-                           activation: try activation(config["activation"], layer: name),
-                           useBias: config["use_bias"] as? Bool ?? true)
+            kind = .conv2D(
+                filters: try positiveInt(config["filters"], layer: name, setting: "filters"),
+                kernelSize: try intPair(config["kernel_size"] ?? NSNull(), layer: name, setting: "kernel_size"),
+                strides: try intPair(config["strides"] ?? [1, 1], layer: name, setting: "strides"),
+                padding: try padding(config["padding"], layer: name),
+                activation: try activation(config["activation"], layer: name),
+                useBias: config["use_bias"] as? Bool ?? true)
         case "MaxPooling2D", "MaxPool2D":
             try requireChannelsLast(config, layer: name)
             let pool = try intPair(config["pool_size"] ?? [2, 2], layer: name, setting: "pool_size")
             let strides = config["strides"].flatMap { $0 is NSNull ? nil : $0 }
-            kind = .maxPooling2D(poolSize: pool, strides: try strides.map { try intPair($0, layer: name, setting: "strides") } ?? pool,
-                                 padding: try padding(config["padding"], layer: name))
+            kind = .maxPooling2D(
+                poolSize: pool, strides: try strides.map { try intPair($0, layer: name, setting: "strides") } ?? pool,
+                padding: try padding(config["padding"], layer: name))
         case "Flatten":
             try requireChannelsLast(config, layer: name)
             kind = .flatten
         case "Dense":
-            kind = .dense(units: try positiveInt(config["units"], layer: name, setting: "units"),
-                          activation: try activation(config["activation"], layer: name),
-                          useBias: config["use_bias"] as? Bool ?? true)
+            kind = .dense(
+                units: try positiveInt(config["units"], layer: name, setting: "units"),
+                activation: try activation(config["activation"], layer: name),
+                useBias: config["use_bias"] as? Bool ?? true)
         case "Dropout":
             guard let rate = (config["rate"] as? NSNumber)?.doubleValue, rate >= 0, rate < 1 else {
-                throw KerasFormatError.unsupportedSetting(source: source, layer: name, setting: "rate", value: "\(config["rate"] ?? "nothing")",
-                                                          expected: "a number in [0, 1)")
+                throw KerasFormatError.unsupportedSetting(
+                    source: source, layer: name, setting: "rate", value: "\(config["rate"] ?? "nothing")",
+                    expected: "a number in [0, 1)")
             }
             kind = .dropout(rate: rate)
         case "Activation":
@@ -194,7 +206,8 @@ struct ConfigParser {
 
     private func requireChannelsLast(_ config: [String: Any], layer: String) throws {
         if let format = config["data_format"] as? String, format != "channels_last" {
-            throw KerasFormatError.unsupportedSetting(source: source, layer: layer, setting: "data_format", value: format, expected: "channels_last")
+            throw KerasFormatError.unsupportedSetting(
+                source: source, layer: layer, setting: "data_format", value: format, expected: "channels_last")
         }
     }
 
@@ -204,15 +217,19 @@ struct ConfigParser {
             name = "linear"
         } else if let s = value as? String {
             name = s
-        } else if let dict = value as? [String: Any], let s = dict["class_name"] as? String, dict["module"] as? String == "keras.activations" {
+        } else if let dict = value as? [String: Any], let s = dict["class_name"] as? String,
+            dict["module"] as? String == "keras.activations"
+        {
             name = (dict["config"] as? String) ?? s
         } else {
-            throw KerasFormatError.unsupportedSetting(source: source, layer: layer, setting: "activation", value: "a JSON \(jsonKind(value))",
-                                                      expected: "one of relu, sigmoid, tanh, softmax, linear")
+            throw KerasFormatError.unsupportedSetting(
+                source: source, layer: layer, setting: "activation", value: "a JSON \(jsonKind(value))",
+                expected: "one of relu, sigmoid, tanh, softmax, linear")
         }
         guard Self.activations.contains(name) else {
-            throw KerasFormatError.unsupportedSetting(source: source, layer: layer, setting: "activation", value: "'\(name)'",
-                                                      expected: "one of relu, sigmoid, tanh, softmax, linear")
+            throw KerasFormatError.unsupportedSetting(
+                source: source, layer: layer, setting: "activation", value: "'\(name)'",
+                expected: "one of relu, sigmoid, tanh, softmax, linear")
         }
         return name
     }
@@ -220,15 +237,17 @@ struct ConfigParser {
     private func padding(_ value: Any?, layer: String) throws -> KerasPadding {
         let raw = value as? String ?? "valid"
         guard let padding = KerasPadding(rawValue: raw.lowercased()) else {
-            throw KerasFormatError.unsupportedSetting(source: source, layer: layer, setting: "padding", value: "'\(raw)'", expected: "valid or same")
+            throw KerasFormatError.unsupportedSetting(
+                source: source, layer: layer, setting: "padding", value: "'\(raw)'", expected: "valid or same")
         }
         return padding
     }
 
     private func positiveInt(_ value: Any?, layer: String, setting: String) throws -> Int {
         guard let number = value as? NSNumber, let int = Int(exactly: number.doubleValue), int > 0, int <= 1 << 31 else {
-            throw KerasFormatError.unsupportedSetting(source: source, layer: layer, setting: setting, value: "\(value ?? "nothing")",
-                                                      expected: "a positive integer")
+            throw KerasFormatError.unsupportedSetting(
+                source: source, layer: layer, setting: setting, value: "\(value ?? "nothing")",
+                expected: "a positive integer")
         }
         return int
     }
@@ -239,7 +258,8 @@ struct ConfigParser {
             return [v, v]
         }
         guard let list = value as? [Any], list.count == 2 else {
-            throw KerasFormatError.unsupportedSetting(source: source, layer: layer, setting: setting, value: "\(value)", expected: "two positive integers")
+            throw KerasFormatError.unsupportedSetting(
+                source: source, layer: layer, setting: setting, value: "\(value)", expected: "two positive integers")
         }
         return try list.map { try positiveInt($0, layer: layer, setting: setting) }
     }

@@ -25,8 +25,9 @@ public enum KerasAttributes {
     public static func writeStrings(_ group: HDF5Group, _ name: String, _ values: [String], fixedLength: Bool) throws {
         let itemSize = max(1, values.map(\.utf8.count).max() ?? 1)
         if let long = values.first(where: { $0.utf8.count > objectHeaderLimit }) {
-            throw KerasFormatError.badAttribute(file: group.filePath, attribute: "\(group.path)@\(name)",
-                                                reason: "an element of \(long.utf8.count) bytes is over the \(objectHeaderLimit)-byte header limit")
+            throw KerasFormatError.badAttribute(
+                file: group.filePath, attribute: "\(group.path)@\(name)",
+                reason: "an element of \(long.utf8.count) bytes is over the \(objectHeaderLimit)-byte header limit")
         }
         var chunks = 1
         while chunkSizes(values.count, chunks).contains(where: { $0 * itemSize > objectHeaderLimit }) { chunks += 1 }

@@ -28,12 +28,15 @@ extension KerasModelConfig {
             var layerList: [Any] = [["class_name": "InputLayer", "config": inputConfig, "name": inputName, "inbound_nodes": [Any]()]]
             var previous = (name: inputName, shape: inputShape)
             for (layer, step) in zip(layers, plan) {
-                layerList.append(["class_name": writer.className(layer), "config": writer.layerConfig(layer), "name": layer.name,
-                                  "inbound_nodes": writer.inboundNodes(from: previous.name, shape: previous.shape)])
+                layerList.append([
+                    "class_name": writer.className(layer), "config": writer.layerConfig(layer), "name": layer.name,
+                    "inbound_nodes": writer.inboundNodes(from: previous.name, shape: previous.shape),
+                ])
                 previous = (layer.name, step.output)
             }
             config["layers"] = layerList
-            let input: [Any] = [inputName, 0, 0], output: [Any] = [previous.name, 0, 0]
+            let input: [Any] = [inputName, 0, 0]
+            let output: [Any] = [previous.name, 0, 0]
             config["input_layers"] = flavor == .keras3 ? input : [input]
             config["output_layers"] = flavor == .keras3 ? output : [output]
             top = ["class_name": "Functional", "config": config]
@@ -76,17 +79,21 @@ struct ConfigWriter {
         case .input:
             break
         case .conv2D(let filters, let kernelSize, let strides, let padding, let activation, let useBias):
-            c.merge(["filters": filters, "kernel_size": kernelSize, "strides": strides, "padding": padding.rawValue,
-                     "data_format": "channels_last", "dilation_rate": [1, 1], "groups": 1, "activation": activation, "use_bias": useBias,
-                     "kernel_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros")]) { $1 }
+            c.merge([
+                "filters": filters, "kernel_size": kernelSize, "strides": strides, "padding": padding.rawValue,
+                "data_format": "channels_last", "dilation_rate": [1, 1], "groups": 1, "activation": activation, "use_bias": useBias,
+                "kernel_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros"),
+            ]) { $1 }
             for key in nulls { c[key] = NSNull() }
         case .maxPooling2D(let poolSize, let strides, let padding):
             c.merge(["pool_size": poolSize, "strides": strides, "padding": padding.rawValue, "data_format": "channels_last"]) { $1 }
         case .flatten:
             c["data_format"] = "channels_last"
         case .dense(let units, let activation, let useBias):
-            c.merge(["units": units, "activation": activation, "use_bias": useBias,
-                     "kernel_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros")]) { $1 }
+            c.merge([
+                "units": units, "activation": activation, "use_bias": useBias,
+                "kernel_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros"),
+            ]) { $1 }
             for key in nulls { c[key] = NSNull() }
         case .dropout(let rate):
             c.merge(["rate": rate, "seed": NSNull(), "noise_shape": NSNull()]) { $1 }
@@ -99,8 +106,10 @@ struct ConfigWriter {
     func inboundNodes(from previous: String, shape: [Int]) -> [Any] {
         switch flavor {
         case .keras3:
-            let tensor: [String: Any] = ["class_name": "__keras_tensor__",
-                                         "config": ["shape": [NSNull()] + shape, "dtype": "float32", "keras_history": [previous, 0, 0]] as [String: Any]]
+            let tensor: [String: Any] = [
+                "class_name": "__keras_tensor__",
+                "config": ["shape": [NSNull()] + shape, "dtype": "float32", "keras_history": [previous, 0, 0]] as [String: Any],
+            ]
             return [["args": [tensor], "kwargs": [String: Any]()] as [String: Any]]
         case .keras2:
             return [[[previous, 0, 0, [String: Any]()] as [Any]]]

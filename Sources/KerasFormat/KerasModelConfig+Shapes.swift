@@ -12,7 +12,8 @@ extension KerasModelConfig {
     /// Per layer: its weight shapes and its output shape (without the batch dimension).
     func shapePlan(source: String) throws -> [(layer: String, shapes: [[Int]], output: [Int])] {
         guard var shape = inputShape else {
-            throw KerasFormatError.invalidConfig(source: source, reason: "no input shape (batch_shape/batch_input_shape), so weight shapes are unknown")
+            throw KerasFormatError.invalidConfig(
+                source: source, reason: "no input shape (batch_shape/batch_input_shape), so weight shapes are unknown")
         }
         var result: [(layer: String, shapes: [[Int]], output: [Int])] = []
         func fail(_ layer: KerasLayerConfig, _ reason: String) -> KerasFormatError {
@@ -32,16 +33,20 @@ extension KerasModelConfig {
                     throw fail(layer, "kernel \(kernel) is larger than its input \(shape)")
                 }
                 weightShapes = [[kernel[0], kernel[1], shape[2], filters]] + (useBias ? [[filters]] : [])
-                shape = [spatial(shape[0], window: kernel[0], stride: strides[0], padding: padding),
-                         spatial(shape[1], window: kernel[1], stride: strides[1], padding: padding), filters]
+                shape = [
+                    spatial(shape[0], window: kernel[0], stride: strides[0], padding: padding),
+                    spatial(shape[1], window: kernel[1], stride: strides[1], padding: padding), filters,
+                ]
             case .maxPooling2D(let pool, let strides, let padding):
                 guard shape.count == 3 else { throw fail(layer, "needs an input of rank 3 (h, w, c), got \(shape)") }
                 if padding == .valid, shape[0] < pool[0] || shape[1] < pool[1] {
                     throw fail(layer, "pool size \(pool) is larger than its input \(shape)")
                 }
                 weightShapes = []
-                shape = [spatial(shape[0], window: pool[0], stride: strides[0], padding: padding),
-                         spatial(shape[1], window: pool[1], stride: strides[1], padding: padding), shape[2]]
+                shape = [
+                    spatial(shape[0], window: pool[0], stride: strides[0], padding: padding),
+                    spatial(shape[1], window: pool[1], stride: strides[1], padding: padding), shape[2],
+                ]
             case .flatten:
                 weightShapes = []
                 var n = 1
@@ -74,14 +79,16 @@ extension KerasModelConfig {
         let expected = try expectedWeightShapes(source: source)
         let known = Set(expected.map(\.layer) + [inputLayerName, "top_level_model_weights"].compactMap { $0 })
         for layer in weights where !known.contains(layer.layerName) && !layer.weights.isEmpty {
-            throw KerasFormatError.weightMismatch(source: source, layer: layer.layerName, expected: "no layer of that name",
-                                                  found: "\(layer.weights.map(\.shape))")
+            throw KerasFormatError.weightMismatch(
+                source: source, layer: layer.layerName, expected: "no layer of that name",
+                found: "\(layer.weights.map(\.shape))")
         }
         for (name, shapes) in expected {
             let found = weights.first { $0.layerName == name }?.weights.map(\.shape) ?? []
             if found != shapes {
-                throw KerasFormatError.weightMismatch(source: source, layer: name, expected: "\(shapes.count) arrays of shapes \(shapes)",
-                                                      found: "\(found.count) arrays of shapes \(found)")
+                throw KerasFormatError.weightMismatch(
+                    source: source, layer: name, expected: "\(shapes.count) arrays of shapes \(shapes)",
+                    found: "\(found.count) arrays of shapes \(found)")
             }
         }
     }

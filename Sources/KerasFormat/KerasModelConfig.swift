@@ -32,8 +32,9 @@ public struct KerasModelConfig: Sendable, Equatable {
     /// unsupported model or layer classes, unsupported settings and branching graphs.
     public static func parse(json: Data, source: String, limits: ResourceLimits = .default) throws -> KerasModelConfig {
         guard json.count <= limits.maxConfigBytes else {
-            throw KerasFormatError.invalidConfig(source: source,
-                                                 reason: "is \(json.count) bytes, over the limit of \(limits.maxConfigBytes) bytes")
+            throw KerasFormatError.invalidConfig(
+                source: source,
+                reason: "is \(json.count) bytes, over the limit of \(limits.maxConfigBytes) bytes")
         }
         try checkNesting(json, source: source, limit: limits.maxConfigDepth)
         let object: Any
@@ -43,7 +44,8 @@ public struct KerasModelConfig: Sendable, Equatable {
             throw KerasFormatError.invalidConfig(source: source, reason: "is not valid JSON")
         }
         guard let top = object as? [String: Any] else {
-            throw KerasFormatError.invalidConfig(source: source, reason: "is a JSON \(jsonKind(object)), expected an object with class_name and config")
+            throw KerasFormatError.invalidConfig(
+                source: source, reason: "is a JSON \(jsonKind(object)), expected an object with class_name and config")
         }
         guard let className = top["class_name"] as? String else {
             throw KerasFormatError.invalidConfig(source: source, reason: "has no class_name, so it is not a Keras model")
@@ -66,7 +68,13 @@ public struct KerasModelConfig: Sendable, Equatable {
         var escaped = false
         for byte in json {
             if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 continue
             }
             switch byte {

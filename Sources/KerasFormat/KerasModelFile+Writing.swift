@@ -12,8 +12,10 @@ extension KerasModelFile {
     /// `weights` are matched by layer name; each Conv2D/Dense layer's arrays must be [kernel, bias?] with the shapes
     /// the configuration implies (`KerasModelConfig.validate`), else `KerasFormatError.weightMismatch` and nothing
     /// is written. The file appears atomically (temporary file renamed); optimizer state is never written.
-    public static func write(config: KerasModelConfig, weights: [KerasLayerWeights], to url: URL, flavor: KerasFlavor = .keras3,
-                             overwrite: Bool = true, backend: String = "tensorflow") throws {
+    public static func write(
+        config: KerasModelConfig, weights: [KerasLayerWeights], to url: URL, flavor: KerasFlavor = .keras3,
+        overwrite: Bool = true, backend: String = "tensorflow"
+    ) throws {
         let source = url.path
         try config.validate(weights: weights, source: source)
         let json = try config.jsonData(flavor: flavor)

@@ -21,8 +21,10 @@ public struct KerasModelFile: Sendable {
     /// Every layer in `layer_names` order, including layers without weights (then `weights` is empty).
     public var layerWeights: [KerasLayerWeights]
 
-    public init(kerasVersion: String?, backend: String?, modelConfig: KerasModelConfig?, trainingConfigJSON: String?,
-                hasOptimizerWeights: Bool, layerWeights: [KerasLayerWeights]) {
+    public init(
+        kerasVersion: String?, backend: String?, modelConfig: KerasModelConfig?, trainingConfigJSON: String?,
+        hasOptimizerWeights: Bool, layerWeights: [KerasLayerWeights]
+    ) {
         self.kerasVersion = kerasVersion
         self.backend = backend
         self.modelConfig = modelConfig
@@ -45,9 +47,10 @@ public struct KerasModelFile: Sendable {
         defer { try? file.close() }
         let root = file.root
         let source = url.path
-        var result = KerasModelFile(kerasVersion: try root.stringAttribute("keras_version"), backend: try root.stringAttribute("backend"),
-                                    modelConfig: nil, trainingConfigJSON: try root.stringAttribute("training_config"),
-                                    hasOptimizerWeights: false, layerWeights: [])
+        var result = KerasModelFile(
+            kerasVersion: try root.stringAttribute("keras_version"), backend: try root.stringAttribute("backend"),
+            modelConfig: nil, trainingConfigJSON: try root.stringAttribute("training_config"),
+            hasOptimizerWeights: false, layerWeights: [])
         let children = try root.children()
         let groups = Set(children.filter { $0.kind == .group }.map(\.name))
         result.hasOptimizerWeights = groups.contains("optimizer_weights") || groups.contains("optimizer")
@@ -83,23 +86,27 @@ public struct KerasModelFile: Sendable {
         var layers: [KerasLayerWeights] = []
         for name in layerNames {
             guard try group.contains(name) else {
-                throw KerasFormatError.missingWeights(file: source, layer: name, detail: "listed in layer_names but has no group in \(group.path)")
+                throw KerasFormatError.missingWeights(
+                    file: source, layer: name, detail: "listed in layer_names but has no group in \(group.path)")
             }
             layers.append(try readLayer(try group.group(name), name: name, source: source, budget: &budget))
         }
         if !layerNames.contains("top_level_model_weights"), try group.contains("top_level_model_weights") {
-            let top = try readLayer(try group.group("top_level_model_weights"), name: "top_level_model_weights", source: source, budget: &budget)
+            let top = try readLayer(
+                try group.group("top_level_model_weights"), name: "top_level_model_weights", source: source, budget: &budget)
             if !top.weights.isEmpty { layers.append(top) }
         }
         return layers
     }
 
-    private static func readLayer(_ group: HDF5Group, name: String, source: String, budget: inout WeightBudget) throws -> KerasLayerWeights {
+    private static func readLayer(_ group: HDF5Group, name: String, source: String, budget: inout WeightBudget) throws -> KerasLayerWeights
+    {
         let weightNames = try KerasAttributes.readStrings(group, "weight_names") ?? []
         var weights: [KerasWeight] = []
         for weightName in weightNames {
             guard try group.contains(weightName) else {
-                throw KerasFormatError.missingWeights(file: source, layer: name, detail: "weight '\(weightName)' is listed in weight_names but missing")
+                throw KerasFormatError.missingWeights(
+                    file: source, layer: name, detail: "weight '\(weightName)' is listed in weight_names but missing")
             }
             weights.append(try readWeight(try group.dataset(weightName), name: weightName, budget: &budget))
         }
@@ -107,7 +114,9 @@ public struct KerasModelFile: Sendable {
     }
 
     /// Keras 3 `.weights.h5`: `layers/<layer>/vars/<0, 1, ...>`, layers in name order (the file records no other).
-    private static func readKeras3WeightsLayout(_ layersGroup: HDF5Group, source: String, budget: inout WeightBudget) throws -> [KerasLayerWeights] {
+    private static func readKeras3WeightsLayout(_ layersGroup: HDF5Group, source: String, budget: inout WeightBudget) throws
+        -> [KerasLayerWeights]
+    {
         var layers: [KerasLayerWeights] = []
         for (name, kind) in try layersGroup.children() where kind == .group {
             let layer = try layersGroup.group(name)
@@ -116,7 +125,8 @@ public struct KerasModelFile: Sendable {
                 let vars = try layer.group("vars")
                 let indices = try vars.children().compactMap { Int($0.name) }.sorted()
                 guard indices == Array(0..<indices.count) else {
-                    throw KerasFormatError.missingWeights(file: source, layer: name, detail: "vars are numbered \(indices), expected 0..<\(indices.count)")
+                    throw KerasFormatError.missingWeights(
+                        file: source, layer: name, detail: "vars are numbered \(indices), expected 0..<\(indices.count)")
                 }
                 for index in indices {
                     weights.append(try readWeight(try vars.dataset(String(index)), name: "vars/\(index)", budget: &budget))
@@ -143,7 +153,8 @@ struct WeightBudget {
         let (bytes, overflow) = UInt64(count).multipliedReportingOverflow(by: 4)
         let (total, overflow2) = used.addingReportingOverflow(bytes)
         if overflow || overflow2 || total > limit {
-            throw SafeIOError.limitExceeded(what: "\(source): weights up to \(what)", value: overflow || overflow2 ? UInt64.max : total, limit: limit)
+            throw SafeIOError.limitExceeded(
+                what: "\(source): weights up to \(what)", value: overflow || overflow2 ? UInt64.max : total, limit: limit)
         }
         used = total
     }

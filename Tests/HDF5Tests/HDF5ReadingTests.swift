@@ -71,8 +71,9 @@ final class HDF5ReadingTests: XCTestCase {
     func testRefusesDatasetOverArrayLimitBeforeReading() throws {
         let h5 = try HDF5File.open(FixturePaths.fixture("h5/datasets.h5"), limits: ResourceLimits(maxArrayBytes: 100))
         XCTAssertThrowsError(try h5.root.dataset("chunked_gzip")) { error in
-            XCTAssertEqual(error.localizedDescription.hasSuffix("'/chunked_gzip': declared size is 240 bytes, over the limit of 100 bytes"),
-                           true, error.localizedDescription)
+            XCTAssertEqual(
+                error.localizedDescription.hasSuffix("'/chunked_gzip': declared size is 240 bytes, over the limit of 100 bytes"),
+                true, error.localizedDescription)
         }
     }
 
@@ -105,9 +106,12 @@ final class HDF5ReadingTests: XCTestCase {
         XCTAssertEqual(try h5.root.doubleArrayAttribute("int_array"), [1, 2, 3])
         XCTAssertEqual(try h5.root.doubleArrayAttribute("float_array"), [0.5, -1.25])
         XCTAssertEqual(try h5.root.stringArrayAttribute("empty_names"), [])
-        XCTAssertEqual(try h5.root.attributeNames(),
-                       ["backend", "empty_names", "float_array", "int_array", "keras_version", "layer_names", "scalar_double",
-                        "scalar_int", "utf8", "vlen_names"])
+        XCTAssertEqual(
+            try h5.root.attributeNames(),
+            [
+                "backend", "empty_names", "float_array", "int_array", "keras_version", "layer_names", "scalar_double",
+                "scalar_int", "utf8", "vlen_names",
+            ])
         XCTAssertThrowsError(try h5.root.stringAttribute("scalar_int")) { error in
             XCTAssertTrue(error.localizedDescription.contains("element type is int64, expected strings"), error.localizedDescription)
         }
@@ -119,7 +123,8 @@ final class HDF5ReadingTests: XCTestCase {
         var generator = SystemRandomNumberGenerator()
         try Data((0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) }).write(to: url)
         XCTAssertThrowsError(try HDF5File.open(url)) { error in
-            XCTAssertEqual(error.localizedDescription, "\(url.path): '/' is a file without the HDF5 signature (4096 bytes), expected a HDF5 file")
+            XCTAssertEqual(
+                error.localizedDescription, "\(url.path): '/' is a file without the HDF5 signature (4096 bytes), expected a HDF5 file")
         }
     }
 

@@ -23,7 +23,8 @@ final class HDF5WritingTests: XCTestCase {
             try g.setEmptyArrayAttribute("weight_names")
             try h5.close()
         }
-        let out = try runPython("""
+        let out = try runPython(
+            """
             import h5py, numpy as np, sys
             f = h5py.File(sys.argv[1], 'r')
             w = f['layer/inner/w:0']; d = f['deep/path/d']
@@ -49,8 +50,9 @@ final class HDF5WritingTests: XCTestCase {
         let dir = TemporaryDirectory()
         let h5 = try HDF5File.create(dir.file("bad.h5"))
         XCTAssertThrowsError(try h5.root.createDataset("x", shape: [2, 2], values: [Float(1), 2, 3])) { error in
-            XCTAssertTrue(error.localizedDescription.contains("'/x': shape [2, 2] does not hold the 3 values given"),
-                          error.localizedDescription)
+            XCTAssertTrue(
+                error.localizedDescription.contains("'/x': shape [2, 2] does not hold the 3 values given"),
+                error.localizedDescription)
         }
     }
 }

@@ -20,15 +20,17 @@ final class KerasReadingTests: XCTestCase {
         XCTAssertNotNil(file.trainingConfigJSON)
         XCTAssertEqual(config.className, "Sequential")
         XCTAssertEqual(config.inputShape, [28, 28, 1])
-        XCTAssertEqual(config.layers.map(\.kind), [
-            .conv2D(filters: 32, kernelSize: [3, 3], strides: [1, 1], padding: .valid, activation: "relu", useBias: true),
-            .maxPooling2D(poolSize: [2, 2], strides: [2, 2], padding: .valid),
-            .conv2D(filters: 64, kernelSize: [3, 3], strides: [1, 1], padding: .valid, activation: "relu", useBias: true),
-            .maxPooling2D(poolSize: [2, 2], strides: [2, 2], padding: .valid),
-            .flatten,
-            .dense(units: 128, activation: "relu", useBias: true),
-            .dense(units: 10, activation: "softmax", useBias: true),
-        ])
+        XCTAssertEqual(
+            config.layers.map(\.kind),
+            [
+                .conv2D(filters: 32, kernelSize: [3, 3], strides: [1, 1], padding: .valid, activation: "relu", useBias: true),
+                .maxPooling2D(poolSize: [2, 2], strides: [2, 2], padding: .valid),
+                .conv2D(filters: 64, kernelSize: [3, 3], strides: [1, 1], padding: .valid, activation: "relu", useBias: true),
+                .maxPooling2D(poolSize: [2, 2], strides: [2, 2], padding: .valid),
+                .flatten,
+                .dense(units: 128, activation: "relu", useBias: true),
+                .dense(units: 10, activation: "softmax", useBias: true),
+            ])
         XCTAssertEqual(file.layerWeights.flatMap(\.weights).reduce(0) { $0 + $1.values.count }, 225_034)
         XCTAssertEqual(try config.parameterCount(source: url.path), 225_034)
         XCTAssertEqual(file.weights(forLayer: "dense")?.map(\.shape), [[1600, 128], [128]])
@@ -39,7 +41,8 @@ final class KerasReadingTests: XCTestCase {
         let file = try KerasModelFile.read(url)
         let dir = TemporaryDirectory()
         let dump = dir.file("weights.f32")
-        _ = try runPython("""
+        _ = try runPython(
+            """
             import h5py, numpy as np, sys
             f = h5py.File(sys.argv[1], 'r'); g = f['model_weights']
             out = open(sys.argv[2], 'wb')
@@ -59,16 +62,24 @@ final class KerasReadingTests: XCTestCase {
     func testReadsKeras3SequentialCNN() throws {
         let file = try read("keras3_cnn.h5")
         let config = try XCTUnwrap(file.modelConfig)
-        XCTAssertEqual(config, KerasModelConfig(className: "Sequential", name: "sequential", inputShape: [8, 8, 1], layers: [
-            KerasLayerConfig(name: "conv2d", className: "Conv2D",
-                             kind: .conv2D(filters: 4, kernelSize: [3, 3], strides: [1, 1], padding: .valid, activation: "relu", useBias: true)),
-            KerasLayerConfig(name: "max_pooling2d", className: "MaxPooling2D", kind: .maxPooling2D(poolSize: [2, 2], strides: [2, 2], padding: .valid)),
-            KerasLayerConfig(name: "conv2d_1", className: "Conv2D",
-                             kind: .conv2D(filters: 3, kernelSize: [2, 2], strides: [2, 2], padding: .same, activation: "tanh", useBias: false)),
-            KerasLayerConfig(name: "flatten", className: "Flatten", kind: .flatten),
-            KerasLayerConfig(name: "dropout", className: "Dropout", kind: .dropout(rate: 0.25)),
-            KerasLayerConfig(name: "dense", className: "Dense", kind: .dense(units: 5, activation: "softmax", useBias: true)),
-        ], inputLayerName: "input_layer"))
+        XCTAssertEqual(
+            config,
+            KerasModelConfig(
+                className: "Sequential", name: "sequential", inputShape: [8, 8, 1],
+                layers: [
+                    KerasLayerConfig(
+                        name: "conv2d", className: "Conv2D",
+                        kind: .conv2D(filters: 4, kernelSize: [3, 3], strides: [1, 1], padding: .valid, activation: "relu", useBias: true)),
+                    KerasLayerConfig(
+                        name: "max_pooling2d", className: "MaxPooling2D",
+                        kind: .maxPooling2D(poolSize: [2, 2], strides: [2, 2], padding: .valid)),
+                    KerasLayerConfig(
+                        name: "conv2d_1", className: "Conv2D",
+                        kind: .conv2D(filters: 3, kernelSize: [2, 2], strides: [2, 2], padding: .same, activation: "tanh", useBias: false)),
+                    KerasLayerConfig(name: "flatten", className: "Flatten", kind: .flatten),
+                    KerasLayerConfig(name: "dropout", className: "Dropout", kind: .dropout(rate: 0.25)),
+                    KerasLayerConfig(name: "dense", className: "Dense", kind: .dense(units: 5, activation: "softmax", useBias: true)),
+                ], inputLayerName: "input_layer"))
         XCTAssertEqual(file.kerasVersion, "3.15.1")
         XCTAssertEqual(file.backend, "jax")
         XCTAssertTrue(file.hasOptimizerWeights)
@@ -85,8 +96,12 @@ final class KerasReadingTests: XCTestCase {
         XCTAssertEqual(config.name, "chain")
         XCTAssertEqual(config.inputShape, [6])
         XCTAssertEqual(config.inputLayerName, "features")
-        XCTAssertEqual(config.layers.map(\.kind), [.dense(units: 4, activation: "sigmoid", useBias: true), .activation("relu"),
-                                                   .dense(units: 3, activation: "linear", useBias: true)])
+        XCTAssertEqual(
+            config.layers.map(\.kind),
+            [
+                .dense(units: 4, activation: "sigmoid", useBias: true), .activation("relu"),
+                .dense(units: 3, activation: "linear", useBias: true),
+            ])
         XCTAssertFalse(file.hasOptimizerWeights)
         try KerasReference("keras3_functional.json").assertMatches(file)
     }
@@ -96,19 +111,25 @@ final class KerasReadingTests: XCTestCase {
         let config = try XCTUnwrap(file.modelConfig)
         XCTAssertEqual(file.kerasVersion, "2.21.0")
         XCTAssertEqual(config.inputShape, [8, 8, 2])
-        XCTAssertEqual(config.layers.map(\.kind), [
-            .conv2D(filters: 3, kernelSize: [3, 3], strides: [2, 2], padding: .same, activation: "relu", useBias: true),
-            .maxPooling2D(poolSize: [2, 2], strides: [2, 2], padding: .same),
-            .flatten, .dropout(rate: 0.5), .dense(units: 4, activation: "sigmoid", useBias: true),
-        ])
+        XCTAssertEqual(
+            config.layers.map(\.kind),
+            [
+                .conv2D(filters: 3, kernelSize: [3, 3], strides: [2, 2], padding: .same, activation: "relu", useBias: true),
+                .maxPooling2D(poolSize: [2, 2], strides: [2, 2], padding: .same),
+                .flatten, .dropout(rate: 0.5), .dense(units: 4, activation: "sigmoid", useBias: true),
+            ])
         try KerasReference("keras2_cnn.json").assertMatches(file)
         XCTAssertEqual(file.weights(forLayer: "conv2d")?.map(\.name), ["conv2d/kernel:0", "conv2d/bias:0"])
     }
 
     func testReadsKeras2DenseOnlyMLP() throws {
         let file = try read("keras2_mlp.h5")
-        XCTAssertEqual(file.modelConfig?.layers.map(\.kind), [.dense(units: 5, activation: "tanh", useBias: true),
-                                                              .dense(units: 2, activation: "softmax", useBias: true)])
+        XCTAssertEqual(
+            file.modelConfig?.layers.map(\.kind),
+            [
+                .dense(units: 5, activation: "tanh", useBias: true),
+                .dense(units: 2, activation: "softmax", useBias: true),
+            ])
         XCTAssertEqual(file.modelConfig?.inputShape, [3])
         try KerasReference("keras2_mlp.json").assertMatches(file)
     }

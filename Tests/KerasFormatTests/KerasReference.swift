@@ -5,7 +5,10 @@ import XCTest
 
 /// A reference `.json` recorded by Fixtures/generate/h5_fixtures.py next to a Keras fixture.
 struct KerasReference {
-    struct Layer { var name: String; var weights: [KerasWeight] }
+    struct Layer {
+        var name: String
+        var weights: [KerasWeight]
+    }
     var layers: [Layer]
     var paramCount: Int?
 
@@ -15,8 +18,9 @@ struct KerasReference {
         let layers = try XCTUnwrap(json["layers"] as? [[String: Any]])
         self.layers = try layers.map { layer in
             let weights = try XCTUnwrap(layer["weights"] as? [[String: Any]]).map { w in
-                KerasWeight(name: try XCTUnwrap(w["name"] as? String), shape: try XCTUnwrap(w["shape"] as? [Int]),
-                            values: try XCTUnwrap(w["values"] as? [String]).map { Float(bitPattern: UInt32($0, radix: 16)!) })
+                KerasWeight(
+                    name: try XCTUnwrap(w["name"] as? String), shape: try XCTUnwrap(w["shape"] as? [Int]),
+                    values: try XCTUnwrap(w["values"] as? [String]).map { Float(bitPattern: UInt32($0, radix: 16)!) })
             }
             return Layer(name: try XCTUnwrap(layer["layer"] as? String), weights: weights)
         }

@@ -20,29 +20,33 @@ final class KerasRefusalTests: XCTestCase {
 
     func testRefusesBatchNormalizationNamingLayerAndClass() {
         let url = FixturePaths.fixture("h5/keras3_batchnorm.h5")
-        assertRefuses(try KerasModelFile.read(url),
-                      "\(url.path): layer 'batch_norm' has class BatchNormalization, which WeightBridge does not support "
-                        + "(supported: InputLayer, Conv2D, MaxPooling2D, Flatten, Dense, Dropout, Activation)")
+        assertRefuses(
+            try KerasModelFile.read(url),
+            "\(url.path): layer 'batch_norm' has class BatchNormalization, which WeightBridge does not support "
+                + "(supported: InputLayer, Conv2D, MaxPooling2D, Flatten, Dense, Dropout, Activation)")
     }
 
     func testRefusesLambdaWithoutRunningIt() {
         let url = FixturePaths.fixture("h5/keras2_lambda.h5")
-        assertRefuses(try KerasModelFile.read(url),
-                      "\(url.path): layer 'lambda_1' has class Lambda, which WeightBridge does not run (Lambda layers hold Python code)")
+        assertRefuses(
+            try KerasModelFile.read(url),
+            "\(url.path): layer 'lambda_1' has class Lambda, which WeightBridge does not run (Lambda layers hold Python code)")
     }
 
     func testRefusesWeightShapeMismatch() {
         let url = FixturePaths.fixture("h5/keras2_mlp_bad_shape.h5")
-        assertRefuses(try KerasModelFile.read(url),
-                      "\(url.path): layer 'dense_2': weights 2 arrays of shapes [[4, 2], [2]] do not match the configuration, "
-                        + "which needs 2 arrays of shapes [[5, 2], [2]]")
+        assertRefuses(
+            try KerasModelFile.read(url),
+            "\(url.path): layer 'dense_2': weights 2 arrays of shapes [[4, 2], [2]] do not match the configuration, "
+                + "which needs 2 arrays of shapes [[5, 2], [2]]")
     }
 
     func testRefusesRandomBytesNamedH5() throws {
         let dir = TemporaryDirectory()
         let url = dir.file("model.h5")
         try Data((0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: url)
-        assertRefuses(try KerasModelFile.read(url), "\(url.path): '/' is a file without the HDF5 signature (1000 bytes), expected a HDF5 file")
+        assertRefuses(
+            try KerasModelFile.read(url), "\(url.path): '/' is a file without the HDF5 signature (1000 bytes), expected a HDF5 file")
     }
 
     func testRefusesTruncatedModelFile() throws {
@@ -62,24 +66,28 @@ final class KerasRefusalTests: XCTestCase {
         let h5 = try HDF5File.create(url)
         try h5.root.createGroup("model_weights").setStringArrayAttribute("layer_names", ["dense"])
         try h5.close()
-        assertRefuses(try KerasModelFile.read(url), "\(url.path): has model_weights/ but no model_config attribute, so the architecture is unknown")
+        assertRefuses(
+            try KerasModelFile.read(url), "\(url.path): has model_weights/ but no model_config attribute, so the architecture is unknown")
     }
 
     func testRefusesHDF5FileThatIsNotKeras() {
         let url = FixturePaths.fixture("h5/datasets.h5")
-        assertRefuses(try KerasModelFile.read(url),
-                      "\(url.path): not a Keras HDF5 file (found top-level objects [chunked_gzip, ext, grp, half, int16, scalar, soft, uint8]; "
-                        + "expected model_config, model_weights/, layer_names or layers/)")
+        assertRefuses(
+            try KerasModelFile.read(url),
+            "\(url.path): not a Keras HDF5 file (found top-level objects [chunked_gzip, ext, grp, half, int16, scalar, soft, uint8]; "
+                + "expected model_config, model_weights/, layer_names or layers/)")
     }
 
     func testRefusesJSONThatIsNotAModel() {
         assertRefuses(try parse("[1, 2]"), "x.h5: model_config: is a JSON array, expected an object with class_name and config")
         assertRefuses(try parse("{\"loss\": \"mse\"}"), "x.h5: model_config: has no class_name, so it is not a Keras model")
-        assertRefuses(try parse("{\"class_name\": \"Sequential\", \"config\": 3}"),
-                      "x.h5: model_config: Sequential config is a JSON number, expected an object with layers")
+        assertRefuses(
+            try parse("{\"class_name\": \"Sequential\", \"config\": 3}"),
+            "x.h5: model_config: Sequential config is a JSON number, expected an object with layers")
         assertRefuses(try parse("not json"), "x.h5: model_config: is not valid JSON")
-        assertRefuses(try parse("{\"class_name\": \"MyModel\", \"config\": {}}"),
-                      "x.h5: model class MyModel is not supported (expected Sequential or a Functional chain)")
+        assertRefuses(
+            try parse("{\"class_name\": \"MyModel\", \"config\": {}}"),
+            "x.h5: model class MyModel is not supported (expected Sequential or a Functional chain)")
     }
 
     func testRefusesConfigNestedBeyondLimit() {
@@ -96,32 +104,41 @@ final class KerasRefusalTests: XCTestCase {
               {"class_name": "Add", "name": "add", "config": {"name": "add"}, "inbound_nodes": [[["a", 0, 0, {}], ["b", 0, 0, {}]]]}],
               "input_layers": [["in", 0, 0]], "output_layers": [["add", 0, 0]]}}
             """
-        assertRefuses(try parse(json),
-                      "x.h5: layer 'b': takes inputs [in] instead of the previous layer 'a'; only chains (each layer consuming the previous one) are supported")
+        assertRefuses(
+            try parse(json),
+            "x.h5: layer 'b': takes inputs [in] instead of the previous layer 'a'; only chains (each layer consuming the previous one) are supported"
+        )
     }
 
     func testRefusesUnsupportedActivationAndDataFormat() {
-        assertRefuses(try parse("""
-            {"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "gelu"}}]}}
-            """), "x.h5: layer 'd': activation is 'gelu', expected one of relu, sigmoid, tanh, softmax, linear")
-        assertRefuses(try parse("""
-            {"class_name": "Sequential", "config": {"layers": [{"class_name": "Conv2D", "config": {"name": "c", "filters": 2, "kernel_size": 3,
-             "data_format": "channels_first"}}]}}
-            """), "x.h5: layer 'c': data_format is channels_first, expected channels_last")
+        assertRefuses(
+            try parse(
+                """
+                {"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "gelu"}}]}}
+                """), "x.h5: layer 'd': activation is 'gelu', expected one of relu, sigmoid, tanh, softmax, linear")
+        assertRefuses(
+            try parse(
+                """
+                {"class_name": "Sequential", "config": {"layers": [{"class_name": "Conv2D", "config": {"name": "c", "filters": 2, "kernel_size": 3,
+                 "data_format": "channels_first"}}]}}
+                """), "x.h5: layer 'c': data_format is channels_first, expected channels_last")
     }
 
     func testParsesOldKerasBareLayerListAndMaxPool2DNullStrides() throws {
-        let config = try parse("""
+        let config = try parse(
+            """
             {"class_name": "Sequential", "config": [
               {"class_name": "Conv2D", "config": {"name": "c", "filters": 2, "kernel_size": [3, 3], "batch_input_shape": [null, 6, 6, 1],
                "activation": "relu"}},
               {"class_name": "MaxPool2D", "config": {"name": "p", "pool_size": [3, 3], "strides": null}}]}
             """)
         XCTAssertEqual(config.inputShape, [6, 6, 1])
-        XCTAssertEqual(config.layers.map(\.kind), [
-            .conv2D(filters: 2, kernelSize: [3, 3], strides: [1, 1], padding: .valid, activation: "relu", useBias: true),
-            .maxPooling2D(poolSize: [3, 3], strides: [3, 3], padding: .valid),
-        ])
+        XCTAssertEqual(
+            config.layers.map(\.kind),
+            [
+                .conv2D(filters: 2, kernelSize: [3, 3], strides: [1, 1], padding: .valid, activation: "relu", useBias: true),
+                .maxPooling2D(poolSize: [3, 3], strides: [3, 3], padding: .valid),
+            ])
     }
 
     func testWriteRefusesWeightCountMismatch() throws {
@@ -130,9 +147,10 @@ final class KerasRefusalTests: XCTestCase {
         weights[1].weights.removeLast()
         let dir = TemporaryDirectory()
         let url = dir.file("out.h5")
-        assertRefuses(try KerasModelFile.write(config: try XCTUnwrap(file.modelConfig), weights: weights, to: url),
-                      "\(url.path): layer 'dense_2': weights 1 arrays of shapes [[5, 2]] do not match the configuration, "
-                        + "which needs 2 arrays of shapes [[5, 2], [2]]")
+        assertRefuses(
+            try KerasModelFile.write(config: try XCTUnwrap(file.modelConfig), weights: weights, to: url),
+            "\(url.path): layer 'dense_2': weights 1 arrays of shapes [[5, 2]] do not match the configuration, "
+                + "which needs 2 arrays of shapes [[5, 2], [2]]")
         XCTAssertFalse(FileManager.default.fileExists(atPath: url.path))
     }
 }
