@@ -95,7 +95,8 @@ struct Inspect: ParsableCommand {
         let keras: KerasModelFile
         do {
             keras = try KerasModelFile.read(url)
-        } catch let error as KerasFormatError where error.isNotKerasFile {
+        } catch let error as KerasFormatError {
+            guard case .notAKerasFile = error else { throw error }
             let lines = try HDF5File.open(url).treeDescription()
             if output.json { return try printJSON(["file": file, "format": "HDF5", "tree": lines.joined(separator: "\n")]) }
             print("\(file): HDF5 file, not a Keras model (\(error.localizedDescription))")

@@ -36,7 +36,7 @@ struct MNISTOptions: ParsableArguments {
         }
         guard download else { throw CLIError.noMNIST(searched: searched) }
         let bar = ProgressBar(label: "MNIST")
-        let dir = try MNISTDownloader.standard(cacheDirectory: cache).ensureFiles { name, done, total in
+        let dir = try MNISTDownloader(mirrors: MNISTDownloader.defaultMirrors, cacheDirectory: cache, checksums: MNISTDownloader.mnistChecksums).ensureFiles { name, done, total in
             bar.update(text: name, fraction: total.map { Double(done) / Double(max($0, 1)) })
         }
         bar.finish(text: "downloaded to \(dir.path)")
