@@ -105,12 +105,15 @@ inference_case("mlp_float64", (12,), [L.Dense(16, activation="relu", dtype="floa
 
 # Gradients of the mean sparse categorical cross-entropy, float64, for a tiny CNN with every layer kind.
 keras.config.set_floatx("float64")
+keras.config.set_dtype_policy("float64")  # the policy was fixed to float32 by the first model; reset it too
 keras.utils.set_random_seed(7)
 grad_model = keras.Sequential([
     keras.Input(shape=(9, 8, 2)),
     L.Conv2D(3, (3, 3), padding="same", activation="relu"),
     L.MaxPooling2D((2, 2), padding="same"),
-    L.Conv2D(4, (2, 2), strides=2, padding="valid", activation="tanh"),
+    # No tanh here: XLA's CPU tanh is only float32-accurate (~3e-8) even for float64; tanh's gradient is checked
+    # with tf-keras below.
+    L.Conv2D(4, (2, 2), strides=2, padding="valid", activation="linear"),
     L.Flatten(),
     L.Dense(6, activation="sigmoid"),
     L.Dense(3, activation="softmax"),
@@ -155,5 +158,35 @@ keras.optimizers.SGD(learning_rate=0.1).apply([jnp.asarray(g) for g in grads], v
 for k, v in enumerate(variables):
     save(f"sgd1.w{k}", np.asarray(v.value), np.float64)
 
+# tanh and standalone activation gradients in float64 with tf-keras (TensorFlow's tanh is float64-accurate).
+import tensorflow as tf  # noqa: E402
+import tf_keras  # noqa: E402
+
+tf_keras.backend.set_floatx("float64")
+tanh_model = tf_keras.Sequential([
+    tf_keras.Input(shape=(5,)),
+    tf_keras.layers.Dense(4, activation="tanh"),
+    tf_keras.layers.Dense(3),
+    tf_keras.layers.Activation("softmax"),
+])
+for layer in tanh_model.layers:
+    if layer.weights:
+        k, b = layer.get_weights()
+        layer.set_weights([rng.uniform(-1, 1, size=k.shape), rng.normal(0, 0.3, size=b.shape)])
+tx = rng.uniform(-1, 1, size=(6, 5))
+tlabels = np.array([0, 1, 2, 2, 1, 0])
+with tf.GradientTape() as tape:
+    tloss = tf_keras.losses.SparseCategoricalCrossentropy()(tlabels, tanh_model(tx, training=True))
+tgrads = tape.gradient(tloss, tanh_model.trainable_variables)
+save("tanh.x", tx, np.float64)
+save("tanh.labels", tlabels, np.float64)
+save("tanh.loss", np.array([float(tloss)]), np.float64)
+for k, v in enumerate(tanh_model.trainable_variables):
+    save(f"tanh.w{k}", v.numpy(), np.float64)
+    save(f"tanh.g{k}", tgrads[k].numpy(), np.float64)
+manifest["versions"]["tf_keras"] = tf_keras.__version__
+manifest["versions"]["tensorflow"] = tf.__version__
+
 (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
 print(f"wrote {len(manifest['arrays'])} arrays to {OUT}")
+assert all(v.dtype == "float64" for v in grad_model.weights), "gradient model must be float64"

@@ -1,0 +1,14 @@
+/// What one epoch of `Sequential.fit` achieved: mean training loss and accuracy over the batches run (as Keras'
+/// progress bar shows them), and the validation metrics when a validation set was given.
+public struct EpochReport: Sendable, Equatable {
+    /// 1-based epoch number.
+    public var epoch: Int
+    public var loss: Double
+    public var accuracy: Double
+    public var validationLoss: Double?
+    public var validationAccuracy: Double?
+    /// Wall-clock seconds for the epoch, validation included.
+    public var seconds: Double
+    /// False when `shouldStop` ended the epoch early (its metrics then cover only the batches run).
+    public var isComplete: Bool = true
+}

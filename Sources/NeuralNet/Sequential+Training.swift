@@ -1,0 +1,209 @@
+import Dispatch
+
+/// The loss, gradients and metrics of one training batch.
+public struct BatchGradients<Scalar: NNScalar> {
+    /// Mean sparse categorical cross-entropy over the batch.
+    public var loss: Double
+    /// Examples whose arg-max output equals the label.
+    public var correct: Int
+    /// Per layer, the gradients w.r.t. `weights(layer:)`, same order and shapes ([] for weightless layers).
+    public var weights: [[Tensor<Scalar>]]
+    /// The gradient w.r.t. the input batch, when requested.
+    public var input: Tensor<Scalar>?
+}
+
+extension Sequential {
+    /// Number of classes the model outputs (the size of its last axis).
+    var classCount: Int { outputShape.last ?? 1 }
+
+    /// Whether the model's outputs are softmax probabilities (otherwise they are treated as logits).
+    var outputsProbabilities: Bool { layers.last?.finalActivation == .softmax }
+
+    /// Probabilities from raw model outputs: the outputs themselves after a softmax layer, else softmax(outputs).
+    private func probabilities(_ outputs: Tensor<Scalar>) -> Tensor<Scalar> {
+        if outputsProbabilities { return outputs }
+        var p = outputs
+        let width = classCount
+        p.scalars.withUnsafeMutableBufferPointer { Activation.softmax.apply($0, width: width) }
+        return p
+    }
+
+    private func countCorrect(_ probabilities: Tensor<Scalar>, labels: [Int]) -> Int {
+        let classes = classCount
+        var correct = 0
+        probabilities.scalars.withUnsafeBufferPointer { p in
+            for (row, label) in labels.enumerated() {
+                var best = 0
+                for j in 1..<max(classes, 1) where p[row * classes + j] > p[row * classes + best] { best = j }
+                if best == label { correct += 1 }
+            }
+        }
+        return correct
+    }
+
+    /// Forward and backward pass on one batch with mean sparse categorical cross-entropy (Keras' loss on
+    /// probabilities; outputs not ending in softmax are treated as logits). The softmax and loss gradients are
+    /// fused: (p - onehot) / batch. Dropout draws its mask from `generator`. Does not change any weight.
+    public func gradients(
+        x: Tensor<Scalar>, labels: [Int], generator: inout SeededGenerator, includeInputGradient: Bool = false
+    ) -> BatchGradients<Scalar> {
+        let batch = x.shape.first ?? 0
+        precondition(labels.count == batch, "gradients: \(labels.count) labels for \(batch) examples")
+        var activations = x
+        for layer in layers { activations = layer.forward(activations, generator: &generator) }
+        let outputs = activations.reshaped([batch, classCount])
+        let p = probabilities(outputs)
+        let loss = CrossEntropy.sparse(probabilities: p, labels: labels)
+        let correct = countCorrect(p, labels: labels)
+        var gradient = p
+        let classes = classCount
+        let scale = 1 / Scalar(batch)
+        gradient.scalars.withUnsafeMutableBufferPointer { g in
+            for (row, label) in labels.enumerated() { g[row * classes + label] -= 1 }
+            for i in 0..<g.count { g[i] *= scale }
+        }
+        // After a fused/standalone softmax the gradient above is w.r.t. its input; for logits, w.r.t. the output.
+        var preActivation = outputsProbabilities
+        var inputGradient: Tensor<Scalar>?
+        for index in layers.indices.reversed() {
+            let layer = layers[index]
+            let needsInput = index > 0 || includeInputGradient
+            let shaped = gradient.reshaped([batch] + layer.outputShape)
+            let dx = layer.backward(shaped, gradientIsPreActivation: preActivation, needsInputGradient: needsInput)
+            preActivation = false
+            if let dx { gradient = dx }
+            if index == 0 { inputGradient = dx }
+        }
+        return BatchGradients(
+            loss: loss, correct: correct, weights: layers.map { $0.gradients }, input: includeInputGradient ? inputGradient : nil)
+    }
+
+    /// Applies one optimizer step with `gradients` (as returned by `gradients(x:labels:...)`).
+    public func apply(_ gradients: [[Tensor<Scalar>]], optimizer: Optimizer) {
+        precondition(gradients.count == layers.count, "apply: \(gradients.count) gradient lists for \(layers.count) layers")
+        optimizer.beginStep()
+        var slot = 0
+        for (layer, layerGradients) in zip(layers, gradients) where !layer.parameters.isEmpty {
+            var parameters = layer.parameters
+            layer.parameters = []  // Drop the layer's reference so the update mutates in place, without a copy.
+            for j in parameters.indices {
+                optimizer.update(&parameters[j].scalars, gradient: layerGradients[j].scalars, slot: slot)
+                slot += 1
+            }
+            layer.parameters = parameters
+        }
+    }
+
+    private func validate(x: Tensor<Scalar>, labels: [Int], what: String) throws {
+        guard Array(x.shape.dropFirst()) == inputShape else {
+            throw NeuralNetError.invalidData("\(what): examples have shape \(Array(x.shape.dropFirst())), model expects \(inputShape)")
+        }
+        guard labels.count == (x.shape.first ?? 0) else {
+            throw NeuralNetError.invalidData("\(what): \(labels.count) labels for \(x.shape.first ?? 0) examples")
+        }
+        let classes = classCount
+        if let bad = labels.first(where: { !(0..<classes).contains($0) }) {
+            throw NeuralNetError.invalidData("\(what): label \(bad) outside 0..<\(classes) (the model has \(classes) outputs)")
+        }
+    }
+
+    /// Mean sparse categorical cross-entropy and accuracy over (`x`, `labels`), computed in batches without dropout.
+    public func evaluate(x: Tensor<Scalar>, labels: [Int], batchSize: Int = 512) -> (loss: Double, accuracy: Double) {
+        let n = x.shape.first ?? 0
+        guard n > 0 else { return (0, 0) }
+        var totalLoss = 0.0
+        var correct = 0
+        var start = 0
+        while start < n {
+            let end = min(start + max(batchSize, 1), n)
+            let batchLabels = Array(labels[start..<end])
+            let p = probabilities(infer(x.rows(start..<end)).reshaped([end - start, classCount]))
+            totalLoss += CrossEntropy.sparse(probabilities: p, labels: batchLabels) * Double(end - start)
+            correct += countCorrect(p, labels: batchLabels)
+            start = end
+        }
+        return (totalLoss / Double(n), Double(correct) / Double(n))
+    }
+
+    /// Trains with mini-batch gradient descent on sparse labels, like `model.fit` with
+    /// `SparseCategoricalCrossentropy` and the `accuracy` metric.
+    ///
+    /// Each epoch shuffles (if `config.shuffle`) with a generator seeded by `config.seed`, runs the batches, calls
+    /// `onBatch` after each with running means, evaluates `validation` (if any) and calls `onEpoch`. `shouldStop` is
+    /// checked after every batch: when it returns true, training ends after that batch and the partial epoch's
+    /// report (with `isComplete == false`, no validation) ends the returned list. Throws `NeuralNetError.invalidData`
+    /// when shapes or labels do not fit the model, or for a non-positive batch size.
+    @discardableResult
+    public func fit(
+        x: Tensor<Scalar>, labels: [Int], validation: (Tensor<Scalar>, [Int])? = nil, optimizer: Optimizer, config: TrainingConfig,
+        onBatch: (BatchProgress) -> Void = { _ in }, onEpoch: (EpochReport) -> Void = { _ in }, shouldStop: () -> Bool = { false }
+    ) throws -> [EpochReport] {
+        try validate(x: x, labels: labels, what: "training data")
+        if let validation { try validate(x: validation.0, labels: validation.1, what: "validation data") }
+        guard config.batchSize > 0, config.epochs >= 0 else {
+            throw NeuralNetError.invalidData("batch size \(config.batchSize) and epochs \(config.epochs) must be positive")
+        }
+        let n = labels.count
+        guard n > 0 else { throw NeuralNetError.invalidData("training data is empty") }
+        let exampleSize = inputShape.reduce(1, *)
+        let batches = (n + config.batchSize - 1) / config.batchSize
+        var shuffler = SeededGenerator(seed: config.seed)
+        var dropout = SeededGenerator(seed: config.seed ^ 0x5DEE_CE66_D1CE_5EED)
+        var order = Array(0..<n)
+        var reports: [EpochReport] = []
+        for epoch in 1...max(config.epochs, 1) where config.epochs > 0 {
+            let started = DispatchTime.now().uptimeNanoseconds
+            if config.shuffle {
+                for i in stride(from: n - 1, to: 0, by: -1) {
+                    let j = Int(shuffler.next() % UInt64(i + 1))
+                    order.swapAt(i, j)
+                }
+            }
+            var lossSum = 0.0
+            var correct = 0
+            var seen = 0
+            var stopped = false
+            for b in 0..<batches {
+                let indices = order[(b * config.batchSize)..<min((b + 1) * config.batchSize, n)]
+                var batchScalars = [Scalar](repeating: 0, count: indices.count * exampleSize)
+                x.scalars.withUnsafeBufferPointer { source in
+                    batchScalars.withUnsafeMutableBufferPointer { target in
+                        for (row, index) in indices.enumerated() {
+                            (target.baseAddress! + row * exampleSize).update(
+                                from: source.baseAddress! + index * exampleSize, count: exampleSize)
+                        }
+                    }
+                }
+                let batchLabels = indices.map { labels[$0] }
+                let result = gradients(
+                    x: Tensor(shape: [indices.count] + inputShape, scalars: batchScalars), labels: batchLabels, generator: &dropout)
+                apply(result.weights, optimizer: optimizer)
+                lossSum += result.loss * Double(indices.count)
+                correct += result.correct
+                seen += indices.count
+                onBatch(
+                    BatchProgress(
+                        epoch: epoch, batch: b + 1, batches: batches, loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen)
+                    ))
+                if shouldStop() {
+                    stopped = true
+                    break
+                }
+            }
+            var report = EpochReport(
+                epoch: epoch, loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen), validationLoss: nil,
+                validationAccuracy: nil,
+                seconds: 0, isComplete: !stopped)
+            if let validation, !stopped {
+                let (loss, accuracy) = evaluate(x: validation.0, labels: validation.1, batchSize: config.validationBatchSize)
+                report.validationLoss = loss
+                report.validationAccuracy = accuracy
+            }
+            report.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            reports.append(report)
+            onEpoch(report)
+            if stopped { break }
+        }
+        return reports
+    }
+}
