@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "WeightBridge", targets: ["WeightBridge"]),
         .executable(name: "weightbridge", targets: ["WeightBridgeCLI"]),
+        .executable(name: "weightbridge-bench", targets: ["WeightBridgeBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
@@ -47,6 +48,8 @@ let package = Package(
         // Umbrella library and the command-line tool.
         .target(name: "WeightBridge", dependencies: ["SafeIO", "NumPyFormat", "HDF5", "KerasFormat", "NeuralNet", "Bridge", "MNIST", "Evaluation"]),
         .executableTarget(name: "WeightBridgeCLI", dependencies: ["WeightBridge", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // Timings for Docs/benchmarks.md (scripts/bench.py runs it beside NumPy and Keras).
+        .executableTarget(name: "WeightBridgeBench", dependencies: ["WeightBridge"]),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -19,7 +19,7 @@ struct WeightBridgeCommand: ParsableCommand {
               weightbridge convert ../shared/seed/mlp_weights.npz mlp.h5
             """,
         version: "0.1.0",
-        subcommands: [Verify.self, Inspect.self, Convert.self, Compare.self, Predict.self, Evaluate.self])
+        subcommands: [Verify.self, Inspect.self, Convert.self, Compare.self, Predict.self, Evaluate.self, Train.self])
 
     static func main() {
         let command: ParsableCommand

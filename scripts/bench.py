@@ -1,0 +1,144 @@
+"""Side-by-side benchmarks: WeightBridge (Swift) against NumPy and Keras on the same machine, in one run.
+
+Writes Docs/benchmarks.md. Run through `make bench` (which builds weightbridge-bench in release mode).
+Nothing here is a test; the numbers are recorded with the machine and the date.
+"""
+import datetime, gzip, json, os, platform, struct, subprocess, sys, tempfile, time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, ".build", "release", "weightbridge-bench")
+MNIST = os.path.join(ROOT, "Fixtures", "mnist")
+SEED = os.path.join(os.path.dirname(ROOT), "shared", "seed")
+MEGABYTES = int(os.environ.get("BENCH_MB", "1024"))
+
+
+def swift(*args):
+    out = subprocess.run([BENCH, *args], check=True, capture_output=True, text=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def best(runs, fn):
+    b = float("inf")
+    for _ in range(runs):
+        t = time.perf_counter(); fn(); b = min(b, time.perf_counter() - t)
+    return b
+
+
+def idx(path):
+    d = gzip.open(path).read()
+    if struct.unpack(">I", d[:4])[0] == 2051:
+        n, r, c = struct.unpack(">III", d[4:16]); return np.frombuffer(d, np.uint8, offset=16).reshape(n, r, c)
+    return np.frombuffer(d, np.uint8, offset=8)
+
+
+rows = []  # (benchmark, swift seconds, python seconds, python label)
+
+
+def npz_benchmarks(tmp):
+    per = MEGABYTES * (1 << 20) // 4 // 4
+    rng = np.random.default_rng(0)
+    arrays = {f"w{i}": rng.uniform(-1, 1, per).astype(np.float32) for i in range(4)}
+    stored, deflated = os.path.join(tmp, "np_stored.npz"), os.path.join(tmp, "np_deflated.npz")
+    t_ws = best(2, lambda: np.savez(stored, **arrays))
+    t_wd = best(1, lambda: np.savez_compressed(deflated, **arrays))
+    def load(p):
+        with np.load(p) as d:
+            for k in d.files: d[k]
+    t_rs = best(3, lambda: load(stored))
+    t_rd = best(3, lambda: load(deflated))
+    s = {r["name"]: r["seconds"] for r in swift("npz-write", tmp, str(MEGABYTES))}
+    s.update({r["name"].replace("np_", ""): r["seconds"] for r in swift("npz-read", stored) + swift("npz-read", deflated)})
+    rows.append((f"write {MEGABYTES} MB .npz, stored", s["npz-write stored"], t_ws, "np.savez"))
+    rows.append((f"write {MEGABYTES} MB .npz, deflated", s["npz-write deflated"], t_wd, "np.savez_compressed"))
+    rows.append((f"read {MEGABYTES} MB .npz, stored", s["npz-read stored.npz"], t_rs, "np.load, every member"))
+    rows.append((f"read {MEGABYTES} MB .npz, deflated", s["npz-read deflated.npz"], t_rd, "np.load, every member"))
+
+
+def keras_benchmarks():
+    import h5py, keras
+    cnn = os.path.join(SEED, "cnn_model.h5")
+    def h5py_read():
+        with h5py.File(cnn, "r") as f:
+            g = f["model_weights"]
+            for name in g.attrs["layer_names"]:
+                for w in g[name].attrs.get("weight_names", []):
+                    g[name][w][()]
+    t_h5py = best(5, h5py_read)
+    t_load = best(3, lambda: keras.models.load_model(cnn))
+    s = {r["name"]: r["seconds"] for r in swift("h5-load", cnn)}
+    rows.append(("open seed .h5 and read its weights", s["h5-read-weights"], t_h5py, "h5py"))
+    rows.append(("load the seed CNN as a runnable model", s["h5-load-model"], t_load, "keras.models.load_model"))
+    x = idx(os.path.join(MNIST, "t10k-images-idx3-ubyte.gz")).reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
+    model = keras.models.load_model(cnn)
+    model.predict(x[:500], verbose=0, batch_size=500)
+    t_pred = best(3, lambda: model.predict(x, verbose=0, batch_size=500))
+    s = {r["name"]: r["seconds"] for r in swift("cnn-predict", cnn, MNIST)}
+    rows.append(("seed CNN inference, 10000 test images", s["cnn-predict-10000"], t_pred, f"Keras {keras.__version__} ({keras.backend.backend()}) predict"))
+    # One training epoch of the seed CNN recipe (Adam, batch 128, 54000 images).
+    xtr = idx(os.path.join(MNIST, "train-images-idx3-ubyte.gz"))[:54000].reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
+    ytr = idx(os.path.join(MNIST, "train-labels-idx1-ubyte.gz"))[:54000]
+    L = keras.layers
+    m = keras.Sequential([keras.Input((28, 28, 1)), L.Conv2D(32, 3, activation="relu"), L.MaxPooling2D(2), L.Conv2D(64, 3, activation="relu"),
+                          L.MaxPooling2D(2), L.Flatten(), L.Dense(128, activation="relu"), L.Dense(10, activation="softmax")])
+    m.compile(optimizer=keras.optimizers.Adam(0.001), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    m.fit(xtr[:1280], ytr[:1280], batch_size=128, epochs=1, verbose=0)  # compile/warm up
+    t_epoch = best(1, lambda: m.fit(xtr, ytr, batch_size=128, epochs=1, verbose=0))
+    s = {r["name"]: r["seconds"] for r in swift("cnn-train-epoch", MNIST)}
+    rows.append(("seed CNN recipe, one training epoch (54000 images)", s["cnn-train-epoch"], t_epoch, f"Keras {keras.__version__} ({keras.backend.backend()}) fit"))
+
+
+def mlp_benchmark():
+    # The seed notebook's NumPy training loop, one epoch (SGD lr 0.01, batch 64, 56000 rows, float64 weights).
+    from sklearn.model_selection import train_test_split
+    X = np.concatenate([idx(os.path.join(MNIST, "train-images-idx3-ubyte.gz")), idx(os.path.join(MNIST, "t10k-images-idx3-ubyte.gz"))]).reshape(70000, 784).astype(np.float32) / 255.0
+    y = np.concatenate([idx(os.path.join(MNIST, "train-labels-idx1-ubyte.gz")), idx(os.path.join(MNIST, "t10k-labels-idx1-ubyte.gz"))])
+    Xtr, _, ytr, _ = train_test_split(X, np.eye(10)[y], test_size=0.2, random_state=42)
+    rng = np.random.default_rng(0)
+    W1, W2, W3 = rng.standard_normal((784, 128)) * np.sqrt(2 / 784), rng.standard_normal((128, 64)) * np.sqrt(2 / 128), rng.standard_normal((64, 10)) * np.sqrt(2 / 64)
+    b1, b2, b3 = np.zeros((1, 128)), np.zeros((1, 64)), np.zeros((1, 10))
+    def epoch():
+        nonlocal W1, W2, W3, b1, b2, b3
+        p = rng.permutation(len(Xtr))
+        for i in range(0, len(Xtr), 64):
+            xb, yb = Xtr[p[i:i + 64]], ytr[p[i:i + 64]]
+            z1 = xb @ W1 + b1; a1 = np.maximum(0, z1); z2 = a1 @ W2 + b2; a2 = np.maximum(0, z2); z3 = a2 @ W3 + b3
+            e = np.exp(z3 - z3.max(1, keepdims=True)); a3 = e / e.sum(1, keepdims=True)
+            m = len(xb); d3 = (a3 - yb) / m
+            dW3 = a2.T @ d3; db3 = d3.sum(0, keepdims=True); d2 = (d3 @ W3.T) * (z2 > 0)
+            dW2 = a1.T @ d2; db2 = d2.sum(0, keepdims=True); d1 = (d2 @ W2.T) * (z1 > 0)
+            dW1 = xb.T @ d1; db1 = d1.sum(0, keepdims=True)
+            W1 -= 0.01 * dW1; b1 -= 0.01 * db1; W2 -= 0.01 * dW2; b2 -= 0.01 * db2; W3 -= 0.01 * dW3; b3 -= 0.01 * db3
+    t = best(1, epoch)
+    s = {r["name"]: r["seconds"] for r in swift("mlp-train-epoch", MNIST)}
+    rows.append(("seed MLP recipe, one training epoch (56000 rows)", s["mlp-train-epoch"], t, "the seed's NumPy loop"))
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip(); break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}, NumPy {np.__version__}"
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        npz_benchmarks(tmp)
+    mlp_benchmark()
+    keras_benchmarks()
+    lines = ["# Benchmarks", "",
+             f"Measured by `make bench` (scripts/bench.py) on {datetime.date.today().isoformat()}, {machine()}.",
+             "Swift and Python ran in the same run on the same machine; each figure is the best of several runs",
+             "(one run for training epochs and deflated writes). Release build. Lower is better.", "",
+             "| benchmark | WeightBridge (Swift) | Python | Python side | Swift speed-up |", "|---|---|---|---|---|"]
+    for name, s, p, label in rows:
+        lines.append(f"| {name} | {s:.3f} s | {p:.3f} s | {label} | {p / s:.2f}x |")
+    lines.append("")
+    with open(os.path.join(ROOT, "Docs", "benchmarks.md"), "w") as f:
+        f.write("\n".join(lines) + "\n" + open(os.path.join(ROOT, "scripts", "benchmarks_notes.md")).read())
+    print("\n".join(lines))
