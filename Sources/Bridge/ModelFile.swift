@@ -51,13 +51,28 @@ public enum ModelFile {
         return try KerasModelConfig.parse(json: data, source: url.path)
     }
 
-    /// Saves `model` to `url`: `.npz` in the seed MLP layout (dense models only), `.h5` as a Keras
+    /// The arrays an `.npz` export holds: the seed MLP layout (`W1 b1 ...`, in the model's precision)
+    /// for models of Dense layers, else Keras-named weights (`conv2d/kernel`, `conv2d/bias`, ...) as float32.
+    public static func npzArrays(_ model: LoadedModel, layerNames: [String]? = nil, path: String) throws -> [(name: String, array: NPYArray)] {
+        let denseOnly = model.specs.allSatisfy {
+            switch $0 {
+            case .dense, .flatten, .dropout: return true
+            default: return false
+            }
+        }
+        if denseOnly && model.inputShape.count == 1 { return try MLPArchive.exportArrays(model, path: path) }
+        let (_, weights) = try KerasBridge.exportModel(model, layerNames: layerNames)
+        return weights.flatMap { layer in
+            layer.weights.map { (name: "\(layer.layerName)/\($0.name)", array: NPYArray(shape: $0.shape, float32: $0.values)) }
+        }
+    }
+
+    /// Saves `model` to `url`: `.npz` (see `npzArrays`), `.h5` as a Keras
     /// model (Keras 3 layout by default, `flavor: .keras2` for tf-keras 2.x). Written atomically.
     public static func save(_ model: LoadedModel, layerNames: [String]? = nil, to url: URL, flavor: KerasFlavor = .keras3,
                             overwrite: Bool = true) throws {
         if isNPZ(url) {
-            let arrays = try MLPArchive.exportArrays(model, path: url.path)
-            try NPZWriter.write(arrays, to: url, compressed: false, overwrite: overwrite)
+            try NPZWriter.write(try npzArrays(model, layerNames: layerNames, path: url.path), to: url, compressed: false, overwrite: overwrite)
         } else if isKeras(url) {
             let (config, weights) = try KerasBridge.exportModel(model, layerNames: layerNames)
             try KerasModelFile.write(config: config, weights: weights, to: url, flavor: flavor, overwrite: overwrite)

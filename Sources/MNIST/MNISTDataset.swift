@@ -25,7 +25,12 @@ public struct MNISTDataset: Sendable {
     /// Reads the four files from `directory`, each as `name.gz` or, failing that, uncompressed `name`.
     /// Throws `MNISTError.missingFile` if one is absent, and any `MNISTError` of `IDXFile.read`, or
     /// `countMismatch` if images and labels disagree.
+    /// A directory holding Keras' `mnist.npz` instead of the IDX files is read with `loadKerasNPZ`.
     public static func load(directory: URL, limits: ResourceLimits = .default) throws -> MNISTDataset {
+        let kerasNPZ = directory.appendingPathComponent("mnist.npz")
+        if !filesPresent(in: directory), FileManager.default.fileExists(atPath: kerasNPZ.path) {
+            return try loadKerasNPZ(kerasNPZ, limits: limits)
+        }
         let urls = try fileNames.map { try locate($0, in: directory) }
         let train = try loadSplit(images: urls[0], labels: urls[1], limits: limits)
         let test = try loadSplit(images: urls[2], labels: urls[3], limits: limits)

@@ -25,13 +25,13 @@ struct MNISTOptions: ParsableArguments {
         var searched: [String] = []
         for candidate in ProjectPaths.candidates("Fixtures/mnist") {
             searched.append(candidate.path)
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("t10k-labels-idx1-ubyte.gz").path) {
+            if MNISTDataset.filesPresent(in: candidate) {
                 return try MNISTDataset.load(directory: candidate)
             }
         }
         let cache = MNISTDownloader.defaultCacheDirectory
         searched.append(cache.path)
-        if FileManager.default.fileExists(atPath: cache.appendingPathComponent("t10k-labels-idx1-ubyte.gz").path) {
+        if MNISTDataset.filesPresent(in: cache) {
             return try MNISTDataset.load(directory: cache)
         }
         guard download else { throw CLIError.noMNIST(searched: searched) }

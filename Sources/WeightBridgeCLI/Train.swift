@@ -2,8 +2,26 @@ import ArgumentParser
 import Foundation
 import WeightBridge
 
-/// Set by SIGINT; training stops after the current batch and writes nothing.
-nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
+/// Set on SIGINT (through a dispatch signal source, so no work happens in a signal handler);
+/// training stops after the current batch and writes nothing.
+final class InterruptFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+    private var source: DispatchSourceSignal?
+
+    /// Starts listening for SIGINT.
+    func install() {
+        signal(SIGINT, SIG_IGN)
+        let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        s.setEventHandler { [weak self] in self?.raise() }
+        s.resume()
+        source = s
+    }
+
+    func raise() { lock.lock(); raised = true; lock.unlock() }
+
+    var isRaised: Bool { lock.lock(); defer { lock.unlock() }; return raised }
+}
 
 /// `weightbridge train mlp|cnn`: the seed recipes, trained in Swift.
 struct Train: ParsableCommand {
@@ -59,7 +77,6 @@ struct Train: ParsableCommand {
         var testAccuracy: Double
         var testRows: Int
         var output: String?
-        var interrupted: Bool
     }
     struct EpochJSON: Encodable {
         var epoch: Int; var loss: Double; var accuracy: Double; var validationLoss: Double?; var validationAccuracy: Double?; var seconds: Double
@@ -69,16 +86,12 @@ struct Train: ParsableCommand {
         if let output, !force, FileManager.default.fileExists(atPath: output) {
             throw SafeIOError.exists(path: output)
         }
+        interrupt.install()
         let dataset = try mnist.load()
-        signal(SIGINT) { _ in interruptRequested = 1 }
         let result: TrainingRun
         switch recipe {
         case .mlp: result = try trainMLP(dataset)
         case .cnn: result = try trainCNN(dataset)
-        }
-        if interruptRequested != 0 {
-            printError("train: interrupted; nothing written")
-            throw ExitCode(130)
         }
         if let plots { try writePlots(result, to: plots) }
         if let output {
@@ -89,11 +102,25 @@ struct Train: ParsableCommand {
                 EpochJSON(epoch: $0.epoch, loss: $0.loss, accuracy: $0.accuracy, validationLoss: $0.validationLoss,
                           validationAccuracy: $0.validationAccuracy, seconds: $0.seconds)
             }, trainAccuracy: result.trainAccuracy, testAccuracy: result.test.accuracy, testRows: result.test.labels.count,
-                output: output, interrupted: false))
+                output: output))
         } else {
             print(String(format: "training accuracy %.4f (%.2f%%) on %d rows", result.trainAccuracy, result.trainAccuracy * 100, result.trainRows))
+            if let last = result.reports.last, let vl = last.validationLoss, let va = last.validationAccuracy {
+                print(String(format: "final validation loss %.4f, validation accuracy %.4f (%.2f%%)", vl, va, va * 100))
+            }
             print(String(format: "test accuracy %.4f (%.2f%%) on %d rows", result.test.accuracy, result.test.accuracy * 100, result.test.labels.count))
             if let output { print("saved \(output)") }
+        }
+    }
+
+    private var interrupt: InterruptFlag { Self.interruptFlag }
+    private static let interruptFlag = InterruptFlag()
+
+    /// Ends the command (exit 130, nothing written) once Ctrl-C was pressed.
+    private func stopIfInterrupted() throws {
+        if interrupt.isRaised {
+            printError("train: interrupted; nothing written")
+            throw ExitCode(130)
         }
     }
 
@@ -146,7 +173,8 @@ struct Train: ParsableCommand {
         let x = Tensor<Double>(shape: [train.count, 784], scalars: train.pixelsFloat64FromFloat32())
         let reports = try model.fit(x: x, labels: train.labels.map(Int.init), validation: nil, optimizer: SGD(learningRate: lr ?? 0.01),
                                     config: TrainingConfig(epochs: n, batchSize: batchSize ?? 64, seed: seed),
-                                    onBatch: onBatch, onEpoch: onEpoch, shouldStop: { interruptRequested != 0 })
+                                    onBatch: onBatch, onEpoch: onEpoch, shouldStop: { interrupt.isRaised })
+        try stopIfInterrupted()
         let loaded = LoadedModel.float64(model)
         let trainEval = try ModelEvaluation(model: loaded, rows: train)
         let test = try ModelEvaluation(model: loaded, rows: all.subset(split.test))
@@ -178,7 +206,8 @@ struct Train: ParsableCommand {
         let reports = try model.fit(x: x, labels: fit.labels.map(Int.init), validation: validationCount > 0 ? (vx, validation.labels.map(Int.init)) : nil,
                                     optimizer: Adam(learningRate: lr ?? 0.001),
                                     config: TrainingConfig(epochs: n, batchSize: batchSize ?? 128, seed: seed),
-                                    onBatch: onBatch, onEpoch: onEpoch, shouldStop: { interruptRequested != 0 })
+                                    onBatch: onBatch, onEpoch: onEpoch, shouldStop: { interrupt.isRaised })
+        try stopIfInterrupted()
         let loaded = LoadedModel.float32(model)
         let trainEval = try ModelEvaluation(model: loaded, rows: fit)
         let test = try ModelEvaluation(model: loaded, rows: dataset.test)
