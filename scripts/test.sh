@@ -11,11 +11,10 @@ export WEIGHTBRIDGE_PYTHON="${WEIGHTBRIDGE_VENV:-$HOME/.cache/weightbridge/venv}
 export KERAS_BACKEND=jax
 export TF_CPP_MIN_LOG_LEVEL=3
 
-echo "== build (release)"
-swift build -c release
-echo "== tests (release, -enable-testing)"
+echo "== build and run the tests (release, -enable-testing; also builds the weightbridge binary the CLI tests run)"
+mkdir -p .build
 set +e
-swift test -c release -Xswiftc -enable-testing 2>&1 | tee .build/test.log | grep -vE "^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Wrapping|Build)|^Test Case .* started"
+swift test -c release -Xswiftc -enable-testing --disable-swift-testing 2>&1 | tee .build/test.log | grep -vE "^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Wrapping|Build)|^Test Case .* started"
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" -ne 0 ]; then
@@ -25,4 +24,7 @@ if [ -d Docs/examples/ConsumerApp ]; then
   echo "== example consumer package (Docs/examples/ConsumerApp)"
   (cd Docs/examples/ConsumerApp && swift build -c release && swift run -c release ConsumerApp ../../../Fixtures/mnist ../../../../shared/seed)
 fi
+# The plain closing line: XCTest's own count of the Swift tests, all of which passed to get here.
+executed=$(grep -Eo "Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test.log | tail -1 | awk '{print $2}')
 echo "all tests passed"
+echo "tests: ${executed:-0} passed, 0 failed"
