@@ -75,7 +75,7 @@ public enum KerasBridge {
                 "convolution kernels flipped spatially: the weights were trained under Theano"
                     + (file.backend == nil ? " (--backend theano)" : " (the file's backend attribute)"))
         }
-        if plan.steps.contains(where: { $0.keras == nil && $0.name.hasSuffix("(NCHW to NHWC)") }) {
+        if plan.steps.contains(where: { $0.keras == nil && $0.name == "nchw_to_nhwc" }) {
             notes.append("channels-first model: inputs are NCHW \(shape), transposed once to NHWC")
         }
         return ImportedModel(

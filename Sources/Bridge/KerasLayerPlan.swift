@@ -38,11 +38,11 @@ struct KerasLayerPlan {
             func add(_ spec: LayerSpec, weights: Bool = false) {
                 steps.append(Step(spec: spec, name: layer.name, className: layer.className, keras: weights ? layer : nil))
             }
-            func helper(_ spec: LayerSpec, _ what: String) {
-                steps.append(Step(spec: spec, name: "\(layer.name) (\(what))", className: "Permute", keras: nil))
+            func helper(_ spec: LayerSpec, _ name: String) {
+                steps.append(Step(spec: spec, name: name, className: "Permute", keras: nil))
             }
             if layer.isSpatial, layer.isChannelsFirst, !converted, rank == 3 {
-                helper(.permute([2, 3, 1]), "NCHW to NHWC")
+                helper(.permute([2, 3, 1]), "nchw_to_nhwc")
                 converted = true
             }
             func activation(_ name: String) throws -> Activation {
@@ -79,13 +79,13 @@ struct KerasLayerPlan {
                 add(.zeroPadding2D(top: e[0], bottom: e[1], left: e[2], right: e[3]))
             case .flatten:
                 if converted && layer.dataFormat != .channelsFirst {
-                    helper(.permute([3, 1, 2]), "NHWC to NCHW, as Keras flattened it")
+                    helper(.permute([3, 1, 2]), "nhwc_to_nchw")  // as Keras flattened it
                 }
                 add(.flatten)
                 converted = false
                 rank = 1
             case .reshape(let target):
-                if converted { helper(.permute([3, 1, 2]), "NHWC to NCHW before reshaping") }
+                if converted { helper(.permute([3, 1, 2]), "nhwc_to_nchw") }
                 add(.reshape(target))
                 converted = false
                 rank = target.count
