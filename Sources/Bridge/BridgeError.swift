@@ -20,6 +20,12 @@ public enum BridgeError: Error, LocalizedError, Equatable {
     case notAnMLPArchive(path: String, reason: String)
     /// The model cannot be written in the requested layout.
     case cannotExport(path: String, reason: String)
+    /// A supported layer with a setting WeightBridge cannot map (Dense on images, mixed data formats, ...).
+    case unsupportedSetting(path: String, layer: String, reason: String)
+    /// The file records no backend but its convolutions mean different things under Theano and TensorFlow.
+    case unknownBackend(path: String)
+    /// A weight group holds more arrays than the layers that use it take.
+    case unusedWeights(path: String, group: String, used: Int, found: Int)
 
     public var errorDescription: String? {
         switch self {
@@ -32,7 +38,7 @@ public enum BridgeError: Error, LocalizedError, Equatable {
         case .unsupportedActivation(let path, let layer, let activation):
             return "\(path): layer '\(layer)' uses activation '\(activation)', which WeightBridge does not support"
         case .unknownInputShape(let path):
-            return "\(path): the model declares no input shape and none can be inferred; give --input-shape"
+            return "\(path): the model declares no input shape and none can be inferred from its first kernel; give --input-shape"
         case .weightCountMismatch(let path, let layer, let expected, let found):
             return "\(path): layer '\(layer)' needs \(expected) weight arrays but the file has \(found)"
         case .weightShapeMismatch(let path, let layer, let weight, let expected, let found):
@@ -41,6 +47,13 @@ public enum BridgeError: Error, LocalizedError, Equatable {
             return "\(path): not a chain of dense layers: \(reason)"
         case .cannotExport(let path, let reason):
             return "\(path): cannot export: \(reason)"
+        case .unsupportedSetting(let path, let layer, let reason):
+            return "\(path): layer '\(layer)' \(reason)"
+        case .unknownBackend(let path):
+            return "\(path): records no Keras backend, and its convolution kernels mean different things under Theano "
+                + "(true convolution) and TensorFlow; give --backend theano or --backend tensorflow"
+        case .unusedWeights(let path, let group, let used, let found):
+            return "\(path): weight group '\(group)' holds \(found) arrays but the architecture uses \(used)"
         }
     }
 }

@@ -21,4 +21,7 @@ public struct ImportedModel {
     public var origin: Origin
     /// Keras class names per layer, for display (`Dense`, `Conv2D`, ...).
     public var layerClassNames: [String]
+    /// What the import changed to reproduce the saving framework (Theano kernel flips, channels-first input
+    /// transposition), one sentence each, for `inspect` to show.
+    public var notes: [String] = []
 }

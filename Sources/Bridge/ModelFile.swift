@@ -2,22 +2,34 @@ import Foundation
 import KerasFormat
 import NeuralNet
 import NumPyFormat
+import SafeIO
 
 /// Loads and saves whole models by file extension: `.h5`/`.hdf5` are Keras HDF5 files,
 /// `.npz` is a NumPy MLP archive (the seed layout `W1 b1 ...`).
 public enum ModelFile {
     /// Options that give a weights-only or ambiguous file its meaning.
     public struct ImportOptions: Sendable {
-        /// A Keras architecture for a weights-only `.h5`: a full-model `.h5` or a Keras JSON file.
+        /// A Keras architecture for a weights-only `.h5`: a full-model `.h5`, a Keras JSON (`to_json()`) or YAML
+        /// (`to_yaml()`) file.
         public var architecture: URL?
         /// Activations for the layers of an MLP `.npz` (default: ReLU hidden, softmax output).
         public var activations: [Activation]?
         /// Orientation of MLP weight matrices, when the archive leaves it ambiguous.
         public var orientation: MLPArchive.Orientation?
-        public init(architecture: URL? = nil, activations: [Activation]? = nil, orientation: MLPArchive.Orientation? = nil) {
+        /// The Keras backend the weights were trained under (`theano` or `tensorflow`) when the file does not say;
+        /// the file's own `backend` attribute always wins.
+        public var backend: String?
+        /// The input shape (without the batch axis) when the architecture declares none.
+        public var inputShape: [Int]?
+        public init(
+            architecture: URL? = nil, activations: [Activation]? = nil, orientation: MLPArchive.Orientation? = nil,
+            backend: String? = nil, inputShape: [Int]? = nil
+        ) {
             self.architecture = architecture
             self.activations = activations
             self.orientation = orientation
+            self.backend = backend
+            self.inputShape = inputShape
         }
     }
 
@@ -38,17 +50,27 @@ public enum ModelFile {
             config = try architecture(from: arch)
         }
         guard let config else { throw BridgeError.noArchitecture(path: url.path) }
-        return try KerasBridge.importModel(file, config: config, source: url)
+        return try KerasBridge.importModel(file, config: config, source: url, backend: options.backend, inputShape: options.inputShape)
     }
 
-    /// Reads a Keras architecture from a JSON file (`model.to_json()`) or a full-model `.h5`.
+    /// Reads a Keras architecture from a JSON file (`model.to_json()`), a YAML file (`model.to_yaml()`, `.yaml` or
+    /// `.yml`) or a full-model `.h5`. Files over `ResourceLimits.default.maxConfigBytes` are refused before reading.
     public static func architecture(from url: URL) throws -> KerasModelConfig {
         if isKeras(url) {
             guard let c = try KerasModelFile.read(url).modelConfig else { throw BridgeError.noArchitecture(path: url.path) }
             return c
         }
+        let limits = ResourceLimits.default
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= limits.maxConfigBytes else {
+            throw KerasFormatError.invalidConfig(
+                source: url.path, reason: "is \(size) bytes, over the limit of \(limits.maxConfigBytes) bytes")
+        }
         let data = try Data(contentsOf: url)
-        return try KerasModelConfig.parse(json: data, source: url.path)
+        if ["yaml", "yml"].contains(url.pathExtension.lowercased()) {
+            return try KerasModelConfig.parse(yaml: String(decoding: data, as: UTF8.self), source: url.path, limits: limits)
+        }
+        return try KerasModelConfig.parse(json: data, source: url.path, limits: limits)
     }
 
     /// The arrays an `.npz` export holds: the seed MLP layout (`W1 b1 ...`, in the model's precision)

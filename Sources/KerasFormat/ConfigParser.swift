@@ -3,7 +3,13 @@ import Foundation
 /// Turns the decoded `model_config` JSON into `KerasModelConfig` values. Internal: `KerasModelConfig.parse` is the API.
 struct ConfigParser {
     let source: String
-    static let activations: Set<String> = ["relu", "sigmoid", "tanh", "softmax", "linear"]
+    static let activations: Set<String> = [
+        "relu", "sigmoid", "tanh", "softmax", "linear", "elu", "selu", "softplus", "softsign", "hard_sigmoid", "exponential",
+    ]
+    static let activationList = "one of relu, sigmoid, tanh, softmax, linear, elu, selu, softplus, softsign, hard_sigmoid, exponential"
+    /// How deep models may nest as layers of models.
+    static let maxNesting = 8
+    var nesting = 0
 
     private func invalid(_ reason: String) -> KerasFormatError { .invalidConfig(source: source, reason: reason) }
 
@@ -36,7 +42,9 @@ struct ConfigParser {
             if model.layers.isEmpty, model.inputShape == nil {
                 model.inputShape = try batchShape(layerConfig, layer: layerName)
             }
-            model.layers.append(try layer(name: layerName, className: className, config: layerConfig))
+            let (layers, nestedShape) = try layer(name: layerName, className: className, config: layerConfig)
+            if model.layers.isEmpty, model.inputShape == nil { model.inputShape = nestedShape }
+            model.layers += layers
         }
         return model
     }
@@ -79,7 +87,7 @@ struct ConfigParser {
             if layerClass == "InputLayer" {
                 throw KerasFormatError.branchingGraph(source: source, layer: layerName, reason: "a second InputLayer")
             }
-            model.layers.append(try layer(name: layerName, className: layerClass, config: layerConfig))
+            model.layers += try layer(name: layerName, className: layerClass, config: layerConfig).layers
             previous = layerName
         }
         guard let last = previous, last == outputs[0] else {
@@ -153,42 +161,103 @@ struct ConfigParser {
         return try list.dropFirst().map { try positiveInt($0, layer: layer, setting: "batch_shape") }
     }
 
-    private func layer(name: String, className: String, config: [String: Any]) throws -> KerasLayerConfig {
+    /// The layers one configuration entry stands for: one layer, or the layers of a model nested as a layer
+    /// (which keep the nested model's name as their weight group), plus the nested model's input shape.
+    private mutating func layer(name: String, className: String, config: [String: Any]) throws
+        -> (layers: [KerasLayerConfig], nestedInputShape: [Int]?)
+    {
+        func setting(_ keys: String...) -> Any? {
+            for key in keys { if let v = config[key], !(v is NSNull) { return v } }
+            return nil
+        }
+        let format = try dataFormat(config, layer: name)
         let kind: KerasLayerKind
+        var layout = KerasKernelLayout.hwio
         switch className {
+        case "Sequential", "Model", "Functional":
+            guard nesting < Self.maxNesting else { throw invalid("models nest deeper than \(Self.maxNesting) levels") }
+            var inner = ConfigParser(source: source, nesting: nesting + 1)
+            let model = className == "Sequential" ? try inner.sequential(config) : try inner.functional(config, className: className)
+            let layers = model.layers.map { l -> KerasLayerConfig in
+                var l = l
+                // Weights of a nested model's layers sit, in order, under the enclosing layer's group.
+                l.weightGroup = name
+                return l
+            }
+            return (layers, model.inputShape)
         case "Conv2D", "Convolution2D":
-            try requireChannelsLast(config, layer: name)
-            if let dilation = config["dilation_rate"], try intPair(dilation, layer: name, setting: "dilation_rate") != [1, 1] {
+            if let dilation = setting("dilation_rate"), try intPair(dilation, layer: name, setting: "dilation_rate") != [1, 1] {
                 throw KerasFormatError.unsupportedSetting(
                     source: source, layer: name, setting: "dilation_rate", value: "\(dilation)", expected: "[1, 1]")
             }
             if let groups = config["groups"] as? Int, groups != 1 {
                 throw KerasFormatError.unsupportedSetting(source: source, layer: name, setting: "groups", value: "\(groups)", expected: "1")
             }
+            let kernel: [Int]
+            if let size = setting("kernel_size") {
+                kernel = try intPair(size, layer: name, setting: "kernel_size")
+            } else if setting("nb_row") != nil || setting("nb_col") != nil {
+                // Keras 1: nb_row, nb_col.
+                kernel = [
+                    try positiveInt(setting("nb_row"), layer: name, setting: "kernel_size (nb_row)"),
+                    try positiveInt(setting("nb_col"), layer: name, setting: "kernel_size (nb_col)"),
+                ]
+            } else {
+                kernel = try intPair(NSNull(), layer: name, setting: "kernel_size")
+            }
+            // Keras 1 (nb_filter) with dim_ordering th stored kernels (out, in, h, w).
+            if config["nb_filter"] != nil, format == .channelsFirst { layout = .oihw }
             kind = .conv2D(
-                filters: try positiveInt(config["filters"], layer: name, setting: "filters"),
-                kernelSize: try intPair(config["kernel_size"] ?? NSNull(), layer: name, setting: "kernel_size"),
-                strides: try intPair(config["strides"] ?? [1, 1], layer: name, setting: "strides"),
-                padding: try padding(config["padding"], layer: name),
+                filters: try positiveInt(setting("filters", "nb_filter"), layer: name, setting: "filters"),
+                kernelSize: kernel,
+                strides: try intPair(setting("strides", "subsample") ?? [1, 1], layer: name, setting: "strides"),
+                padding: try padding(setting("padding", "border_mode"), layer: name),
                 activation: try activation(config["activation"], layer: name),
-                useBias: config["use_bias"] as? Bool ?? true)
-        case "MaxPooling2D", "MaxPool2D":
-            try requireChannelsLast(config, layer: name)
-            let pool = try intPair(config["pool_size"] ?? [2, 2], layer: name, setting: "pool_size")
-            let strides = config["strides"].flatMap { $0 is NSNull ? nil : $0 }
-            kind = .maxPooling2D(
-                poolSize: pool, strides: try strides.map { try intPair($0, layer: name, setting: "strides") } ?? pool,
-                padding: try padding(config["padding"], layer: name))
+                useBias: (setting("use_bias", "bias") as? Bool) ?? true)
+        case "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D":
+            let pool = try intPair(setting("pool_size") ?? [2, 2], layer: name, setting: "pool_size")
+            let strides = try setting("strides").map { try intPair($0, layer: name, setting: "strides") } ?? pool
+            let pad = try padding(setting("padding", "border_mode"), layer: name)
+            kind =
+                className.hasPrefix("Max")
+                ? .maxPooling2D(poolSize: pool, strides: strides, padding: pad)
+                : .averagePooling2D(poolSize: pool, strides: strides, padding: pad)
+        case "GlobalAveragePooling2D", "GlobalMaxPooling2D", "GlobalAvgPool2D", "GlobalMaxPool2D":
+            if config["keepdims"] as? Bool == true {
+                throw KerasFormatError.unsupportedSetting(source: source, layer: name, setting: "keepdims", value: "true", expected: "false")
+            }
+            kind = className.hasPrefix("GlobalMax") ? .globalMaxPooling2D : .globalAveragePooling2D
+        case "Cropping2D":
+            kind = .cropping2D(try edges(setting("cropping") ?? 0, layer: name, setting: "cropping"))
+        case "ZeroPadding2D":
+            kind = .zeroPadding2D(try edges(setting("padding") ?? 1, layer: name, setting: "padding"))
         case "Flatten":
-            try requireChannelsLast(config, layer: name)
             kind = .flatten
+        case "Reshape":
+            guard let target = setting("target_shape") as? [Any], !target.isEmpty else {
+                throw KerasFormatError.unsupportedSetting(
+                    source: source, layer: name, setting: "target_shape", value: "\(config["target_shape"] ?? "nothing")",
+                    expected: "a list of positive integers")
+            }
+            kind = .reshape(try target.map { try positiveInt($0, layer: name, setting: "target_shape") })
+        case "Permute":
+            guard let dims = setting("dims") as? [Any], !dims.isEmpty else {
+                throw KerasFormatError.unsupportedSetting(
+                    source: source, layer: name, setting: "dims", value: "\(config["dims"] ?? "nothing")", expected: "a permutation of 1...n")
+            }
+            let values = try dims.map { try positiveInt($0, layer: name, setting: "dims") }
+            guard values.sorted() == Array(1...values.count) else {
+                throw KerasFormatError.unsupportedSetting(
+                    source: source, layer: name, setting: "dims", value: "\(values)", expected: "a permutation of 1...\(values.count)")
+            }
+            kind = .permute(values)
         case "Dense":
             kind = .dense(
-                units: try positiveInt(config["units"], layer: name, setting: "units"),
+                units: try positiveInt(setting("units", "output_dim"), layer: name, setting: "units"),
                 activation: try activation(config["activation"], layer: name),
-                useBias: config["use_bias"] as? Bool ?? true)
+                useBias: (setting("use_bias", "bias") as? Bool) ?? true)
         case "Dropout":
-            guard let rate = (config["rate"] as? NSNumber)?.doubleValue, rate >= 0, rate < 1 else {
+            guard let rate = (setting("rate", "p") as? NSNumber)?.doubleValue, rate >= 0, rate < 1 else {
                 throw KerasFormatError.unsupportedSetting(
                     source: source, layer: name, setting: "rate", value: "\(config["rate"] ?? "nothing")",
                     expected: "a number in [0, 1)")
@@ -196,19 +265,106 @@ struct ConfigParser {
             kind = .dropout(rate: rate)
         case "Activation":
             kind = .activation(try activation(config["activation"], layer: name))
+        case "Softmax":
+            let axis = (setting("axis") as? NSNumber)?.intValue ?? -1
+            guard axis == -1 else {
+                throw KerasFormatError.unsupportedSetting(
+                    source: source, layer: name, setting: "axis", value: "\(axis)", expected: "-1 (the last axis)")
+            }
+            kind = .activation("softmax")
+        case "ReLU":
+            let maxValue = setting("max_value")
+            let slope = (setting("negative_slope") as? NSNumber)?.doubleValue ?? 0
+            let threshold = (setting("threshold") as? NSNumber)?.doubleValue ?? 0
+            guard maxValue == nil, slope == 0, threshold == 0 else {
+                throw KerasFormatError.unsupportedSetting(
+                    source: source, layer: name, setting: "max_value/negative_slope/threshold",
+                    value: "\(maxValue ?? "null")/\(slope)/\(threshold)", expected: "null/0/0 (a plain ReLU)")
+            }
+            kind = .activation("relu")
+        case "LeakyReLU":
+            guard let alpha = (setting("alpha", "negative_slope") as? NSNumber)?.doubleValue, alpha.isFinite else {
+                throw KerasFormatError.unsupportedSetting(
+                    source: source, layer: name, setting: "alpha", value: "\(config["alpha"] ?? "nothing")", expected: "a number")
+            }
+            kind = .leakyReLU(alpha: alpha)
+        case "BatchNormalization":
+            var axisValue = setting("axis") ?? -1
+            if let list = axisValue as? [Any] {
+                guard list.count == 1 else {
+                    throw KerasFormatError.unsupportedSetting(
+                        source: source, layer: name, setting: "axis", value: "\(list)", expected: "a single axis")
+                }
+                axisValue = list[0]
+            }
+            guard let axis = (axisValue as? NSNumber)?.intValue else {
+                throw KerasFormatError.unsupportedSetting(
+                    source: source, layer: name, setting: "axis", value: "\(axisValue)", expected: "an integer")
+            }
+            if let mode = setting("mode") as? NSNumber, mode.intValue != 0 {
+                throw KerasFormatError.unsupportedSetting(source: source, layer: name, setting: "mode", value: "\(mode)", expected: "0")
+            }
+            let epsilon = (setting("epsilon") as? NSNumber)?.doubleValue ?? 1e-3
+            guard epsilon >= 0, epsilon.isFinite else {
+                throw KerasFormatError.unsupportedSetting(
+                    source: source, layer: name, setting: "epsilon", value: "\(epsilon)", expected: "a non-negative number")
+            }
+            kind = .batchNormalization(
+                axis: axis, epsilon: epsilon, center: setting("center") as? Bool ?? true, scale: setting("scale") as? Bool ?? true)
         case "Lambda":
             throw KerasFormatError.lambdaLayer(source: source, layer: name)
         default:
             throw KerasFormatError.unsupportedLayer(source: source, layer: name, className: className)
         }
-        return KerasLayerConfig(name: name, className: className, kind: kind)
+        // channels_last is the default: recorded as nil, so only channels-first layers carry a format.
+        let stated = format == .channelsFirst ? format : nil
+        return ([KerasLayerConfig(name: name, className: className, kind: kind, dataFormat: stated, kernelLayout: layout)], nil)
     }
 
-    private func requireChannelsLast(_ config: [String: Any], layer: String) throws {
-        if let format = config["data_format"] as? String, format != "channels_last" {
-            throw KerasFormatError.unsupportedSetting(
-                source: source, layer: layer, setting: "data_format", value: format, expected: "channels_last")
+    /// `data_format` (Keras 2+) or `dim_ordering` (Keras 1: `th` channels-first, `tf` channels-last); nil if absent.
+    private func dataFormat(_ config: [String: Any], layer: String) throws -> KerasDataFormat? {
+        if let format = config["data_format"] as? String {
+            guard let value = KerasDataFormat(rawValue: format) else {
+                throw KerasFormatError.unsupportedSetting(
+                    source: source, layer: layer, setting: "data_format", value: format, expected: "channels_last or channels_first")
+            }
+            return value
         }
+        if let ordering = config["dim_ordering"] as? String {
+            switch ordering {
+            case "th": return .channelsFirst
+            case "tf": return .channelsLast
+            default:
+                throw KerasFormatError.unsupportedSetting(
+                    source: source, layer: layer, setting: "dim_ordering", value: ordering, expected: "th or tf")
+            }
+        }
+        return nil
+    }
+
+    /// Cropping/padding amounts as `[top, bottom, left, right]` from `n`, `[h, w]` or `[[t, b], [l, r]]`.
+    private func edges(_ value: Any, layer: String, setting: String) throws -> [Int] {
+        func count(_ v: Any) throws -> Int {
+            guard let n = v as? NSNumber, let i = Int(exactly: n.doubleValue), i >= 0, i <= 1 << 20 else {
+                throw KerasFormatError.unsupportedSetting(
+                    source: source, layer: layer, setting: setting, value: "\(v)", expected: "non-negative integers")
+            }
+            return i
+        }
+        if value is NSNumber {
+            let n = try count(value)
+            return [n, n, n, n]
+        }
+        if let list = value as? [Any], list.count == 2 {
+            if let a = list[0] as? [Any], let b = list[1] as? [Any], a.count == 2, b.count == 2 {
+                return [try count(a[0]), try count(a[1]), try count(b[0]), try count(b[1])]
+            }
+            let h = try count(list[0])
+            let w = try count(list[1])
+            return [h, h, w, w]
+        }
+        throw KerasFormatError.unsupportedSetting(
+            source: source, layer: layer, setting: setting, value: "\(value)", expected: "n, [h, w] or [[top, bottom], [left, right]]")
     }
 
     private func activation(_ value: Any?, layer: String) throws -> String {
@@ -224,12 +380,12 @@ struct ConfigParser {
         } else {
             throw KerasFormatError.unsupportedSetting(
                 source: source, layer: layer, setting: "activation", value: "a JSON \(jsonKind(value))",
-                expected: "one of relu, sigmoid, tanh, softmax, linear")
+                expected: Self.activationList)
         }
         guard Self.activations.contains(name) else {
             throw KerasFormatError.unsupportedSetting(
                 source: source, layer: layer, setting: "activation", value: "'\(name)'",
-                expected: "one of relu, sigmoid, tanh, softmax, linear")
+                expected: Self.activationList)
         }
         return name
     }

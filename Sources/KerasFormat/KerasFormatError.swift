@@ -26,6 +26,8 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
     case weightMismatch(source: String, layer: String, expected: String, found: String)
     /// An attribute that should hold strings does not, or is malformed.
     case badAttribute(file: String, attribute: String, reason: String)
+    /// A file whose arrays cannot be given a definite meaning (e.g. a Keras 0.x `layer_i/param_j` file).
+    case undefinedMeaning(file: String, reason: String)
 
     public var errorDescription: String? {
         switch self {
@@ -39,7 +41,9 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
             return "\(source): model class \(className) is not supported (expected Sequential or a Functional chain)"
         case .unsupportedLayer(let source, let layer, let className):
             return "\(source): layer '\(layer)' has class \(className), which WeightBridge does not support "
-                + "(supported: InputLayer, Conv2D, MaxPooling2D, Flatten, Dense, Dropout, Activation)"
+                + "(supported: InputLayer, Conv2D, Max/AveragePooling2D, GlobalMax/GlobalAveragePooling2D, Cropping2D, "
+                + "ZeroPadding2D, Flatten, Reshape, Permute, Dense, Dropout, Activation, Softmax, ReLU, LeakyReLU, "
+                + "BatchNormalization, nested Sequential/Model)"
         case .lambdaLayer(let source, let layer):
             return "\(source): layer '\(layer)' has class Lambda, which WeightBridge does not run (Lambda layers hold Python code)"
         case .unsupportedSetting(let source, let layer, let setting, let value, let expected):
@@ -52,6 +56,8 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
             return "\(source): layer '\(layer)': weights \(found) do not match the configuration, which needs \(expected)"
         case .badAttribute(let file, let attribute, let reason):
             return "\(file): attribute \(attribute): \(reason)"
+        case .undefinedMeaning(let file, let reason):
+            return "\(file): refused: the file \(reason)"
         }
     }
 }

@@ -56,7 +56,7 @@ struct ConfigWriter {
     }
 
     private func initializer(_ className: String) -> [String: Any] {
-        let config: [String: Any] = className == "Zeros" ? [:] : ["seed": NSNull()]
+        let config: [String: Any] = ["Zeros", "Ones"].contains(className) ? [:] : ["seed": NSNull()]
         return ["module": "keras.initializers", "class_name": className, "config": config, "registered_name": NSNull()]
     }
 
@@ -69,6 +69,15 @@ struct ConfigWriter {
         case .dense: return "Dense"
         case .dropout: return "Dropout"
         case .activation: return "Activation"
+        case .averagePooling2D: return "AveragePooling2D"
+        case .globalAveragePooling2D: return "GlobalAveragePooling2D"
+        case .globalMaxPooling2D: return "GlobalMaxPooling2D"
+        case .cropping2D: return "Cropping2D"
+        case .zeroPadding2D: return "ZeroPadding2D"
+        case .reshape: return "Reshape"
+        case .permute: return "Permute"
+        case .leakyReLU: return "LeakyReLU"
+        case .batchNormalization: return "BatchNormalization"
         }
     }
 
@@ -99,6 +108,27 @@ struct ConfigWriter {
             c.merge(["rate": rate, "seed": NSNull(), "noise_shape": NSNull()]) { $1 }
         case .activation(let activation):
             c["activation"] = activation
+        case .averagePooling2D(let poolSize, let strides, let padding):
+            c.merge(["pool_size": poolSize, "strides": strides, "padding": padding.rawValue, "data_format": "channels_last"]) { $1 }
+        case .globalAveragePooling2D, .globalMaxPooling2D:
+            c.merge(["data_format": "channels_last", "keepdims": false]) { $1 }
+        case .cropping2D(let e):
+            c.merge(["cropping": [[e[0], e[1]], [e[2], e[3]]], "data_format": "channels_last"]) { $1 }
+        case .zeroPadding2D(let e):
+            c.merge(["padding": [[e[0], e[1]], [e[2], e[3]]], "data_format": "channels_last"]) { $1 }
+        case .reshape(let target):
+            c["target_shape"] = target
+        case .permute(let dims):
+            c["dims"] = dims
+        case .leakyReLU(let alpha):
+            c[flavor == .keras3 ? "negative_slope" : "alpha"] = alpha
+        case .batchNormalization(let axis, let epsilon, let center, let scale):
+            c.merge([
+                "axis": axis, "epsilon": epsilon, "center": center, "scale": scale, "momentum": 0.99,
+                "beta_initializer": initializer("Zeros"), "gamma_initializer": initializer("Ones"),
+                "moving_mean_initializer": initializer("Zeros"), "moving_variance_initializer": initializer("Ones"),
+                "beta_regularizer": NSNull(), "gamma_regularizer": NSNull(), "beta_constraint": NSNull(), "gamma_constraint": NSNull(),
+            ]) { $1 }
         }
         return c
     }

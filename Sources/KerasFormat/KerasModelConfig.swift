@@ -3,10 +3,14 @@ import SafeIO
 
 /// A Keras model architecture, as read from the `model_config` JSON of an `.h5` file.
 ///
-/// Supported: `Sequential` (config as a dict with `layers`, or as a bare list for old Keras) and
-/// `Functional`/`Model` graphs that are simple chains. Layers: InputLayer, Conv2D, MaxPooling2D/MaxPool2D,
-/// Flatten, Dense, Dropout, Activation, with channels_last data. Anything else is refused with an error
-/// naming the layer and its class; a Lambda layer's code is never executed or interpreted.
+/// Supported: `Sequential` (config as a dict with `layers`, or as a bare list for Keras 1 and Keras <= 2.2.2) and
+/// `Functional`/`Model` graphs that are simple chains; a Sequential or Model nested as a layer is inlined (its
+/// layers keep the nested model's name as their weight group). Keras 1 keys (`nb_filter`, `nb_row`, `border_mode`,
+/// `subsample`, `dim_ordering`, `output_dim`, `p`) are read as their Keras 2 equivalents. Layers: InputLayer,
+/// Conv2D/Convolution2D, Max/AveragePooling2D, GlobalMax/GlobalAveragePooling2D, Cropping2D, ZeroPadding2D,
+/// Flatten, Reshape, Permute, Dense, Dropout, Activation, Softmax, ReLU, LeakyReLU, BatchNormalization; channels
+/// first or last. Anything else is refused with an error naming the layer and its class; a Lambda layer's code
+/// is never executed or interpreted.
 public struct KerasModelConfig: Sendable, Equatable {
     /// `Sequential` or `Functional` (`Model` in old files is reported as written).
     public var className: String
@@ -43,9 +47,14 @@ public struct KerasModelConfig: Sendable, Equatable {
         } catch {
             throw KerasFormatError.invalidConfig(source: source, reason: "is not valid JSON")
         }
+        return try parse(object: object, source: source, format: "JSON")
+    }
+
+    /// Parses a decoded configuration (`{"class_name": ..., "config": ...}`), from JSON or YAML.
+    static func parse(object: Any, source: String, format: String) throws -> KerasModelConfig {
         guard let top = object as? [String: Any] else {
             throw KerasFormatError.invalidConfig(
-                source: source, reason: "is a JSON \(jsonKind(object)), expected an object with class_name and config")
+                source: source, reason: "is a \(format) \(jsonKind(object)), expected an object with class_name and config")
         }
         guard let className = top["class_name"] as? String else {
             throw KerasFormatError.invalidConfig(source: source, reason: "has no class_name, so it is not a Keras model")

@@ -68,6 +68,12 @@ public struct KerasModelFile: Sendable {
             result.layerWeights = try readLayerGroups(root, source: source, budget: &budget)
         } else if groups.contains("layers") {
             result.layerWeights = try readKeras3WeightsLayout(try root.group("layers"), source: source, budget: &budget)
+        } else if !groups.isEmpty, groups.allSatisfy({ $0.hasPrefix("layer_") && Int($0.dropFirst(6)) != nil }) {
+            throw KerasFormatError.undefinedMeaning(
+                file: source,
+                reason: "is a Keras 0.x weights file (groups layer_0, layer_1, ... of param_0, param_1, ...), which records "
+                    + "no layer names, Keras version or backend: which layer each array belongs to, and whether its "
+                    + "convolution kernels were trained under Theano (flipped) or TensorFlow, cannot be known")
         } else if result.modelConfig == nil {
             let found = children.isEmpty ? "an empty file" : "top-level objects [\(children.prefix(8).map(\.name).joined(separator: ", "))]"
             throw KerasFormatError.notAKerasFile(file: source, found: found)

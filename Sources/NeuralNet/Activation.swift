@@ -1,8 +1,15 @@
 /// An elementwise (or, for softmax, per-row) nonlinearity, named as Keras names it in a layer's `activation=`.
 ///
 /// Softmax is over the last axis and numerically stable (the row maximum is subtracted before `exp`).
+/// `elu` has alpha 1; `selu` Keras' fixed alpha and scale; `hard_sigmoid` is Keras 2's `clip(0.2 x + 0.5, 0, 1)`
+/// (Keras 3 changed it to `clip(x / 6 + 0.5, 0, 1)`).
 public enum Activation: String, Sendable, CaseIterable {
     case relu, sigmoid, tanh, softmax, linear
+    case elu, selu, softplus, softsign, exponential
+    case hardSigmoid = "hard_sigmoid"
+
+    static let seluAlpha = 1.6732632423543772848170429916717
+    static let seluScale = 1.0507009873554804934193349852946
 
     /// Applies the activation in place to `values`, a row-major matrix with `width` columns (softmax is per row).
     func apply<Scalar: NNScalar>(_ values: UnsafeMutableBufferPointer<Scalar>, width: Int) {
@@ -15,6 +22,26 @@ public enum Activation: String, Sendable, CaseIterable {
             for i in values.indices { values[i] = 1 / (1 + Scalar.exp(-values[i])) }
         case .tanh:
             for i in values.indices { values[i] = Scalar.tanh(values[i]) }
+        case .elu:
+            for i in values.indices where values[i] < 0 { values[i] = Scalar.exp(values[i]) - 1 }
+        case .selu:
+            let alpha = Scalar(Self.seluAlpha), scale = Scalar(Self.seluScale)
+            for i in values.indices {
+                let x = values[i]
+                values[i] = x > 0 ? scale * x : scale * alpha * (Scalar.exp(x) - 1)
+            }
+        case .softplus:
+            // log(1 + e^x) = max(x, 0) + log(1 + e^-|x|), without overflow.
+            for i in values.indices {
+                let x = values[i]
+                values[i] = Swift.max(x, 0) + Scalar.log(1 + Scalar.exp(-Swift.abs(x)))
+            }
+        case .softsign:
+            for i in values.indices { values[i] = values[i] / (1 + Swift.abs(values[i])) }
+        case .exponential:
+            for i in values.indices { values[i] = Scalar.exp(values[i]) }
+        case .hardSigmoid:
+            for i in values.indices { values[i] = Swift.min(Swift.max(Scalar(0.2) * values[i] + Scalar(0.5), 0), 1) }
         case .softmax:
             precondition(width > 0 && values.count % width == 0, "softmax width \(width) does not divide \(values.count)")
             var start = 0
@@ -50,6 +77,22 @@ public enum Activation: String, Sendable, CaseIterable {
             for i in gradient.indices { gradient[i] *= output[i] * (1 - output[i]) }
         case .tanh:
             for i in gradient.indices { gradient[i] *= 1 - output[i] * output[i] }
+        case .elu:
+            for i in gradient.indices where !(output[i] > 0) { gradient[i] *= output[i] + 1 }
+        case .selu:
+            let alpha = Scalar(Self.seluAlpha), scale = Scalar(Self.seluScale)
+            for i in gradient.indices { gradient[i] *= output[i] > 0 ? scale : output[i] + scale * alpha }
+        case .softplus:
+            for i in gradient.indices { gradient[i] *= 1 - Scalar.exp(-output[i]) }
+        case .softsign:
+            for i in gradient.indices {
+                let d = 1 - Swift.abs(output[i])
+                gradient[i] *= d * d
+            }
+        case .exponential:
+            for i in gradient.indices { gradient[i] *= output[i] }
+        case .hardSigmoid:
+            for i in gradient.indices { gradient[i] *= output[i] > 0 && output[i] < 1 ? Scalar(0.2) : 0 }
         case .softmax:
             // dx = y * (dy - sum(dy * y)) per row.
             var start = 0

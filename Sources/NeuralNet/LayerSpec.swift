@@ -18,4 +18,25 @@ public enum LayerSpec: Sendable, Equatable {
     case dropout(rate: Double)
     /// `keras.layers.Activation(name)`.
     case activation(Activation)
+    /// `keras.layers.AveragePooling2D`: `same`-padded windows average only their real pixels, as TensorFlow does.
+    case averagePool2D(poolHeight: Int, poolWidth: Int, strideHeight: Int, strideWidth: Int, padding: Padding)
+    /// `keras.layers.GlobalAveragePooling2D()`: (h, w, c) -> (c).
+    case globalAveragePool2D
+    /// `keras.layers.GlobalMaxPooling2D()`: (h, w, c) -> (c).
+    case globalMaxPool2D
+    /// `keras.layers.Cropping2D(((top, bottom), (left, right)))` on (h, w, c).
+    case cropping2D(top: Int, bottom: Int, left: Int, right: Int)
+    /// `keras.layers.ZeroPadding2D(((top, bottom), (left, right)))` on (h, w, c).
+    case zeroPadding2D(top: Int, bottom: Int, left: Int, right: Int)
+    /// `keras.layers.Reshape(shape)`: same scalars, new shape.
+    case reshape([Int])
+    /// `keras.layers.Permute(dims)`: axis `i` of the output is axis `dims[i]` (1-based, batch excluded) of the input.
+    /// Used by the Keras bridge to run channels-first models in NHWC.
+    case permute([Int])
+    /// `keras.layers.LeakyReLU(alpha)`: `x` if `x > 0`, else `alpha * x`.
+    case leakyReLU(alpha: Double)
+    /// `keras.layers.BatchNormalization` at inference over the last axis: weights [gamma, beta, moving_mean,
+    /// moving_variance], `y = (x - mean) / sqrt(variance + epsilon) * gamma + beta`. Training keeps it frozen (its
+    /// weights get zero gradients, as a Keras layer with `trainable=False`).
+    case batchNormalization(epsilon: Double)
 }

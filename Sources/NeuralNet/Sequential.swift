@@ -27,7 +27,7 @@ public final class Sequential<Scalar: NNScalar> {
         layers = built
     }
 
-    private static func makeLayer(_ spec: LayerSpec, index: Int, input: [Int]) throws -> any Layer<Scalar> {
+    static func makeLayer(_ spec: LayerSpec, index: Int, input: [Int]) throws -> any Layer<Scalar> {
         func impossible(_ reason: String) -> NeuralNetError {
             .impossibleShape(layer: index, spec: "\(spec)", input: input, reason: reason)
         }
@@ -68,6 +68,8 @@ public final class Sequential<Scalar: NNScalar> {
             return Dropout<Scalar>(rate: rate, shape: input)
         case .activation(let activation):
             return ActivationLayer<Scalar>(activation: activation, shape: input)
+        default:
+            return try makeReshapingLayer(spec, index: index, input: input)
         }
     }
 
@@ -105,6 +107,10 @@ public final class Sequential<Scalar: NNScalar> {
     public func initialize(seed: UInt64, kernel: Initializer = .glorotUniform) {
         var generator = SeededGenerator(seed: seed)
         for layer in layers where !layer.parameters.isEmpty {
+            if let normalization = layer as? BatchNormalization<Scalar> {
+                normalization.reset()
+                continue
+            }
             var parameters = layer.parameters
             let shape = parameters[0].shape
             let (fanIn, fanOut): (Int, Int)

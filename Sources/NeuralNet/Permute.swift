@@ -1,0 +1,73 @@
+/// Keras' `Permute(dims)`: reorders the axes of each example; output axis `i` is input axis `dims[i] - 1`.
+/// The Keras bridge uses it to take channels-first (NCHW) inputs into NHWC and to flatten in Keras' stored order.
+final class Permute<Scalar: NNScalar>: Layer {
+    let inputShape: [Int]
+    let dims: [Int]
+    let outputShape: [Int]
+    var parameters: [Tensor<Scalar>] = []
+    let gradients: [Tensor<Scalar>] = []
+    /// For each output position (row-major), the input position it reads.
+    private let gather: [Int]
+
+    init(inputShape: [Int], dims: [Int]) {
+        self.inputShape = inputShape
+        self.dims = dims
+        outputShape = dims.map { inputShape[$0 - 1] }
+        // Row-major strides of the input, taken in output axis order.
+        var strides = [Int](repeating: 1, count: inputShape.count)
+        for axis in stride(from: inputShape.count - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * inputShape[axis + 1] }
+        let outStrides = dims.map { strides[$0 - 1] }
+        var gather = [Int](repeating: 0, count: inputShape.reduce(1, *))
+        var index = [Int](repeating: 0, count: outputShape.count)
+        for position in gather.indices {
+            var source = 0
+            for axis in index.indices { source += index[axis] * outStrides[axis] }
+            gather[position] = source
+            var axis = index.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] < outputShape[axis] { break }
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        self.gather = gather
+    }
+
+    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        let size = gather.count
+        let batch = input.count / max(size, 1)
+        var output = [Scalar](repeating: 0, count: input.count)
+        input.scalars.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                gather.withUnsafeBufferPointer { g in
+                    for n in 0..<batch {
+                        let base = n * size
+                        for i in 0..<size { y[base + i] = x[base + g[i]] }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [batch] + outputShape, scalars: output)
+    }
+
+    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> { infer(input) }
+
+    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+        guard needsInputGradient else { return nil }
+        let size = gather.count
+        let batch = gradient.count / max(size, 1)
+        var dx = [Scalar](repeating: 0, count: gradient.count)
+        gradient.scalars.withUnsafeBufferPointer { dy in
+            dx.withUnsafeMutableBufferPointer { d in
+                gather.withUnsafeBufferPointer { g in
+                    for n in 0..<batch {
+                        let base = n * size
+                        for i in 0..<size { d[base + g[i]] = dy[base + i] }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [batch] + inputShape, scalars: dx)
+    }
+}

@@ -1,8 +1,0 @@
-import XCTest
-import TestSupport
-
-final class BridgeTestsPlaceholder: XCTestCase {
-    func testFixturesDirectoryExists() {
-        XCTAssertTrue(FileManager.default.fileExists(atPath: FixturePaths.fixtures.path))
-    }
-}
