@@ -125,6 +125,13 @@ enum ZIPDirectory {
             records.append(record)
             p += 46 + nameLength + extraLength + commentLength
         }
+        // A count lower than the entries the directory holds would silently hide members (Python's
+        // zipfile reads by size and would see them all).
+        guard p == directory.count else {
+            throw NPZError.inconsistentDirectory(
+                path: file.path,
+                reason: "the end record declares \(count) entries in \(directorySize) bytes, but they end after \(p) bytes")
+        }
         return (records, directoryOffset)
     }
 
