@@ -25,6 +25,10 @@ public enum NPZWriter {
         try AtomicFile.write(to: url, overwrite: overwrite) { tmp in
             do {
                 try writeArchive(encoded, to: tmp, compressed: compressed)
+            } catch let error as Data.DataError {
+                // ZIPFoundation's fwrite failed; errno still says why (ENOSPC, EIO, ...).
+                let why = errno != 0 ? String(cString: strerror(errno)) : "\(error)"
+                throw SafeIOError.writeFailed(path: url.path, reason: "cannot write the archive: \(why)")
             } catch {
                 throw SafeIOError.writeFailed(path: url.path, reason: AtomicFile.describe(error))
             }
