@@ -47,8 +47,9 @@ for h in "${HARNESSES[@]}"; do
     dir=$OUT/$h
     mkdir -p "$dir/corpus" "$dir/artifacts"
     echo "fuzz.sh: linking $h"
+    # ld.gold warns once per ASan helper symbol ("Cannot export local symbol"); keep that out of the way.
     swiftc "${FLAGS[@]}" -I "$LIB" -I "$ZIPF/CZLib" -L "$LIB" -lNumPyFormat -lZIPFoundation -lSafeIO -lz \
-        Tests/Fuzz/"$h"/*.swift -o "$dir/fuzz-$h"
+        Tests/Fuzz/"$h"/*.swift -o "$dir/fuzz-$h" 2>"$dir/link.log" || { cat "$dir/link.log"; exit 1; }
     seeds=("$ROOT/Fixtures/fuzz/$h/corpus")
     [ -d "$ROOT/Fixtures/fuzz/regressions" ] && seeds+=("$ROOT/Fixtures/fuzz/regressions")
     echo "fuzz.sh: running $h for ${SECONDS_EACH}s"
