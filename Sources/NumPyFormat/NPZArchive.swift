@@ -5,7 +5,8 @@ import ZIPFoundation
 /// A lazy reader of numpy `.npz` archives (`np.savez`, stored, and `np.savez_compressed`, deflate),
 /// including the ZIP64 extra fields numpy always writes.
 ///
-/// Opening reads only the central directory: `names` and `header(_:)` never extract whole members;
+/// Opening reads only the central directory and each member's 30-byte local header (to refuse members
+/// whose bytes overlap): `names` and `header(_:)` never extract whole members;
 /// `array(_:)` extracts one. ZIPFoundation's `Archive` lists the entries and decodes their names;
 /// the flags, methods and data offsets it does not expose are read from the central directory here.
 /// Member bytes are read with bounded reads (stored) or ZIPFoundation's `Data.decompress` fed
@@ -14,7 +15,8 @@ import ZIPFoundation
 /// the member and never returns at end of file on a truncated stream.
 ///
 /// Refused when opening: not a ZIP, truncated directory, encrypted members, more than `limits.maxMembers` members,
-/// duplicate names, names with `..` components or absolute paths, declared totals over
+/// members whose bytes overlap each other or the directory, duplicate names, names with `..`
+/// components or absolute paths, declared totals over
 /// `limits.maxTotalBytes`. Refused per member: encryption, methods other than 0 and 8, declared
 /// sizes over `limits.maxArrayBytes` or inflate ratios over `limits.maxInflateRatio`, output past the
 /// declared size (stopped as soon as it happens), truncated or corrupt deflate, CRC mismatch.
@@ -39,11 +41,12 @@ public final class NPZArchive {
         self.url = url
         self.limits = limits
         file = try ArchiveFile(url: url)
-        let records = try ZIPDirectory.read(file, maxMembers: limits.maxMembers)
+        let (records, directoryOffset) = try ZIPDirectory.read(file, maxMembers: limits.maxMembers)
         // ZIPFoundation does not list encrypted entries at all: refuse them by name first.
         if let encrypted = records.first(where: \.isEncrypted) {
             throw NPZError.encryptedMember(path: url.path, member: String(decoding: encrypted.nameBytes, as: UTF8.self))
         }
+        try ZIPDirectory.checkLayout(records, directoryOffset: directoryOffset, in: file)
         let archive: Archive
         do {
             archive = try Archive(url: url, accessMode: .read)

@@ -17,6 +17,10 @@ public enum NPZError: Error, LocalizedError, Equatable {
     case truncatedDeflateStream(path: String, member: String)
     /// A member's deflate stream is corrupt.
     case corruptDeflateStream(path: String, member: String)
+    /// The end record's entry count or directory size disagrees with the entries the directory holds.
+    case inconsistentDirectory(path: String, reason: String)
+    /// Two members (or a member and the central directory) share bytes of the file.
+    case overlappingMembers(path: String, first: String, second: String)
     /// An encrypted member.
     case encryptedMember(path: String, member: String)
     /// A compression method other than stored (0) or deflate (8).
@@ -55,6 +59,10 @@ public enum NPZError: Error, LocalizedError, Equatable {
             return "\(path): member '\(member)' has a truncated deflate stream (ends before its end marker)"
         case .corruptDeflateStream(let path, let member):
             return "\(path): member '\(member)' has a corrupt deflate stream"
+        case .inconsistentDirectory(let path, let reason):
+            return "\(path): inconsistent ZIP central directory: \(reason)"
+        case .overlappingMembers(let path, let first, let second):
+            return "\(path): members '\(first)' and '\(second)' overlap in the file (a crafted archive); refused"
         case .encryptedMember(let path, let member):
             return "\(path): member '\(member)' is encrypted; WeightBridge reads only unencrypted archives"
         case .unsupportedCompression(let path, let member, let method):

@@ -9,7 +9,8 @@ public enum NPZWriter {
     ///
     /// Names must be non-empty, unique, relative and free of `..` components (`NPZError.invalidMemberName`);
     /// `/` inside a name makes a nested member path, as numpy allows. Throws `SafeIOError.exists`
-    /// when the file exists and `overwrite` is false.
+    /// when the file exists and `overwrite` is false, `SafeIOError.writeFailed` when the archive cannot
+    /// be written completely (disk full, I/O error); the previous file is then untouched.
     public static func write(_ arrays: [(name: String, array: NPYArray)], to url: URL, compressed: Bool = false, overwrite: Bool = true)
         throws
     {
@@ -22,7 +23,22 @@ public enum NPZWriter {
         }
         let encoded = try arrays.map { (name: $0.name, bytes: try NPYFile.encode($0.array)) }
         try AtomicFile.write(to: url, overwrite: overwrite) { tmp in
-            try writeArchive(encoded, to: tmp, compressed: compressed)
+            do {
+                try writeArchive(encoded, to: tmp, compressed: compressed)
+            } catch let error as Data.DataError {
+                // ZIPFoundation's fwrite failed; errno still says why (ENOSPC, EIO, ...).
+                let why = errno != 0 ? String(cString: strerror(errno)) : "\(error)"
+                throw SafeIOError.writeFailed(path: url.path, reason: "cannot write the archive: \(why)")
+            } catch {
+                throw SafeIOError.writeFailed(path: url.path, reason: AtomicFile.describe(error))
+            }
+            // ZIPFoundation ignores the result of its final fflush/fclose, so a disk that fills up while
+            // the end records are still buffered leaves a truncated archive without an error. Read the
+            // directory back before the rename replaces the previous file.
+            let written = try? NPZArchive(url: tmp, limits: ResourceLimits(maxTotalBytes: .max, maxMembers: .max))
+            guard let written, written.names.count == encoded.count else {
+                throw SafeIOError.writeFailed(path: url.path, reason: "the archive is incomplete after writing (disk full?)")
+            }
         }
     }
 

@@ -63,8 +63,9 @@ enum ZIPDirectory {
     static func u32(_ b: [UInt8], _ i: Int) -> UInt32 { UInt32(u16(b, i)) | UInt32(u16(b, i + 2)) << 16 }
     static func u64(_ b: [UInt8], _ i: Int) -> UInt64 { UInt64(u32(b, i)) | UInt64(u32(b, i + 4)) << 32 }
 
-    /// The records in directory order; refuses more than `maxMembers` before reading them.
-    static func read(_ file: ArchiveFile, maxMembers: Int) throws -> [ZIPRecord] {
+    /// The records in directory order and the directory's offset; refuses more than `maxMembers`
+    /// before reading them.
+    static func read(_ file: ArchiveFile, maxMembers: Int) throws -> (records: [ZIPRecord], directoryOffset: UInt64) {
         // The end record is 22 bytes plus a comment of up to 65535 bytes.
         let tailLength = Int(min(file.size, 22 + 65535))
         let tail = try file.read(at: file.size - UInt64(tailLength), count: tailLength, what: "end of central directory")
@@ -124,7 +125,34 @@ enum ZIPDirectory {
             records.append(record)
             p += 46 + nameLength + extraLength + commentLength
         }
-        return records
+        // A count lower than the entries the directory holds would silently hide members (Python's
+        // zipfile reads by size and would see them all).
+        guard p == directory.count else {
+            throw NPZError.inconsistentDirectory(
+                path: file.path,
+                reason: "the end record declares \(count) entries in \(directorySize) bytes, but they end after \(p) bytes")
+        }
+        return (records, directoryOffset)
+    }
+
+    /// Refuses members whose bytes (local header through compressed data) overlap each other or the
+    /// central directory: two directory entries sharing one byte range, a classic way to make one
+    /// archive read differently in different tools, or to multiply a small file into a large output.
+    static func checkLayout(_ records: [ZIPRecord], directoryOffset: UInt64, in file: ArchiveFile) throws {
+        var ranges: [(start: UInt64, end: UInt64, name: String)] = []
+        ranges.reserveCapacity(records.count)
+        for record in records {
+            let name = String(decoding: record.nameBytes, as: UTF8.self)
+            let (offset, _) = try dataOffset(of: record, in: file, member: name)
+            ranges.append((record.localHeaderOffset, offset + record.compressedSize, name))  // no overflow: dataOffset checked it
+        }
+        ranges.sort { $0.start < $1.start }
+        for (previous, next) in zip(ranges, ranges.dropFirst()) where next.start < previous.end {
+            throw NPZError.overlappingMembers(path: file.path, first: previous.name, second: next.name)
+        }
+        if let last = ranges.last, last.end > directoryOffset {
+            throw NPZError.overlappingMembers(path: file.path, first: last.name, second: "central directory")
+        }
     }
 
     /// Replaces 0xFFFFFFFF sizes and offset with the 64-bit values of the ZIP64 extra field (id 1),

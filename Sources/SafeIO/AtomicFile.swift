@@ -7,11 +7,26 @@ import Foundation
 /// On any failure the previous file (if any) is untouched and the temporary
 /// file is removed. Refuses to replace an existing file unless `overwrite`.
 public enum AtomicFile {
-    /// Writes `data` to `url` atomically.
+    /// Writes `data` to `url` atomically. Throws `SafeIOError.writeFailed` when the bytes cannot be
+    /// written (disk full, I/O error, unwritable directory).
     public static func write(_ data: Data, to url: URL, overwrite: Bool = true) throws {
         try write(to: url, overwrite: overwrite) { tmp in
-            try data.write(to: tmp)
+            do {
+                try data.write(to: tmp)
+            } catch {
+                throw SafeIOError.writeFailed(path: url.path, reason: describe(error))
+            }
         }
+    }
+
+    /// A one-line reason for a Foundation or POSIX write error (the underlying `strerror` text when known).
+    public static func describe(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return ns.localizedDescription
     }
 
     /// Calls `body` with a temporary path in the target's directory; when it
@@ -30,10 +45,11 @@ public enum AtomicFile {
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         do {
             try body(tmp)
-            try sync(tmp)
+            try sync(tmp, target: url)
             if rename(tmp.path, url.path) != 0 {
                 throw SafeIOError.writeFailed(path: url.path, reason: String(cString: strerror(errno)))
             }
+            syncDirectory(dir)
         } catch let error as SafeIOError {
             try? fm.removeItem(at: tmp)
             throw error
@@ -46,14 +62,24 @@ public enum AtomicFile {
         }
     }
 
-    private static func sync(_ url: URL) throws {
+    /// Makes the rename durable. Best effort: the new file is already in place, so a failure here
+    /// must not be reported as a failed write.
+    private static func syncDirectory(_ dir: URL) {
+        let fd = open(dir.path, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    /// Flushes the temporary file `url` to disk; errors name the `target` the user asked for.
+    private static func sync(_ url: URL, target: URL) throws {
         let fd = open(url.path, O_RDONLY)
         guard fd >= 0 else {
-            throw SafeIOError.writeFailed(path: url.path, reason: "temporary file vanished: \(String(cString: strerror(errno)))")
+            throw SafeIOError.writeFailed(path: target.path, reason: "temporary file vanished: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         if fsync(fd) != 0 {
-            throw SafeIOError.writeFailed(path: url.path, reason: "fsync failed: \(String(cString: strerror(errno)))")
+            throw SafeIOError.writeFailed(path: target.path, reason: "fsync failed: \(String(cString: strerror(errno)))")
         }
     }
 }
