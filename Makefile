@@ -1,5 +1,5 @@
 # WeightBridge: the two commands of the README are `make verify` and `make test`.
-.PHONY: verify test build bench fixtures format clean
+.PHONY: verify test build bench fixtures format clean fuzz
 
 verify:            ## set up, build, and check the seed models reproduce their reported accuracies
 	bash scripts/verify.sh
@@ -22,3 +22,6 @@ format:
 
 clean:
 	rm -rf .build
+
+fuzz:              ## libFuzzer on the .npy/.npz readers (default 60 s per harness)
+	bash scripts/fuzz.sh
