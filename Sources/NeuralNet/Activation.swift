@@ -5,6 +5,8 @@ public enum Activation: String, Sendable, CaseIterable {
     case relu, sigmoid, tanh, softmax, linear
 
     /// Applies the activation in place to `values`, a row-major matrix with `width` columns (softmax is per row).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func apply<Scalar: NNScalar>(_ values: UnsafeMutableBufferPointer<Scalar>, width: Int) {
         switch self {
         case .linear:
@@ -37,6 +39,8 @@ public enum Activation: String, Sendable, CaseIterable {
 
     /// Turns the gradient w.r.t. the activation's output into the gradient w.r.t. its input, in place, using the
     /// forward output `output` (`width` columns per row for softmax). ReLU's derivative at 0 is 0, as in TF/JAX.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward<Scalar: NNScalar>(
         output: UnsafeBufferPointer<Scalar>, gradient: UnsafeMutableBufferPointer<Scalar>, width: Int
     ) {

@@ -18,8 +18,8 @@ public final class Adam: Optimizer {
         var m: [Scalar]
         var v: [Scalar]
         init(count: Int) {
-            m = [Scalar](repeating: 0, count: count)
-            v = [Scalar](repeating: 0, count: count)
+            m = zeros(count)
+            v = zeros(count)
         }
     }
 
@@ -33,6 +33,8 @@ public final class Adam: Optimizer {
 
     public func beginStep() { iterations += 1 }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func update<Scalar: NNScalar>(_ parameter: inout [Scalar], gradient: [Scalar], slot: Int) {
         precondition(parameter.count == gradient.count, "Adam: gradient count \(gradient.count) != parameter count \(parameter.count)")
         precondition(iterations > 0, "Adam.update before beginStep")

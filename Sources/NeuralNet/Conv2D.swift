@@ -43,7 +43,7 @@ final class Conv2D<Scalar: NNScalar>: Layer {
     private func convolve(_ patchMatrix: [Scalar], batch: Int) -> Tensor<Scalar> {
         let g = geometry
         let rows = batch * g.outputPositions
-        var output = [Scalar](repeating: 0, count: rows * filters)
+        var output: [Scalar] = zeros(rows * filters)
         patchMatrix.withUnsafeBufferPointer { p in
             parameters[0].scalars.withUnsafeBufferPointer { w in
                 output.withUnsafeMutableBufferPointer { y in
@@ -94,8 +94,8 @@ final class Conv2D<Scalar: NNScalar>: Layer {
                 dz.withUnsafeMutableBufferPointer { activation.backward(output: y, gradient: $0, width: filters) }
             }
         }
-        var dKernel = [Scalar](repeating: 0, count: g.patchSize * filters)
-        var dBias = [Scalar](repeating: 0, count: useBias ? filters : 0)
+        var dKernel: [Scalar] = zeros(g.patchSize * filters)
+        var dBias: [Scalar] = zeros(useBias ? filters : 0)
         var dInput: [Scalar]? = nil
         dz.withUnsafeBufferPointer { dzp in
             cachedPatches.withUnsafeBufferPointer { p in
@@ -107,7 +107,7 @@ final class Conv2D<Scalar: NNScalar>: Layer {
             }
             if useBias { dBias.withUnsafeMutableBufferPointer { columnSums(dzp, rows: rows, columns: filters, into: $0) } }
             if needsInputGradient {
-                var dPatches = [Scalar](repeating: 0, count: rows * g.patchSize)
+                var dPatches: [Scalar] = zeros(rows * g.patchSize)
                 parameters[0].scalars.withUnsafeBufferPointer { w in
                     dPatches.withUnsafeMutableBufferPointer { dp in
                         Scalar.gemm(
@@ -119,7 +119,7 @@ final class Conv2D<Scalar: NNScalar>: Layer {
                 if g.isIdentityPatching {
                     dInput = dPatches
                 } else {
-                    var dx = [Scalar](repeating: 0, count: batch * g.imageSize)
+                    var dx: [Scalar] = zeros(batch * g.imageSize)
                     dPatches.withUnsafeBufferPointer { dp in
                         dx.withUnsafeMutableBufferPointer { dxp in
                             let source = dp.baseAddress!

@@ -17,7 +17,7 @@ final class MaxPool2D<Scalar: NNScalar>: Layer {
         let batch = input.count / g.imageSize
         let outputCount = batch * g.outputPositions * g.channels
         var argmax = [Int](repeating: 0, count: recordArgmax ? outputCount : 0)
-        var output = [Scalar](repeating: 0, count: outputCount)
+        var output: [Scalar] = zeros(outputCount)
         input.scalars.withUnsafeBufferPointer { xb in
             output.withUnsafeMutableBufferPointer { yb in
                 argmax.withUnsafeMutableBufferPointer { ab in
@@ -25,7 +25,7 @@ final class MaxPool2D<Scalar: NNScalar>: Layer {
                     let y = yb.baseAddress!
                     let a = recordArgmax ? ab.baseAddress : nil
                     splitAcrossCores(batch) { images in
-                        Self.poolImages(g, x, y, a, images)
+                        g.maxPool(x, into: y, argmax: a, images: images)
                     }
                 }
             }
@@ -37,10 +37,36 @@ final class MaxPool2D<Scalar: NNScalar>: Layer {
         return Tensor(shape: [batch, g.outputHeight, g.outputWidth, g.channels], scalars: output)
     }
 
-    private static func poolImages(
-        _ g: ConvolutionGeometry, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, _ argmax: UnsafeMutablePointer<Int>?,
-        _ images: Range<Int>
+    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> { pool(input, recordArgmax: false) }
+
+    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
+        pool(input, recordArgmax: true)
+    }
+
+    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+        guard needsInputGradient else { return nil }
+        let g = geometry
+        var dx: [Scalar] = zeros(cachedBatch * g.imageSize)
+        dx.withUnsafeMutableBufferPointer { d in
+            gradient.scalars.withUnsafeBufferPointer { dy in
+                cachedArgmax.withUnsafeBufferPointer { a in
+                    scatterAdd(dy, at: a, into: d)
+                }
+            }
+        }
+        return Tensor(shape: [cachedBatch, g.inputHeight, g.inputWidth, g.channels], scalars: dx)
+    }
+}
+
+extension ConvolutionGeometry {
+    /// Max-pools `images` of the NHWC batch at `x` into `y`; with `argmax`, records each maximum's flat input index
+    /// (the first maximum in window order wins ties; padded positions never take part).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func maxPool<Scalar: NNScalar>(
+        _ x: UnsafePointer<Scalar>, into y: UnsafeMutablePointer<Scalar>, argmax: UnsafeMutablePointer<Int>?, images: Range<Int>
     ) {
+        let g = self
         let c = g.channels
         for n in images {
             let imageOffset = n * g.imageSize
@@ -75,25 +101,5 @@ final class MaxPool2D<Scalar: NNScalar>: Layer {
                 }
             }
         }
-    }
-
-    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> { pool(input, recordArgmax: false) }
-
-    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
-        pool(input, recordArgmax: true)
-    }
-
-    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
-        guard needsInputGradient else { return nil }
-        let g = geometry
-        var dx = [Scalar](repeating: 0, count: cachedBatch * g.imageSize)
-        dx.withUnsafeMutableBufferPointer { d in
-            gradient.scalars.withUnsafeBufferPointer { dy in
-                cachedArgmax.withUnsafeBufferPointer { a in
-                    for i in 0..<dy.count { d[a[i]] += dy[i] }
-                }
-            }
-        }
-        return Tensor(shape: [cachedBatch, g.inputHeight, g.inputWidth, g.channels], scalars: dx)
     }
 }

@@ -8,6 +8,8 @@ public final class SGD: Optimizer {
 
     public func beginStep() {}
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func update<Scalar: NNScalar>(_ parameter: inout [Scalar], gradient: [Scalar], slot: Int) {
         precondition(parameter.count == gradient.count, "SGD: gradient count \(gradient.count) != parameter count \(parameter.count)")
         let rate = Scalar(learningRate)

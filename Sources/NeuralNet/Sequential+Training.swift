@@ -165,7 +165,7 @@ extension Sequential {
             var stopped = false
             for b in 0..<batches {
                 let indices = order[(b * config.batchSize)..<min((b + 1) * config.batchSize, n)]
-                var batchScalars = [Scalar](repeating: 0, count: indices.count * exampleSize)
+                var batchScalars: [Scalar] = zeros(indices.count * exampleSize)
                 x.scalars.withUnsafeBufferPointer { source in
                     batchScalars.withUnsafeMutableBufferPointer { target in
                         for (row, index) in indices.enumerated() {
