@@ -12,7 +12,7 @@ public enum Activation: String, Sendable, CaseIterable {
         case .linear:
             return
         case .relu:
-            for i in values.indices where values[i] < 0 { values[i] = 0 }
+            for i in values.indices { values[i] = values[i] < 0 ? 0 : values[i] }  // branch-free, so it vectorizes
         case .sigmoid:
             for i in values.indices { values[i] = 1 / (1 + Scalar.exp(-values[i])) }
         case .tanh:
@@ -49,7 +49,7 @@ public enum Activation: String, Sendable, CaseIterable {
         case .linear:
             return
         case .relu:
-            for i in gradient.indices where !(output[i] > 0) { gradient[i] = 0 }
+            for i in gradient.indices { gradient[i] = output[i] > 0 ? gradient[i] : 0 }
         case .sigmoid:
             for i in gradient.indices { gradient[i] *= output[i] * (1 - output[i]) }
         case .tanh:

@@ -24,15 +24,15 @@ final class Dense<Scalar: NNScalar>: Layer {
 
     func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         let batch = input.count / inputUnits
-        var output: [Scalar] = zeros(batch * units)
+        var output: [Scalar] = uninitializedArray(batch * units)
         input.scalars.withUnsafeBufferPointer { x in
             parameters[0].scalars.withUnsafeBufferPointer { w in
                 output.withUnsafeMutableBufferPointer { y in
                     Scalar.gemm(
                         transposeA: false, transposeB: false, m: batch, n: units, k: inputUnits, alpha: 1,
                         a: x.baseAddress!, lda: inputUnits, b: w.baseAddress!, ldb: units, beta: 0, c: y.baseAddress!, ldc: units)
-                    if useBias { parameters[1].scalars.withUnsafeBufferPointer { addRowBias(y, $0) } }
-                    activation.apply(y, width: units)
+                    let bias = useBias ? parameters[1].scalars : []
+                    bias.withUnsafeBufferPointer { addBiasAndActivate(y, bias: $0, activation: activation, width: units) }
                 }
             }
         }
@@ -46,17 +46,18 @@ final class Dense<Scalar: NNScalar>: Layer {
         return output
     }
 
-    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+    func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard let input = cachedInput, let output = cachedOutput else { preconditionFailure("Dense.backward before forward") }
         let batch = input.count / inputUnits
-        var dz = gradient.scalars
+        var dz: [Scalar] = []
+        swap(&dz, &gradient.scalars)  // Take the caller's (unique) storage: the activation backward then runs in place.
         if !gradientIsPreActivation {
             output.scalars.withUnsafeBufferPointer { y in
                 dz.withUnsafeMutableBufferPointer { activation.backward(output: y, gradient: $0, width: units) }
             }
         }
-        var dKernel: [Scalar] = zeros(inputUnits * units)
-        var dBias: [Scalar] = zeros(useBias ? units : 0)
+        var dKernel: [Scalar] = uninitializedArray(inputUnits * units)
+        var dBias: [Scalar] = uninitializedArray(useBias ? units : 0)
         var dInput: [Scalar]? = nil
         dz.withUnsafeBufferPointer { g in
             input.scalars.withUnsafeBufferPointer { x in
@@ -68,7 +69,7 @@ final class Dense<Scalar: NNScalar>: Layer {
             }
             if useBias { dBias.withUnsafeMutableBufferPointer { columnSums(g, rows: batch, columns: units, into: $0) } }
             if needsInputGradient {
-                var dx: [Scalar] = zeros(batch * inputUnits)
+                var dx: [Scalar] = uninitializedArray(batch * inputUnits)
                 parameters[0].scalars.withUnsafeBufferPointer { w in
                     dx.withUnsafeMutableBufferPointer { dxp in
                         Scalar.gemm(

@@ -32,10 +32,11 @@ final class Dropout<Scalar: NNScalar>: Layer {
         return Tensor(shape: input.shape, scalars: output)
     }
 
-    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+    func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard needsInputGradient else { return nil }
         guard !mask.isEmpty else { return gradient }
-        var dx = gradient.scalars
+        var dx: [Scalar] = []
+        swap(&dx, &gradient.scalars)
         dx.withUnsafeMutableBufferPointer { d in
             mask.withUnsafeBufferPointer { multiply(d, by: $0) }
         }

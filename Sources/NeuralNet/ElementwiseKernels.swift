@@ -33,6 +33,50 @@ func columnSums<Scalar: NNScalar>(
     }
 }
 
+/// Adds `bias` (may be empty) to every row of `matrix` and applies `activation`, in one pass for ReLU.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func addBiasAndActivate<Scalar: NNScalar>(
+    _ matrix: UnsafeMutableBufferPointer<Scalar>, bias: UnsafeBufferPointer<Scalar>, activation: Activation, width: Int
+) {
+    if activation == .relu && bias.count == width && width > 0 {
+        var row = 0
+        while row < matrix.count {
+            for j in 0..<width {
+                let v = matrix[row + j] + bias[j]
+                matrix[row + j] = v < 0 ? 0 : v
+            }
+            row += width
+        }
+        return
+    }
+    if !bias.isEmpty { addRowBias(matrix, bias) }
+    activation.apply(matrix, width: width)
+}
+
+/// An array of `count` scalars whose contents are left for the caller to overwrite entirely (BLAS outputs with
+/// beta = 0), saving the zero fill.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func uninitializedArray<Scalar: NNScalar>(_ count: Int) -> [Scalar] {
+    [Scalar](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+}
+
+/// `values[i] *= factor` for every i.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func scale<Scalar: NNScalar>(_ values: UnsafeMutableBufferPointer<Scalar>, by factor: Scalar) {
+    for i in 0..<values.count { values[i] *= factor }
+}
+
+/// `target[i] += factor * values[i]` for every i.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func addScaled<Scalar: NNScalar>(_ values: UnsafeBufferPointer<Scalar>, _ factor: Scalar, into target: UnsafeMutableBufferPointer<Scalar>) {
+    precondition(values.count == target.count)
+    for i in 0..<values.count { target[i] += factor * values[i] }
+}
+
 /// `values[i] *= factors[i]` for every i.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)

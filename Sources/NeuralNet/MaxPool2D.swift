@@ -43,7 +43,7 @@ final class MaxPool2D<Scalar: NNScalar>: Layer {
         pool(input, recordArgmax: true)
     }
 
-    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+    func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard needsInputGradient else { return nil }
         let g = geometry
         var dx: [Scalar] = zeros(cachedBatch * g.imageSize)
@@ -89,12 +89,15 @@ extension ConvolutionGeometry {
                             let offset = imageOffset + (iy * g.inputWidth + ix) * c
                             let source = x + offset
                             if let argmax {
-                                for ch in 0..<c where source[ch] > out[ch] {
-                                    out[ch] = source[ch]
-                                    argmax[outOffset + ch] = offset + ch
+                                let indices = argmax + outOffset
+                                for ch in 0..<c {
+                                    // Strictly greater: the first maximum in window order keeps the gradient (as TF).
+                                    let greater = source[ch] > out[ch]
+                                    out[ch] = greater ? source[ch] : out[ch]
+                                    indices[ch] = greater ? offset + ch : indices[ch]
                                 }
                             } else {
-                                for ch in 0..<c { out[ch] = Swift.max(out[ch], source[ch]) }
+                                for ch in 0..<c { out[ch] = source[ch] > out[ch] ? source[ch] : out[ch] }
                             }
                         }
                     }
