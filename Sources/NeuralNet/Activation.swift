@@ -12,7 +12,8 @@ public enum Activation: String, Sendable, CaseIterable {
         case .linear:
             return
         case .relu:
-            for i in values.indices { values[i] = values[i] < 0 ? 0 : values[i] }  // branch-free, so it vectorizes
+            guard let v = values.baseAddress else { return }
+            for i in 0..<values.count { v[i] = Swift.max(v[i], 0) }  // this form vectorizes
         case .sigmoid:
             for i in values.indices { values[i] = 1 / (1 + Scalar.exp(-values[i])) }
         case .tanh:
@@ -49,7 +50,11 @@ public enum Activation: String, Sendable, CaseIterable {
         case .linear:
             return
         case .relu:
-            for i in gradient.indices { gradient[i] = output[i] > 0 ? gradient[i] : 0 }
+            guard let g = gradient.baseAddress, let y = output.baseAddress else { return }
+            for i in 0..<gradient.count {
+                let keep: Scalar = y[i] > 0 ? 1 : 0  // a multiply by 0/1 vectorizes; a conditional store did not
+                g[i] *= keep
+            }
         case .sigmoid:
             for i in gradient.indices { gradient[i] *= output[i] * (1 - output[i]) }
         case .tanh:

@@ -1,5 +1,6 @@
 /// The element loops that no BLAS routine covers, as free functions specialized for `Float` and `Double` (a
-/// generic loop called through protocol witnesses is many times slower than the concrete one).
+/// generic loop called through protocol witnesses is many times slower than the concrete one). Loops index raw
+/// base pointers with branch-free selects so that LLVM vectorizes them.
 
 /// Adds `bias` to every row of the row-major matrix `matrix` (bias.count columns).
 @inline(__always)
@@ -7,10 +8,9 @@
 @_specialize(where Scalar == Double)
 func addRowBias<Scalar: NNScalar>(_ matrix: UnsafeMutableBufferPointer<Scalar>, _ bias: UnsafeBufferPointer<Scalar>) {
     let width = bias.count
-    guard width > 0 else { return }
-    var row = 0
-    while row < matrix.count {
-        for j in 0..<width { matrix[row + j] += bias[j] }
+    guard width > 0, let b = bias.baseAddress, var row = matrix.baseAddress else { return }
+    for _ in 0..<(matrix.count / width) {
+        for j in 0..<width { row[j] += b[j] }
         row += width
     }
 }
@@ -39,12 +39,11 @@ func columnSums<Scalar: NNScalar>(
 func addBiasAndActivate<Scalar: NNScalar>(
     _ matrix: UnsafeMutableBufferPointer<Scalar>, bias: UnsafeBufferPointer<Scalar>, activation: Activation, width: Int
 ) {
-    if activation == .relu && bias.count == width && width > 0 {
-        var row = 0
-        while row < matrix.count {
+    if activation == .relu && bias.count == width && width > 0, let b = bias.baseAddress, var row = matrix.baseAddress {
+        for _ in 0..<(matrix.count / width) {
             for j in 0..<width {
-                let v = matrix[row + j] + bias[j]
-                matrix[row + j] = v < 0 ? 0 : v
+                let v = row[j] + b[j]
+                row[j] = Swift.max(v, 0)  // this form vectorizes (a ternary store did not)
             }
             row += width
         }
@@ -66,7 +65,8 @@ func uninitializedArray<Scalar: NNScalar>(_ count: Int) -> [Scalar] {
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 func scale<Scalar: NNScalar>(_ values: UnsafeMutableBufferPointer<Scalar>, by factor: Scalar) {
-    for i in 0..<values.count { values[i] *= factor }
+    guard let v = values.baseAddress else { return }
+    for i in 0..<values.count { v[i] *= factor }
 }
 
 /// `target[i] += factor * values[i]` for every i.
@@ -74,7 +74,8 @@ func scale<Scalar: NNScalar>(_ values: UnsafeMutableBufferPointer<Scalar>, by fa
 @_specialize(where Scalar == Double)
 func addScaled<Scalar: NNScalar>(_ values: UnsafeBufferPointer<Scalar>, _ factor: Scalar, into target: UnsafeMutableBufferPointer<Scalar>) {
     precondition(values.count == target.count)
-    for i in 0..<values.count { target[i] += factor * values[i] }
+    guard let v = values.baseAddress, let t = target.baseAddress else { return }
+    for i in 0..<values.count { t[i] += factor * v[i] }
 }
 
 /// `values[i] *= factors[i]` for every i.
@@ -82,16 +83,24 @@ func addScaled<Scalar: NNScalar>(_ values: UnsafeBufferPointer<Scalar>, _ factor
 @_specialize(where Scalar == Double)
 func multiply<Scalar: NNScalar>(_ values: UnsafeMutableBufferPointer<Scalar>, by factors: UnsafeBufferPointer<Scalar>) {
     precondition(values.count == factors.count)
-    for i in 0..<values.count { values[i] *= factors[i] }
+    guard let v = values.baseAddress, let f = factors.baseAddress else { return }
+    for i in 0..<values.count { v[i] *= f[i] }
 }
 
-/// `target[indices[i]] += values[i]` for every i (max-pool gradients to their argmax).
+/// Max-pool backward: for each image, `target[image][indices[k]] += values[k]` (indices are offsets within the
+/// image, as recorded by `ConvolutionGeometry.maxPool`).
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 func scatterAdd<Scalar: NNScalar>(
-    _ values: UnsafeBufferPointer<Scalar>, at indices: UnsafeBufferPointer<Int>, into target: UnsafeMutableBufferPointer<Scalar>
+    _ values: UnsafeBufferPointer<Scalar>, at indices: UnsafeBufferPointer<Int32>, perImage: Int, imageSize: Int,
+    into target: UnsafeMutableBufferPointer<Scalar>
 ) {
-    for i in 0..<values.count { target[indices[i]] += values[i] }
+    guard perImage > 0, let v = values.baseAddress, let a = indices.baseAddress, let t = target.baseAddress else { return }
+    for n in 0..<(values.count / perImage) {
+        let image = t + n * imageSize
+        let base = n * perImage
+        for k in 0..<perImage { image[Int(a[base + k])] += v[base + k] }
+    }
 }
 
 /// A zero-filled array of `count` scalars.

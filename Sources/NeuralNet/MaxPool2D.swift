@@ -4,8 +4,8 @@ final class MaxPool2D<Scalar: NNScalar>: Layer {
     let geometry: ConvolutionGeometry
     var parameters: [Tensor<Scalar>] = []
     let gradients: [Tensor<Scalar>] = []
-    /// For each output element of the last training batch, the flat input index of its maximum.
-    private var cachedArgmax: [Int] = []
+    /// For each output element of the last training batch, the offset of its maximum within its input image.
+    private var cachedArgmax: [Int32] = []
     private var cachedBatch = 0
 
     init(geometry: ConvolutionGeometry) { self.geometry = geometry }
@@ -16,8 +16,8 @@ final class MaxPool2D<Scalar: NNScalar>: Layer {
         let g = geometry
         let batch = input.count / g.imageSize
         let outputCount = batch * g.outputPositions * g.channels
-        var argmax = [Int](repeating: 0, count: recordArgmax ? outputCount : 0)
-        var output: [Scalar] = zeros(outputCount)
+        var argmax = [Int32](repeating: 0, count: recordArgmax ? outputCount : 0)
+        var output: [Scalar] = uninitializedArray(outputCount)
         input.scalars.withUnsafeBufferPointer { xb in
             output.withUnsafeMutableBufferPointer { yb in
                 argmax.withUnsafeMutableBufferPointer { ab in
@@ -50,7 +50,7 @@ final class MaxPool2D<Scalar: NNScalar>: Layer {
         dx.withUnsafeMutableBufferPointer { d in
             gradient.scalars.withUnsafeBufferPointer { dy in
                 cachedArgmax.withUnsafeBufferPointer { a in
-                    scatterAdd(dy, at: a, into: d)
+                    scatterAdd(dy, at: a, perImage: g.outputPositions * g.channels, imageSize: g.imageSize, into: d)
                 }
             }
         }
@@ -59,17 +59,17 @@ final class MaxPool2D<Scalar: NNScalar>: Layer {
 }
 
 extension ConvolutionGeometry {
-    /// Max-pools `images` of the NHWC batch at `x` into `y`; with `argmax`, records each maximum's flat input index
+    /// Max-pools `images` of the NHWC batch at `x` into `y`; with `argmax`, records each maximum's offset within its image
     /// (the first maximum in window order wins ties; padded positions never take part).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func maxPool<Scalar: NNScalar>(
-        _ x: UnsafePointer<Scalar>, into y: UnsafeMutablePointer<Scalar>, argmax: UnsafeMutablePointer<Int>?, images: Range<Int>
+        _ x: UnsafePointer<Scalar>, into y: UnsafeMutablePointer<Scalar>, argmax: UnsafeMutablePointer<Int32>?, images: Range<Int>
     ) {
         let g = self
         let c = g.channels
         for n in images {
-            let imageOffset = n * g.imageSize
+            let image = x + n * g.imageSize
             for oy in 0..<g.outputHeight {
                 let y0 = max(oy * g.strideHeight - g.padTop, 0)
                 let y1 = min(oy * g.strideHeight - g.padTop + g.kernelHeight, g.inputHeight)
@@ -79,25 +79,33 @@ extension ConvolutionGeometry {
                     let outOffset = ((n * g.outputHeight + oy) * g.outputWidth + ox) * c
                     let out = y + outOffset
                     // The window always holds at least one real pixel (same padding never exceeds the kernel).
-                    let first = imageOffset + (y0 * g.inputWidth + x0) * c
-                    out.update(from: x + first, count: c)
+                    let first = (y0 * g.inputWidth + x0) * c
+                    out.update(from: image + first, count: c)
                     if let argmax {
-                        for ch in 0..<c { argmax[outOffset + ch] = first + ch }
+                        let indices = argmax + outOffset
+                        for ch in 0..<c { indices[ch] = Int32(truncatingIfNeeded: first + ch) }
                     }
                     for iy in y0..<y1 {
                         for ix in x0..<x1 {
-                            let offset = imageOffset + (iy * g.inputWidth + ix) * c
-                            let source = x + offset
+                            let offset = (iy * g.inputWidth + ix) * c
+                            let source = image + offset
                             if let argmax {
                                 let indices = argmax + outOffset
+                                let offset32 = Int32(truncatingIfNeeded: offset)
                                 for ch in 0..<c {
                                     // Strictly greater: the first maximum in window order keeps the gradient (as TF).
-                                    let greater = source[ch] > out[ch]
-                                    out[ch] = greater ? source[ch] : out[ch]
-                                    indices[ch] = greater ? offset + ch : indices[ch]
+                                    let s = source[ch]
+                                    let o = out[ch]
+                                    let greater = s > o
+                                    out[ch] = greater ? s : o
+                                    indices[ch] = greater ? offset32 &+ Int32(truncatingIfNeeded: ch) : indices[ch]
                                 }
                             } else {
-                                for ch in 0..<c { out[ch] = source[ch] > out[ch] ? source[ch] : out[ch] }
+                                for ch in 0..<c {
+                                    let s = source[ch]
+                                    let o = out[ch]
+                                    out[ch] = Swift.max(o, s)
+                                }
                             }
                         }
                     }

@@ -65,6 +65,7 @@ public final class Sequential<Scalar: NNScalar> {
                 let g = ConvolutionGeometry(
                     input: input, kernelHeight: ph, kernelWidth: pw, strideHeight: sh, strideWidth: sw, padding: padding)
             else { throw impossible("pool \(ph)x\(pw) does not fit with \(padding) padding") }
+            guard g.imageSize <= Int(Int32.max) else { throw impossible("images of \(g.imageSize) values are too large to pool") }
             if padding == .same && (ph <= g.padTop || pw <= g.padLeft) {
                 throw impossible("pool \(ph)x\(pw) windows would lie wholly in the padding")
             }
