@@ -96,9 +96,10 @@ extension ConvolutionGeometry {
                                     // Strictly greater: the first maximum in window order keeps the gradient (as TF).
                                     let s = source[ch]
                                     let o = out[ch]
-                                    let greater = s > o
-                                    out[ch] = greater ? s : o
-                                    indices[ch] = greater ? offset32 &+ Int32(truncatingIfNeeded: ch) : indices[ch]
+                                    // Masks rather than conditional stores, so that the loop vectorizes.
+                                    let mask: Int32 = s > o ? -1 : 0
+                                    out[ch] = Swift.max(o, s)
+                                    indices[ch] = ((offset32 &+ Int32(truncatingIfNeeded: ch)) & mask) | (indices[ch] & ~mask)
                                 }
                             } else {
                                 for ch in 0..<c {
