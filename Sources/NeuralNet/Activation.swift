@@ -12,12 +12,15 @@ public enum Activation: String, Sendable, CaseIterable {
     static let seluScale = 1.0507009873554804934193349852946
 
     /// Applies the activation in place to `values`, a row-major matrix with `width` columns (softmax is per row).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func apply<Scalar: NNScalar>(_ values: UnsafeMutableBufferPointer<Scalar>, width: Int) {
         switch self {
         case .linear:
             return
         case .relu:
-            for i in values.indices where values[i] < 0 { values[i] = 0 }
+            guard let v = values.baseAddress else { return }
+            for i in 0..<values.count { v[i] = Swift.max(v[i], 0) }  // this form vectorizes
         case .sigmoid:
             for i in values.indices { values[i] = 1 / (1 + Scalar.exp(-values[i])) }
         case .tanh:
@@ -64,6 +67,8 @@ public enum Activation: String, Sendable, CaseIterable {
 
     /// Turns the gradient w.r.t. the activation's output into the gradient w.r.t. its input, in place, using the
     /// forward output `output` (`width` columns per row for softmax). ReLU's derivative at 0 is 0, as in TF/JAX.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward<Scalar: NNScalar>(
         output: UnsafeBufferPointer<Scalar>, gradient: UnsafeMutableBufferPointer<Scalar>, width: Int
     ) {
@@ -72,7 +77,11 @@ public enum Activation: String, Sendable, CaseIterable {
         case .linear:
             return
         case .relu:
-            for i in gradient.indices where !(output[i] > 0) { gradient[i] = 0 }
+            guard let g = gradient.baseAddress, let y = output.baseAddress else { return }
+            for i in 0..<gradient.count {
+                let keep: Scalar = y[i] > 0 ? 1 : 0  // a multiply by 0/1 vectorizes; a conditional store did not
+                g[i] *= keep
+            }
         case .sigmoid:
             for i in gradient.indices { gradient[i] *= output[i] * (1 - output[i]) }
         case .tanh:

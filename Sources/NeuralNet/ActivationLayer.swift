@@ -27,10 +27,11 @@ final class ActivationLayer<Scalar: NNScalar>: Layer {
         return output
     }
 
-    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+    func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard needsInputGradient else { return nil }
         guard !gradientIsPreActivation, let output = cachedOutput else { return gradient }
-        var dx = gradient
+        var dx = Tensor<Scalar>(shape: [0], scalars: [])
+        swap(&dx, &gradient)
         output.scalars.withUnsafeBufferPointer { y in
             dx.scalars.withUnsafeMutableBufferPointer { activation.backward(output: y, gradient: $0, width: shape.last ?? 1) }
         }

@@ -6,8 +6,11 @@ import Foundation
 public final class Adam: Optimizer {
     /// The base step size (Keras default 0.001).
     public var learningRate: Double
+    /// Decay of the first-moment estimate (Keras default 0.9).
     public let beta1: Double
+    /// Decay of the second-moment estimate (Keras default 0.999).
     public let beta2: Double
+    /// Added to sqrt(v) in the denominator (Keras default 1e-7).
     public let epsilon: Double
     /// Steps taken so far (Keras' `iterations`).
     public private(set) var iterations = 0
@@ -18,8 +21,8 @@ public final class Adam: Optimizer {
         var m: [Scalar]
         var v: [Scalar]
         init(count: Int) {
-            m = [Scalar](repeating: 0, count: count)
-            v = [Scalar](repeating: 0, count: count)
+            m = zeros(count)
+            v = zeros(count)
         }
     }
 
@@ -31,8 +34,12 @@ public final class Adam: Optimizer {
         self.epsilon = epsilon
     }
 
+    /// Counts one more step (t), as Keras increments `iterations` once per `apply`.
     public func beginStep() { iterations += 1 }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    /// One Adam update of `parameter`, keeping m and v for `slot` (created as zeros on first use).
     public func update<Scalar: NNScalar>(_ parameter: inout [Scalar], gradient: [Scalar], slot: Int) {
         precondition(parameter.count == gradient.count, "Adam: gradient count \(gradient.count) != parameter count \(parameter.count)")
         precondition(iterations > 0, "Adam.update before beginStep")

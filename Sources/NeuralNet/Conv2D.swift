@@ -12,6 +12,8 @@ final class Conv2D<Scalar: NNScalar>: Layer {
     private var cachedPatches: [Scalar] = []
     private var cachedOutput: Tensor<Scalar>?
     private var cachedBatch = 0
+    /// Reused between batches: the patch-matrix gradient (large, so not reallocated every step).
+    private var patchGradients: [Scalar] = []
 
     init(geometry: ConvolutionGeometry, filters: Int, activation: Activation, useBias: Bool) {
         self.geometry = geometry
@@ -26,24 +28,29 @@ final class Conv2D<Scalar: NNScalar>: Layer {
     var outputShape: [Int] { [geometry.outputHeight, geometry.outputWidth, filters] }
     var finalActivation: Activation { activation }
 
-    /// The patch matrix of `input` (or the input itself for 1x1/stride-1 kernels).
-    private func patches(_ input: Tensor<Scalar>, batch: Int) -> [Scalar] {
-        if geometry.isIdentityPatching { return input.scalars }
+    /// The patch matrix of `input` (or the input itself for 1x1/stride-1 kernels), written into `buffer` in place
+    /// when it already has the right size and no other owner.
+    private func patches(_ input: Tensor<Scalar>, batch: Int, into buffer: inout [Scalar]) {
+        if geometry.isIdentityPatching {
+            buffer = input.scalars
+            return
+        }
         let g = geometry
-        return [Scalar](unsafeUninitializedCapacity: batch * g.outputPositions * g.patchSize) { buffer, initialized in
-            input.scalars.withUnsafeBufferPointer { x in
+        let count = batch * g.outputPositions * g.patchSize
+        if buffer.count != count { buffer = uninitializedArray(count) }
+        input.scalars.withUnsafeBufferPointer { x in
+            buffer.withUnsafeMutableBufferPointer { p in
                 let source = x.baseAddress!
-                let target = buffer.baseAddress!
+                let target = p.baseAddress!
                 splitAcrossCores(batch) { g.im2col(source, images: $0, into: target) }
             }
-            initialized = buffer.count
         }
     }
 
     private func convolve(_ patchMatrix: [Scalar], batch: Int) -> Tensor<Scalar> {
         let g = geometry
         let rows = batch * g.outputPositions
-        var output = [Scalar](repeating: 0, count: rows * filters)
+        var output: [Scalar] = uninitializedArray(rows * filters)
         patchMatrix.withUnsafeBufferPointer { p in
             parameters[0].scalars.withUnsafeBufferPointer { w in
                 output.withUnsafeMutableBufferPointer { y in
@@ -59,8 +66,7 @@ final class Conv2D<Scalar: NNScalar>: Layer {
                             let slice = UnsafeMutableBufferPointer(
                                 start: base + images.lowerBound * g.outputPositions * filters,
                                 count: images.count * g.outputPositions * filters)
-                            if !b.isEmpty { addRowBias(slice, b) }
-                            activation.apply(slice, width: filters)
+                            addBiasAndActivate(slice, bias: b, activation: activation, width: filters)
                         }
                     }
                 }
@@ -71,31 +77,34 @@ final class Conv2D<Scalar: NNScalar>: Layer {
 
     func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         let batch = input.count / geometry.imageSize
-        return convolve(patches(input, batch: batch), batch: batch)
+        var patchMatrix: [Scalar] = []
+        patches(input, batch: batch, into: &patchMatrix)
+        return convolve(patchMatrix, batch: batch)
     }
 
     func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
         let batch = input.count / geometry.imageSize
-        cachedPatches = patches(input, batch: batch)
+        patches(input, batch: batch, into: &cachedPatches)  // Reuses last batch's buffer in place.
         cachedBatch = batch
         let output = convolve(cachedPatches, batch: batch)
         cachedOutput = output
         return output
     }
 
-    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+    func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard let output = cachedOutput else { preconditionFailure("Conv2D.backward before forward") }
         let g = geometry
         let batch = cachedBatch
         let rows = batch * g.outputPositions
-        var dz = gradient.scalars
+        var dz: [Scalar] = []
+        swap(&dz, &gradient.scalars)
         if !gradientIsPreActivation {
             output.scalars.withUnsafeBufferPointer { y in
                 dz.withUnsafeMutableBufferPointer { activation.backward(output: y, gradient: $0, width: filters) }
             }
         }
-        var dKernel = [Scalar](repeating: 0, count: g.patchSize * filters)
-        var dBias = [Scalar](repeating: 0, count: useBias ? filters : 0)
+        var dKernel: [Scalar] = uninitializedArray(g.patchSize * filters)
+        var dBias: [Scalar] = uninitializedArray(useBias ? filters : 0)
         var dInput: [Scalar]? = nil
         dz.withUnsafeBufferPointer { dzp in
             cachedPatches.withUnsafeBufferPointer { p in
@@ -107,7 +116,9 @@ final class Conv2D<Scalar: NNScalar>: Layer {
             }
             if useBias { dBias.withUnsafeMutableBufferPointer { columnSums(dzp, rows: rows, columns: filters, into: $0) } }
             if needsInputGradient {
-                var dPatches = [Scalar](repeating: 0, count: rows * g.patchSize)
+                var dPatches: [Scalar] = []
+                swap(&dPatches, &patchGradients)
+                if dPatches.count != rows * g.patchSize { dPatches = uninitializedArray(rows * g.patchSize) }
                 parameters[0].scalars.withUnsafeBufferPointer { w in
                     dPatches.withUnsafeMutableBufferPointer { dp in
                         Scalar.gemm(
@@ -119,7 +130,7 @@ final class Conv2D<Scalar: NNScalar>: Layer {
                 if g.isIdentityPatching {
                     dInput = dPatches
                 } else {
-                    var dx = [Scalar](repeating: 0, count: batch * g.imageSize)
+                    var dx: [Scalar] = zeros(batch * g.imageSize)
                     dPatches.withUnsafeBufferPointer { dp in
                         dx.withUnsafeMutableBufferPointer { dxp in
                             let source = dp.baseAddress!
@@ -128,6 +139,7 @@ final class Conv2D<Scalar: NNScalar>: Layer {
                         }
                     }
                     dInput = dx
+                    patchGradients = dPatches  // Keep the buffer for the next batch.
                 }
             }
         }

@@ -43,6 +43,8 @@ struct ConvolutionGeometry: Sendable, Equatable {
 
 extension ConvolutionGeometry {
     /// Writes the patch matrix (images * outputPositions, patchSize) for `images` NHWC images starting at `input`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func im2col<Scalar: NNScalar>(_ input: UnsafePointer<Scalar>, images: Range<Int>, into columns: UnsafeMutablePointer<Scalar>) {
         let c = channels
         let rowLength = kernelWidth * c
@@ -79,6 +81,8 @@ extension ConvolutionGeometry {
 
     /// Adds each patch-matrix gradient back onto the image positions it was copied from (the adjoint of im2col);
     /// `gradient` must be zeroed by the caller for `images`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func col2im<Scalar: NNScalar>(_ columns: UnsafePointer<Scalar>, images: Range<Int>, into gradient: UnsafeMutablePointer<Scalar>) {
         let c = channels
         for n in images {

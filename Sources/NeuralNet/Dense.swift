@@ -24,15 +24,15 @@ final class Dense<Scalar: NNScalar>: Layer {
 
     func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         let batch = input.count / inputUnits
-        var output = [Scalar](repeating: 0, count: batch * units)
+        var output: [Scalar] = uninitializedArray(batch * units)
         input.scalars.withUnsafeBufferPointer { x in
             parameters[0].scalars.withUnsafeBufferPointer { w in
                 output.withUnsafeMutableBufferPointer { y in
                     Scalar.gemm(
                         transposeA: false, transposeB: false, m: batch, n: units, k: inputUnits, alpha: 1,
                         a: x.baseAddress!, lda: inputUnits, b: w.baseAddress!, ldb: units, beta: 0, c: y.baseAddress!, ldc: units)
-                    if useBias { parameters[1].scalars.withUnsafeBufferPointer { addRowBias(y, $0) } }
-                    activation.apply(y, width: units)
+                    let bias = useBias ? parameters[1].scalars : []
+                    bias.withUnsafeBufferPointer { addBiasAndActivate(y, bias: $0, activation: activation, width: units) }
                 }
             }
         }
@@ -46,17 +46,18 @@ final class Dense<Scalar: NNScalar>: Layer {
         return output
     }
 
-    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+    func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard let input = cachedInput, let output = cachedOutput else { preconditionFailure("Dense.backward before forward") }
         let batch = input.count / inputUnits
-        var dz = gradient.scalars
+        var dz: [Scalar] = []
+        swap(&dz, &gradient.scalars)  // Take the caller's (unique) storage: the activation backward then runs in place.
         if !gradientIsPreActivation {
             output.scalars.withUnsafeBufferPointer { y in
                 dz.withUnsafeMutableBufferPointer { activation.backward(output: y, gradient: $0, width: units) }
             }
         }
-        var dKernel = [Scalar](repeating: 0, count: inputUnits * units)
-        var dBias = [Scalar](repeating: 0, count: useBias ? units : 0)
+        var dKernel: [Scalar] = uninitializedArray(inputUnits * units)
+        var dBias: [Scalar] = uninitializedArray(useBias ? units : 0)
         var dInput: [Scalar]? = nil
         dz.withUnsafeBufferPointer { g in
             input.scalars.withUnsafeBufferPointer { x in
@@ -68,7 +69,7 @@ final class Dense<Scalar: NNScalar>: Layer {
             }
             if useBias { dBias.withUnsafeMutableBufferPointer { columnSums(g, rows: batch, columns: units, into: $0) } }
             if needsInputGradient {
-                var dx = [Scalar](repeating: 0, count: batch * inputUnits)
+                var dx: [Scalar] = uninitializedArray(batch * inputUnits)
                 parameters[0].scalars.withUnsafeBufferPointer { w in
                     dx.withUnsafeMutableBufferPointer { dxp in
                         Scalar.gemm(
@@ -81,33 +82,5 @@ final class Dense<Scalar: NNScalar>: Layer {
         }
         gradients = [Tensor(shape: [inputUnits, units], scalars: dKernel)] + (useBias ? [Tensor(shape: [units], scalars: dBias)] : [])
         return dInput.map { Tensor(shape: input.shape, scalars: $0) }
-    }
-}
-
-/// Adds `bias` to every row of the row-major matrix `matrix` (bias.count columns).
-@inline(__always)
-func addRowBias<Scalar: NNScalar>(_ matrix: UnsafeMutableBufferPointer<Scalar>, _ bias: UnsafeBufferPointer<Scalar>) {
-    let width = bias.count
-    guard width > 0 else { return }
-    var row = 0
-    while row < matrix.count {
-        for j in 0..<width { matrix[row + j] += bias[j] }
-        row += width
-    }
-}
-
-/// Column sums of a row-major (rows, columns) matrix via BLAS gemv (bias gradients).
-func columnSums<Scalar: NNScalar>(
-    _ matrix: UnsafeBufferPointer<Scalar>, rows: Int, columns: Int, into result: UnsafeMutableBufferPointer<Scalar>
-) {
-    guard rows > 0 else {
-        for i in result.indices { result[i] = 0 }
-        return
-    }
-    let ones = [Scalar](repeating: 1, count: rows)
-    ones.withUnsafeBufferPointer { o in
-        Scalar.gemv(
-            transposeA: true, m: rows, n: columns, alpha: 1, a: matrix.baseAddress!, lda: columns, x: o.baseAddress!, beta: 0,
-            y: result.baseAddress!)
     }
 }

@@ -23,28 +23,22 @@ final class Dropout<Scalar: NNScalar>: Layer {
             return input
         }
         let keep = Scalar(1 / (1 - rate))
-        mask = [Scalar](repeating: 0, count: input.count)
+        mask = zeros(input.count)
         var output = input.scalars
-        mask.withUnsafeMutableBufferPointer { m in
-            output.withUnsafeMutableBufferPointer { y in
-                for i in 0..<m.count {
-                    let scale: Scalar = generator.nextUnitDouble() < rate ? 0 : keep
-                    m[i] = scale
-                    y[i] *= scale
-                }
-            }
+        for i in 0..<mask.count where generator.nextUnitDouble() >= rate { mask[i] = keep }
+        output.withUnsafeMutableBufferPointer { y in
+            mask.withUnsafeBufferPointer { multiply(y, by: $0) }
         }
         return Tensor(shape: input.shape, scalars: output)
     }
 
-    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+    func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard needsInputGradient else { return nil }
         guard !mask.isEmpty else { return gradient }
-        var dx = gradient.scalars
+        var dx: [Scalar] = []
+        swap(&dx, &gradient.scalars)
         dx.withUnsafeMutableBufferPointer { d in
-            mask.withUnsafeBufferPointer { m in
-                for i in 0..<d.count { d[i] *= m[i] }
-            }
+            mask.withUnsafeBufferPointer { multiply(d, by: $0) }
         }
         return Tensor(shape: gradient.shape, scalars: dx)
     }

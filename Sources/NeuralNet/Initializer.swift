@@ -9,7 +9,7 @@ public enum Initializer: String, Sendable, CaseIterable {
 
     /// `count` kernel values for the given fans, drawn from `generator`.
     func sample<Scalar: NNScalar>(count: Int, fanIn: Int, fanOut: Int, generator: inout SeededGenerator) -> [Scalar] {
-        var values = [Scalar](repeating: 0, count: count)
+        var values: [Scalar] = zeros(count)
         switch self {
         case .glorotUniform:
             let limit = (6.0 / Double(fanIn + fanOut)).squareRoot()

@@ -18,7 +18,8 @@ protocol Layer<Scalar>: AnyObject {
     func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar>
     /// Backward pass from the gradient w.r.t. this layer's output (or, if `gradientIsPreActivation`, w.r.t. the
     /// input of its final activation). Fills `gradients`; returns the input gradient when `needsInputGradient`.
-    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>?
+    /// `gradient` is taken over (its storage may be reused in place), so the caller should hold no other reference.
+    func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>?
 }
 
 extension Layer {

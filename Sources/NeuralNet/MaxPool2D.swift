@@ -4,8 +4,8 @@ final class MaxPool2D<Scalar: NNScalar>: Layer {
     let geometry: ConvolutionGeometry
     var parameters: [Tensor<Scalar>] = []
     let gradients: [Tensor<Scalar>] = []
-    /// For each output element of the last training batch, the flat input index of its maximum.
-    private var cachedArgmax: [Int] = []
+    /// For each output element of the last training batch, the offset of its maximum within its input image.
+    private var cachedArgmax: [Int32] = []
     private var cachedBatch = 0
 
     init(geometry: ConvolutionGeometry) { self.geometry = geometry }
@@ -16,8 +16,8 @@ final class MaxPool2D<Scalar: NNScalar>: Layer {
         let g = geometry
         let batch = input.count / g.imageSize
         let outputCount = batch * g.outputPositions * g.channels
-        var argmax = [Int](repeating: 0, count: recordArgmax ? outputCount : 0)
-        var output = [Scalar](repeating: 0, count: outputCount)
+        var argmax = [Int32](repeating: 0, count: recordArgmax ? outputCount : 0)
+        var output: [Scalar] = uninitializedArray(outputCount)
         input.scalars.withUnsafeBufferPointer { xb in
             output.withUnsafeMutableBufferPointer { yb in
                 argmax.withUnsafeMutableBufferPointer { ab in
@@ -25,7 +25,7 @@ final class MaxPool2D<Scalar: NNScalar>: Layer {
                     let y = yb.baseAddress!
                     let a = recordArgmax ? ab.baseAddress : nil
                     splitAcrossCores(batch) { images in
-                        Self.poolImages(g, x, y, a, images)
+                        g.maxPool(x, into: y, argmax: a, images: images)
                     }
                 }
             }
@@ -37,13 +37,39 @@ final class MaxPool2D<Scalar: NNScalar>: Layer {
         return Tensor(shape: [batch, g.outputHeight, g.outputWidth, g.channels], scalars: output)
     }
 
-    private static func poolImages(
-        _ g: ConvolutionGeometry, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, _ argmax: UnsafeMutablePointer<Int>?,
-        _ images: Range<Int>
+    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> { pool(input, recordArgmax: false) }
+
+    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
+        pool(input, recordArgmax: true)
+    }
+
+    func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+        guard needsInputGradient else { return nil }
+        let g = geometry
+        var dx: [Scalar] = zeros(cachedBatch * g.imageSize)
+        dx.withUnsafeMutableBufferPointer { d in
+            gradient.scalars.withUnsafeBufferPointer { dy in
+                cachedArgmax.withUnsafeBufferPointer { a in
+                    scatterAdd(dy, at: a, perImage: g.outputPositions * g.channels, imageSize: g.imageSize, into: d)
+                }
+            }
+        }
+        return Tensor(shape: [cachedBatch, g.inputHeight, g.inputWidth, g.channels], scalars: dx)
+    }
+}
+
+extension ConvolutionGeometry {
+    /// Max-pools `images` of the NHWC batch at `x` into `y`; with `argmax`, records each maximum's offset within its image
+    /// (the first maximum in window order wins ties; padded positions never take part).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func maxPool<Scalar: NNScalar>(
+        _ x: UnsafePointer<Scalar>, into y: UnsafeMutablePointer<Scalar>, argmax: UnsafeMutablePointer<Int32>?, images: Range<Int>
     ) {
+        let g = self
         let c = g.channels
         for n in images {
-            let imageOffset = n * g.imageSize
+            let image = x + n * g.imageSize
             for oy in 0..<g.outputHeight {
                 let y0 = max(oy * g.strideHeight - g.padTop, 0)
                 let y1 = min(oy * g.strideHeight - g.padTop + g.kernelHeight, g.inputHeight)
@@ -53,47 +79,39 @@ final class MaxPool2D<Scalar: NNScalar>: Layer {
                     let outOffset = ((n * g.outputHeight + oy) * g.outputWidth + ox) * c
                     let out = y + outOffset
                     // The window always holds at least one real pixel (same padding never exceeds the kernel).
-                    let first = imageOffset + (y0 * g.inputWidth + x0) * c
-                    out.update(from: x + first, count: c)
+                    let first = (y0 * g.inputWidth + x0) * c
+                    out.update(from: image + first, count: c)
                     if let argmax {
-                        for ch in 0..<c { argmax[outOffset + ch] = first + ch }
+                        let indices = argmax + outOffset
+                        for ch in 0..<c { indices[ch] = Int32(truncatingIfNeeded: first + ch) }
                     }
                     for iy in y0..<y1 {
                         for ix in x0..<x1 {
-                            let offset = imageOffset + (iy * g.inputWidth + ix) * c
-                            let source = x + offset
+                            let offset = (iy * g.inputWidth + ix) * c
+                            let source = image + offset
                             if let argmax {
-                                for ch in 0..<c where source[ch] > out[ch] {
-                                    out[ch] = source[ch]
-                                    argmax[outOffset + ch] = offset + ch
+                                let indices = argmax + outOffset
+                                let offset32 = Int32(truncatingIfNeeded: offset)
+                                for ch in 0..<c {
+                                    // Strictly greater: the first maximum in window order keeps the gradient (as TF).
+                                    let s = source[ch]
+                                    let o = out[ch]
+                                    // Masks rather than conditional stores, so that the loop vectorizes.
+                                    let mask: Int32 = s > o ? -1 : 0
+                                    out[ch] = Swift.max(o, s)
+                                    indices[ch] = ((offset32 &+ Int32(truncatingIfNeeded: ch)) & mask) | (indices[ch] & ~mask)
                                 }
                             } else {
-                                for ch in 0..<c { out[ch] = Swift.max(out[ch], source[ch]) }
+                                for ch in 0..<c {
+                                    let s = source[ch]
+                                    let o = out[ch]
+                                    out[ch] = Swift.max(o, s)
+                                }
                             }
                         }
                     }
                 }
             }
         }
-    }
-
-    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> { pool(input, recordArgmax: false) }
-
-    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
-        pool(input, recordArgmax: true)
-    }
-
-    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
-        guard needsInputGradient else { return nil }
-        let g = geometry
-        var dx = [Scalar](repeating: 0, count: cachedBatch * g.imageSize)
-        dx.withUnsafeMutableBufferPointer { d in
-            gradient.scalars.withUnsafeBufferPointer { dy in
-                cachedArgmax.withUnsafeBufferPointer { a in
-                    for i in 0..<dy.count { d[a[i]] += dy[i] }
-                }
-            }
-        }
-        return Tensor(shape: [cachedBatch, g.inputHeight, g.inputWidth, g.channels], scalars: dx)
     }
 }

@@ -14,6 +14,7 @@ public enum NeuralNetError: Error, LocalizedError, Equatable {
     /// Training or evaluation data does not match the model (input shape, label count, label range).
     case invalidData(String)
 
+    /// One line naming the layer (or data set), the value found and the value expected.
     public var errorDescription: String? {
         switch self {
         case .impossibleShape(let layer, let spec, let input, let reason):

@@ -3,6 +3,7 @@ import Foundation
 /// A small, fast, seeded random number generator (xoshiro256**, state filled by SplitMix64) so that the same seed
 /// gives bit-identical weights, shuffles and dropout masks on every run.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    /// xoshiro256** state.
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
     /// A generator whose whole stream is determined by `seed`.

@@ -47,6 +47,13 @@ extension Sequential {
     public func gradients(
         x: Tensor<Scalar>, labels: [Int], generator: inout SeededGenerator, includeInputGradient: Bool = false
     ) -> BatchGradients<Scalar> {
+        gradients(through: layers, x: x, labels: labels, generator: &generator, includeInputGradient: includeInputGradient)
+    }
+
+    /// `gradients(x:labels:...)` through a given set of layer objects (the model's own, or a replica's).
+    private func gradients(
+        through layers: [any Layer<Scalar>], x: Tensor<Scalar>, labels: [Int], generator: inout SeededGenerator, includeInputGradient: Bool
+    ) -> BatchGradients<Scalar> {
         let batch = x.shape.first ?? 0
         precondition(labels.count == batch, "gradients: \(labels.count) labels for \(batch) examples")
         var activations = x
@@ -68,14 +75,73 @@ extension Sequential {
         for index in layers.indices.reversed() {
             let layer = layers[index]
             let needsInput = index > 0 || includeInputGradient
-            let shaped = gradient.reshaped([batch] + layer.outputShape)
-            let dx = layer.backward(shaped, gradientIsPreActivation: preActivation, needsInputGradient: needsInput)
+            var shaped = gradient.reshaped([batch] + layer.outputShape)
+            gradient = Tensor(shape: [0], scalars: [])  // Drop this reference so the layer can work in place.
+            let dx = layer.backward(&shaped, gradientIsPreActivation: preActivation, needsInputGradient: needsInput)
             preActivation = false
             if let dx { gradient = dx }
             if index == 0 { inputGradient = dx }
         }
         return BatchGradients(
             loss: loss, correct: correct, weights: layers.map { $0.gradients }, input: includeInputGradient ? inputGradient : nil)
+    }
+
+    /// Loss, correct count and gradients of one batch, split over the workers: each runs forward and backward on
+    /// its share through its own layer objects (sharing the weights), and the gradients are combined weighted by
+    /// share size, which equals the whole-batch mean. `generators` holds one dropout generator per worker.
+    func parallelGradients(x: Tensor<Scalar>, labels: [Int], generators: inout [SeededGenerator]) -> BatchGradients<Scalar> {
+        let n = labels.count
+        let parts = max(1, min(generators.count, n / 8))
+        if parts == 1 { return gradients(through: layers, x: x, labels: labels, generator: &generators[0], includeInputGradient: false) }
+        while replicas.count < parts - 1 {
+            // Shapes were already checked when the model was built, so this cannot throw.
+            replicas.append(try! Sequential.buildLayers(specs, inputShape: inputShape))
+        }
+        let workerLayers = [layers] + replicas.prefix(parts - 1)
+        for replica in workerLayers.dropFirst() {
+            for (layer, original) in zip(replica, layers) { layer.parameters = original.parameters }
+        }
+        let bounds = (0...parts).map { $0 * n / parts }
+        var results = [BatchGradients<Scalar>?](repeating: nil, count: parts)
+        results.withUnsafeMutableBufferPointer { slots in
+            generators.withUnsafeMutableBufferPointer { gens in
+                let slotBase = slots.baseAddress!
+                let genBase = gens.baseAddress!
+                BLASThreads.withSingleThreadedBLAS {
+                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                        let range = bounds[part]..<bounds[part + 1]
+                        (slotBase + part).pointee = gradients(
+                            through: workerLayers[part], x: x.rows(range), labels: Array(labels[range]), generator: &genBase[part],
+                            includeInputGradient: false)
+                    }
+                }
+            }
+        }
+        for replica in workerLayers.dropFirst() {
+            for layer in replica where !layer.parameters.isEmpty { layer.parameters = [] }  // Release shared weights.
+        }
+        var combined = results[0]!
+        let firstWeight = Scalar(Double(bounds[1]) / Double(n))
+        combined.loss *= Double(bounds[1]) / Double(n)
+        for l in combined.weights.indices {
+            for j in combined.weights[l].indices {
+                combined.weights[l][j].scalars.withUnsafeMutableBufferPointer { scale($0, by: firstWeight) }
+            }
+        }
+        for part in 1..<parts {
+            let share = Double(bounds[part + 1] - bounds[part]) / Double(n)
+            let result = results[part]!
+            combined.loss += result.loss * share
+            combined.correct += result.correct
+            for l in combined.weights.indices {
+                for j in combined.weights[l].indices {
+                    combined.weights[l][j].scalars.withUnsafeMutableBufferPointer { target in
+                        result.weights[l][j].scalars.withUnsafeBufferPointer { addScaled($0, Scalar(share), into: target) }
+                    }
+                }
+            }
+        }
+        return combined
     }
 
     /// Applies one optimizer step with `gradients` (as returned by `gradients(x:labels:...)`).
@@ -148,7 +214,7 @@ extension Sequential {
         let exampleSize = inputShape.reduce(1, *)
         let batches = (n + config.batchSize - 1) / config.batchSize
         var shuffler = SeededGenerator(seed: config.seed)
-        var dropout = SeededGenerator(seed: config.seed ^ 0x5DEE_CE66_D1CE_5EED)
+        var dropout = (0..<BLASThreads.workers).map { SeededGenerator(seed: config.seed ^ (0x5DEE_CE66_D1CE_5EED &+ UInt64($0))) }
         var order = Array(0..<n)
         var reports: [EpochReport] = []
         for epoch in 1...max(config.epochs, 1) where config.epochs > 0 {
@@ -165,7 +231,7 @@ extension Sequential {
             var stopped = false
             for b in 0..<batches {
                 let indices = order[(b * config.batchSize)..<min((b + 1) * config.batchSize, n)]
-                var batchScalars = [Scalar](repeating: 0, count: indices.count * exampleSize)
+                var batchScalars: [Scalar] = zeros(indices.count * exampleSize)
                 x.scalars.withUnsafeBufferPointer { source in
                     batchScalars.withUnsafeMutableBufferPointer { target in
                         for (row, index) in indices.enumerated() {
@@ -175,8 +241,8 @@ extension Sequential {
                     }
                 }
                 let batchLabels = indices.map { labels[$0] }
-                let result = gradients(
-                    x: Tensor(shape: [indices.count] + inputShape, scalars: batchScalars), labels: batchLabels, generator: &dropout)
+                let result = parallelGradients(
+                    x: Tensor(shape: [indices.count] + inputShape, scalars: batchScalars), labels: batchLabels, generators: &dropout)
                 apply(result.weights, optimizer: optimizer)
                 lossSum += result.loss * Double(indices.count)
                 correct += result.correct

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A stack of layers applied in order, like `keras.Sequential`, generic over `Float` and `Double`.
 ///
 /// Layouts are Keras': NHWC activations, Dense kernels (in, out), Conv2D kernels HWIO, biases (out). Shapes given
@@ -8,6 +10,9 @@ public final class Sequential<Scalar: NNScalar> {
     /// The layer configurations, in order.
     public let specs: [LayerSpec]
     let layers: [any Layer<Scalar>]
+    /// Extra copies of the layers for data-parallel training (one per additional worker), built on first use;
+    /// they share the weights of `layers` during a step.
+    var replicas: [[any Layer<Scalar>]] = []
 
     /// Builds the layers and checks every shape; throws `NeuralNetError` for impossible shapes or parameters
     /// (a window larger than a valid-padded input, Dense on a rank-3 input, zero units, dropout rate outside [0, 1)).
@@ -17,6 +22,11 @@ public final class Sequential<Scalar: NNScalar> {
         }
         self.inputShape = inputShape
         self.specs = specs
+        layers = try Sequential.buildLayers(specs, inputShape: inputShape)
+    }
+
+    /// Builds (and shape-checks) one layer object per spec.
+    static func buildLayers(_ specs: [LayerSpec], inputShape: [Int]) throws -> [any Layer<Scalar>] {
         var shape = inputShape
         var built: [any Layer<Scalar>] = []
         for (index, spec) in specs.enumerated() {
@@ -24,7 +34,7 @@ public final class Sequential<Scalar: NNScalar> {
             built.append(layer)
             shape = layer.outputShape
         }
-        layers = built
+        return built
     }
 
     static func makeLayer(_ spec: LayerSpec, index: Int, input: [Int]) throws -> any Layer<Scalar> {
@@ -55,6 +65,7 @@ public final class Sequential<Scalar: NNScalar> {
                 let g = ConvolutionGeometry(
                     input: input, kernelHeight: ph, kernelWidth: pw, strideHeight: sh, strideWidth: sw, padding: padding)
             else { throw impossible("pool \(ph)x\(pw) does not fit with \(padding) padding") }
+            guard g.imageSize <= Int(Int32.max) else { throw impossible("images of \(g.imageSize) values are too large to pool") }
             if padding == .same && (ph <= g.padTop || pw <= g.padLeft) {
                 throw impossible("pool \(ph)x\(pw) windows would lie wholly in the padding")
             }
@@ -128,6 +139,7 @@ public final class Sequential<Scalar: NNScalar> {
 
     /// Runs inference on `input` of shape [N] + `inputShape`, `batchSize` examples at a time, and returns
     /// [N] + the output shape. Dropout is the identity. Traps if the input shape does not match (a programming error).
+    /// Several batches run at once on the machine's cores (OpenBLAS is held at one thread meanwhile).
     public func predict(_ input: Tensor<Scalar>, batchSize: Int = 256) -> Tensor<Scalar> {
         precondition(Array(input.shape.dropFirst()) == inputShape, "predict: input shape \(input.shape) does not match [N] + \(inputShape)")
         let n = input.shape.first ?? 0
@@ -135,13 +147,21 @@ public final class Sequential<Scalar: NNScalar> {
         let outWidth = outShape.reduce(1, *)
         let step = max(batchSize, 1)
         if n <= step { return infer(input) }
-        var output = [Scalar]()
-        output.reserveCapacity(n * outWidth)
-        var start = 0
-        while start < n {
-            let end = min(start + step, n)
-            output += infer(input.rows(start..<end)).scalars
-            start = end
+        let chunks = (n + step - 1) / step
+        var output: [Scalar] = uninitializedArray(n * outWidth)
+        output.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            let workers = min(BLASThreads.workers, chunks)
+            BLASThreads.withSingleThreadedBLAS {
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    for chunk in stride(from: worker, to: chunks, by: workers) {
+                        let start = chunk * step
+                        let end = min(start + step, n)
+                        let result = infer(input.rows(start..<end))
+                        result.scalars.withUnsafeBufferPointer { copy($0.baseAddress!, to: base + start * outWidth, count: $0.count) }
+                    }
+                }
+            }
         }
         return Tensor(shape: [n] + outShape, scalars: output)
     }

@@ -20,7 +20,7 @@ public struct Tensor<Scalar: NNScalar>: Sendable, Equatable {
 
     /// A tensor of `shape` filled with zeros.
     public init(zeros shape: [Int]) {
-        self.init(shape: shape, scalars: [Scalar](repeating: 0, count: Tensor.elementCount(shape)))
+        self.init(shape: shape, scalars: zeros(Tensor.elementCount(shape)))
     }
 
     /// The number of elements (the product of `shape`).
@@ -36,7 +36,13 @@ public struct Tensor<Scalar: NNScalar>: Sendable, Equatable {
         let stride = shape.isEmpty ? 1 : Tensor.elementCount(Array(shape.dropFirst()))
         var s = shape
         s[0] = range.count
-        return Tensor(shape: s, scalars: Array(scalars[(range.lowerBound * stride)..<(range.upperBound * stride)]))
+        var result: [Scalar] = zeros(range.count * stride)
+        scalars.withUnsafeBufferPointer { source in
+            result.withUnsafeMutableBufferPointer {
+                copy(source.baseAddress! + range.lowerBound * stride, to: $0.baseAddress!, count: $0.count)
+            }
+        }
+        return Tensor(shape: s, scalars: result)
     }
 
     /// Product of the dimensions (1 for a scalar shape `[]`).

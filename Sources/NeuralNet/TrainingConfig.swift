@@ -11,6 +11,7 @@ public struct TrainingConfig: Sendable, Equatable {
     /// Batch size for the validation pass after each epoch.
     public var validationBatchSize: Int
 
+    /// Keras-like defaults: one epoch, batches of 32, shuffled, seed 0.
     public init(epochs: Int = 1, batchSize: Int = 32, seed: UInt64 = 0, shuffle: Bool = true, validationBatchSize: Int = 512) {
         self.epochs = epochs
         self.batchSize = batchSize

@@ -1,3 +1,4 @@
+import Foundation
 import NeuralNet
 import TestSupport
 import XCTest
@@ -102,6 +103,24 @@ final class HandWorkedTests: XCTestCase {
             XCTAssertEqual(error.localizedDescription, "layer 1: expected 2 weight arrays, found 1")
         }
         XCTAssertEqual(model.weights(layer: 0), [])
+    }
+
+    func testMaxPoolTieSendsGradientToFirstMaximumLikeTensorFlow() throws {
+        let model = try Sequential<Double>(
+            inputShape: [2, 2, 1],
+            layers: [
+                .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid), .flatten,
+                .dense(units: 2, activation: .softmax, useBias: true),
+            ])
+        try model.setWeights(layer: 2, [Tensor(shape: [1, 2], scalars: [1, -1]), Tensor(zeros: [2])])
+        var generator = SeededGenerator(seed: 0)
+        let result = model.gradients(
+            x: Tensor(shape: [1, 2, 2, 1], scalars: [3, 3, 3, 3]), labels: [0], generator: &generator, includeInputGradient: true)
+        // p = softmax(3, -3); d(pool) = (p0 - 1) * 1 + p1 * (-1) = -2 p1, all of it to the first of the four equal maxima.
+        let p1 = 1 / (1 + Foundation.exp(6.0))
+        let dx = try XCTUnwrap(result.input).scalars
+        XCTAssertEqual(dx[0], -2 * p1, accuracy: 1e-15)
+        XCTAssertEqual(Array(dx[1...]), [0, 0, 0])
     }
 
     func testPredictInChunksEqualsOneBatch() throws {

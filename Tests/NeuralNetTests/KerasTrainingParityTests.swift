@@ -64,12 +64,12 @@ final class KerasTrainingParityTests: XCTestCase {
         let loss: Tensor<Double> = try KerasFixtures.tensor("grad.loss")
         XCTAssertEqual(result.loss, loss.scalars[0], accuracy: 1e-12)
         for (k, layer) in Self.weightedLayers.enumerated() {
-            assertRelativelyClose(result.weights[layer][0], try KerasFixtures.tensor("grad.g\(2 * k)"), relative: 1e-5, "kernel \(layer)")
-            assertRelativelyClose(result.weights[layer][1], try KerasFixtures.tensor("grad.g\(2 * k + 1)"), relative: 1e-5, "bias \(layer)")
+            assertRelativelyClose(result.weights[layer][0], try KerasFixtures.tensor("grad.g\(2 * k)"), relative: 1e-8, "kernel \(layer)")
+            assertRelativelyClose(result.weights[layer][1], try KerasFixtures.tensor("grad.g\(2 * k + 1)"), relative: 1e-8, "bias \(layer)")
         }
         XCTAssertEqual(result.weights[1], [])
         let dx = try XCTUnwrap(result.input)
-        assertRelativelyClose(dx, try KerasFixtures.tensor("grad.dx"), relative: 1e-5, "input")
+        assertRelativelyClose(dx, try KerasFixtures.tensor("grad.dx"), relative: 1e-8, "input")
     }
 
     private func fixtureGradients(scale: Double) throws -> [[Tensor<Double>]] {
@@ -128,7 +128,7 @@ final class KerasTrainingParityTests: XCTestCase {
         let loss: Tensor<Double> = try KerasFixtures.tensor("tanh.loss")
         XCTAssertEqual(result.loss, loss.scalars[0], accuracy: 1e-12)
         for k in 0..<4 {
-            assertRelativelyClose(result.weights[k / 2][k % 2], try KerasFixtures.tensor("tanh.g\(k)"), relative: 1e-5, "tanh weight \(k)")
+            assertRelativelyClose(result.weights[k / 2][k % 2], try KerasFixtures.tensor("tanh.g\(k)"), relative: 1e-8, "tanh weight \(k)")
         }
     }
 }
