@@ -51,7 +51,7 @@ final class AveragePool2D<Scalar: NNScalar>: Layer {
         return infer(input)
     }
 
-    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+    func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard needsInputGradient else { return nil }
         let g = geometry
         let c = g.channels

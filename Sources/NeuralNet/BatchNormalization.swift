@@ -50,7 +50,7 @@ final class BatchNormalization<Scalar: NNScalar>: Layer {
 
     func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> { infer(input) }
 
-    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+    func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard needsInputGradient else { return nil }
         let c = channels
         let gamma = parameters[0].scalars

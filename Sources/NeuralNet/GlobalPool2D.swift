@@ -45,7 +45,7 @@ final class GlobalPool2D<Scalar: NNScalar>: Layer {
         return infer(input)
     }
 
-    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+    func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard needsInputGradient, let input = cachedInput else { return nil }
         let positions = inputShape[0] * inputShape[1], c = inputShape[2]
         let batch = gradient.count / c

@@ -26,7 +26,7 @@ final class LeakyReLU<Scalar: NNScalar>: Layer {
         return infer(input)
     }
 
-    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+    func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard needsInputGradient, let input = cachedInput else { return nil }
         var dx = gradient
         input.scalars.withUnsafeBufferPointer { x in

@@ -16,7 +16,7 @@ final class Reshape<Scalar: NNScalar>: Layer {
 
     func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> { infer(input) }
 
-    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+    func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard needsInputGradient else { return nil }
         return gradient.reshaped([gradient.shape[0]] + inputShape)
     }

@@ -48,7 +48,7 @@ final class Window2D<Scalar: NNScalar>: Layer {
 
     func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> { infer(input) }
 
-    func backward(_ gradient: Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+    func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard needsInputGradient else { return nil }
         let batch = gradient.count / outputShape.reduce(1, *)
         var dx = [Scalar](repeating: 0, count: batch * inputShape.reduce(1, *))

@@ -51,6 +51,7 @@ struct Inspect: ParsableCommand {
         var totalParameters: Int
         var trainingConfig: String?
         var optimizerStatePresent: Bool
+        var notes: [String]
     }
 
     func run() throws {
@@ -64,6 +65,12 @@ struct Inspect: ParsableCommand {
             // One member in memory at a time.
             let infos = try archive.names.map { try info(name: $0, archive.array($0)) }
             try show(infos, title: "\(file): NumPy .npz, \(infos.count) arrays")
+            if !output.json, let chain = try? MLPArchive.chain(in: archive, orientation: try modelOptions.importOptions().orientation) {
+                let sizes = [chain.layers[0].inputs] + chain.layers.map(\.outputs)
+                let pairs = chain.layers.map { "\($0.weight)" + ($0.bias.map { "+\($0)" } ?? "") }.joined(separator: ", ")
+                print("as an MLP: dense chain \(sizes.map(String.init).joined(separator: " -> ")), weights (\(chain.orientation.rawValue)), "
+                      + "\(chain.isFloat64 ? "float64" : "float32"); layers \(pairs)")
+            }
         default:
             try inspectHDF5(url)
         }
@@ -113,7 +120,8 @@ struct Inspect: ParsableCommand {
                              kerasVersion: keras.kerasVersion, backend: keras.backend,
                              modelClass: keras.modelConfig?.className, precision: m.precisionName, inputShape: m.inputShape,
                              layers: layers, totalParameters: m.parameterCounts.reduce(0, +),
-                             trainingConfig: keras.trainingConfigJSON, optimizerStatePresent: keras.hasOptimizerWeights)
+                             trainingConfig: keras.trainingConfigJSON, optimizerStatePresent: keras.hasOptimizerWeights,
+                             notes: imported.notes)
         if output.json { return try printJSON(info) }
         print("\(file): \(info.format)")
         print("  Keras \(info.kerasVersion ?? "version not recorded"), backend \(info.backend ?? "not recorded"), \(info.modelClass ?? "architecture given by --architecture")")
@@ -128,6 +136,7 @@ struct Inspect: ParsableCommand {
         print("  total parameters: \(info.totalParameters.formatted())")
         print("  training config: \(summary(ofTrainingConfig: keras.trainingConfigJSON))")
         print("  optimizer state: \(keras.hasOptimizerWeights ? "present (WeightBridge drops it when writing)" : "absent")")
+        for note in imported.notes { print("  note: \(note)") }
     }
 
     private func activationName(_ spec: LayerSpec) -> String? {
