@@ -10,6 +10,9 @@ export PATH="/opt/swift/usr/bin:$PATH"
 export WEIGHTBRIDGE_PYTHON="${WEIGHTBRIDGE_VENV:-$HOME/.cache/weightbridge/venv}/bin/python"
 export KERAS_BACKEND=jax
 export TF_CPP_MIN_LOG_LEVEL=3
+# The corpus tests record each real-world file's result here; the table in Docs/compatibility.md is
+# rendered from it after the run.
+export WEIGHTBRIDGE_CORPUS_RESULTS="$PWD/.build/corpus-results.json"
 
 echo "== build and run the tests (release, -enable-testing; also builds the weightbridge binary the CLI tests run)"
 mkdir -p .build
@@ -19,6 +22,10 @@ status=${PIPESTATUS[0]}
 set -e
 if [ "$status" -ne 0 ]; then
   echo "tests failed (exit $status)"; exit "$status"
+fi
+if [ -f "$WEIGHTBRIDGE_CORPUS_RESULTS" ]; then
+  echo "== Docs/compatibility.md from this run's corpus results"
+  "$WEIGHTBRIDGE_PYTHON" Fixtures/generate/corpus_references.py --render-doc "$WEIGHTBRIDGE_CORPUS_RESULTS"
 fi
 if [ -d Docs/examples/ConsumerApp ]; then
   echo "== example consumer package (Docs/examples/ConsumerApp)"
