@@ -34,7 +34,7 @@ public struct SeedVerification: Sendable {
         ]
         checks += FigureCheck.reportChecks(model: "mlp", reported: reported.report, computed: test.report)
         let sizes = [imported.model.inputShape.reduce(1, *)] + imported.model.outputShapes.map { $0.reduce(1, *) }
-        return ModelResult(model: "mlp", file: file.path,
+        return ModelResult(model: "mlp", file: file.relativePath,
                            description: "NumPy MLP \(sizes.map(String.init).joined(separator: "-")), \(imported.model.precisionName)",
                            evaluations: [("seed training split", train), ("seed test split", test)], checks: checks)
     }
@@ -66,7 +66,7 @@ public struct SeedVerification: Sendable {
             keras = "Keras"
         }
         let params = imported.model.parameterCounts.reduce(0, +)
-        return ModelResult(model: "cnn", file: file.path,
+        return ModelResult(model: "cnn", file: file.relativePath,
                            description: "\(keras) \(imported.layerClassNames.count) layers, \(params) parameters, \(imported.model.precisionName)",
                            evaluations: [("MNIST test set", test)], checks: checks)
     }
