@@ -21,15 +21,19 @@ public enum ModelFile {
         public var backend: String?
         /// The input shape (without the batch axis) when the architecture declares none.
         public var inputShape: [Int]?
+        /// What the model file and the architecture file may make WeightBridge allocate (array and total bytes,
+        /// configuration size and depth, archive members), checked before reading.
+        public var limits: ResourceLimits
         public init(
             architecture: URL? = nil, activations: [Activation]? = nil, orientation: MLPArchive.Orientation? = nil,
-            backend: String? = nil, inputShape: [Int]? = nil
+            backend: String? = nil, inputShape: [Int]? = nil, limits: ResourceLimits = .default
         ) {
             self.architecture = architecture
             self.activations = activations
             self.orientation = orientation
             self.backend = backend
             self.inputShape = inputShape
+            self.limits = limits
         }
     }
 
@@ -38,29 +42,37 @@ public enum ModelFile {
     /// Whether `url` names a NumPy archive by its extension.
     public static func isNPZ(_ url: URL) -> Bool { url.pathExtension.lowercased() == "npz" }
 
-    /// Imports the model in `url`.
+    /// Imports the model in `url`, under `options.limits`.
     public static func load(_ url: URL, options: ImportOptions = ImportOptions()) throws -> ImportedModel {
         if isNPZ(url) {
+            // MLPArchive opens the archive with the default limits; check the caller's first. Every member is
+            // read by the import, so each array's size is checked here against the limits too.
+            let archive = try NPZArchive(url: url, limits: options.limits)
+            for name in archive.names {
+                let bytes = UInt64(try archive.header(name).byteCount)
+                if bytes > options.limits.maxArrayBytes {
+                    throw NPYError.arrayTooLarge(source: "\(url.path):\(name)", bytes: bytes, limit: options.limits.maxArrayBytes)
+                }
+            }
             return try MLPArchive.importModel(url, activations: options.activations, orientation: options.orientation)
         }
         guard isKeras(url) else { throw BridgeError.unsupportedModelFile(path: url.path) }
-        let file = try KerasModelFile.read(url)
+        let file = try KerasModelFile.read(url, limits: options.limits)
         var config = file.modelConfig
         if let arch = options.architecture {
-            config = try architecture(from: arch)
+            config = try architecture(from: arch, limits: options.limits)
         }
         guard let config else { throw BridgeError.noArchitecture(path: url.path) }
         return try KerasBridge.importModel(file, config: config, source: url, backend: options.backend, inputShape: options.inputShape)
     }
 
     /// Reads a Keras architecture from a JSON file (`model.to_json()`), a YAML file (`model.to_yaml()`, `.yaml` or
-    /// `.yml`) or a full-model `.h5`. Files over `ResourceLimits.default.maxConfigBytes` are refused before reading.
-    public static func architecture(from url: URL) throws -> KerasModelConfig {
+    /// `.yml`) or a full-model `.h5`. Files over `limits.maxConfigBytes` are refused before reading.
+    public static func architecture(from url: URL, limits: ResourceLimits = .default) throws -> KerasModelConfig {
         if isKeras(url) {
-            guard let c = try KerasModelFile.read(url).modelConfig else { throw BridgeError.noArchitecture(path: url.path) }
+            guard let c = try KerasModelFile.read(url, limits: limits).modelConfig else { throw BridgeError.noArchitecture(path: url.path) }
             return c
         }
-        let limits = ResourceLimits.default
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
         guard size <= limits.maxConfigBytes else {
             throw KerasFormatError.invalidConfig(

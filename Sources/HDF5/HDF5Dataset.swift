@@ -5,8 +5,10 @@ import SafeIO
 ///
 /// Opening checks what the file declares before anything is read: external raw storage and virtual
 /// layouts are refused, filters must be built into libhdf5 (plugins are never loaded), the declared size
-/// (elements x element size, checked arithmetic) must be within `ResourceLimits.maxArrayBytes`, and
-/// contiguous storage must hold all the declared bytes inside the real file.
+/// (elements x element size, checked arithmetic) must be within `ResourceLimits.maxArrayBytes`,
+/// contiguous storage must hold all the declared bytes inside the real file, and chunked storage must
+/// hold them too (uncompressed) or expand to them by at most `maxInflateRatio` (compressed): a dataset
+/// of unwritten chunks, which reads as its fill value, is refused.
 public final class HDF5Dataset {
     let handle: Handle
     let fileHandle: Handle
@@ -65,6 +67,21 @@ public final class HDF5Dataset {
             throw HDF5Error.limitExceeded(
                 file: location.file, object: location.object, what: "declared size",
                 bytes: overflow ? UInt64.max : declared, limit: location.limits.maxArrayBytes)
+        }
+        if layout == H5D_CHUNKED && declared > 0 && fileSize != nil {
+            // Unwritten chunks read as the fill value, so a 10 KB file can declare (and make a reader allocate)
+            // gigabytes. Keras writes every chunk it creates: the stored chunks must cover the declared bytes, or
+            // for compressed chunks, expand by no more than maxInflateRatio.
+            let stored = H5Dget_storage_size(id)
+            if filters == 0 && stored < declared {
+                throw HDF5Error.storageTooSmall(file: location.file, object: location.object, declared: declared, stored: stored)
+            }
+            if filters > 0 && (stored == 0 || declared / stored > location.limits.maxInflateRatio) {
+                throw HDF5Error.limitExceeded(
+                    file: location.file, object: location.object,
+                    what: "declared size (\(stored) compressed bytes stored, at most \(location.limits.maxInflateRatio):1)",
+                    bytes: declared, limit: stored.multipliedReportingOverflow(by: location.limits.maxInflateRatio).partialValue)
+            }
         }
         if layout == H5D_CONTIGUOUS && filters == 0 && declared > 0, let fileSize {
             let stored = H5Dget_storage_size(id)

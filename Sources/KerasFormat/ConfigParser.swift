@@ -148,6 +148,20 @@ struct ConfigParser {
         guard let name = config["name"] as? String ?? dict["name"] as? String else {
             throw invalid("a \(className) layer has no name")
         }
+        // A layer naming a Python module or a registered custom class is user code (`@register_keras_serializable`),
+        // whatever its class_name says: its behaviour cannot be known from the file, so it is refused.
+        if let module = dict["module"] as? String, !(module == "keras" || module.hasPrefix("keras.") || module == "tf_keras"
+            || module.hasPrefix("tf_keras.") || module.hasPrefix("tensorflow.keras") || module.hasPrefix("keras_core"))
+        {
+            throw KerasFormatError.unsupportedSetting(
+                source: source, layer: name, setting: "module", value: "'\(module)'",
+                expected: "a Keras module (keras.layers, ...); custom Python classes are never loaded")
+        }
+        if let registered = dict["registered_name"] as? String, registered != className {
+            throw KerasFormatError.unsupportedSetting(
+                source: source, layer: name, setting: "registered_name", value: "'\(registered)'",
+                expected: "null or '\(className)' (a registered custom class is Python code, never loaded)")
+        }
         return (name, className, config)
     }
 

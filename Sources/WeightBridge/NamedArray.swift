@@ -1,6 +1,7 @@
 import Foundation
 import KerasFormat
 import NumPyFormat
+import SafeIO
 
 /// An array with a name, from any file WeightBridge reads: a `.npy`, an `.npz` member, or a
 /// Keras weight (named `layer/weight`, e.g. `conv2d/kernel`). Values are held as Double.
@@ -12,20 +13,21 @@ public struct NamedArray: Sendable {
     public var values: [Double]
 
     /// Reads every array of `url` (`.npy`, `.npz`, `.h5`). Keras weights are named
-    /// `layer/weight` with the weight's last path component and any `:0` suffix removed.
-    public static func readAll(_ url: URL) throws -> [NamedArray] {
+    /// `layer/weight` with the weight's last path component and any `:0` suffix removed. Every array and the
+    /// file's total are checked against `limits` before they are read.
+    public static func readAll(_ url: URL, limits: ResourceLimits = .default) throws -> [NamedArray] {
         switch url.pathExtension.lowercased() {
         case "npy":
-            let a = try NPYFile.read(url)
+            let a = try NPYFile.read(url, limits: limits)
             return [NamedArray(name: url.deletingPathExtension().lastPathComponent, shape: a.shape, dtype: a.dtype.descr, values: try a.doubles())]
         case "npz":
-            let archive = try NPZArchive(url: url)
+            let archive = try NPZArchive(url: url, limits: limits)
             return try archive.names.map { name in
                 let a = try archive.array(name)
                 return NamedArray(name: name, shape: a.shape, dtype: a.dtype.descr, values: try a.doubles())
             }
         default:
-            let file = try KerasModelFile.read(url)
+            let file = try KerasModelFile.read(url, limits: limits)
             return file.layerWeights.flatMap { layer in
                 layer.weights.map { w in
                     NamedArray(name: "\(layer.layerName)/\(kerasWeightShortName(w.name))", shape: w.shape, dtype: "float32",

@@ -20,6 +20,7 @@ struct Compare: ParsableCommand {
     @Argument(help: ArgumentHelp("Second file, the reference for rtol.", valueName: "b")) var b: String
     @Option(help: "Relative tolerance.") var rtol: Double = 1e-7
     @Option(help: "Absolute tolerance.") var atol: Double = 0
+    @OptionGroup var limitOptions: LimitOptions
     @OptionGroup var output: JSONOption
 
     func validate() throws {
@@ -29,7 +30,7 @@ struct Compare: ParsableCommand {
     func run() throws {
         let ua = try requireFile(a, flag: "the first argument"), ub = try requireFile(b, flag: "the second argument")
         let bothNumPy = [ua, ub].allSatisfy { ["npy", "npz"].contains($0.pathExtension.lowercased()) }
-        let result = ArrayComparison(try NamedArray.readAll(ua), try NamedArray.readAll(ub), rtol: rtol, atol: atol, checkDTypes: bothNumPy)
+        let result = ArrayComparison(try NamedArray.readAll(ua, limits: limitOptions.limits), try NamedArray.readAll(ub, limits: limitOptions.limits), rtol: rtol, atol: atol, checkDTypes: bothNumPy)
         if output.json {
             try printJSON(result)
         } else {

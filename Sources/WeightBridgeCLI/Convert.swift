@@ -33,19 +33,21 @@ struct Convert: ParsableCommand {
     @Option(help: "Names in an output .npz from a model: keras (layer/kernel) or mlp (W1 b1 ...).") var layout: Layout = .keras
     @Flag(help: "Replace OUT if it exists.") var force = false
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var limitOptions: LimitOptions
 
     func validate() throws {
         guard keras == 2 || keras == 3 else { throw ValidationError("--keras must be 2 or 3") }
     }
 
     func run() throws {
+        let limits = limitOptions.limits
         let out = URL(fileURLWithPath: output)
         let outExt = out.pathExtension.lowercased()
         // ARCHIVE.npz:NAME
         if let range = input.range(of: ".npz:"), !FileManager.default.fileExists(atPath: input) {
             let archivePath = String(input[..<range.lowerBound]) + ".npz"
             let member = String(input[range.upperBound...])
-            let archive = try NPZArchive(url: try requireFile(archivePath, flag: "IN"))
+            let archive = try NPZArchive(url: try requireFile(archivePath, flag: "IN"), limits: limits)
             guard archive.names.contains(member) else {
                 throw CLIError.badInput(path: archivePath, reason: "no member '\(member)' (members: \(archive.names.joined(separator: ", ")))")
             }
@@ -57,23 +59,23 @@ struct Convert: ParsableCommand {
         let inExt = inURL.pathExtension.lowercased()
         switch (inExt, outExt) {
         case ("npy", "npz"):
-            let a = try NPYFile.read(inURL)
+            let a = try NPYFile.read(inURL, limits: limits)
             try NPZWriter.write([(inURL.deletingPathExtension().lastPathComponent, a)], to: out, compressed: compress, overwrite: force)
         case ("npz", "npz") where layout == .keras:
-            let archive = try NPZArchive(url: inURL)
+            let archive = try NPZArchive(url: inURL, limits: limits)
             // Repacking keeps raw bytes; NPZWriter takes the arrays in order.
             let arrays = try archive.names.map { ($0, try archive.array($0)) }
             try NPZWriter.write(arrays, to: out, compressed: compress, overwrite: force)
         case ("npz", "h5"), ("npz", "hdf5"), ("h5", "h5"), ("hdf5", "h5"), ("h5", "hdf5"), ("hdf5", "hdf5"):
-            let imported = try ModelFile.load(inURL, options: try modelOptions.importOptions())
+            let imported = try ModelFile.load(inURL, options: try modelOptions.importOptions(limits: limits))
             try ModelFile.save(imported.model, layerNames: ModelFile.isKeras(inURL) ? imported.layerNames : nil, to: out,
                                flavor: keras == 2 ? .keras2 : .keras3, overwrite: force)
         case ("h5", "npz"), ("hdf5", "npz"), ("npz", "npz"):
             if layout == .mlp {
-                let imported = try ModelFile.load(inURL, options: try modelOptions.importOptions())
+                let imported = try ModelFile.load(inURL, options: try modelOptions.importOptions(limits: limits))
                 try NPZWriter.write(try MLPArchive.exportArrays(imported.model, path: output), to: out, compressed: compress, overwrite: force)
             } else {
-                let arrays = try NamedArray.readAll(inURL).map { a -> (name: String, array: NPYArray) in
+                let arrays = try NamedArray.readAll(inURL, limits: limits).map { a -> (name: String, array: NPYArray) in
                     (a.name, NPYArray(shape: a.shape, float32: a.values.map { Float($0) }))
                 }
                 try NPZWriter.write(arrays, to: out, compressed: compress, overwrite: force)

@@ -23,6 +23,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: ArgumentHelp("Write the confusion matrix as an SVG heatmap here.", valueName: "file")) var confusionSvg: String?
     @OptionGroup var mnist: MNISTOptions
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var limitOptions: LimitOptions
     @OptionGroup var output: JSONOption
 
     struct JSONResult: Encodable {
@@ -36,7 +37,7 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
-        let imported = try modelOptions.load(model)
+        let imported = try modelOptions.load(model, limits: limitOptions.limits)
         let dataset = try mnist.load()
         let rows = split.rows(of: dataset)
         let e = try ModelEvaluation(model: imported.model, rows: rows)

@@ -19,6 +19,7 @@ struct Inspect: ParsableCommand {
 
     @Argument(help: ArgumentHelp("The file to inspect.", valueName: "file")) var file: String
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var limitOptions: LimitOptions
     @OptionGroup var output: JSONOption
 
     struct ArrayInfo: Encodable {
@@ -58,10 +59,10 @@ struct Inspect: ParsableCommand {
         let url = try requireFile(file, flag: "the FILE argument")
         switch url.pathExtension.lowercased() {
         case "npy":
-            let a = try NPYFile.read(url)
+            let a = try NPYFile.read(url, limits: limitOptions.limits)
             try show([info(name: url.deletingPathExtension().lastPathComponent, a)], title: "\(file): NumPy .npy")
         case "npz":
-            let archive = try NPZArchive(url: url)
+            let archive = try NPZArchive(url: url, limits: limitOptions.limits)
             // One member in memory at a time.
             let infos = try archive.names.map { try info(name: $0, archive.array($0)) }
             try show(infos, title: "\(file): NumPy .npz, \(infos.count) arrays")
@@ -101,16 +102,16 @@ struct Inspect: ParsableCommand {
     private func inspectHDF5(_ url: URL) throws {
         let keras: KerasModelFile
         do {
-            keras = try KerasModelFile.read(url)
+            keras = try KerasModelFile.read(url, limits: limitOptions.limits)
         } catch let error as KerasFormatError {
             guard case .notAKerasFile = error else { throw error }
-            let lines = try HDF5File.open(url).treeDescription()
+            let lines = try HDF5File.open(url, limits: limitOptions.limits).treeDescription()
             if output.json { return try printJSON(["file": file, "format": "HDF5", "tree": lines.joined(separator: "\n")]) }
             print("\(file): HDF5 file, not a Keras model (\(error.localizedDescription))")
             lines.forEach { print("  " + $0) }
             return
         }
-        let imported = try ModelFile.load(url, options: try modelOptions.importOptions())
+        let imported = try ModelFile.load(url, options: try modelOptions.importOptions(limits: limitOptions.limits))
         let m = imported.model
         let layers = imported.layerNames.indices.map { i -> LayerInfo in
             LayerInfo(name: imported.layerNames[i], className: imported.layerClassNames[i], outputShape: m.outputShapes[i],

@@ -19,8 +19,8 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Input shape without the batch axis, comma-separated (e.g. 28,28,1), when the architecture declares none.", valueName: "dims"))
     var inputShape: String?
 
-    func importOptions() throws -> ModelFile.ImportOptions {
-        var o = ModelFile.ImportOptions()
+    func importOptions(limits: ResourceLimits = .default) throws -> ModelFile.ImportOptions {
+        var o = ModelFile.ImportOptions(limits: limits)
         if let architecture { o.architecture = try requireFile(architecture, flag: "--architecture") }
         if let activations {
             o.activations = try activations.split(separator: ",").map {
@@ -52,8 +52,8 @@ struct ModelOptions: ParsableArguments {
         return o
     }
 
-    func load(_ path: String, flag: String = "the MODEL argument") throws -> ImportedModel {
-        try ModelFile.load(try requireFile(path, flag: flag), options: try importOptions())
+    func load(_ path: String, flag: String = "the MODEL argument", limits: ResourceLimits = .default) throws -> ImportedModel {
+        try ModelFile.load(try requireFile(path, flag: flag), options: try importOptions(limits: limits))
     }
 }
 
@@ -76,15 +76,17 @@ struct Predict: ParsableCommand {
     @Option(help: "Samples per forward batch.") var batchSize = 256
     @Flag(help: "Replace the output file if it exists.") var force = false
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var limitOptions: LimitOptions
 
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
     }
 
     func run() throws {
-        let imported = try modelOptions.load(model)
+        let limits = limitOptions.limits
+        let imported = try modelOptions.load(model, limits: limits)
         let inURL = try requireFile(input, flag: "--input")
-        let x = try NPYFile.read(inURL)
+        let x = try NPYFile.read(inURL, limits: limits)
         let perSample = imported.model.inputShape.reduce(1, *)
         guard let n = x.shape.first, x.shape.count >= 2 || perSample == 1, x.count == n * perSample else {
             throw CLIError.badInput(path: input, reason: "shape \(x.shape) does not hold samples of the model's input shape \(imported.model.inputShape)")
