@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["COpenBLAS"]),
 
         // Bridge: Keras configs and weight layouts onto NeuralNet models, and back.
-        .target(name: "Bridge", dependencies: ["NumPyFormat", "KerasFormat", "NeuralNet"]),
+        .target(name: "Bridge", dependencies: ["SafeIO", "NumPyFormat", "KerasFormat", "NeuralNet"]),
 
         // Data and evaluation.
         .target(name: "MNIST", dependencies: ["CGzip", "NumPyFormat", "SafeIO", .product(name: "Crypto", package: "swift-crypto")]),

@@ -1,6 +1,7 @@
 import Foundation
 import NeuralNet
 import NumPyFormat
+import SafeIO
 
 /// Reads and writes from-scratch NumPy MLPs: `.npz` archives holding a chain of dense layers,
 /// such as the seed project's `W1 b1 W2 b2 W3 b3` (float64, weights `(in, out)`, biases `(1, out)`).
@@ -85,9 +86,10 @@ public enum MLPArchive {
 
     /// Imports an MLP archive as a runnable model. `activations` gives one activation per layer;
     /// the default is ReLU on hidden layers and softmax on the output (the seed's recipe).
+    /// The archive is read under `limits` (each member's size is checked before it is read).
     public static func importModel(_ url: URL, activations: [Activation]? = nil, inputSize: Int? = nil,
-                                   orientation: Orientation? = nil) throws -> ImportedModel {
-        let archive = try NPZArchive(url: url)
+                                   orientation: Orientation? = nil, limits: ResourceLimits = .default) throws -> ImportedModel {
+        let archive = try NPZArchive(url: url, limits: limits)
         let chain = try self.chain(in: archive, inputSize: inputSize, orientation: orientation)
         let n = chain.layers.count
         let acts = activations ?? (Array(repeating: Activation.relu, count: n - 1) + [.softmax])

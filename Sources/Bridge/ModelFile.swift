@@ -45,16 +45,7 @@ public enum ModelFile {
     /// Imports the model in `url`, under `options.limits`.
     public static func load(_ url: URL, options: ImportOptions = ImportOptions()) throws -> ImportedModel {
         if isNPZ(url) {
-            // MLPArchive opens the archive with the default limits; check the caller's first. Every member is
-            // read by the import, so each array's size is checked here against the limits too.
-            let archive = try NPZArchive(url: url, limits: options.limits)
-            for name in archive.names {
-                let bytes = UInt64(try archive.header(name).byteCount)
-                if bytes > options.limits.maxArrayBytes {
-                    throw NPYError.arrayTooLarge(source: "\(url.path):\(name)", bytes: bytes, limit: options.limits.maxArrayBytes)
-                }
-            }
-            return try MLPArchive.importModel(url, activations: options.activations, orientation: options.orientation)
+            return try MLPArchive.importModel(url, activations: options.activations, orientation: options.orientation, limits: options.limits)
         }
         guard isKeras(url) else { throw BridgeError.unsupportedModelFile(path: url.path) }
         let file = try KerasModelFile.read(url, limits: options.limits)

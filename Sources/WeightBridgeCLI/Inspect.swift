@@ -53,6 +53,8 @@ struct Inspect: ParsableCommand {
         var trainingConfig: String?
         var optimizerStatePresent: Bool
         var notes: [String]
+        /// Weights holding NaN or infinite values, e.g. "dense/kernel: 3 NaN, 0 Inf".
+        var nonFiniteWeights: [String]
     }
 
     func run() throws {
@@ -122,7 +124,14 @@ struct Inspect: ParsableCommand {
                              modelClass: keras.modelConfig?.className, precision: m.precisionName, inputShape: m.inputShape,
                              layers: layers, totalParameters: m.parameterCounts.reduce(0, +),
                              trainingConfig: keras.trainingConfigJSON, optimizerStatePresent: keras.hasOptimizerWeights,
-                             notes: imported.notes)
+                             notes: imported.notes,
+                             nonFiniteWeights: keras.layerWeights.flatMap { layer in
+                                 layer.weights.compactMap { w -> String? in
+                                     let s = ArraySummary(w.values.map(Double.init))
+                                     guard s.nanCount + s.infCount > 0 else { return nil }
+                                     return "\(layer.layerName)/\(NamedArray.kerasWeightShortName(w.name)): \(s.nanCount) NaN, \(s.infCount) Inf"
+                                 }
+                             })
         if output.json { return try printJSON(info) }
         print("\(file): \(info.format)")
         print("  Keras \(info.kerasVersion ?? "version not recorded"), backend \(info.backend ?? "not recorded"), \(info.modelClass ?? "architecture given by --architecture")")
@@ -138,6 +147,7 @@ struct Inspect: ParsableCommand {
         print("  training config: \(summary(ofTrainingConfig: keras.trainingConfigJSON))")
         print("  optimizer state: \(keras.hasOptimizerWeights ? "present (WeightBridge drops it when writing)" : "absent")")
         for note in imported.notes { print("  note: \(note)") }
+        for w in info.nonFiniteWeights { print("  WARNING: \(w)") }
     }
 
     private func activationName(_ spec: LayerSpec) -> String? {

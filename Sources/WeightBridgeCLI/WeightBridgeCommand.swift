@@ -36,6 +36,8 @@ struct WeightBridgeCommand: ParsableCommand {
         } catch let clean as CleanExit {
             exit(withError: clean)
         } catch {
+            // ArgumentParser's own errors and requests (help, version) thrown from its built-in commands.
+            if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { exit(withError: error) }
             let message = (error as? LocalizedError)?.errorDescription ?? "\(error)"
             FileHandle.standardError.write(Data("weightbridge: \(message.replacingOccurrences(of: "\n", with: " "))\n".utf8))
             Foundation.exit(2)

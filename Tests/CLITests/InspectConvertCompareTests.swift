@@ -113,3 +113,27 @@ final class InspectConvertCompareTests: XCTestCase {
         assertOneLineError(try WeightBridgeBinary.run(["inspect", tmp.file("missing.npz").path]), mentioning: "missing.npz")
     }
 }
+
+/// `inspect` warns about NaN and infinite weights in Keras files too.
+final class InspectNonFiniteTests: XCTestCase {
+    func testInspectWarnsAboutNaNAndInfWeightsInAnH5() throws {
+        let tmp = TemporaryDirectory()
+        let copy = tmp.file("nan.h5")
+        try FileManager.default.copyItem(at: FixturePaths.fixture("h5/keras2_mlp.h5"), to: copy)
+        let layer = try runPython("""
+            import h5py, sys, numpy as np
+            with h5py.File(sys.argv[1], 'r+') as f:
+                g = f['model_weights']
+                for name in g.attrs['layer_names']:
+                    name = name.decode() if isinstance(name, bytes) else name
+                    wn = g[name].attrs.get('weight_names', [])
+                    if len(wn):
+                        w = wn[0].decode() if isinstance(wn[0], bytes) else wn[0]
+                        d = g[name][w]; a = d[()]; a.flat[0] = np.nan; a.flat[1] = np.inf; d[...] = a
+                        print(name); break
+            """, args: [copy.path]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let r = try WeightBridgeBinary.run(["inspect", copy.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("WARNING: \(layer)/kernel: 1 NaN, 1 Inf"), r.stdout)
+    }
+}

@@ -56,3 +56,18 @@ final class VerifyCommandTests: XCTestCase {
         assertOneLineError(r, mentioning: "--mlp")
     }
 }
+
+/// `--help` on every command explains the options with an example and exits 0.
+final class HelpTests: XCTestCase {
+    func testEverySubcommandHelpShowsAnExampleAndExitsZero() throws {
+        for command in ["verify", "inspect", "convert", "compare", "predict", "evaluate", "train"] {
+            let r = try WeightBridgeBinary.run([command, "--help"])
+            XCTAssertEqual(r.status, 0, "\(command) --help: \(r.stderr)")
+            XCTAssertTrue(r.stdout.contains("weightbridge \(command)"), "\(command) --help shows an example:\n\(r.stdout)")
+            XCTAssertTrue(r.stdout.contains("OPTIONS") || r.stdout.contains("ARGUMENTS"), r.stdout)
+        }
+        let root = try WeightBridgeBinary.run(["--help"])
+        XCTAssertEqual(root.status, 0)
+        XCTAssertTrue(root.stdout.contains("SUBCOMMANDS"), root.stdout)
+    }
+}
