@@ -14,7 +14,8 @@ defer { try? FileManager.default.removeItem(at: tmp) }
 let a = NPYArray(shape: [2, 3], float32: [1, 2, 3, 4, 5, 6])
 try NPZWriter.write([(name: "a", array: a)], to: tmp.appendingPathComponent("a.npz"))
 let back = try NPZArchive(url: tmp.appendingPathComponent("a.npz")).array("a")
-precondition(try back.floats() == [1, 2, 3, 4, 5, 6] && back.shape == [2, 3], "npz round trip")
+let values = try back.floats()
+precondition(values == [1, 2, 3, 4, 5, 6] && back.shape == [2, 3], "npz round trip")
 
 // A model built in Swift, saved as Keras .h5 and loaded again.
 let model = try Sequential<Float>(inputShape: [784], layers: [.dense(units: 10, activation: .softmax, useBias: true)])
