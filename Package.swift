@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "SafeIO"),
 
         // File formats.
-        .target(name: "NumPyFormat", dependencies: ["SafeIO", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "NumPyFormat", dependencies: ["SafeIO", "CGzip", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "HDF5", dependencies: ["CHDF5", "SafeIO"]),
         .target(name: "KerasFormat", dependencies: ["HDF5", "SafeIO", .product(name: "Yams", package: "Yams")]),
 

@@ -42,7 +42,7 @@ HDF5_LIBDIR=$(pkg-config --variable=libdir hdf5 2>/dev/null || true)
 # YAML_DECLARE_STATIC: as Yams' Package.swift.
 FLAGS=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 5 -Xcc -D_GNU_SOURCE=1
     -Xcc -DYAML_DECLARE_STATIC -Xcc "$HDF5_CFLAGS")
-INCLUDES=(-I "$LIB" -I "$ZIPF/CZLib" -I "$YAMS/CYaml/include" -I "$ROOT/Sources/CHDF5")
+INCLUDES=(-I "$LIB" -I "$ZIPF/CZLib" -I "$ROOT/Sources/CGzip" -I "$YAMS/CYaml/include" -I "$ROOT/Sources/CHDF5")
 
 build_module() {  # name, sources...
     local name=$1

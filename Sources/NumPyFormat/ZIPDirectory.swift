@@ -31,6 +31,11 @@ final class ArchiveFile {
 
     /// Exactly `count` bytes at `offset`, or `NPZError.truncatedArchive` naming `what`.
     func read(at offset: UInt64, count: Int, what: String) throws -> [UInt8] {
+        [UInt8](try readData(at: offset, count: count, what: what))
+    }
+
+    /// Exactly `count` bytes at `offset` as `Data` (no intermediate copy), or `truncatedArchive`.
+    func readData(at offset: UInt64, count: Int, what: String) throws -> Data {
         let (end, overflow) = offset.addingReportingOverflow(UInt64(count))
         guard !overflow, end <= size else {
             throw NPZError.truncatedArchive(path: path, reason: "\(what) at offset \(offset) runs past the end of the \(size)-byte file")
@@ -40,7 +45,23 @@ final class ArchiveFile {
         guard data.count == count else {
             throw NPZError.truncatedArchive(path: path, reason: "\(what) at offset \(offset) is short")
         }
-        return [UInt8](data)
+        return data
+    }
+
+    /// Reads exactly `buffer.count` bytes at `offset` straight into `buffer` (one copy, from the kernel),
+    /// or throws `truncatedArchive` naming `what`.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64, what: String) throws {
+        let (end, overflow) = offset.addingReportingOverflow(UInt64(buffer.count))
+        guard !overflow, end <= size else {
+            throw NPZError.truncatedArchive(path: path, reason: "\(what) at offset \(offset) runs past the end of the \(size)-byte file")
+        }
+        var done = 0
+        while done < buffer.count {
+            let n = pread(handle.fileDescriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw NPZError.truncatedArchive(path: path, reason: "\(what) at offset \(offset) is short") }
+            done += n
+        }
     }
 
     /// Up to `count` bytes at `offset` (fewer at the end of the file).
