@@ -390,7 +390,7 @@ final class HostileInputTests: XCTestCase {
     // MARK: - Writers on a full disk
 
     func testNpyAndNpzWritersOnAFullDiskKeepThePreviousFile() throws {
-        let fs = try FullDisk(kilobytes: 64)
+        let fs = try TinyFilesystem(kilobytes: 64)
         let previous = NPYArray(shape: [2], float64: [1, 2])
         let big = NPYArray(shape: [1 << 17], float64: [Double](repeating: 3, count: 1 << 17))  // 1 MiB
         let npyURL = fs.file("w.npy")
@@ -420,7 +420,7 @@ final class HostileInputTests: XCTestCase {
     /// (member data, central directory, end records still in stdio's buffer at close): every attempt
     /// either leaves a complete archive with the new numbers or fails and keeps the previous one.
     func testNpzWriterNeverLeavesATruncatedArchiveWhateverPointTheDiskFills() throws {
-        let fs = try FullDisk(kilobytes: 64)
+        let fs = try TinyFilesystem(kilobytes: 64)
         let url = fs.file("w.npz")
         var current = NPYArray(shape: [1], float64: [0])
         try NPZWriter.write([("w", current)], to: url)
@@ -649,26 +649,5 @@ private struct SplitMix {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
-    }
-}
-
-/// A tmpfs of a few kilobytes (root and mount permission needed; skipped otherwise).
-private final class FullDisk {
-    let url: URL
-    init(kilobytes: Int) throws {
-        guard getuid() == 0 else { throw XCTSkip("mounting a tmpfs needs root") }
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("wb-tmpfs-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        let r = try runProcess("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", url.path])
-        guard r.status == 0 else {
-            try? FileManager.default.removeItem(at: url)
-            throw XCTSkip("mount -t tmpfs is not permitted here: \(r.stderr)")
-        }
-    }
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
-    func listing() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() }
-    deinit {
-        _ = try? runProcess("/usr/bin/umount", [url.path])
-        try? FileManager.default.removeItem(at: url)
     }
 }

@@ -1,14 +1,13 @@
 import Foundation
-import TestSupport
 import XCTest
 
 /// A tmpfs of a few kilobytes mounted on a fresh directory for the life of the object, to make
 /// "disk full" and "read-only filesystem" real rather than simulated. Needs root and permission to
 /// mount (a privileged container or a VM); the test is skipped otherwise.
-final class TinyFilesystem {
-    let url: URL
+public final class TinyFilesystem {
+    public let url: URL
 
-    init(kilobytes: Int, readOnly: Bool = false) throws {
+    public init(kilobytes: Int, readOnly: Bool = false) throws {
         guard getuid() == 0 else { throw XCTSkip("mounting a tmpfs needs root") }
         url = FileManager.default.temporaryDirectory.appendingPathComponent("wb-tmpfs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -20,10 +19,10 @@ final class TinyFilesystem {
         }
     }
 
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 
     /// Names in the filesystem's root directory, sorted.
-    func listing() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() }
+    public func listing() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() }
 
     deinit {
         _ = try? runProcess("/usr/bin/umount", [url.path])
