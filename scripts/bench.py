@@ -56,6 +56,36 @@ def npz_benchmarks(tmp):
     rows.append((f"read {MEGABYTES} MB .npz, deflated", s["npz-read deflated.npz"], t_rd, "np.load, every member"))
 
 
+def keras_tf_side():
+    """Runs in a child process with KERAS_BACKEND=tensorflow: Keras/TF predict and one training epoch."""
+    import keras
+    cnn = os.path.join(SEED, "cnn_model.h5")
+    x = idx(os.path.join(MNIST, "t10k-images-idx3-ubyte.gz")).reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
+    model = keras.models.load_model(cnn)
+    model.predict(x[:500], verbose=0, batch_size=500)
+    t_pred = best(3, lambda: model.predict(x, verbose=0, batch_size=500))
+    xtr = idx(os.path.join(MNIST, "train-images-idx3-ubyte.gz"))[:54000].reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
+    ytr = idx(os.path.join(MNIST, "train-labels-idx1-ubyte.gz"))[:54000]
+    L = keras.layers
+    m = keras.Sequential([keras.Input((28, 28, 1)), L.Conv2D(32, 3, activation="relu"), L.MaxPooling2D(2), L.Conv2D(64, 3, activation="relu"),
+                          L.MaxPooling2D(2), L.Flatten(), L.Dense(128, activation="relu"), L.Dense(10, activation="softmax")])
+    m.compile(optimizer=keras.optimizers.Adam(0.001), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    m.fit(xtr[:1280], ytr[:1280], batch_size=128, epochs=1, verbose=0)
+    t_epoch = best(1, lambda: m.fit(xtr, ytr, batch_size=128, epochs=1, verbose=0))
+    print(json.dumps({"predict": t_pred, "epoch": t_epoch, "version": keras.__version__}))
+
+
+def keras_tf_benchmarks(swift_predict, swift_epoch):
+    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
+    out = subprocess.run([sys.executable, __file__, "--keras-tf-side"], env=env, capture_output=True, text=True)
+    line = [l for l in out.stdout.splitlines() if l.startswith("{")]
+    if not line:
+        print("Keras/TensorFlow side failed:", out.stderr[-2000:]); return
+    r = json.loads(line[-1])
+    rows.append(("seed CNN inference, 10000 test images", swift_predict, r["predict"], f"Keras {r['version']} (tensorflow) predict"))
+    rows.append(("seed CNN recipe, one training epoch (54000 images)", swift_epoch, r["epoch"], f"Keras {r['version']} (tensorflow) fit"))
+
+
 def keras_benchmarks():
     import h5py, keras
     cnn = os.path.join(SEED, "cnn_model.h5")
@@ -85,8 +115,9 @@ def keras_benchmarks():
     m.compile(optimizer=keras.optimizers.Adam(0.001), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     m.fit(xtr[:1280], ytr[:1280], batch_size=128, epochs=1, verbose=0)  # compile/warm up
     t_epoch = best(1, lambda: m.fit(xtr, ytr, batch_size=128, epochs=1, verbose=0))
-    s = {r["name"]: r["seconds"] for r in swift("cnn-train-epoch", MNIST)}
+    s.update({r["name"]: r["seconds"] for r in swift("cnn-train-epoch", MNIST)})
     rows.append(("seed CNN recipe, one training epoch (54000 images)", s["cnn-train-epoch"], t_epoch, f"Keras {keras.__version__} ({keras.backend.backend()}) fit"))
+    keras_tf_benchmarks(s["cnn-predict-10000"], s["cnn-train-epoch"])
 
 
 def mlp_benchmark():
@@ -125,6 +156,10 @@ def machine():
         pass
     return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}, NumPy {np.__version__}"
 
+
+if __name__ == "__main__" and sys.argv[1:] == ["--keras-tf-side"]:
+    keras_tf_side()
+    sys.exit(0)
 
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
