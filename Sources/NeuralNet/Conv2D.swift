@@ -47,7 +47,8 @@ final class Conv2D<Scalar: NNScalar>: Layer {
         }
     }
 
-    private func convolve(_ patchMatrix: [Scalar], batch: Int) -> Tensor<Scalar> {
+    /// The convolution of the patch matrix; with `finish`, the bias and activation too.
+    private func convolve(_ patchMatrix: [Scalar], batch: Int, finish: Bool = true) -> Tensor<Scalar> {
         let g = geometry
         let rows = batch * g.outputPositions
         var output: [Scalar] = uninitializedArray(rows * filters)
@@ -57,29 +58,52 @@ final class Conv2D<Scalar: NNScalar>: Layer {
                     Scalar.gemm(
                         transposeA: false, transposeB: false, m: rows, n: filters, k: g.patchSize, alpha: 1,
                         a: p.baseAddress!, lda: g.patchSize, b: w.baseAddress!, ldb: filters, beta: 0, c: y.baseAddress!, ldc: filters)
-                    let bias = useBias ? parameters[1].scalars : []
-                    let activation = self.activation
-                    let filters = self.filters
-                    bias.withUnsafeBufferPointer { b in
-                        let base = y.baseAddress!
-                        splitAcrossCores(batch) { images in
-                            let slice = UnsafeMutableBufferPointer(
-                                start: base + images.lowerBound * g.outputPositions * filters,
-                                count: images.count * g.outputPositions * filters)
-                            addBiasAndActivate(slice, bias: b, activation: activation, width: filters)
-                        }
-                    }
                 }
             }
         }
-        return Tensor(shape: [batch, g.outputHeight, g.outputWidth, filters], scalars: output)
+        var result = Tensor(shape: [batch, g.outputHeight, g.outputWidth, filters], scalars: output)
+        if finish { addBiasAndActivate(&result) }
+        return result
     }
+
+    /// Adds the bias and applies the activation in place to `values`, whose last axis is the filters (the raw
+    /// convolution, or a max-pool of it; see `commutesWithMaxPool`).
+    func addBiasAndActivate(_ values: inout Tensor<Scalar>) {
+        let bias = useBias ? parameters[1].scalars : []
+        let activation = self.activation
+        let filters = self.filters
+        let images = values.shape[0]
+        let perImage = images == 0 ? 0 : values.count / images
+        bias.withUnsafeBufferPointer { b in
+            values.scalars.withUnsafeMutableBufferPointer { y in
+                let base = y.baseAddress!
+                splitAcrossCores(images) { range in
+                    let slice = UnsafeMutableBufferPointer(start: base + range.lowerBound * perImage, count: range.count * perImage)
+                    NeuralNet.addBiasAndActivate(slice, bias: b, activation: activation, width: filters)
+                }
+            }
+        }
+    }
+
+    /// True when max-pooling the raw convolution and then adding the bias and activating gives exactly the values
+    /// of pooling the finished output: adding a per-filter constant and ReLU (or no activation) are monotone in
+    /// floating point, so they never change which value is the maximum. Inference then finishes a quarter of the
+    /// values for a 2x2 pool.
+    var commutesWithMaxPool: Bool { activation == .relu || activation == .linear }
 
     func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         let batch = input.count / geometry.imageSize
         var patchMatrix: [Scalar] = []
         patches(input, batch: batch, into: &patchMatrix)
         return convolve(patchMatrix, batch: batch)
+    }
+
+    /// Inference without the bias and activation (finish with `addBiasAndActivate`).
+    func inferRaw(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        let batch = input.count / geometry.imageSize
+        var patchMatrix: [Scalar] = []
+        patches(input, batch: batch, into: &patchMatrix)
+        return convolve(patchMatrix, batch: batch, finish: false)
     }
 
     func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {

@@ -42,6 +42,9 @@ struct ConvolutionGeometry: Sendable, Equatable {
 }
 
 extension ConvolutionGeometry {
+    /// Patch rows up to this many scalars are copied by a plain loop rather than a memmove call.
+    static var inlineCopyLimit: Int { 16 }
+
     /// Writes the patch matrix (images * outputPositions, patchSize) for `images` NHWC images starting at `input`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
@@ -61,7 +64,13 @@ extension ConvolutionGeometry {
                         if iy < 0 || iy >= inputHeight {
                             out.update(repeating: 0, count: rowLength)
                         } else if fullRow {
-                            out.update(from: image + (iy * inputWidth + x0) * c, count: rowLength)
+                            let source = image + (iy * inputWidth + x0) * c
+                            if rowLength <= Self.inlineCopyLimit {
+                                // A memmove call per few-element row (one-channel images) costs more than the copy.
+                                for i in 0..<rowLength { out[i] = source[i] }
+                            } else {
+                                out.update(from: source, count: rowLength)
+                            }
                         } else {
                             for kx in 0..<kernelWidth {
                                 let ix = x0 + kx

@@ -199,8 +199,7 @@ public final class Sequential<Scalar: NNScalar> {
         let prefix = imageLayerCount
         var x: Tensor<Scalar>
         if prefix == 0 || count <= Sequential.imageTile {
-            x = slice(input, count, inputShape)
-            for layer in layers[..<prefix] { x = layer.infer(x) }
+            x = inferImageLayers(slice(input, count, inputShape), count: prefix)
         } else {
             let featureShape = layers[prefix - 1].outputShape
             let featureWidth = featureShape.reduce(1, *)
@@ -208,8 +207,7 @@ public final class Sequential<Scalar: NNScalar> {
             features.withUnsafeMutableBufferPointer { f in
                 for start in stride(from: 0, to: count, by: Sequential.imageTile) {
                     let rows = min(Sequential.imageTile, count - start)
-                    var tile = slice(input + start * inWidth, rows, inputShape)
-                    for layer in layers[..<prefix] { tile = layer.infer(tile) }
+                    let tile = inferImageLayers(slice(input + start * inWidth, rows, inputShape), count: prefix)
                     tile.scalars.withUnsafeBufferPointer { copy($0.baseAddress!, to: f.baseAddress! + start * featureWidth, count: $0.count) }
                 }
             }
@@ -217,6 +215,26 @@ public final class Sequential<Scalar: NNScalar> {
         }
         for layer in layers[prefix...] { x = layer.infer(x) }
         x.scalars.withUnsafeBufferPointer { copy($0.baseAddress!, to: output, count: $0.count) }
+    }
+
+    /// Inference through the first `count` layers; a Conv2D followed by a MaxPool2D pools the raw convolution
+    /// and then adds the bias and activates, when that gives the same values (`Conv2D.commutesWithMaxPool`).
+    func inferImageLayers(_ batch: Tensor<Scalar>, count: Int) -> Tensor<Scalar> {
+        var x = batch
+        var index = 0
+        while index < count {
+            if index + 1 < count, let conv = layers[index] as? Conv2D<Scalar>, conv.commutesWithMaxPool,
+                let pool = layers[index + 1] as? MaxPool2D<Scalar>
+            {
+                x = pool.infer(conv.inferRaw(x))
+                conv.addBiasAndActivate(&x)
+                index += 2
+            } else {
+                x = layers[index].infer(x)
+                index += 1
+            }
+        }
+        return x
     }
 
     /// One inference pass through every layer on a batch.
