@@ -47,8 +47,27 @@ final class Conv2D<Scalar: NNScalar>: Layer {
         }
     }
 
-    /// The convolution of the patch matrix; with `finish`, the bias and activation too.
-    private func convolve(_ patchMatrix: [Scalar], batch: Int, finish: Bool = true) -> Tensor<Scalar> {
+    /// Whether inference builds the transposed patch matrix (`ConvolutionGeometry.im2colTransposed`): for
+    /// one-channel inputs, whose patch rows are only kh * kw scalars long.
+    private var transposesPatchesForInference: Bool { geometry.channels == 1 && !geometry.isIdentityPatching }
+
+    /// The transposed patch matrix (patchSize, batch * outputPositions) of a one-channel `input`.
+    private func transposedPatches(_ input: Tensor<Scalar>, batch: Int) -> [Scalar] {
+        let g = geometry
+        var buffer: [Scalar] = uninitializedArray(batch * g.outputPositions * g.patchSize)
+        input.scalars.withUnsafeBufferPointer { x in
+            buffer.withUnsafeMutableBufferPointer { p in
+                let source = x.baseAddress!
+                let target = p.baseAddress!
+                splitAcrossCores(batch) { g.im2colTransposed(source, images: $0, batch: batch, into: target) }
+            }
+        }
+        return buffer
+    }
+
+    /// The convolution of the patch matrix (given transposed if `transposed`); with `finish`, the bias and
+    /// activation too.
+    private func convolve(_ patchMatrix: [Scalar], batch: Int, transposed: Bool = false, finish: Bool = true) -> Tensor<Scalar> {
         let g = geometry
         let rows = batch * g.outputPositions
         var output: [Scalar] = uninitializedArray(rows * filters)
@@ -56,8 +75,9 @@ final class Conv2D<Scalar: NNScalar>: Layer {
             parameters[0].scalars.withUnsafeBufferPointer { w in
                 output.withUnsafeMutableBufferPointer { y in
                     Scalar.gemm(
-                        transposeA: false, transposeB: false, m: rows, n: filters, k: g.patchSize, alpha: 1,
-                        a: p.baseAddress!, lda: g.patchSize, b: w.baseAddress!, ldb: filters, beta: 0, c: y.baseAddress!, ldc: filters)
+                        transposeA: transposed, transposeB: false, m: rows, n: filters, k: g.patchSize, alpha: 1,
+                        a: p.baseAddress!, lda: transposed ? rows : g.patchSize, b: w.baseAddress!, ldb: filters, beta: 0,
+                        c: y.baseAddress!, ldc: filters)
                 }
             }
         }
@@ -91,19 +111,19 @@ final class Conv2D<Scalar: NNScalar>: Layer {
     /// values for a 2x2 pool.
     var commutesWithMaxPool: Bool { activation == .relu || activation == .linear }
 
-    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        let batch = input.count / geometry.imageSize
-        var patchMatrix: [Scalar] = []
-        patches(input, batch: batch, into: &patchMatrix)
-        return convolve(patchMatrix, batch: batch)
-    }
+    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> { infer(input, finish: true) }
 
     /// Inference without the bias and activation (finish with `addBiasAndActivate`).
-    func inferRaw(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+    func inferRaw(_ input: Tensor<Scalar>) -> Tensor<Scalar> { infer(input, finish: false) }
+
+    private func infer(_ input: Tensor<Scalar>, finish: Bool) -> Tensor<Scalar> {
         let batch = input.count / geometry.imageSize
+        if transposesPatchesForInference {
+            return convolve(transposedPatches(input, batch: batch), batch: batch, transposed: true, finish: finish)
+        }
         var patchMatrix: [Scalar] = []
         patches(input, batch: batch, into: &patchMatrix)
-        return convolve(patchMatrix, batch: batch, finish: false)
+        return convolve(patchMatrix, batch: batch, finish: finish)
     }
 
     func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {

@@ -75,26 +75,26 @@ final class TiledPredictParityTests: XCTestCase {
     }
 
     func testFusedAndUnfusedConvolutionPoolPairsMatchKeras() throws {
-        // A linear conv before a same-padded pool (fused; negative values and padding), a tanh conv before an
-        // overlapping pool (not fused), a conv with no pool after it, on a two-channel input.
+        // A strided, same-padded linear conv on one channel (transposed patches) before a same-padded pool (fused;
+        // negative values), a tanh conv before an overlapping pool (not fused), a conv with no pool after it.
         let count = 29
         let expected = try kerasOutputs(
-            inputShape: [12, 10, 2],
+            inputShape: [13, 11, 1],
             layersCode: """
-                [L.Conv2D(5, (3, 3), padding="same"), L.MaxPooling2D((2, 2), padding="same"),
+                [L.Conv2D(5, (3, 3), strides=(2, 2), padding="same"), L.MaxPooling2D((2, 2), padding="same"),
                  L.Conv2D(4, (2, 2), activation="tanh"), L.MaxPooling2D((2, 2), strides=(1, 1)),
                  L.Conv2D(3, (1, 1), activation="relu"), L.Flatten(), L.Dense(6, activation="softmax")]
                 """,
             count: count, signedInput: true)
         let layers: [LayerSpec] = [
-            .conv2D(filters: 5, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .same, activation: .linear, useBias: true),
+            .conv2D(filters: 5, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, padding: .same, activation: .linear, useBias: true),
             .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .same),
             .conv2D(filters: 4, kernelHeight: 2, kernelWidth: 2, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .tanh, useBias: true),
             .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 1, strideWidth: 1, padding: .valid),
             .conv2D(filters: 3, kernelHeight: 1, kernelWidth: 1, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true),
             .flatten, .dense(units: 6, activation: .softmax, useBias: true),
         ]
-        let (model, x) = try formulaModel(inputShape: [12, 10, 2], layers: layers, count: count, signedInput: true)
+        let (model, x) = try formulaModel(inputShape: [13, 11, 1], layers: layers, count: count, signedInput: true)
         for batchSize in [5, 256] {
             let y = model.predict(x, batchSize: batchSize)
             XCTAssertEqual(y.shape, [count, 6])
