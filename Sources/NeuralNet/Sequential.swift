@@ -156,14 +156,13 @@ public final class Sequential<Scalar: NNScalar> {
             output.withUnsafeMutableBufferPointer { out in
                 let x = source.baseAddress!
                 let base = out.baseAddress!
-                let workers = min(BLASThreads.workers, chunks)
                 BLASThreads.withSingleThreadedBLAS {
-                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                        for chunk in stride(from: worker, to: chunks, by: workers) {
-                            let start = chunk * step
-                            let end = min(start + step, n)
-                            inferTiled(x + start * inWidth, count: end - start, into: base + start * outWidth)
-                        }
+                    // Dispatch hands the batches to the cores one at a time as they free up, so no core idles
+                    // while the other still has a queue.
+                    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                        let start = chunk * step
+                        let end = min(start + step, n)
+                        inferTiled(x + start * inWidth, count: end - start, into: base + start * outWidth)
                     }
                 }
             }
