@@ -207,7 +207,9 @@ public final class Sequential<Scalar: NNScalar> {
                 for start in stride(from: 0, to: count, by: Sequential.imageTile) {
                     let rows = min(Sequential.imageTile, count - start)
                     let tile = inferImageLayers(slice(input + start * inWidth, rows, inputShape), count: prefix)
-                    tile.scalars.withUnsafeBufferPointer { copy($0.baseAddress!, to: f.baseAddress! + start * featureWidth, count: $0.count) }
+                    tile.scalars.withUnsafeBufferPointer {
+                        copy($0.baseAddress!, to: f.baseAddress! + start * featureWidth, count: $0.count)
+                    }
                 }
             }
             x = Tensor(shape: [count] + featureShape, scalars: features)

@@ -36,7 +36,9 @@ final class TiledPredictParityTests: XCTestCase {
     }
 
     /// The same formula weights and inputs in Swift (integer arithmetic, one division and multiply in Double).
-    private func formulaModel(inputShape: [Int], layers: [LayerSpec], count: Int, signedInput: Bool) throws -> (Sequential<Float>, Tensor<Float>) {
+    private func formulaModel(inputShape: [Int], layers: [LayerSpec], count: Int, signedInput: Bool) throws -> (
+        Sequential<Float>, Tensor<Float>
+    ) {
         let model = try Sequential<Float>(inputShape: inputShape, layers: layers)
         for layer in model.specs.indices where model.parameterCounts[layer] > 0 {
             let shapes = model.weights(layer: layer).map(\.shape)
@@ -87,11 +89,17 @@ final class TiledPredictParityTests: XCTestCase {
                 """,
             count: count, signedInput: true)
         let layers: [LayerSpec] = [
-            .conv2D(filters: 5, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, padding: .same, activation: .linear, useBias: true),
+            .conv2D(
+                filters: 5, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, padding: .same, activation: .linear,
+                useBias: true),
             .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .same),
-            .conv2D(filters: 4, kernelHeight: 2, kernelWidth: 2, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .tanh, useBias: true),
+            .conv2D(
+                filters: 4, kernelHeight: 2, kernelWidth: 2, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .tanh,
+                useBias: true),
             .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 1, strideWidth: 1, padding: .valid),
-            .conv2D(filters: 3, kernelHeight: 1, kernelWidth: 1, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true),
+            .conv2D(
+                filters: 3, kernelHeight: 1, kernelWidth: 1, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu,
+                useBias: true),
             .flatten, .dense(units: 6, activation: .softmax, useBias: true),
         ]
         let (model, x) = try formulaModel(inputShape: [13, 11, 1], layers: layers, count: count, signedInput: true)
