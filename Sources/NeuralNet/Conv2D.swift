@@ -2,6 +2,8 @@
 /// `Conv2D` (cross-correlation, channels-last, valid or TF-style same padding, strides).
 ///
 /// Computed as im2col + one GEMM per batch: patches (batch * oh * ow, kh * kw * in) @ kernel (kh * kw * in, filters).
+/// Inference on one-channel inputs builds the patch matrix transposed instead (long row copies), and
+/// `Sequential` may pool the raw convolution before the bias and activation (see `commutesWithMaxPool`).
 final class Conv2D<Scalar: NNScalar>: Layer {
     let geometry: ConvolutionGeometry
     let filters: Int
