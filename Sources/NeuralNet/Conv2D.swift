@@ -2,6 +2,8 @@
 /// `Conv2D` (cross-correlation, channels-last, valid or TF-style same padding, strides).
 ///
 /// Computed as im2col + one GEMM per batch: patches (batch * oh * ow, kh * kw * in) @ kernel (kh * kw * in, filters).
+/// Inference on one-channel inputs builds the patch matrix transposed instead (long row copies), and
+/// `Sequential` may pool the raw convolution before the bias and activation (see `commutesWithMaxPool`).
 final class Conv2D<Scalar: NNScalar>: Layer {
     let geometry: ConvolutionGeometry
     let filters: Int
@@ -47,7 +49,27 @@ final class Conv2D<Scalar: NNScalar>: Layer {
         }
     }
 
-    private func convolve(_ patchMatrix: [Scalar], batch: Int) -> Tensor<Scalar> {
+    /// Whether inference builds the transposed patch matrix (`ConvolutionGeometry.im2colTransposed`): for
+    /// one-channel inputs, whose patch rows are only kh * kw scalars long.
+    private var transposesPatchesForInference: Bool { geometry.channels == 1 && !geometry.isIdentityPatching }
+
+    /// The transposed patch matrix (patchSize, batch * outputPositions) of a one-channel `input`.
+    private func transposedPatches(_ input: Tensor<Scalar>, batch: Int) -> [Scalar] {
+        let g = geometry
+        var buffer: [Scalar] = uninitializedArray(batch * g.outputPositions * g.patchSize)
+        input.scalars.withUnsafeBufferPointer { x in
+            buffer.withUnsafeMutableBufferPointer { p in
+                let source = x.baseAddress!
+                let target = p.baseAddress!
+                splitAcrossCores(batch) { g.im2colTransposed(source, images: $0, batch: batch, into: target) }
+            }
+        }
+        return buffer
+    }
+
+    /// The convolution of the patch matrix (given transposed if `transposed`); with `finish`, the bias and
+    /// activation too.
+    private func convolve(_ patchMatrix: [Scalar], batch: Int, transposed: Bool = false, finish: Bool = true) -> Tensor<Scalar> {
         let g = geometry
         let rows = batch * g.outputPositions
         var output: [Scalar] = uninitializedArray(rows * filters)
@@ -55,31 +77,55 @@ final class Conv2D<Scalar: NNScalar>: Layer {
             parameters[0].scalars.withUnsafeBufferPointer { w in
                 output.withUnsafeMutableBufferPointer { y in
                     Scalar.gemm(
-                        transposeA: false, transposeB: false, m: rows, n: filters, k: g.patchSize, alpha: 1,
-                        a: p.baseAddress!, lda: g.patchSize, b: w.baseAddress!, ldb: filters, beta: 0, c: y.baseAddress!, ldc: filters)
-                    let bias = useBias ? parameters[1].scalars : []
-                    let activation = self.activation
-                    let filters = self.filters
-                    bias.withUnsafeBufferPointer { b in
-                        let base = y.baseAddress!
-                        splitAcrossCores(batch) { images in
-                            let slice = UnsafeMutableBufferPointer(
-                                start: base + images.lowerBound * g.outputPositions * filters,
-                                count: images.count * g.outputPositions * filters)
-                            addBiasAndActivate(slice, bias: b, activation: activation, width: filters)
-                        }
-                    }
+                        transposeA: transposed, transposeB: false, m: rows, n: filters, k: g.patchSize, alpha: 1,
+                        a: p.baseAddress!, lda: transposed ? rows : g.patchSize, b: w.baseAddress!, ldb: filters, beta: 0,
+                        c: y.baseAddress!, ldc: filters)
                 }
             }
         }
-        return Tensor(shape: [batch, g.outputHeight, g.outputWidth, filters], scalars: output)
+        var result = Tensor(shape: [batch, g.outputHeight, g.outputWidth, filters], scalars: output)
+        if finish { addBiasAndActivate(&result) }
+        return result
     }
 
-    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+    /// Adds the bias and applies the activation in place to `values`, whose last axis is the filters (the raw
+    /// convolution, or a max-pool of it; see `commutesWithMaxPool`).
+    func addBiasAndActivate(_ values: inout Tensor<Scalar>) {
+        let bias = useBias ? parameters[1].scalars : []
+        let activation = self.activation
+        let filters = self.filters
+        let images = values.shape[0]
+        let perImage = images == 0 ? 0 : values.count / images
+        bias.withUnsafeBufferPointer { b in
+            values.scalars.withUnsafeMutableBufferPointer { y in
+                let base = y.baseAddress!
+                splitAcrossCores(images) { range in
+                    let slice = UnsafeMutableBufferPointer(start: base + range.lowerBound * perImage, count: range.count * perImage)
+                    NeuralNet.addBiasAndActivate(slice, bias: b, activation: activation, width: filters)
+                }
+            }
+        }
+    }
+
+    /// True when max-pooling the raw convolution and then adding the bias and activating gives exactly the values
+    /// of pooling the finished output: adding a per-filter constant and ReLU (or no activation) are monotone in
+    /// floating point, so they never change which value is the maximum. Inference then finishes a quarter of the
+    /// values for a 2x2 pool.
+    var commutesWithMaxPool: Bool { activation == .relu || activation == .linear }
+
+    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> { infer(input, finish: true) }
+
+    /// Inference without the bias and activation (finish with `addBiasAndActivate`).
+    func inferRaw(_ input: Tensor<Scalar>) -> Tensor<Scalar> { infer(input, finish: false) }
+
+    private func infer(_ input: Tensor<Scalar>, finish: Bool) -> Tensor<Scalar> {
         let batch = input.count / geometry.imageSize
+        if transposesPatchesForInference {
+            return convolve(transposedPatches(input, batch: batch), batch: batch, transposed: true, finish: finish)
+        }
         var patchMatrix: [Scalar] = []
         patches(input, batch: batch, into: &patchMatrix)
-        return convolve(patchMatrix, batch: batch)
+        return convolve(patchMatrix, batch: batch, finish: finish)
     }
 
     func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {

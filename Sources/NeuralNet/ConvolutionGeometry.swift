@@ -79,6 +79,47 @@ extension ConvolutionGeometry {
         }
     }
 
+    /// Writes the transposed patch matrix (patchSize, `batch` * outputPositions) of a one-channel NHWC batch
+    /// for `images`: row t = (kernel row, kernel column) holds, per image and output position, the input value
+    /// under tap t (zero in the padding). Each (tap, output row) is one run of an input row, so the copies are long
+    /// ones rather than a few scalars per output position as in `im2col`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func im2colTransposed<Scalar: NNScalar>(
+        _ input: UnsafePointer<Scalar>, images: Range<Int>, batch: Int, into columns: UnsafeMutablePointer<Scalar>
+    ) {
+        precondition(channels == 1, "im2colTransposed takes one-channel images")
+        let leading = batch * outputPositions
+        for n in images {
+            let image = input + n * imageSize
+            for ky in 0..<kernelHeight {
+                for kx in 0..<kernelWidth {
+                    let row = columns + (ky * kernelWidth + kx) * leading + n * outputPositions
+                    // Output columns whose tap lies inside the image: 0 <= ox * strideWidth - padLeft + kx < inputWidth.
+                    let offset = kx - padLeft
+                    let first = offset >= 0 ? 0 : (-offset + strideWidth - 1) / strideWidth
+                    let end = inputWidth - 1 - offset < 0 ? 0 : min(outputWidth, (inputWidth - 1 - offset) / strideWidth + 1)
+                    for oy in 0..<outputHeight {
+                        let out = row + oy * outputWidth
+                        let iy = oy * strideHeight - padTop + ky
+                        guard iy >= 0 && iy < inputHeight && first < end else {
+                            out.update(repeating: 0, count: outputWidth)
+                            continue
+                        }
+                        let source = image + iy * inputWidth + offset
+                        out.update(repeating: 0, count: first)
+                        if strideWidth == 1 {
+                            (out + first).update(from: source + first, count: end - first)
+                        } else {
+                            for ox in first..<end { out[ox] = source[ox * strideWidth] }
+                        }
+                        (out + end).update(repeating: 0, count: outputWidth - end)
+                    }
+                }
+            }
+        }
+    }
+
     /// Adds each patch-matrix gradient back onto the image positions it was copied from (the adjoint of im2col);
     /// `gradient` must be zeroed by the caller for `images`.
     @_specialize(where Scalar == Float)

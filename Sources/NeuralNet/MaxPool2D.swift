@@ -80,6 +80,16 @@ extension ConvolutionGeometry {
                     let out = y + outOffset
                     // The window always holds at least one real pixel (same padding never exceeds the kernel).
                     let first = (y0 * g.inputWidth + x0) * c
+                    if argmax == nil && y1 - y0 == 2 && x1 - x0 == 2 {
+                        // A whole 2x2 window (the usual pool) in one vectorised pass, maxima taken in the same
+                        // order as the general loop below.
+                        let a = image + first
+                        let b = a + c
+                        let d = a + g.inputWidth * c
+                        let e = d + c
+                        for ch in 0..<c { out[ch] = Swift.max(Swift.max(Swift.max(a[ch], b[ch]), d[ch]), e[ch]) }
+                        continue
+                    }
                     out.update(from: image + first, count: c)
                     if let argmax {
                         let indices = argmax + outOffset

@@ -139,31 +139,103 @@ public final class Sequential<Scalar: NNScalar> {
 
     /// Runs inference on `input` of shape [N] + `inputShape`, `batchSize` examples at a time, and returns
     /// [N] + the output shape. Dropout is the identity. Traps if the input shape does not match (a programming error).
-    /// Several batches run at once on the machine's cores (OpenBLAS is held at one thread meanwhile).
+    /// The batches are shared out over the machine's cores (OpenBLAS is held at one thread meanwhile), and each
+    /// batch goes through the image layers in tiles of `imageTile` examples (see `inferTiled`).
     public func predict(_ input: Tensor<Scalar>, batchSize: Int = 256) -> Tensor<Scalar> {
         precondition(Array(input.shape.dropFirst()) == inputShape, "predict: input shape \(input.shape) does not match [N] + \(inputShape)")
         let n = input.shape.first ?? 0
         let outShape = outputShape
         let outWidth = outShape.reduce(1, *)
-        let step = max(batchSize, 1)
-        if n <= step { return infer(input) }
+        let inWidth = inputShape.reduce(1, *)
+        if n == 0 { return Tensor(shape: [0] + outShape, scalars: []) }
+        // Small inputs are still split so that every core gets a share; results do not depend on the batch size.
+        let step = max(1, min(batchSize, (n + BLASThreads.workers - 1) / BLASThreads.workers))
         let chunks = (n + step - 1) / step
         var output: [Scalar] = uninitializedArray(n * outWidth)
-        output.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            let workers = min(BLASThreads.workers, chunks)
-            BLASThreads.withSingleThreadedBLAS {
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    for chunk in stride(from: worker, to: chunks, by: workers) {
+        input.scalars.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { out in
+                let x = source.baseAddress!
+                let base = out.baseAddress!
+                BLASThreads.withSingleThreadedBLAS {
+                    // Dispatch hands the batches to the cores one at a time as they free up, so no core idles
+                    // while the other still has a queue.
+                    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                         let start = chunk * step
                         let end = min(start + step, n)
-                        let result = infer(input.rows(start..<end))
-                        result.scalars.withUnsafeBufferPointer { copy($0.baseAddress!, to: base + start * outWidth, count: $0.count) }
+                        inferTiled(x + start * inWidth, count: end - start, into: base + start * outWidth)
                     }
                 }
             }
         }
         return Tensor(shape: [n] + outShape, scalars: output)
+    }
+
+    /// Examples per pass through the image layers in `predict`: few enough that a tile's activations and patch
+    /// matrices stay in a core's cache, and fewer than `splitAcrossCores` splits (the cores already run one
+    /// batch each).
+    static var imageTile: Int { 8 }
+
+    /// The number of leading layers that see images (rank-3 inputs or outputs), which `inferTiled` runs tile by
+    /// tile; the layers after them (Dense heads) run on the whole batch so that their GEMMs stay large.
+    var imageLayerCount: Int {
+        var shape = inputShape
+        for (index, layer) in layers.enumerated() {
+            if shape.count != 3 && layer.outputShape.count != 3 { return index }
+            shape = layer.outputShape
+        }
+        return layers.count
+    }
+
+    /// Inference on `count` examples at `input` (row-major, `inputShape` each), written to `output`: the image
+    /// layers tile by tile, then the remaining layers on the whole batch.
+    func inferTiled(_ input: UnsafePointer<Scalar>, count: Int, into output: UnsafeMutablePointer<Scalar>) {
+        let inWidth = inputShape.reduce(1, *)
+        func slice(_ pointer: UnsafePointer<Scalar>, _ rows: Int, _ shape: [Int]) -> Tensor<Scalar> {
+            var scalars: [Scalar] = uninitializedArray(rows * shape.reduce(1, *))
+            scalars.withUnsafeMutableBufferPointer { copy(pointer, to: $0.baseAddress!, count: $0.count) }
+            return Tensor(shape: [rows] + shape, scalars: scalars)
+        }
+        let prefix = imageLayerCount
+        var x: Tensor<Scalar>
+        if prefix == 0 || count <= Sequential.imageTile {
+            x = inferImageLayers(slice(input, count, inputShape), count: prefix)
+        } else {
+            let featureShape = layers[prefix - 1].outputShape
+            let featureWidth = featureShape.reduce(1, *)
+            var features: [Scalar] = uninitializedArray(count * featureWidth)
+            features.withUnsafeMutableBufferPointer { f in
+                for start in stride(from: 0, to: count, by: Sequential.imageTile) {
+                    let rows = min(Sequential.imageTile, count - start)
+                    let tile = inferImageLayers(slice(input + start * inWidth, rows, inputShape), count: prefix)
+                    tile.scalars.withUnsafeBufferPointer {
+                        copy($0.baseAddress!, to: f.baseAddress! + start * featureWidth, count: $0.count)
+                    }
+                }
+            }
+            x = Tensor(shape: [count] + featureShape, scalars: features)
+        }
+        for layer in layers[prefix...] { x = layer.infer(x) }
+        x.scalars.withUnsafeBufferPointer { copy($0.baseAddress!, to: output, count: $0.count) }
+    }
+
+    /// Inference through the first `count` layers; a Conv2D followed by a MaxPool2D pools the raw convolution
+    /// and then adds the bias and activates, when that gives the same values (`Conv2D.commutesWithMaxPool`).
+    func inferImageLayers(_ batch: Tensor<Scalar>, count: Int) -> Tensor<Scalar> {
+        var x = batch
+        var index = 0
+        while index < count {
+            if index + 1 < count, let conv = layers[index] as? Conv2D<Scalar>, conv.commutesWithMaxPool,
+                let pool = layers[index + 1] as? MaxPool2D<Scalar>
+            {
+                x = pool.infer(conv.inferRaw(x))
+                conv.addBiasAndActivate(&x)
+                index += 2
+            } else {
+                x = layers[index].infer(x)
+                index += 1
+            }
+        }
+        return x
     }
 
     /// One inference pass through every layer on a batch.
