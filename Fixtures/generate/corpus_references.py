@@ -1,6 +1,6 @@
 """Reference predictions for the real-world corpus (/work/shared/corpus_real, never committed).
 
-For every file WeightBridge should load, writes Fixtures/corpus/<file>.x.npy (4 seeded uniform [0, 1) float32
+For every file WeightBridge should load, writes Fixtures/corpus/<file>.x.npy (with '--' for the corpus' '__', so no fixture name looks like a corpus file) (4 seeded uniform [0, 1) float32
 inputs, in the layout the saving framework took: NCHW for channels-first models) and <file>.y.npy (the
 framework's outputs). The reference is, in order of preference:
   * tf-keras 2.21 (`import tf_keras`) or Keras 3 loading the file (or model_from_json + load_weights);
@@ -217,14 +217,14 @@ def generate():
             shape = INPUT_OVERRIDE.get(name) or tuple(model.input_shape[1:])
         x = inputs_for(name, shape)
         y = np.asarray(model.predict(x, verbose=0), dtype=np.float32)
-        np.save(os.path.join(OUT, name + ".x.npy"), x)
-        np.save(os.path.join(OUT, name + ".y.npy"), y)
+        np.save(os.path.join(OUT, name.replace("__", "--") + ".x.npy"), x)
+        np.save(os.path.join(OUT, name.replace("__", "--") + ".y.npy"), y)
         summary["files"][name] = {"method": method, "input_shape": list(shape), "output_shape": list(y.shape[1:])}
         print(name, method, x.shape, "->", y.shape, flush=True)
     for name in NUMPY:
         x, y, method = numpy_mlp(name)
-        np.save(os.path.join(OUT, name + ".x.npy"), x)
-        np.save(os.path.join(OUT, name + ".y.npy"), y)
+        np.save(os.path.join(OUT, name.replace("__", "--") + ".x.npy"), x)
+        np.save(os.path.join(OUT, name.replace("__", "--") + ".y.npy"), y)
         summary["files"][name] = {"method": method, "input_shape": list(x.shape[1:]), "output_shape": list(y.shape[1:])}
         print(name, method, x.shape, "->", y.shape, flush=True)
     with open(os.path.join(OUT, "references.json"), "w") as f:

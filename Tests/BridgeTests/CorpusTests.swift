@@ -7,7 +7,7 @@ import TestSupport
 import XCTest
 
 /// Every file of the real-world corpus (`../shared/corpus_real`, never committed): loaded and run on the seeded
-/// inputs in `Fixtures/corpus/<file>.x.npy`, compared with the saving framework's outputs `<file>.y.npy` made by
+/// inputs in `Fixtures/corpus/<file with -- for __>.x.npy`, compared with the saving framework's outputs `<file>.y.npy` made by
 /// `Fixtures/generate/corpus_references.py` (tf-keras 2.21 or Keras 3 where they load the file, else a Keras 3
 /// rebuild with the Theano flip and layout rules applied explicitly, or each repository's NumPy forward pass);
 /// or refused with an error naming what is missing.
@@ -94,8 +94,10 @@ final class CorpusTests: XCTestCase {
             options.architecture = try FixturePaths.sharedFile("corpus_real/\(architecture)")
         }
         let imported = try ModelFile.load(url, options: options)
-        let x = try NPYFile.read(FixturePaths.fixture("corpus/\(c.file).x.npy"))
-        let y = try NPYFile.read(FixturePaths.fixture("corpus/\(c.file).y.npy"))
+        // Fixture names use "--" where the corpus names use "__", so they cannot be mistaken for the corpus files.
+        let stem = c.file.replacingOccurrences(of: "__", with: "--")
+        let x = try NPYFile.read(FixturePaths.fixture("corpus/\(stem).x.npy"))
+        let y = try NPYFile.read(FixturePaths.fixture("corpus/\(stem).y.npy"))
         XCTAssertEqual(Array(x.shape.dropFirst()), imported.model.inputShape, c.file)
         XCTAssertEqual(Array(y.shape.dropFirst()), imported.model.outputShape, c.file)
         let count = x.shape[0]
