@@ -2,61 +2,6 @@ import ArgumentParser
 import Foundation
 import WeightBridge
 
-/// Options that give a model file its meaning (`--architecture`, `--activations`, `--orientation`).
-struct ModelOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Architecture for a weights-only .h5: a Keras model JSON (to_json), YAML (to_yaml) or a full-model .h5.", valueName: "file"))
-    var architecture: String?
-
-    @Option(help: ArgumentHelp("Activations of an MLP .npz's layers, comma-separated (relu,sigmoid,tanh,softmax,linear). Default: relu on hidden layers, softmax on the output.", valueName: "list"))
-    var activations: String?
-
-    @Option(help: ArgumentHelp("Orientation of an MLP .npz's weight matrices when ambiguous: in,out or out,in.", valueName: "order"))
-    var orientation: String?
-
-    @Option(help: ArgumentHelp("Backend a Keras file's weights were trained under when the file does not record it (Keras 1): theano (convolution kernels are flipped) or tensorflow.", valueName: "name"))
-    var backend: String?
-
-    @Option(help: ArgumentHelp("Input shape without the batch axis, comma-separated (e.g. 28,28,1), when the architecture declares none.", valueName: "dims"))
-    var inputShape: String?
-
-    func importOptions(limits: ResourceLimits = .default) throws -> ModelFile.ImportOptions {
-        var o = ModelFile.ImportOptions(limits: limits)
-        if let architecture { o.architecture = try requireFile(architecture, flag: "--architecture") }
-        if let activations {
-            o.activations = try activations.split(separator: ",").map {
-                guard let a = Activation(rawValue: $0.trimmingCharacters(in: .whitespaces)) else {
-                    throw CLIError.badOption("--activations: unknown activation '\($0)' (use relu, sigmoid, tanh, softmax, linear)")
-                }
-                return a
-            }
-        }
-        if let orientation {
-            guard let v = MLPArchive.Orientation(rawValue: orientation) else {
-                throw CLIError.badOption("--orientation: '\(orientation)' is neither in,out nor out,in")
-            }
-            o.orientation = v
-        }
-        if let backend {
-            guard ["theano", "tensorflow"].contains(backend) else {
-                throw CLIError.badOption("--backend: '\(backend)' is neither theano nor tensorflow")
-            }
-            o.backend = backend
-        }
-        if let inputShape {
-            let dims = inputShape.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !dims.isEmpty, dims.allSatisfy({ ($0 ?? 0) > 0 }) else {
-                throw CLIError.badOption("--input-shape: '\(inputShape)' is not a list of positive integers such as 28,28,1")
-            }
-            o.inputShape = dims.compactMap { $0 }
-        }
-        return o
-    }
-
-    func load(_ path: String, flag: String = "the MODEL argument", limits: ResourceLimits = .default) throws -> ImportedModel {
-        try ModelFile.load(try requireFile(path, flag: flag), options: try importOptions(limits: limits))
-    }
-}
-
 /// `weightbridge predict MODEL --input X.npy --output P.npy`.
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
