@@ -5,7 +5,8 @@ import Foundation
 /// temporary file is renamed over the target only when complete.
 ///
 /// On any failure the previous file (if any) is untouched and the temporary
-/// file is removed. Refuses to replace an existing file unless `overwrite`.
+/// file is removed. Refuses to replace an existing file unless `overwrite`; without `overwrite` the
+/// file is published with `link(2)`, which fails if the target appeared meanwhile (no check-then-rename race).
 public enum AtomicFile {
     /// Writes `data` to `url` atomically. Throws `SafeIOError.writeFailed` when the bytes cannot be
     /// written (disk full, I/O error, unwritable directory).
@@ -46,8 +47,19 @@ public enum AtomicFile {
         do {
             try body(tmp)
             try sync(tmp, target: url)
-            if rename(tmp.path, url.path) != 0 {
-                throw SafeIOError.writeFailed(path: url.path, reason: String(cString: strerror(errno)))
+            if overwrite {
+                if rename(tmp.path, url.path) != 0 {
+                    throw SafeIOError.writeFailed(path: url.path, reason: String(cString: strerror(errno)))
+                }
+            } else {
+                // No-clobber publish: link() fails with EEXIST if the target appeared since the check
+                // above, so a file created meanwhile is never replaced. Then drop the temporary name.
+                if link(tmp.path, url.path) != 0 {
+                    let code = errno
+                    if code == EEXIST { throw SafeIOError.exists(path: url.path) }
+                    throw SafeIOError.writeFailed(path: url.path, reason: String(cString: strerror(code)))
+                }
+                unlink(tmp.path)
             }
             syncDirectory(dir)
         } catch let error as SafeIOError {

@@ -88,6 +88,20 @@ final class AtomicFileTests: XCTestCase {
         }
     }
 
+    func testOverwriteFalseNeverReplacesAFileThatAppearsWhileWriting() throws {
+        let dir = TemporaryDirectory()
+        let target = dir.file("model.h5")
+        XCTAssertThrowsError(
+            try AtomicFile.write(to: target, overwrite: false) { tmp in
+                try Data([9, 9]).write(to: tmp)
+                // Another process creates the target between the existence check and the publish.
+                try self.previous.write(to: target)
+            }
+        ) { XCTAssertEqual($0 as? SafeIOError, .exists(path: target.path)) }
+        XCTAssertEqual(try Data(contentsOf: target), previous)
+        XCTAssertEqual(try listing(dir.url), ["model.h5"])
+    }
+
     func testMissingDirectoryAndParentThatIsAFileAreRefused() throws {
         let dir = TemporaryDirectory()
         let missing = dir.url.appendingPathComponent("no/such/dir/out.bin")
