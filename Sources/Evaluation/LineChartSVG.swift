@@ -111,13 +111,25 @@ public enum LineChartSVG {
             }
             s += "</g>\n"
         }
-        // Legend in the top-right corner of the plot.
+        // Legend in the corner of the plot that hides the fewest data points (top right unless the
+        // curves run there, as rising accuracy curves do).
         if !series.isEmpty {
             let longest = Double(series.map(\.name.count).max() ?? 0)
             let boxW = 40 + 7 * longest
             let boxH = 8 + 18 * Double(series.count)
-            let bx = left + plotW - boxW - 8
-            let by = top + 8
+            let corners = [(left + plotW - boxW - 8, top + 8), (left + plotW - boxW - 8, top + plotH - boxH - 8),
+                           (left + 8, top + 8), (left + 8, top + plotH - boxH - 8)]
+            func hidden(_ corner: (Double, Double)) -> Int {
+                var n = 0
+                for line in series {
+                    for (i, v) in line.values.enumerated() where v.isFinite {
+                        let x = px(Double(i + 1)), y = py(v)
+                        if x >= corner.0 - 4 && x <= corner.0 + boxW + 4 && y >= corner.1 - 4 && y <= corner.1 + boxH + 4 { n += 1 }
+                    }
+                }
+                return n
+            }
+            let (bx, by) = corners.min { hidden($0) < hidden($1) } ?? corners[0]
             s +=
                 "<rect x=\"\(c(bx))\" y=\"\(c(by))\" width=\"\(c(boxW))\" height=\"\(c(boxH))\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"#bbbbbb\"/>\n"
             for (k, line) in series.enumerated() {
