@@ -90,25 +90,8 @@ final class KerasInferenceParityTests: XCTestCase {
 
     func testSeedCNNArchitectureMatchesKeras() throws {
         let model = try Sequential<Float>(inputShape: [28, 28, 1], layers: ModelSpecs.seedCNN)
-        // The fixture script's formula weights (see nn_fixtures.py), rebuilt exactly: integer arithmetic, one
-        // division and one multiplication in Double, then rounding to Float.
-        for layer in model.specs.indices where model.parameterCounts[layer] > 0 {
-            let shapes = model.weights(layer: layer).map(\.shape)
-            let kernelShape = shapes[0]
-            let receptive = kernelShape.count == 4 ? kernelShape[0] * kernelShape[1] : 1
-            let fanIn = receptive * kernelShape[kernelShape.count - 2]
-            let fanOut = receptive * kernelShape[kernelShape.count - 1]
-            let limit = (6.0 / Double(fanIn + fanOut)).squareRoot()
-            let kernel = (0..<kernelShape.reduce(1, *)).map { (i: Int) -> Float in
-                let numerator = Double((i * 7919) % 2003 - 1001)
-                return Float(numerator / 1001.0 * limit)
-            }
-            let bias = (0..<shapes[1][0]).map { (j: Int) -> Float in
-                let numerator = Double((j * 31) % 17 - 8)
-                return Float(numerator / 80.0)
-            }
-            try model.setWeights(layer: layer, [Tensor(shape: kernelShape, scalars: kernel), Tensor(shape: shapes[1], scalars: bias)])
-        }
+        // The fixture script's formula weights (see nn_fixtures.py), rebuilt exactly.
+        try FormulaWeights.apply(to: model)
         let x: Tensor<Float> = try KerasFixtures.tensor("seed_cnn.x")
         let expected: Tensor<Float> = try KerasFixtures.tensor("seed_cnn.y")
         let y = model.predict(x)

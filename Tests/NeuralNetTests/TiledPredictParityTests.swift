@@ -40,19 +40,7 @@ final class TiledPredictParityTests: XCTestCase {
         Sequential<Float>, Tensor<Float>
     ) {
         let model = try Sequential<Float>(inputShape: inputShape, layers: layers)
-        for layer in model.specs.indices where model.parameterCounts[layer] > 0 {
-            let shapes = model.weights(layer: layer).map(\.shape)
-            let kernelShape = shapes[0]
-            let receptive = kernelShape.count == 4 ? kernelShape[0] * kernelShape[1] : 1
-            let fanIn = receptive * kernelShape[kernelShape.count - 2]
-            let fanOut = receptive * kernelShape[kernelShape.count - 1]
-            let limit = (6.0 / Double(fanIn + fanOut)).squareRoot()
-            let kernel = (0..<kernelShape.reduce(1, *)).map { (i: Int) -> Float in
-                Float(Double((i * 7919) % 2003 - 1001) / 1001.0 * limit)
-            }
-            let bias = (0..<shapes[1][0]).map { (j: Int) -> Float in Float(Double((j * 31) % 17 - 8) / 80.0) }
-            try model.setWeights(layer: layer, [Tensor(shape: kernelShape, scalars: kernel), Tensor(shape: shapes[1], scalars: bias)])
-        }
+        try FormulaWeights.apply(to: model)
         let x = (0..<(count * inputShape.reduce(1, *))).map { (i: Int) -> Float in
             signedInput ? Float(Double((i * 37) % 101 - 50) / 50.0) : Float(Double((i * 37) % 101) / 100.0)
         }
