@@ -7,17 +7,8 @@ extension Sequential {
         }
         switch spec {
         case .averagePool2D(let ph, let pw, let sh, let sw, let padding):
-            guard ph > 0, pw > 0, sh > 0, sw > 0 else {
-                throw NeuralNetError.invalidParameter(layer: index, reason: "AveragePool2D pool size and strides must be positive")
-            }
-            guard input.count == 3 else { throw impossible("AveragePool2D needs (height, width, channels) input") }
-            guard
-                let g = ConvolutionGeometry(
-                    input: input, kernelHeight: ph, kernelWidth: pw, strideHeight: sh, strideWidth: sw, padding: padding)
-            else { throw impossible("pool \(ph)x\(pw) does not fit with \(padding) padding") }
-            if padding == .same && (ph <= g.padTop || pw <= g.padLeft) {
-                throw impossible("pool \(ph)x\(pw) windows would lie wholly in the padding")
-            }
+            let g = try windowGeometry(
+                "AveragePool2D", window: "pool", ph, pw, sh, sw, padding, spec: spec, index: index, input: input, poolingWindow: true)
             return AveragePool2D<Scalar>(geometry: g)
         case .globalAveragePool2D, .globalMaxPool2D:
             guard input.count == 3 else { throw impossible("global pooling needs (height, width, channels) input") }

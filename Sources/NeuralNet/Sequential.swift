@@ -37,6 +37,29 @@ public final class Sequential<Scalar: NNScalar> {
         return built
     }
 
+    /// The geometry of a sliding-window layer (convolution or pooling), after checking that sizes and strides are
+    /// positive, the input is (height, width, channels) and the window fits; with `poolingWindow`, also that no
+    /// `same`-padded window lies wholly in the padding (it would have no value to pool).
+    static func windowGeometry(
+        _ name: String, window: String, _ kh: Int, _ kw: Int, _ sh: Int, _ sw: Int, _ padding: Padding, spec: LayerSpec, index: Int,
+        input: [Int], poolingWindow: Bool
+    ) throws -> ConvolutionGeometry {
+        func impossible(_ reason: String) -> NeuralNetError {
+            .impossibleShape(layer: index, spec: "\(spec)", input: input, reason: reason)
+        }
+        guard kh > 0, kw > 0, sh > 0, sw > 0 else {
+            throw NeuralNetError.invalidParameter(layer: index, reason: "\(name) \(window) size and strides must be positive")
+        }
+        guard input.count == 3 else { throw impossible("\(name) needs (height, width, channels) input") }
+        guard
+            let g = ConvolutionGeometry(input: input, kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw, padding: padding)
+        else { throw impossible("\(window) \(kh)x\(kw) does not fit with \(padding) padding") }
+        if poolingWindow && padding == .same && (kh <= g.padTop || kw <= g.padLeft) {
+            throw impossible("\(window) \(kh)x\(kw) windows would lie wholly in the padding")
+        }
+        return g
+    }
+
     static func makeLayer(_ spec: LayerSpec, index: Int, input: [Int]) throws -> any Layer<Scalar> {
         func impossible(_ reason: String) -> NeuralNetError {
             .impossibleShape(layer: index, spec: "\(spec)", input: input, reason: reason)
@@ -47,28 +70,13 @@ public final class Sequential<Scalar: NNScalar> {
             guard input.count == 1 else { throw impossible("Dense needs a rank-1 input per example; add a Flatten layer") }
             return Dense<Scalar>(inputUnits: input[0], units: units, activation: activation, useBias: useBias)
         case .conv2D(let filters, let kh, let kw, let sh, let sw, let padding, let activation, let useBias):
-            guard filters > 0, kh > 0, kw > 0, sh > 0, sw > 0 else {
-                throw NeuralNetError.invalidParameter(layer: index, reason: "Conv2D filters, kernel and strides must be positive")
-            }
-            guard input.count == 3 else { throw impossible("Conv2D needs (height, width, channels) input") }
-            guard
-                let g = ConvolutionGeometry(
-                    input: input, kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw, padding: padding)
-            else { throw impossible("kernel \(kh)x\(kw) does not fit with \(padding) padding") }
+            guard filters > 0 else { throw NeuralNetError.invalidParameter(layer: index, reason: "Conv2D filters must be positive") }
+            let g = try windowGeometry(
+                "Conv2D", window: "kernel", kh, kw, sh, sw, padding, spec: spec, index: index, input: input, poolingWindow: false)
             return Conv2D<Scalar>(geometry: g, filters: filters, activation: activation, useBias: useBias)
         case .maxPool2D(let ph, let pw, let sh, let sw, let padding):
-            guard ph > 0, pw > 0, sh > 0, sw > 0 else {
-                throw NeuralNetError.invalidParameter(layer: index, reason: "MaxPool2D pool size and strides must be positive")
-            }
-            guard input.count == 3 else { throw impossible("MaxPool2D needs (height, width, channels) input") }
-            guard
-                let g = ConvolutionGeometry(
-                    input: input, kernelHeight: ph, kernelWidth: pw, strideHeight: sh, strideWidth: sw, padding: padding)
-            else { throw impossible("pool \(ph)x\(pw) does not fit with \(padding) padding") }
+            let g = try windowGeometry("MaxPool2D", window: "pool", ph, pw, sh, sw, padding, spec: spec, index: index, input: input, poolingWindow: true)
             guard g.imageSize <= Int(Int32.max) else { throw impossible("images of \(g.imageSize) values are too large to pool") }
-            if padding == .same && (ph <= g.padTop || pw <= g.padLeft) {
-                throw impossible("pool \(ph)x\(pw) windows would lie wholly in the padding")
-            }
             return MaxPool2D<Scalar>(geometry: g)
         case .flatten:
             return Flatten<Scalar>(inputShape: input)

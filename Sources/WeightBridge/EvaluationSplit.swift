@@ -17,8 +17,8 @@ public enum EvaluationSplit: String, CaseIterable, Sendable {
         switch self {
         case .test: return dataset.test
         case .train: return dataset.train
-        case .seedMLPTest: return dataset.openMLOrder.subset(SeedMLPSplit.indices().test)
-        case .seedMLPTrain: return dataset.openMLOrder.subset(SeedMLPSplit.indices().train)
+        case .seedMLPTest: return SeedMLPSplit.splits(of: dataset).test
+        case .seedMLPTrain: return SeedMLPSplit.splits(of: dataset).train
         }
     }
 
