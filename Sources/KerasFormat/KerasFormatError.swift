@@ -28,6 +28,15 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
     case badAttribute(file: String, attribute: String, reason: String)
     /// A file whose arrays cannot be given a definite meaning (e.g. a Keras 0.x `layer_i/param_j` file).
     case undefinedMeaning(file: String, reason: String)
+    /// The isolated reader (`KerasReadIsolation.childProcess`) refused the file; `message` is the refusal the
+    /// in-process reader gives, naming the file.
+    case refusedByReader(message: String)
+    /// libhdf5 crashed (the child died from `signal`) while parsing the file.
+    case readerCrashed(file: String, signal: String)
+    /// libhdf5 was still parsing the file at the isolated reader's deadline.
+    case readerTimedOut(file: String, seconds: Double)
+    /// The isolated reader could not run or answered nonsense.
+    case readerFailed(file: String, reason: String)
 
     public var errorDescription: String? {
         switch self {
@@ -58,6 +67,16 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
             return "\(file): attribute \(attribute): \(reason)"
         case .undefinedMeaning(let file, let reason):
             return "\(file): refused: the file \(reason)"
+        case .refusedByReader(let message):
+            return message
+        case .readerCrashed(let file, let signal):
+            return "\(file): refused: libhdf5 crashed (\(signal)) parsing this file in WeightBridge's isolated reader; "
+                + "the file is malformed or hostile"
+        case .readerTimedOut(let file, let seconds):
+            return "\(file): refused: libhdf5 was still parsing this file after \(String(format: "%g", seconds)) s and was stopped; "
+                + "the file is malformed (libhdf5 can loop on corrupt metadata), or needs more time (WEIGHTBRIDGE_H5_TIMEOUT=seconds)"
+        case .readerFailed(let file, let reason):
+            return "\(file): cannot read: \(reason)"
         }
     }
 }

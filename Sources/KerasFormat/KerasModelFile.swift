@@ -20,6 +20,8 @@ public struct KerasModelFile: Sendable {
     public var hasOptimizerWeights: Bool
     /// Every layer in `layer_names` order, including layers without weights (then `weights` is empty).
     public var layerWeights: [KerasLayerWeights]
+    /// The `model_config` attribute exactly as stored, when the file was read (sent back by the isolated reader).
+    var modelConfigJSON: String?
 
     public init(
         kerasVersion: String?, backend: String?, modelConfig: KerasModelConfig?, trainingConfigJSON: String?,
@@ -42,7 +44,44 @@ public struct KerasModelFile: Sendable {
     /// non-Keras files, a `model_weights/` without `model_config`, unsupported configurations, missing weights,
     /// and weights whose count or shapes disagree with the configuration. Total weight bytes are bounded by
     /// `limits.maxTotalBytes`.
-    public static func read(_ url: URL, limits: ResourceLimits = .default) throws -> KerasModelFile {
+    /// With `isolation` `.childProcess` (or a `KerasReadIsolation.default` set so), libhdf5 runs in a child process
+    /// and its crashes, hangs and leaks become `KerasFormatError.readerCrashed`/`.readerTimedOut`.
+    public static func read(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation? = nil) throws
+        -> KerasModelFile
+    {
+        switch isolation ?? KerasReadIsolation.default {
+        case .inProcess: return try readInProcess(url, limits: limits)
+        case .childProcess(let reader):
+            guard case .keras(let file) = try reader.read(url, mode: .keras, limits: limits) else {
+                throw KerasFormatError.readerFailed(file: url.path, reason: "answered a Keras read with an HDF5 listing")
+            }
+            return file
+        }
+    }
+
+    /// Reads `url` as a Keras file or, when it is an HDF5 file without a Keras layout (`notAKerasFile`), lists its
+    /// objects (`HDF5File.treeDescription`). Isolated like `read`.
+    public static func readOrList(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation? = nil) throws
+        -> KerasFileContents
+    {
+        switch isolation ?? KerasReadIsolation.default {
+        case .inProcess: return try readOrListInProcess(url, limits: limits)
+        case .childProcess(let reader): return try reader.read(url, mode: .kerasOrList, limits: limits)
+        }
+    }
+
+    static func readOrListInProcess(_ url: URL, limits: ResourceLimits) throws -> KerasFileContents {
+        do {
+            return .keras(try readInProcess(url, limits: limits))
+        } catch let error as KerasFormatError {
+            guard case .notAKerasFile = error else { throw error }
+            let file = try HDF5File.open(url, limits: limits)
+            defer { try? file.close() }
+            return .hdf5(tree: try file.treeDescription(), reason: error.localizedDescription)
+        }
+    }
+
+    static func readInProcess(_ url: URL, limits: ResourceLimits) throws -> KerasModelFile {
         let file = try HDF5File.open(url, limits: limits)
         defer { try? file.close() }
         let root = file.root
@@ -55,6 +94,7 @@ public struct KerasModelFile: Sendable {
         let groups = Set(children.filter { $0.kind == .group }.map(\.name))
         result.hasOptimizerWeights = groups.contains("optimizer_weights") || groups.contains("optimizer")
         if let json = try root.stringAttribute("model_config") {
+            result.modelConfigJSON = json
             result.modelConfig = try KerasModelConfig.parse(json: Data(json.utf8), source: source, limits: limits)
         }
         var budget = WeightBudget(limit: limits.maxTotalBytes, source: source)
@@ -78,10 +118,15 @@ public struct KerasModelFile: Sendable {
             let found = children.isEmpty ? "an empty file" : "top-level objects [\(children.prefix(8).map(\.name).joined(separator: ", "))]"
             throw KerasFormatError.notAKerasFile(file: source, found: found)
         }
-        if let config = result.modelConfig, config.inputShape != nil, !result.layerWeights.isEmpty {
-            try config.validate(weights: result.layerWeights, source: source)
-        }
+        try result.validateWeightsAgainstConfig(source: source)
         return result
+    }
+
+    /// Checks the weights' count and shapes against the configuration, when both are present and the input shape is known.
+    func validateWeightsAgainstConfig(source: String) throws {
+        if let config = modelConfig, config.inputShape != nil, !layerWeights.isEmpty {
+            try config.validate(weights: layerWeights, source: source)
+        }
     }
 
     /// Layer groups listed in `layer_names`, each with `weight_names`; plus `top_level_model_weights` when it holds weights.

@@ -103,13 +103,12 @@ struct Inspect: ParsableCommand {
 
     private func inspectHDF5(_ url: URL) throws {
         let keras: KerasModelFile
-        do {
-            keras = try KerasModelFile.read(url, limits: limitOptions.limits)
-        } catch let error as KerasFormatError {
-            guard case .notAKerasFile = error else { throw error }
-            let lines = try HDF5File.open(url, limits: limitOptions.limits).treeDescription()
+        switch try KerasModelFile.readOrList(url, limits: limitOptions.limits) {
+        case .keras(let file):
+            keras = file
+        case .hdf5(let lines, let reason):
             if output.json { return try printJSON(["file": file, "format": "HDF5", "tree": lines.joined(separator: "\n")]) }
-            print("\(file): HDF5 file, not a Keras model (\(error.localizedDescription))")
+            print("\(file): HDF5 file, not a Keras model (\(reason))")
             lines.forEach { print("  " + $0) }
             return
         }

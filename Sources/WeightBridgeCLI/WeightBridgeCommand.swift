@@ -13,13 +13,15 @@ struct WeightBridgeCommand: ParsableCommand {
         abstract: "Move neural-network weights between NumPy .npz, Keras .h5 and Swift models.",
         discussion: """
             Exit status: 0 success, 1 a check failed (verify, compare), 2 bad input or another error.
+            .h5 files are parsed by libhdf5 in a child process, so a malformed file cannot crash or hang the
+            command; WEIGHTBRIDGE_H5_TIMEOUT (seconds, default 600) bounds the time per file.
             Examples:
               weightbridge verify --mlp ../shared/seed/mlp_weights.npz --cnn ../shared/seed/cnn_model.h5
               weightbridge inspect ../shared/seed/cnn_model.h5
               weightbridge convert ../shared/seed/mlp_weights.npz mlp.h5
             """,
         version: "0.1.0",
-        subcommands: [Verify.self, Inspect.self, Convert.self, Compare.self, Predict.self, Evaluate.self, Train.self])
+        subcommands: [Verify.self, Inspect.self, Convert.self, Compare.self, Predict.self, Evaluate.self, Train.self, ReadH5Child.self])
 
     static func main() {
         let command: ParsableCommand
@@ -28,6 +30,9 @@ struct WeightBridgeCommand: ParsableCommand {
         } catch {
             exit(withError: error)
         }
+        // libhdf5 parses every .h5 in a child process (this executable's `_read-h5`), so a crash or hang inside it on a
+        // hostile file becomes a one-line error. The child itself reads in-process.
+        if !(command is ReadH5Child) { KerasReadIsolation.default = ReadH5Child.isolation() }
         do {
             var command = command
             try command.run()

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import KerasFormat
+
+/// `weightbridge _read-h5 ...`: the hidden child side of the isolated `.h5` reader. Every `.h5` the other commands
+/// read is parsed by libhdf5 in a child process running this command (`KerasReadIsolation.childProcess`), so a
+/// libhdf5 crash or hang on a hostile file ends the child, not the command. Not for direct use.
+struct ReadH5Child: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: ReadH5Child.commandName, abstract: "Internal: parse one .h5 file for the isolated reader.", shouldDisplay: false)
+
+    static let commandName = "_read-h5"
+
+    @Argument(parsing: .captureForPassthrough, help: "The request, as KerasChildReader builds it.")
+    var request: [String] = []
+
+    func run() throws {
+        FileHandle.standardOutput.write(KerasChildReader.serve(request))
+    }
+
+    /// The isolation every other command uses: this same executable, with `WEIGHTBRIDGE_H5_TIMEOUT` seconds
+    /// (default 600) per file.
+    static func isolation() -> KerasReadIsolation {
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let timeout = ProcessInfo.processInfo.environment["WEIGHTBRIDGE_H5_TIMEOUT"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
+        return .childProcess(KerasChildReader(executable: executable, arguments: [commandName], timeoutSeconds: timeout ?? 600))
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import KerasFormat
+import SafeIO
+import TestSupport
+import XCTest
+
+/// `.h5` files are parsed by libhdf5 in a child process (`weightbridge _read-h5`): what crashes libhdf5 must
+/// become a one-line error, and what the child answers must be exactly what an in-process read gives.
+final class IsolatedH5ReaderTests: XCTestCase {
+    private var reader: KerasReadIsolation {
+        .childProcess(KerasChildReader(executable: WeightBridgeBinary.url, arguments: ["_read-h5"], timeoutSeconds: 60))
+    }
+
+    /// Bits of `Fixtures/h5/keras2_mlp.h5` whose flip makes libhdf5 1.10.8 segfault in `H5HG_read` (a corrupt
+    /// global-heap length behind a variable-length string attribute); see Docs/reliability.md.
+    private func crashingFile(_ position: Int, in dir: TemporaryDirectory) throws -> URL {
+        var bytes = try Data(contentsOf: FixturePaths.fixture("h5/keras2_mlp.h5"))
+        bytes[position] ^= UInt8(1 << (position % 8))
+        let url = dir.file("flip_\(position).h5")
+        try bytes.write(to: url)
+        return url
+    }
+
+    func testLibhdf5CrashOnAFileIsAOneLineErrorForEveryReadingCommand() throws {
+        let dir = TemporaryDirectory()
+        for position in [2074, 2135] {
+            let url = try crashingFile(position, in: dir)
+            for args in [["inspect", url.path], ["compare", url.path, url.path], ["convert", url.path, dir.file("o.npz").path],
+                         ["evaluate", url.path]] {
+                let r = try WeightBridgeBinary.run(args)
+                assertOneLineError(r, mentioning: "\(url.path): refused: libhdf5 crashed (SIGSEGV)")
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("o.npz").path))
+        }
+    }
+
+    func testLibhdf5CrashThroughTheLibraryIsATypedError() throws {
+        let dir = TemporaryDirectory()
+        let url = try crashingFile(2074, in: dir)
+        XCTAssertThrowsError(try KerasModelFile.read(url, isolation: reader)) {
+            XCTAssertEqual($0 as? KerasFormatError, .readerCrashed(file: url.path, signal: "SIGSEGV"))
+        }
+    }
+
+    func testIsolatedReadGivesExactlyTheInProcessResult() throws {
+        var files = ["h5/keras2_mlp.h5", "h5/keras2_cnn.h5", "h5/keras3_functional.h5"].map(FixturePaths.fixture)
+        if let seed = try? FixturePaths.sharedFile("seed/cnn_model.h5") { files.append(seed) }
+        for url in files {
+            let direct = try KerasModelFile.read(url, isolation: .inProcess)
+            let isolated = try KerasModelFile.read(url, isolation: reader)
+            XCTAssertEqual(isolated.layerWeights, direct.layerWeights, url.lastPathComponent)
+            XCTAssertEqual(isolated.modelConfig, direct.modelConfig, url.lastPathComponent)
+            XCTAssertEqual(isolated.kerasVersion, direct.kerasVersion)
+            XCTAssertEqual(isolated.backend, direct.backend)
+            XCTAssertEqual(isolated.trainingConfigJSON, direct.trainingConfigJSON)
+            XCTAssertEqual(isolated.hasOptimizerWeights, direct.hasOptimizerWeights)
+            XCTAssertFalse(direct.layerWeights.isEmpty)
+        }
+    }
+
+    func testRefusalInTheChildKeepsTheInProcessMessage() throws {
+        let url = FixturePaths.fixture("h5/keras2_lambda.h5")
+        var direct = ""
+        XCTAssertThrowsError(try KerasModelFile.read(url, isolation: .inProcess)) { direct = ($0 as? LocalizedError)?.errorDescription ?? "" }
+        XCTAssertThrowsError(try KerasModelFile.read(url, isolation: reader)) {
+            XCTAssertEqual($0 as? KerasFormatError, .refusedByReader(message: direct))
+        }
+        XCTAssertTrue(direct.contains("Lambda"), direct)
+    }
+
+    func testLimitsTravelToTheChild() throws {
+        let url = FixturePaths.fixture("h5/keras2_cnn.h5")
+        var limits = ResourceLimits.default
+        limits.maxTotalBytes = 100
+        XCTAssertThrowsError(try KerasModelFile.read(url, limits: limits, isolation: reader)) {
+            XCTAssertTrue(($0 as? LocalizedError)?.errorDescription?.contains("over the limit of 100 bytes") ?? false, "\($0)")
+        }
+    }
+
+    /// The parent does not trust the child: a reader subverted by a hostile file can only cause a refusal.
+    private func fakeReader(_ script: String) -> KerasReadIsolation {
+        .childProcess(KerasChildReader(executable: URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", script, "sh"], timeoutSeconds: 10))
+    }
+
+    func testMalformedAnswersFromTheChildAreRefusedWithoutLargeAllocations() throws {
+        let url = FixturePaths.fixture("h5/keras2_mlp.h5")
+        let lyingShape = #"{"kind":"keras","layers":[{"name":"d","weights":[{"name":"k","shape":[1000000000,1000]}]}]}"#
+        let negative = #"{"kind":"keras","layers":[{"name":"d","weights":[{"name":"k","shape":[-4,-4]}]}]}"#
+        let short = #"{"kind":"keras","layers":[{"name":"d","weights":[{"name":"k","shape":[4]}]}]}"#
+        func answer(_ json: String, extra: String = "") -> String {
+            // magic, little-endian length, JSON, payload
+            let n = json.utf8.count
+            let length = (0..<8).map { String(format: "\\%03o", (n >> (8 * $0)) & 0xff) }.joined()
+            return "printf 'WBH5RPL1\(length)'; printf '%s' '\(json)'; printf '\(extra)'"
+        }
+        let cases: [(String, String)] = [
+            ("printf garbage", "no header"),
+            (answer(lyingShape), "over the limit"),
+            (answer(negative), "has shape [-4, -4]"),
+            (answer(short, extra: "abc"), "cut short"),
+            (answer(#"{"kind":"keras"}"#, extra: "trailing"), "bytes after the last weight"),
+            ("printf 'WBH5RPL1\\377\\377\\377\\377\\377\\377\\377\\377{}'", "JSON of"),
+            ("exit 7", "exited with status 7"),
+        ]
+        for (script, expected) in cases {
+            XCTAssertThrowsError(try KerasModelFile.read(url, isolation: fakeReader(script)), script) {
+                let message = ($0 as? LocalizedError)?.errorDescription ?? "\($0)"
+                XCTAssertTrue(message.hasPrefix(url.path), message)
+                XCTAssertTrue(message.contains(expected), "expected '\(expected)' in: \(message)")
+            }
+        }
+    }
+
+    func testHangingReaderIsStoppedAtTheDeadline() throws {
+        let url = FixturePaths.fixture("h5/keras2_mlp.h5")
+        let slow = KerasReadIsolation.childProcess(
+            KerasChildReader(executable: URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", "sleep 30", "sh"], timeoutSeconds: 0.5))
+        XCTAssertThrowsError(try KerasModelFile.read(url, isolation: slow)) {
+            XCTAssertEqual($0 as? KerasFormatError, .readerTimedOut(file: url.path, seconds: 0.5))
+        }
+    }
+}
