@@ -3,7 +3,9 @@ with the same recipe under several seeds on this machine; writes Docs/training.m
 
 The recipe (../shared/seed/PROVENANCE.md): Conv2D(32,3)-MaxPool-Conv2D(64,3)-MaxPool-Flatten-Dense(128)-Dense(10),
 Adam lr 0.001, batch 128, 12 epochs, validation_split 0.1, test on the 10000 MNIST test images.
-Usage: python scripts/seed_study.py SEEDS...   (needs a release build of weightbridge)
+Usage: python scripts/seed_study.py SEEDS...   (needs a release build of weightbridge, or WEIGHTBRIDGE_BIN)
+Every run's result is kept in Docs/seed_study.json; seeds already there are not trained again, and the page
+covers every seed in it.
 """
 import datetime, gzip, json, os, statistics, struct, subprocess, sys
 
@@ -36,28 +38,36 @@ def keras_run(seed):
 
 
 def main(seeds):
-    results = {"swift": {}, "keras": {}}
-    version = "?"
+    store = os.path.join(ROOT, "Docs", "seed_study.json")
+    results = json.load(open(store)) if os.path.exists(store) else {"swift": {}, "keras": {}, "version": "?"}
+    binary = os.environ.get("WEIGHTBRIDGE_BIN", os.path.join(ROOT, ".build", "release", "weightbridge"))
     for s in seeds:
-        out = subprocess.run([os.path.join(ROOT, ".build", "release", "weightbridge"), "train", "cnn", "--seed", str(s), "--json"],
+        if str(s) in results["swift"] and str(s) in results["keras"]:
+            continue
+        out = subprocess.run([binary, "train", "cnn", "--seed", str(s), "--json"],
                              capture_output=True, text=True, check=True, cwd=ROOT).stdout
-        results["swift"][s] = json.loads(out)["testAccuracy"]
+        results["swift"][str(s)] = json.loads(out)["testAccuracy"]
         env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
         out = subprocess.run([sys.executable, __file__, "--keras", str(s)], capture_output=True, text=True, env=env, check=True).stdout
         r = json.loads([l for l in out.splitlines() if l.startswith("{")][-1])
-        results["keras"][s] = r["test"]; version = r["version"]
-        print(s, results["swift"][s], results["keras"][s], flush=True)
+        results["keras"][str(s)] = r["test"]; results["version"] = r["version"]
+        print(s, results["swift"][str(s)], results["keras"][str(s)], flush=True)
+        with open(store + ".tmp", "w") as f:
+            json.dump(results, f, indent=1, sort_keys=True)
+        os.replace(store + ".tmp", store)
+    version = results["version"]
+    seeds = sorted(int(s) for s in results["swift"] if s in results["keras"])
     lines = ["# Training: run-to-run spread of the seed CNN recipe", "",
-             f"Made by `scripts/seed_study.py {' '.join(map(str, seeds))}` on {datetime.date.today().isoformat()} (2-core AMD EPYC).",
+             f"Made by `scripts/seed_study.py` (raw results in `Docs/seed_study.json`); last run {datetime.date.today().isoformat()}, 2-core AMD EPYC.",
              "Each row trains the seed CNN recipe from scratch (Adam 0.001, batch 128, 12 epochs, validation split 0.1)",
              f"with the given seed, in WeightBridge (`weightbridge train cnn --seed S`) and in Keras {version} (TensorFlow",
              "backend, `keras.utils.set_random_seed(S)`); the figure is accuracy on the 10000 MNIST test images.",
              "The seeds do not give the two frameworks the same initial weights: the rows compare distributions.", "",
              "| seed | WeightBridge | Keras/TF |", "|---|---|---|"]
     for s in seeds:
-        lines.append(f"| {s} | {results['swift'][s] * 100:.2f}% | {results['keras'][s] * 100:.2f}% |")
+        lines.append(f"| {s} | {results['swift'][str(s)] * 100:.2f}% | {results['keras'][str(s)] * 100:.2f}% |")
     for name in ["swift", "keras"]:
-        v = list(results[name].values())
+        v = [results[name][str(s)] for s in seeds]
         lines.append("")
         lines.append(f"{'WeightBridge' if name == 'swift' else 'Keras/TF'}: mean {statistics.mean(v) * 100:.2f}%, "
                      f"min {min(v) * 100:.2f}%, max {max(v) * 100:.2f}%, runs reaching 99.1%: {sum(x >= 0.991 for x in v)} of {len(v)}.")
