@@ -46,6 +46,9 @@ public struct KerasChildReader: Sendable, Equatable {
             let stderr = String(decoding: outcome.errorOutput, as: UTF8.self)
                 .split(whereSeparator: \.isNewline).first.map(String.init) ?? "no message"
             throw KerasFormatError.readerFailed(file: url.path, reason: "the reader exited with status \(status): \(stderr)")
+        case .signaled(let signal) where [SIGINT, SIGTERM, SIGHUP, SIGKILL].contains(signal):
+            // Ctrl-C reaches the whole process group, the reader included; that is no crash.
+            throw KerasFormatError.readerFailed(file: url.path, reason: "reading was interrupted (\(ChildProcess.signalName(signal)))")
         case .signaled(let signal):
             throw KerasFormatError.readerCrashed(file: url.path, signal: ChildProcess.signalName(signal))
         case .timedOut(let seconds):

@@ -101,6 +101,8 @@ final class IsolatedH5ReaderTests: XCTestCase {
             (answer(#"{"kind":"keras"}"#, extra: "trailing"), "bytes after the last weight"),
             ("printf 'WBH5RPL1\\377\\377\\377\\377\\377\\377\\377\\377{}'", "JSON of"),
             ("exit 7", "exited with status 7"),
+            ("kill -INT $$", "reading was interrupted (SIGINT)"),
+            ("kill -ABRT $$", "refused: libhdf5 crashed (SIGABRT)"),
         ]
         for (script, expected) in cases {
             XCTAssertThrowsError(try KerasModelFile.read(url, isolation: fakeReader(script)), script) {
