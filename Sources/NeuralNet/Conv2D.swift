@@ -72,10 +72,12 @@ final class Conv2D<Scalar: NNScalar>: Layer {
     private func convolve(_ patchMatrix: [Scalar], batch: Int, transposed: Bool = false, finish: Bool = true) -> Tensor<Scalar> {
         let g = geometry
         let rows = batch * g.outputPositions
-        var output: [Scalar] = uninitializedArray(rows * filters)
+        // Built inside the tensor, so that `addBiasAndActivate` mutates a uniquely referenced buffer (a separate
+        // `output` array still alive here made it copy the whole output, 11 MB per batch for the first layer).
+        var result = Tensor<Scalar>(shape: [batch, g.outputHeight, g.outputWidth, filters], scalars: uninitializedArray(rows * filters))
         patchMatrix.withUnsafeBufferPointer { p in
             parameters[0].scalars.withUnsafeBufferPointer { w in
-                output.withUnsafeMutableBufferPointer { y in
+                result.scalars.withUnsafeMutableBufferPointer { y in
                     Scalar.gemm(
                         transposeA: transposed, transposeB: false, m: rows, n: filters, k: g.patchSize, alpha: 1,
                         a: p.baseAddress!, lda: transposed ? rows : g.patchSize, b: w.baseAddress!, ldb: filters, beta: 0,
@@ -83,7 +85,6 @@ final class Conv2D<Scalar: NNScalar>: Layer {
                 }
             }
         }
-        var result = Tensor(shape: [batch, g.outputHeight, g.outputWidth, filters], scalars: output)
         if finish { addBiasAndActivate(&result) }
         return result
     }
