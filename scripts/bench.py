@@ -100,6 +100,7 @@ def keras_benchmarks():
     s = {r["name"]: r["seconds"] for r in swift("h5-load", cnn)}
     rows.append(("open seed .h5 and read its weights", s["h5-read-weights"], t_h5py, "h5py"))
     rows.append(("load the seed CNN as a runnable model", s["h5-load-model"], t_load, "keras.models.load_model"))
+    rows.append(("the same, libhdf5 in a child process (as the `weightbridge` command reads every .h5)", s["h5-load-model-isolated"], t_load, "keras.models.load_model"))
     x = idx(os.path.join(MNIST, "t10k-images-idx3-ubyte.gz")).reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
     model = keras.models.load_model(cnn)
     model.predict(x[:500], verbose=0, batch_size=500)
