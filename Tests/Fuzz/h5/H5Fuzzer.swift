@@ -2,7 +2,7 @@
 // `KerasModelFile.read` (attributes, model_config, layer groups, every weight) and listed with
 // `HDF5File.open(...).treeDescription()`, under small limits. Built by scripts/fuzz.sh with libhdf5
 // (pkg-config hdf5), which is not instrumented: crashes inside libhdf5 show as ASan reports whose top
-// frames are in libhdf5.so; see Fixtures/fuzz/h5/known_libhdf5_crashes.txt and Docs/reliability.md.
+// frames are in libhdf5.so; see Fixtures/fuzz/h5/known_libhdf5_findings.txt and Docs/reliability.md.
 import Foundation
 import HDF5
 import KerasFormat
