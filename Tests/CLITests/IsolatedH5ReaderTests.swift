@@ -34,6 +34,25 @@ final class IsolatedH5ReaderTests: XCTestCase {
         }
     }
 
+    /// One input per libhdf5 finding of the h5 fuzzer (crash, hang, leak; Fixtures/fuzz/h5/known_libhdf5_findings.txt):
+    /// each must end in one line and exit 2 within its deadline, whatever libhdf5 does with it.
+    func testEveryKnownLibhdf5FindingIsAOneLineErrorInBoundedTime() throws {
+        let dir = FixturePaths.fixture("fuzz/h5/libhdf5_known")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".h5") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.count, 7)
+        var environment = ProcessInfo.processInfo.environment
+        environment["WEIGHTBRIDGE_H5_TIMEOUT"] = "5"
+        for name in files {
+            let path = dir.appendingPathComponent(name).path
+            let start = Date()
+            let r = try runProcess(WeightBridgeBinary.url.path, ["inspect", path], environment: environment)
+            assertOneLineError(r, mentioning: path)
+            XCTAssertLessThan(Date().timeIntervalSince(start), 30, name)
+            if name.hasPrefix("timeout-") { XCTAssertTrue(r.stderr.contains("was still parsing this file after 5 s"), r.stderr) }
+            if name.hasPrefix("crash-H5HG") { XCTAssertTrue(r.stderr.contains("libhdf5 crashed (SIGSEGV)"), r.stderr) }
+        }
+    }
+
     func testLibhdf5CrashThroughTheLibraryIsATypedError() throws {
         let dir = TemporaryDirectory()
         let url = try crashingFile(2074, in: dir)
