@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing of the file readers with libFuzzer (swiftc -sanitize=fuzzer,address).
 #
 #   bash scripts/fuzz.sh [seconds-per-harness] [harness...]
-#        (default: 60 s, harnesses npy npz keras_config keras_yaml h5)
+#        (default: 60 s, harnesses npy npz keras_config keras_yaml h5 h5_isolated)
 #   bash scripts/fuzz.sh --replay h5
 #        (no fuzzing: replay and classify the h5 findings already in .build-fuzz/h5/artifacts)
 #
@@ -25,6 +25,12 @@
 # fixed, only expected. A finding that does not happen again alone (a timeout that finishes within 10 s,
 # a leak that needed the state of earlier inputs) is printed as "not reproduced" and does not fail.
 # The counts per kind and signature, with the smallest input of each, go to .build-fuzz/h5/findings.txt.
+#
+# The h5_isolated harness drives the .h5 entry point as the weightbridge command uses it: libhdf5 runs in a
+# child process (the release `weightbridge _read-h5`, built here first, 2 s deadline) and only the parent is
+# instrumented. Its seeds add the kept libhdf5 findings (Fixtures/fuzz/h5/libhdf5_known), so it starts from
+# inputs that crash and hang libhdf5. Any crash, timeout or leak of the parent fails the run; what the child
+# did with each input is counted in .build-fuzz/h5_isolated/outcomes.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -39,7 +45,7 @@ if [ "$REPLAY_ONLY" = 0 ] && [ $# -gt 0 ]; then
     shift
 fi
 HARNESSES=("$@")
-[ ${#HARNESSES[@]} -gt 0 ] || HARNESSES=(npy npz keras_config keras_yaml h5)
+[ ${#HARNESSES[@]} -gt 0 ] || HARNESSES=(npy npz keras_config keras_yaml h5 h5_isolated)
 OUT=$ROOT/.build-fuzz
 LIB=$OUT/lib
 mkdir -p "$LIB"
@@ -89,7 +95,7 @@ fi
 libs_for() {
     case $1 in
         npy | npz) echo "-lNumPyFormat -lZIPFoundation -lSafeIO -lz" ;;
-        keras_config | keras_yaml | h5) echo "-lKerasFormat -lYams -lCYaml -lHDF5 -lSafeIO -L$HDF5_LIBDIR -lhdf5" ;;
+        keras_config | keras_yaml | h5 | h5_isolated) echo "-lKerasFormat -lYams -lCYaml -lHDF5 -lSafeIO -L$HDF5_LIBDIR -lhdf5" ;;
         *) echo "fuzz.sh: unknown harness $1" >&2; exit 2 ;;
     esac
 }
@@ -188,9 +194,17 @@ for h in "${HARNESSES[@]}"; do
         swiftc "${FLAGS[@]}" "${INCLUDES[@]}" -L "$LIB" $(libs_for "$h") \
             Tests/Fuzz/"$h"/*.swift -o "$dir/fuzz-$h" 2>"$dir/link.log" || { cat "$dir/link.log"; exit 1; }
     fi
-    seeds=("$ROOT/Fixtures/fuzz/$h/corpus")
+    seeds=()
+    [ -d "$ROOT/Fixtures/fuzz/$h/corpus" ] && seeds+=("$ROOT/Fixtures/fuzz/$h/corpus")
     [ -d "$ROOT/Fixtures/fuzz/regressions" ] && seeds+=("$ROOT/Fixtures/fuzz/regressions")
     extra=()
+    if [ "$h" = h5_isolated ]; then
+        seeds+=("$ROOT/Fixtures/fuzz/h5/corpus" "$ROOT/Fixtures/fuzz/h5/libhdf5_known")
+        echo "fuzz.sh: building the release weightbridge (the isolated reader's child)"
+        swift build -c release -Xswiftc -enable-testing --product weightbridge >"$dir/build.log" 2>&1 || { cat "$dir/build.log"; exit 1; }
+        export WEIGHTBRIDGE_BIN=$ROOT/.build/release/weightbridge
+        extra=(-timeout=30)
+    fi
     if [ "$h" = h5 ]; then
         # Fork mode: each input batch runs in a child, and the run goes on past crashes, timeouts and OOMs
         # of a child (libhdf5 has many); every one leaves an artifact, classified below.
@@ -205,6 +219,10 @@ for h in "${HARNESSES[@]}"; do
         grep -E '^(#[0-9]+[[:space:]]+(INITED|DONE)|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY|.*Test unit written|INFO: exiting)' \
             "$dir/last-run.log" | sort | uniq -c | sort -rn | head -20 || true
         grep -E '^#[0-9]+: cov' "$dir/last-run.log" | tail -1 || true
+        if [ "$h" = h5_isolated ] && [ -f "$dir/outcomes.txt" ]; then
+            echo "fuzz.sh: h5_isolated: what the child did with each input (count, outcome):"
+            sed 's/^/    /' "$dir/outcomes.txt"
+        fi
     fi
     if [ "$h" = h5 ]; then
         # In fork mode libFuzzer exits non-zero when it ignored a crash, timeout or OOM; what counts is the
