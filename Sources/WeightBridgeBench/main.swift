@@ -26,7 +26,7 @@ func emit(_ name: String, _ secs: Double, _ extra: [String: Any] = [:]) {
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let command = args.first else {
-    print("usage: weightbridge-bench npz-read FILE | npz-write DIR MB | h5-load FILE | cnn-predict H5 MNIST | cnn-train-epoch MNIST | mlp-train-epoch MNIST")
+    print("usage: weightbridge-bench npz-read FILE | npz-write DIR MB | h5-load FILE | cnn-predict H5 MNIST | cnn-train-epoch MNIST | mlp-train-epoch MNIST | sgemm-peak")
     exit(2)
 }
 do {
@@ -73,6 +73,22 @@ do {
         let x = test.pixelsFloat32()
         let t = try best(3) { _ = model.predict(float32: x, count: test.count, batchSize: 500) }
         emit("cnn-predict-10000", t)
+    case "sgemm-peak":
+        // One 4096^3 float32 product through the OpenBLAS WeightBridge links (all its threads): the practical
+        // ceiling for the GEMMs training is made of.
+        let n = 4096
+        let a = (0..<n * n).map { Float($0 % 17) / 17 }
+        let b = (0..<n * n).map { Float($0 % 13) / 13 }
+        var c = [Float](repeating: 0, count: n * n)
+        let product = {
+            c.withUnsafeMutableBufferPointer { cp in
+                Float.gemm(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n,
+                           beta: 0, c: cp.baseAddress!, ldc: n)
+            }
+        }
+        product()
+        let t = best(3, product)
+        emit("sgemm-4096", t, ["gflops": 2 * Double(n * n) * Double(n) / t / 1e9])
     case "cnn-train-epoch", "mlp-train-epoch":
         let data = try MNISTDataset.load(directory: URL(fileURLWithPath: args[1]))
         var reports: [EpochReport] = []
