@@ -228,6 +228,11 @@ for h in "${HARNESSES[@]}"; do
         # In fork mode libFuzzer exits non-zero when it ignored a crash, timeout or OOM; what counts is the
         # replay of every artifact: only findings in our code or with unlisted signatures fail the run.
         if classify_h5; then rc=0; else rc=1; fi
+        # ...provided the fork-mode parent itself ran to its time limit (it did not die or refuse a flag).
+        if [ "$REPLAY_ONLY" = 0 ] && ! grep -q '^INFO: fuzzed for' "$dir/last-run.log"; then
+            echo "fuzz.sh: h5: libFuzzer did not run to its time limit, see $dir/last-run.log"
+            rc=1
+        fi
     fi
     if [ "$rc" != 0 ]; then
         echo "fuzz.sh: $h FOUND A PROBLEM (exit $rc), see $dir/artifacts and $dir/last-run.log"
