@@ -70,9 +70,19 @@ def main(seeds):
         v = [results[name][str(s)] for s in seeds]
         lines.append("")
         lines.append(f"{'WeightBridge' if name == 'swift' else 'Keras/TF'}: mean {statistics.mean(v) * 100:.2f}%, "
-                     f"min {min(v) * 100:.2f}%, max {max(v) * 100:.2f}%, runs reaching 99.1%: {sum(x >= 0.991 for x in v)} of {len(v)}.")
+                     f"standard deviation {statistics.stdev(v) * 100:.2f} points, min {min(v) * 100:.2f}%, max {max(v) * 100:.2f}%, "
+                     f"runs reaching 99.1%: {sum(x >= 0.991 for x in v)} of {len(v)}.")
     lines.append("")
-    lines.append("The user's own Keras run reported 99.29%.")
+    sw = [results["swift"][str(s)] for s in seeds]; ke = [results["keras"][str(s)] for s in seeds]
+    above = sum(x >= 0.9929 for x in ke)
+    diff = abs(statistics.mean(sw) - statistics.mean(ke))
+    se = (statistics.stdev(sw) ** 2 / len(sw) + statistics.stdev(ke) ** 2 / len(ke)) ** 0.5
+    lines.append(f"The user's own Keras run reported 99.29%; {above} of these {len(ke)} Keras/TF runs reached it. "
+                 "A single run of the recipe lands anywhere in the spread above, in either framework, so a fixed bar of 99.1% "
+                 "at one seed is met by chance, not by a property of the trainer. WeightBridge "
+                 f"and Keras train the recipe to means of {statistics.mean(sw) * 100:.2f}% and {statistics.mean(ke) * 100:.2f}%: "
+                 f"a difference of {diff * 100:.2f} points against a standard error of the difference of {se * 100:.2f} points "
+                 f"({'no' if diff < 2 * se else 'a'} significant difference at two standard errors).")
     with open(os.path.join(ROOT, "Docs", "training.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
