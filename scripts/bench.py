@@ -8,7 +8,7 @@ import datetime, gzip, json, os, platform, struct, subprocess, sys, tempfile, ti
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BENCH = os.path.join(ROOT, ".build", "release", "weightbridge-bench")
+BENCH = os.path.join(ROOT, ".build-bench", "release", "weightbridge-bench")
 MNIST = os.path.join(ROOT, "Fixtures", "mnist")
 SEED = os.path.join(os.path.dirname(ROOT), "shared", "seed")
 MEGABYTES = int(os.environ.get("BENCH_MB", "1024"))

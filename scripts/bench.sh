@@ -4,7 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --python
 export PATH="/opt/swift/usr/bin:$PATH"
-swift build -c release --product weightbridge-bench
-swift build -c release --product weightbridge   # the isolated .h5 reader runs it
+# Its own build directory: a plain release build (no -enable-testing, unlike `make test`'s), kept apart so that
+# neither build invalidates the other.
+swift build -c release --build-path .build-bench --product weightbridge-bench
+swift build -c release --build-path .build-bench --product weightbridge   # the isolated .h5 reader runs it
 export KERAS_BACKEND="${KERAS_BACKEND:-jax}" TF_CPP_MIN_LOG_LEVEL=3
 exec "${WEIGHTBRIDGE_VENV:-$HOME/.cache/weightbridge/venv}/bin/python" scripts/bench.py
