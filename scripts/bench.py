@@ -14,9 +14,17 @@ SEED = os.path.join(os.path.dirname(ROOT), "shared", "seed")
 MEGABYTES = int(os.environ.get("BENCH_MB", "1024"))
 
 
-def swift(*args):
-    out = subprocess.run([BENCH, *args], check=True, capture_output=True, text=True).stdout
+def swift(*args, env=None):
+    """Runs weightbridge-bench with `args` (under `env`, default this environment); its JSON result lines."""
+    out = subprocess.run([BENCH, *args], check=True, capture_output=True, text=True, env=env).stdout
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def without_coretype():
+    """This environment without OPENBLAS_CORETYPE, so that OpenBLAS picks its kernel for the CPU."""
+    env = dict(os.environ)
+    env.pop("OPENBLAS_CORETYPE", None)
+    return env
 
 
 def best(runs, fn):
@@ -57,12 +65,11 @@ def npz_benchmarks(tmp):
     rows.append((f"read {MEGABYTES} MB .npz, deflated", s["npz-read deflated.npz"], t_rd, "np.load, every member"))
 
 
-def keras_tf_side():
-    """Runs in a child process with KERAS_BACKEND=tensorflow: Keras/TF predict and one training epoch."""
-    import keras
-    cnn = os.path.join(SEED, "cnn_model.h5")
+def keras_cnn_timings(keras):
+    """Keras, under its current backend: the seed CNN's predict on the 10000 test images (best of 3, after a warm-up)
+    and one epoch of the seed recipe (Adam, batch 128, 54000 images; after a compile/warm-up fit on 1280)."""
     x = idx(os.path.join(MNIST, "t10k-images-idx3-ubyte.gz")).reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
-    model = keras.models.load_model(cnn)
+    model = keras.models.load_model(os.path.join(SEED, "cnn_model.h5"))
     model.predict(x[:500], verbose=0, batch_size=500)
     t_pred = best(3, lambda: model.predict(x, verbose=0, batch_size=500))
     xtr = idx(os.path.join(MNIST, "train-images-idx3-ubyte.gz"))[:54000].reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
@@ -73,6 +80,13 @@ def keras_tf_side():
     m.compile(optimizer=keras.optimizers.Adam(0.001), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     m.fit(xtr[:1280], ytr[:1280], batch_size=128, epochs=1, verbose=0)
     t_epoch = best(1, lambda: m.fit(xtr, ytr, batch_size=128, epochs=1, verbose=0))
+    return t_pred, t_epoch
+
+
+def keras_tf_side():
+    """Runs in a child process with KERAS_BACKEND=tensorflow: Keras/TF predict and one training epoch."""
+    import keras
+    t_pred, t_epoch = keras_cnn_timings(keras)
     print(json.dumps({"predict": t_pred, "epoch": t_epoch, "version": keras.__version__}))
 
 
@@ -102,26 +116,12 @@ def keras_benchmarks():
     rows.append(("open seed .h5 and read its weights", s["h5-read-weights"], t_h5py, "h5py"))
     rows.append(("load the seed CNN as a runnable model", s["h5-load-model"], t_load, "keras.models.load_model"))
     rows.append(("the same, libhdf5 in a child process (as the `weightbridge` command reads every .h5)", s["h5-load-model-isolated"], t_load, "keras.models.load_model"))
-    x = idx(os.path.join(MNIST, "t10k-images-idx3-ubyte.gz")).reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
-    model = keras.models.load_model(cnn)
-    model.predict(x[:500], verbose=0, batch_size=500)
-    t_pred = best(3, lambda: model.predict(x, verbose=0, batch_size=500))
+    t_pred, t_epoch = keras_cnn_timings(keras)
     s = {r["name"]: r["seconds"] for r in swift("cnn-predict", cnn, MNIST)}
     rows.append(("seed CNN inference, 10000 test images", s["cnn-predict-10000"], t_pred, f"Keras {keras.__version__} ({keras.backend.backend()}) predict"))
-    # One training epoch of the seed CNN recipe (Adam, batch 128, 54000 images).
-    xtr = idx(os.path.join(MNIST, "train-images-idx3-ubyte.gz"))[:54000].reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
-    ytr = idx(os.path.join(MNIST, "train-labels-idx1-ubyte.gz"))[:54000]
-    L = keras.layers
-    m = keras.Sequential([keras.Input((28, 28, 1)), L.Conv2D(32, 3, activation="relu"), L.MaxPooling2D(2), L.Conv2D(64, 3, activation="relu"),
-                          L.MaxPooling2D(2), L.Flatten(), L.Dense(128, activation="relu"), L.Dense(10, activation="softmax")])
-    m.compile(optimizer=keras.optimizers.Adam(0.001), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    m.fit(xtr[:1280], ytr[:1280], batch_size=128, epochs=1, verbose=0)  # compile/warm up
-    t_epoch = best(1, lambda: m.fit(xtr, ytr, batch_size=128, epochs=1, verbose=0))
     s.update({r["name"]: r["seconds"] for r in swift("cnn-train-epoch", MNIST)})
     global swift_native_epoch
-    env = dict(os.environ); env.pop("OPENBLAS_CORETYPE", None)
-    out = subprocess.run([BENCH, "cnn-train-epoch", MNIST], env=env, check=True, capture_output=True, text=True).stdout
-    swift_native_epoch = [json.loads(l) for l in out.splitlines() if l.startswith("{")][-1]["seconds"]
+    swift_native_epoch = swift("cnn-train-epoch", MNIST, env=without_coretype())[-1]["seconds"]
     rows.append(("seed CNN recipe, one training epoch (54000 images)", s["cnn-train-epoch"], t_epoch, f"Keras {keras.__version__} ({keras.backend.backend()}) fit"))
     keras_tf_benchmarks(s["cnn-predict-10000"], s["cnn-train-epoch"])
 
@@ -156,11 +156,7 @@ def sgemm_peak(coretype_unset):
     """GFLOP/s of one large float32 matrix product (4096^3) through the OpenBLAS WeightBridge links, all cores: the
     machine's practical ceiling for the GEMMs training is made of, under the environment's OPENBLAS_CORETYPE or
     without it."""
-    env = dict(os.environ)
-    if coretype_unset:
-        env.pop("OPENBLAS_CORETYPE", None)
-    out = subprocess.run([BENCH, "sgemm-peak"], env=env, check=True, capture_output=True, text=True).stdout
-    return [json.loads(l) for l in out.splitlines() if l.startswith("{")][-1]["gflops"]
+    return swift("sgemm-peak", env=without_coretype() if coretype_unset else None)[-1]["gflops"]
 
 
 def seed_cnn_epoch_flops(images=54000):

@@ -62,7 +62,7 @@ public struct KerasChildReader: Sendable, Equatable {
     /// to stdout. Lowers this process's limits first (address space about twice `maxTotalBytes` plus 4 GiB, no core
     /// dumps) and always reads in-process. Errors become an error answer, never a thrown error.
     public static func serve(_ arguments: [String]) -> Data {
-        guard arguments.count == 8, let mode = Mode(rawValue: arguments[0]), let limits = decodeLimits(Array(arguments[2...]))
+        guard arguments.count >= 2, let mode = Mode(rawValue: arguments[0]), let limits = decodeLimits(Array(arguments.dropFirst(2)))
         else {
             return KerasReaderReply.error("the isolated reader got a malformed request \(arguments.prefix(3))").encoded()
         }

@@ -61,6 +61,8 @@ final class IsolatedH5ReaderTests: XCTestCase {
         }
     }
 
+    /// The transport's fidelity: the reference here is the in-process reader, whose numbers are pinned against h5py and
+    /// Keras by KerasFormatTests and the seed parity tests; this checks that nothing is lost or changed across the pipe.
     func testIsolatedReadGivesExactlyTheInProcessResult() throws {
         var files = ["h5/keras2_mlp.h5", "h5/keras2_cnn.h5", "h5/keras3_functional.h5"].map(FixturePaths.fixture)
         if let seed = try? FixturePaths.sharedFile("seed/cnn_model.h5") { files.append(seed) }
