@@ -3,6 +3,7 @@ import PackageDescription
 
 // The targets are the layers of the architecture (see Docs/architecture.md):
 //   formats:  NumPyFormat, HDF5 -> KerasFormat      (know nothing about models)
+//   vocabulary: ModelSpec                            (layer kinds, shape rules, graphs; used by both sides)
 //   models:   NeuralNet                              (knows nothing about files)
 //   bridge:   Bridge                                 (Keras configs/weights <-> NeuralNet)
 //   top:      MNIST, Evaluation, WeightBridge (umbrella), weightbridge (CLI)
@@ -33,10 +34,13 @@ let package = Package(
         // File formats.
         .target(name: "NumPyFormat", dependencies: ["SafeIO", "CGzip", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "HDF5", dependencies: ["CHDF5", "SafeIO"]),
-        .target(name: "KerasFormat", dependencies: ["HDF5", "SafeIO", .product(name: "Yams", package: "Yams")]),
+        .target(name: "KerasFormat", dependencies: ["HDF5", "SafeIO", "ModelSpec", .product(name: "Yams", package: "Yams")]),
+
+        // The model vocabulary: layer kinds, their shape rules, model graphs (knows nothing of files or kernels).
+        .target(name: "ModelSpec"),
 
         // Models: tensors, layers, training, BLAS.
-        .target(name: "NeuralNet", dependencies: ["COpenBLAS"]),
+        .target(name: "NeuralNet", dependencies: ["ModelSpec", "COpenBLAS"]),
 
         // Bridge: Keras configs and weight layouts onto NeuralNet models, and back.
         .target(name: "Bridge", dependencies: ["SafeIO", "NumPyFormat", "KerasFormat", "NeuralNet"]),
@@ -57,6 +61,7 @@ let package = Package(
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "TestSupport"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "TestSupport"]),
+        .testTarget(name: "ModelSpecTests", dependencies: ["ModelSpec", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "NumPyFormat", "KerasFormat", "NeuralNet", "TestSupport"]),
         .testTarget(name: "MNISTTests", dependencies: ["MNIST", "TestSupport"]),

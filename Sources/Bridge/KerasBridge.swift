@@ -23,38 +23,36 @@ public enum KerasBridge {
     ) throws -> ImportedModel {
         let path = source.path
         let effectiveBackend = file.backend ?? backend
-        let hasConvolutions = config.layers.contains { if case .conv2D = $0.kind { return true } else { return false } }
+        let hasConvolutions = config.layers.contains { if case .conv2D = $0.spec { return true } else { return false } }
         if hasConvolutions && effectiveBackend == nil { throw BridgeError.unknownBackend(path: path) }
         let flip = hasConvolutions && effectiveBackend == "theano"
-        guard let shape = config.inputShape ?? inputShape ?? inferredInputShape(file, config: config) else {
-            throw BridgeError.unknownInputShape(path: path)
+        var shapes: [[Int]] = []
+        for (index, input) in config.inputs.enumerated() {
+            guard let shape = input.shape ?? (index == 0 ? inputShape ?? inferredInputShape(file, config: config) : nil) else {
+                throw BridgeError.unknownInputShape(path: path)
+            }
+            shapes.append(shape)
         }
-        let plan = try KerasLayerPlan(config: config, inputShape: shape, path: path)
-        let model = try Sequential<Float>(inputShape: shape, layers: plan.steps.map(\.spec))
+        let graph = try config.graph(source: path, inputShapes: shapes)
+        let model = Model<Float>(graph: graph)
+        let stored = Dictionary(file.layerWeights.map { ($0.layerName, $0.weights) }, uniquingKeysWith: { first, _ in first })
         var cursor: [String: Int] = [:]
-        for (index, step) in plan.steps.enumerated() {
-            guard let layer = step.keras else { continue }
+        for (index, layer) in config.layers.enumerated() {
+            let expected = model.weights(layer: index)
+            guard !expected.isEmpty else { continue }
             let group = layer.weightGroup
-            let stored = file.weights(forLayer: group) ?? []
+            let available = stored[group] ?? []
             let start = cursor[group, default: 0]
-            let count = layer.storedWeightCount
-            guard start + count <= stored.count else {
-                throw BridgeError.weightCountMismatch(path: path, layer: layer.name, expected: count, found: max(stored.count - start, 0))
+            let count = expected.count
+            guard start + count <= available.count else {
+                throw BridgeError.weightCountMismatch(path: path, layer: layer.name, expected: count, found: max(available.count - start, 0))
             }
             cursor[group] = start + count
-            var arrays = Array(stored[start..<(start + count)])
-            if case .conv2D = layer.kind {
+            var arrays = Array(available[start..<(start + count)])
+            if case .conv2D = layer.spec {
                 if layer.kernelLayout == .oihw { arrays[0] = transposedOIHW(arrays[0]) }
                 if flip { arrays[0] = flippedSpatially(arrays[0]) }
             }
-            if case .batchNormalization(_, _, let center, let scale) = layer.kind {
-                let channels = arrays.last?.shape ?? []
-                let n = channels.first ?? 0
-                let ones = KerasWeight(name: "gamma (scale=False)", shape: channels, values: Array(repeating: 1, count: n))
-                let zeros = KerasWeight(name: "beta (center=False)", shape: channels, values: Array(repeating: 0, count: n))
-                arrays = [scale ? arrays[0] : ones, center ? arrays[scale ? 1 : 0] : zeros] + arrays.suffix(2)
-            }
-            let expected = model.weights(layer: index)
             var tensors: [Tensor<Float>] = []
             for (want, have) in zip(expected, arrays) {
                 guard want.shape == have.shape else {
@@ -75,12 +73,12 @@ public enum KerasBridge {
                 "convolution kernels flipped spatially: the weights were trained under Theano"
                     + (file.backend == nil ? " (--backend theano)" : " (the file's backend attribute)"))
         }
-        if plan.steps.contains(where: { $0.keras == nil && $0.name == "nchw_to_nhwc" }) {
-            notes.append("channels-first model: inputs are NCHW \(shape), transposed once to NHWC")
+        if config.layers.contains(where: { $0.spec.dataFormat == .channelsFirst }) {
+            notes.append("channels-first layers: tensors stay NCHW as in Keras, transposed to NHWC around each such layer")
         }
         return ImportedModel(
-            model: .float32(model), layerNames: plan.steps.map(\.name), source: source,
-            origin: .keras(version: file.kerasVersion, backend: effectiveBackend), layerClassNames: plan.steps.map(\.className),
+            model: .float32(model), layerNames: config.layers.map(\.name), source: source,
+            origin: .keras(version: file.kerasVersion, backend: effectiveBackend), layerClassNames: config.layers.map(\.className),
             notes: notes)
     }
 
@@ -88,8 +86,8 @@ public enum KerasBridge {
     /// Activation) come before it; nil otherwise (a first convolution leaves the image size unknown).
     static func inferredInputShape(_ file: KerasModelFile, config: KerasModelConfig) -> [Int]? {
         for layer in config.layers {
-            switch layer.kind {
-            case .flatten, .dropout, .activation, .leakyReLU, .input:
+            switch layer.spec {
+            case .flatten, .dropout, .activation, .leakyReLU:
                 continue
             case .dense:
                 guard let kernel = file.weights(forLayer: layer.weightGroup)?.first, kernel.shape.count == 2 else { return nil }
@@ -142,32 +140,34 @@ public enum KerasBridge {
 
     /// The Keras configuration and weights of a Swift model, ready for `KerasModelFile.write`.
     ///
-    /// Layer names are `layerNames` when given (one per layer), else Keras' defaults (`conv2d`,
-    /// `conv2d_1`, `dense`, ...). Float64 models are written as float32, the precision Keras runs in.
-    public static func exportModel(_ model: LoadedModel, layerNames: [String]? = nil, name: String = "sequential") throws -> (KerasModelConfig, [KerasLayerWeights]) {
-        let specs = model.specs
-        let names = layerNames ?? defaultLayerNames(specs)
-        var layers: [KerasLayerConfig] = []
+    /// Layer names are `layerNames` when given (one per layer), else Keras' defaults (`conv2d`, `conv2d_1`, `dense`,
+    /// ...). A chain is written as a Sequential model, any other graph as Functional. Float64 models are written as
+    /// float32, the precision Keras runs in.
+    public static func exportModel(_ model: LoadedModel, layerNames: [String]? = nil, name: String? = nil) throws -> (
+        KerasModelConfig, [KerasLayerWeights]
+    ) {
+        let graph = model.graph
+        let names = layerNames ?? defaultLayerNames(graph.layers.map(\.spec))
+        let layers = zip(names, graph.layers).map { KerasLayerConfig(name: $0, spec: $1.spec) }
         var weights: [KerasLayerWeights] = []
-        for (index, spec) in specs.enumerated() {
-            let (className, kind) = kerasKind(spec)
-            layers.append(KerasLayerConfig(name: names[index], className: className, kind: kind))
+        for (index, layer) in layers.enumerated() {
             let tensors: [(shape: [Int], values: [Float])]
             switch model {
             case .float32(let m): tensors = m.weights(layer: index).map { ($0.shape, $0.scalars) }
             case .float64(let m): tensors = m.weights(layer: index).map { ($0.shape, $0.scalars.map { Float($0) }) }
             }
-            let weightNames: [String]
-            if case .batchNormalization = specs[index] {
-                weightNames = ["gamma", "beta", "moving_mean", "moving_variance"]
-            } else {
-                weightNames = tensors.count == 2 ? ["kernel", "bias"] : tensors.count == 1 ? ["kernel"] : []
-            }
-            weights.append(KerasLayerWeights(layerName: names[index], weights: zip(weightNames, tensors).map {
-                KerasWeight(name: $0.0, shape: $0.1.shape, values: $0.1.values)
-            }))
+            weights.append(
+                KerasLayerWeights(
+                    layerName: layer.name,
+                    weights: zip(layer.weightNames, tensors).map { KerasWeight(name: $0, shape: $1.shape, values: $1.values) }))
         }
-        let config = KerasModelConfig(className: "Sequential", name: name, inputShape: model.inputShape, layers: layers)
+        let isChain = graph.isChain
+        let inputs = graph.inputs.enumerated().map { index, input in
+            KerasModelConfig.Input(name: graph.inputs.count == 1 ? "input_layer" : input.name, shape: input.shape)
+        }
+        let config = KerasModelConfig(
+            className: isChain ? "Sequential" : "Functional", name: name ?? (isChain ? "sequential" : "functional"), inputs: inputs,
+            layers: layers, nodes: graph.nodes, outputs: graph.outputs)
         return (config, weights)
     }
 
@@ -175,58 +175,10 @@ public enum KerasBridge {
     public static func defaultLayerNames(_ specs: [LayerSpec]) -> [String] {
         var seen: [String: Int] = [:]
         return specs.map { spec in
-            let base = snakeCase(kerasKind(spec).0)
+            let base = KerasLayerConfig.defaultNameStem(spec)
             let n = seen[base, default: 0]
             seen[base] = n + 1
             return n == 0 ? base : "\(base)_\(n)"
         }
-    }
-
-    static func kerasKind(_ spec: LayerSpec) -> (String, KerasLayerKind) {
-        func pad(_ p: Padding) -> KerasPadding { p == .same ? .same : .valid }
-        switch spec {
-        case .dense(let units, let activation, let useBias):
-            return ("Dense", .dense(units: units, activation: activation.rawValue, useBias: useBias))
-        case .conv2D(let filters, let kh, let kw, let sh, let sw, let padding, let activation, let useBias):
-            return ("Conv2D", .conv2D(filters: filters, kernelSize: [kh, kw], strides: [sh, sw], padding: pad(padding),
-                                      activation: activation.rawValue, useBias: useBias))
-        case .maxPool2D(let ph, let pw, let sh, let sw, let padding):
-            return ("MaxPooling2D", .maxPooling2D(poolSize: [ph, pw], strides: [sh, sw], padding: pad(padding)))
-        case .flatten:
-            return ("Flatten", .flatten)
-        case .dropout(let rate):
-            return ("Dropout", .dropout(rate: rate))
-        case .activation(let a):
-            return ("Activation", .activation(a.rawValue))
-        case .averagePool2D(let ph, let pw, let sh, let sw, let padding):
-            return ("AveragePooling2D", .averagePooling2D(poolSize: [ph, pw], strides: [sh, sw], padding: pad(padding)))
-        case .globalAveragePool2D:
-            return ("GlobalAveragePooling2D", .globalAveragePooling2D)
-        case .globalMaxPool2D:
-            return ("GlobalMaxPooling2D", .globalMaxPooling2D)
-        case .cropping2D(let t, let b, let l, let r):
-            return ("Cropping2D", .cropping2D([t, b, l, r]))
-        case .zeroPadding2D(let t, let b, let l, let r):
-            return ("ZeroPadding2D", .zeroPadding2D([t, b, l, r]))
-        case .reshape(let shape):
-            return ("Reshape", .reshape(shape))
-        case .permute(let dims):
-            return ("Permute", .permute(dims))
-        case .leakyReLU(let alpha):
-            return ("LeakyReLU", .leakyReLU(alpha: alpha))
-        case .batchNormalization(let epsilon):
-            return ("BatchNormalization", .batchNormalization(axis: -1, epsilon: epsilon, center: true, scale: true))
-        }
-    }
-
-    /// Keras' default layer-name stem for a class: `MaxPooling2D` -> `max_pooling2d`, `ZeroPadding2D` -> `zero_padding2d`.
-    static func snakeCase(_ className: String) -> String {
-        var out = ""
-        let characters = Array(className)
-        for (i, ch) in characters.enumerated() {
-            if ch.isUppercase, i > 0, characters[i - 1].isLowercase { out.append("_") }
-            out.append(Character(ch.lowercased()))
-        }
-        return out
     }
 }

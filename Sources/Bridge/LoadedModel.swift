@@ -4,8 +4,16 @@ import NeuralNet
 /// A Swift model loaded from (or destined for) a file, in the precision the file holds:
 /// Keras models run in Float32, NumPy MLPs saved as float64 run in Float64 as NumPy did.
 public enum LoadedModel {
-    case float32(Sequential<Float>)
-    case float64(Sequential<Double>)
+    case float32(Model<Float>)
+    case float64(Model<Double>)
+
+    /// The model's layers and how they connect.
+    public var graph: ModelGraph {
+        switch self {
+        case .float32(let m): return m.graph
+        case .float64(let m): return m.graph
+        }
+    }
 
     /// The input shape of one sample, without the batch dimension.
     public var inputShape: [Int] {
@@ -18,8 +26,8 @@ public enum LoadedModel {
     /// The output shape of one sample.
     public var outputShape: [Int] {
         switch self {
-        case .float32(let m): return m.outputShapes.last ?? m.inputShape
-        case .float64(let m): return m.outputShapes.last ?? m.inputShape
+        case .float32(let m): return m.outputShape
+        case .float64(let m): return m.outputShape
         }
     }
 

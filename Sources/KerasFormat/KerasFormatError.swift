@@ -1,4 +1,5 @@
 import Foundation
+import ModelSpec
 
 /// Errors from reading and writing Keras HDF5 model files. Each names the file (or configuration source),
 /// the layer or attribute concerned, what was found and what was expected. HDF5-level problems surface as
@@ -18,8 +19,8 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
     case lambdaLayer(source: String, layer: String)
     /// A supported layer with a setting WeightBridge does not implement (dilation, channels_first, ...).
     case unsupportedSetting(source: String, layer: String, setting: String, value: String, expected: String)
-    /// A Functional model whose graph is not a simple chain.
-    case branchingGraph(source: String, layer: String, reason: String)
+    /// A layer cannot take the shapes it is given, or the graph is malformed; `cause` says which layer and why.
+    case invalidModel(source: String, cause: ModelSpecError)
     /// A weight listed in `weight_names`, or a layer listed in `layer_names`, is missing.
     case missingWeights(file: String, layer: String, detail: String)
     /// A layer's weights do not match its configuration (count or shape).
@@ -47,7 +48,7 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
         case .invalidConfig(let source, let reason):
             return "\(source): model_config: \(reason)"
         case .unsupportedModel(let source, let className):
-            return "\(source): model class \(className) is not supported (expected Sequential or a Functional chain)"
+            return "\(source): model class \(className) is not supported (expected Sequential, Functional or Model)"
         case .unsupportedLayer(let source, let layer, let className):
             return "\(source): layer '\(layer)' has class \(className), which WeightBridge does not support "
                 + "(supported: InputLayer, Conv2D, Max/AveragePooling2D, GlobalMax/GlobalAveragePooling2D, Cropping2D, "
@@ -57,8 +58,8 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
             return "\(source): layer '\(layer)' has class Lambda, which WeightBridge does not run (Lambda layers hold Python code)"
         case .unsupportedSetting(let source, let layer, let setting, let value, let expected):
             return "\(source): layer '\(layer)': \(setting) is \(value), expected \(expected)"
-        case .branchingGraph(let source, let layer, let reason):
-            return "\(source): layer '\(layer)': \(reason); only chains (each layer consuming the previous one) are supported"
+        case .invalidModel(let source, let cause):
+            return "\(source): model_config: \(cause.localizedDescription)"
         case .missingWeights(let file, let layer, let detail):
             return "\(file): layer '\(layer)': \(detail)"
         case .weightMismatch(let source, let layer, let expected, let found):

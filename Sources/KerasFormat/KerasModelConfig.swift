@@ -1,39 +1,86 @@
 import Foundation
+import ModelSpec
 import SafeIO
 
-/// A Keras model architecture, as read from the `model_config` JSON of an `.h5` file.
+/// A Keras model architecture, as read from `model_config` JSON (or a YAML/JSON architecture file): the model's
+/// layers in the shared vocabulary, with their Keras annotations, and how they connect.
 ///
-/// Supported: `Sequential` (config as a dict with `layers`, or as a bare list for Keras 1 and Keras <= 2.2.2) and
-/// `Functional`/`Model` graphs that are simple chains; a Sequential or Model nested as a layer is inlined (its
-/// layers keep the nested model's name as their weight group). Keras 1 keys (`nb_filter`, `nb_row`, `border_mode`,
-/// `subsample`, `dim_ordering`, `output_dim`, `p`) are read as their Keras 2 equivalents. Layers: InputLayer,
-/// Conv2D/Convolution2D, Max/AveragePooling2D, GlobalMax/GlobalAveragePooling2D, Cropping2D, ZeroPadding2D,
-/// Flatten, Reshape, Permute, Dense, Dropout, Activation, Softmax, ReLU, LeakyReLU, BatchNormalization; channels
-/// first or last. Anything else is refused with an error naming the layer and its class; a Lambda layer's code
-/// is never executed or interpreted.
-public struct KerasModelConfig: Sendable, Equatable {
+/// Sequential models (a dict with `layers`, or a bare list for Keras 1 and Keras <= 2.2.2) and Functional/Model
+/// graphs of any DAG shape in every config dialect (Keras 1 and 2 `inbound_nodes` lists, Keras 3 `keras_history`):
+/// several inputs and outputs, layers called more than once, `InputLayer`s anywhere in the list. A Sequential or
+/// Model nested as a layer is inlined (its layers keep the nested model's name as their weight group). Layer kinds
+/// and Keras 1 synonyms are mapped in `KerasLayerMapping`; anything else is refused by name (a Lambda layer's code is
+/// never run or interpreted).
+public struct KerasModelConfig: Sendable, Hashable {
+    /// A model input: the InputLayer's name and, when the file says, the shape of one example.
+    public struct Input: Sendable, Hashable {
+        public var name: String
+        public var shape: [Int]?
+        public init(name: String, shape: [Int]?) {
+            self.name = name
+            self.shape = shape
+        }
+    }
+
     /// `Sequential` or `Functional` (`Model` in old files is reported as written).
     public var className: String
     /// The model's name.
     public var name: String
-    /// Input shape without the batch dimension, e.g. `[28, 28, 1]`; nil when the file does not say.
-    public var inputShape: [Int]?
-    /// The layers in order, without the InputLayer.
+    /// The model's inputs, in `input_layers` order.
+    public var inputs: [Input]
+    /// Every layer once, in the order the file lists them (nested models' layers in place of the nested model).
     public var layers: [KerasLayerConfig]
-    /// The InputLayer's name when the file has one (Functional models list it among their weight groups).
-    public var inputLayerName: String?
+    /// The layer calls in topological order (`ModelGraph.Node`, indices into `layers` and `inputs`).
+    public var nodes: [ModelGraph.Node]
+    /// The model's outputs, in `output_layers` order.
+    public var outputs: [ModelGraph.TensorRef]
 
-    public init(className: String, name: String, inputShape: [Int]?, layers: [KerasLayerConfig], inputLayerName: String? = nil) {
+    public init(
+        className: String, name: String, inputs: [Input], layers: [KerasLayerConfig], nodes: [ModelGraph.Node],
+        outputs: [ModelGraph.TensorRef]
+    ) {
         self.className = className
         self.name = name
-        self.inputShape = inputShape
+        self.inputs = inputs
         self.layers = layers
-        self.inputLayerName = inputLayerName
+        self.nodes = nodes
+        self.outputs = outputs
+    }
+
+    /// A Sequential model: `layers` called in order on one input.
+    public init(sequential name: String, inputName: String = "input_layer", inputShape: [Int]?, layers: [KerasLayerConfig]) {
+        self.init(
+            className: "Sequential", name: name, inputs: [Input(name: inputName, shape: inputShape)], layers: layers,
+            nodes: layers.indices.map { ModelGraph.Node(layer: $0, inputs: [$0 == 0 ? .input(0) : .node($0 - 1)]) },
+            outputs: [layers.isEmpty ? .input(0) : .node(layers.count - 1)])
+    }
+
+    /// The first input's example shape, when the file states it.
+    public var inputShape: [Int]? { inputs.first?.shape }
+
+    /// The checked model graph, with `inputShapes` standing in for shapes the file does not state. Throws
+    /// `KerasFormatError.invalidModel` (keeping the `ModelSpecError`) when a layer cannot take its inputs, and
+    /// `.invalidConfig` when an input shape is unknown.
+    public func graph(source: String, inputShapes: [[Int]]? = nil) throws -> ModelGraph {
+        let shapes = try inputs.enumerated().map { index, input -> [Int] in
+            guard let shape = input.shape ?? inputShapes?[index] else {
+                throw KerasFormatError.invalidConfig(
+                    source: source, reason: "input '\(input.name)' has no shape (batch_shape/batch_input_shape), so weight shapes are unknown")
+            }
+            return shape
+        }
+        do {
+            return try ModelGraph(
+                inputs: zip(inputs, shapes).map { ModelGraph.Input(name: $0.name, shape: $1) },
+                layers: layers.map { ModelGraph.Layer(name: $0.name, spec: $0.spec) }, nodes: nodes, outputs: outputs)
+        } catch let error as ModelSpecError {
+            throw KerasFormatError.invalidModel(source: source, cause: error)
+        }
     }
 
     /// Parses `model_config` JSON. `source` names the file in errors. Throws `KerasFormatError` for JSON over
-    /// `limits.maxConfigBytes` or nested deeper than `limits.maxConfigDepth`, JSON that is not a model,
-    /// unsupported model or layer classes, unsupported settings and branching graphs.
+    /// `limits.maxConfigBytes` or nested deeper than `limits.maxConfigDepth`, JSON that is not a model, unsupported
+    /// model or layer classes or settings, and malformed graphs.
     public static func parse(json: Data, source: String, limits: ResourceLimits = .default) throws -> KerasModelConfig {
         guard json.count <= limits.maxConfigBytes else {
             throw KerasFormatError.invalidConfig(

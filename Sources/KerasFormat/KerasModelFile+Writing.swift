@@ -9,7 +9,7 @@ extension KerasModelFile {
     ///
     /// Keras 3 names weights `<model>/<layer>/kernel` (Sequential) or `<layer>/kernel` (Functional) in variable-length
     /// strings; Keras 2 names them `<layer>/kernel:0` and uses fixed-length `|S` `layer_names`/`weight_names`.
-    /// `weights` are matched by layer name; each Conv2D/Dense layer's arrays must be [kernel, bias?] with the shapes
+    /// `weights` are matched by layer name; each layer's arrays must be those of `KerasLayerMapping.weightNames` with the shapes
     /// the configuration implies (`KerasModelConfig.validate`), else `KerasFormatError.weightMismatch` and nothing
     /// is written. The file appears atomically (temporary file renamed); optimizer state is never written.
     public static func write(
@@ -22,7 +22,8 @@ extension KerasModelFile {
         let byName = Dictionary(weights.map { ($0.layerName, $0.weights) }, uniquingKeysWith: { first, _ in first })
         let isSequential = config.className == "Sequential"
         var layerNames = config.layers.map(\.name)
-        if !isSequential { layerNames.insert(config.inputLayerName ?? "input_layer", at: 0) }
+        if !isSequential { layerNames.insert(contentsOf: config.inputs.map(\.name), at: 0) }
+        let specs = Dictionary(config.layers.map { ($0.name, $0.spec) }, uniquingKeysWith: { first, _ in first })
         let fixed = flavor == .keras2
 
         try AtomicFile.write(to: url, overwrite: overwrite) { tmp in
@@ -38,8 +39,9 @@ extension KerasModelFile {
             for layerName in layerNames {
                 let group = try weightsRoot.createGroup(layerName)
                 let arrays = byName[layerName] ?? []
+                let roles = specs[layerName].map(KerasLayerMapping.weightNames) ?? []
                 let names = arrays.indices.map { index -> String in
-                    let role = index == 0 ? "kernel" : index == 1 ? "bias" : "weight_\(index)"
+                    let role = index < roles.count ? roles[index] : "weight_\(index)"
                     switch flavor {
                     case .keras2: return "\(layerName)/\(role):0"
                     case .keras3: return isSequential ? "\(config.name)/\(layerName)/\(role)" : "\(layerName)/\(role)"

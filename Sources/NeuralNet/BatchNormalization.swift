@@ -1,48 +1,65 @@
-/// Keras' `BatchNormalization` at inference, over the last axis:
+/// Keras' `BatchNormalization` at inference, over one feature axis:
 /// `y = (x - moving_mean) / sqrt(moving_variance + epsilon) * gamma + beta`, computed per element in that order
-/// as Keras does. Parameters are `[gamma, beta, moving_mean, moving_variance]`, each `(channels)`.
+/// as Keras does. Parameters are `[gamma if scale, beta if center, moving_mean, moving_variance]`, each
+/// `(channels)`; a missing gamma is 1 and a missing beta 0.
 ///
 /// Training leaves it frozen (like `trainable=False` in Keras): its parameters get zero gradients and the input
 /// gradient is that of the inference transform.
 final class BatchNormalization<Scalar: NNScalar>: Layer {
     let shape: [Int]
     let channels: Int
+    /// Values per example after the feature axis (1 for the last axis).
+    let inner: Int
     let epsilon: Scalar
+    let center: Bool
+    let scale: Bool
     var parameters: [Tensor<Scalar>]
-    let gradients: [Tensor<Scalar>]
+    var gradients: [Tensor<Scalar>] { parameters.map { Tensor(zeros: $0.shape) } }
 
-    init(shape: [Int], channels: Int, epsilon: Scalar) {
+    /// `axis` is an index into the example shape `shape`.
+    init(shape: [Int], axis: Int, epsilon: Scalar, center: Bool, scale: Bool) {
         self.shape = shape
-        self.channels = channels
+        channels = shape[axis]
+        inner = shape[(axis + 1)...].reduce(1, *)
         self.epsilon = epsilon
+        self.center = center
+        self.scale = scale
         parameters = []
-        gradients = Array(repeating: Tensor(zeros: [channels]), count: 4)
         reset()
     }
 
     /// gamma 1, beta 0, mean 0, variance 1: the identity up to epsilon, as Keras initialises it.
     func reset() {
         let ones = Tensor<Scalar>(shape: [channels], scalars: Array(repeating: 1, count: channels))
-        parameters = [ones, Tensor(zeros: [channels]), Tensor(zeros: [channels]), ones]
+        parameters = (scale ? [ones] : []) + (center ? [Tensor(zeros: [channels])] : []) + [Tensor(zeros: [channels]), ones]
     }
 
     var outputShape: [Int] { shape }
 
-    /// Per channel: 1 / sqrt(variance + epsilon).
-    private var inverseDeviation: [Scalar] {
-        parameters[3].scalars.map { 1 / ($0 + epsilon).squareRoot() }
+    /// Per channel (multiplier, mean, beta): `y = (x - mean) * multiplier + beta` with multiplier
+    /// `gamma / sqrt(variance + epsilon)` applied as Keras orders it.
+    private var transform: (inverse: [Scalar], gamma: [Scalar], mean: [Scalar], beta: [Scalar]) {
+        let n = parameters.count
+        let ones = [Scalar](repeating: 1, count: channels)
+        let gamma = scale ? parameters[0].scalars : ones
+        let beta = center ? parameters[scale ? 1 : 0].scalars : [Scalar](repeating: 0, count: channels)
+        let inverse = parameters[n - 1].scalars.map { 1 / ($0 + epsilon).squareRoot() }
+        return (inverse, gamma, parameters[n - 2].scalars, beta)
     }
 
     func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        let c = channels
-        let gamma = parameters[0].scalars, beta = parameters[1].scalars, mean = parameters[2].scalars
-        let inverse = inverseDeviation
+        let (inverse, gamma, mean, beta) = transform
+        let (c, inner) = (channels, inner)
         var output = input
         output.scalars.withUnsafeMutableBufferPointer { y in
             var start = 0
             while start < y.count {
-                for ch in 0..<c { y[start + ch] = (y[start + ch] - mean[ch]) * inverse[ch] * gamma[ch] + beta[ch] }
-                start += c
+                for ch in 0..<c {
+                    let (m, i, g, b) = (mean[ch], inverse[ch], gamma[ch], beta[ch])
+                    let row = start + ch * inner
+                    for k in row..<(row + inner) { y[k] = (y[k] - m) * i * g + b }
+                }
+                start += c * inner
             }
         }
         return output
@@ -52,15 +69,18 @@ final class BatchNormalization<Scalar: NNScalar>: Layer {
 
     func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard needsInputGradient else { return nil }
-        let c = channels
-        let gamma = parameters[0].scalars
-        let scale = zip(inverseDeviation, gamma).map { $0 * $1 }
+        let (inverse, gamma, _, _) = transform
+        let factor = zip(inverse, gamma).map { $0 * $1 }
+        let (c, inner) = (channels, inner)
         var dx = gradient
         dx.scalars.withUnsafeMutableBufferPointer { d in
             var start = 0
             while start < d.count {
-                for ch in 0..<c { d[start + ch] *= scale[ch] }
-                start += c
+                for ch in 0..<c {
+                    let row = start + ch * inner
+                    for k in row..<(row + inner) { d[k] *= factor[ch] }
+                }
+                start += c * inner
             }
         }
         return dx

@@ -2,7 +2,7 @@
 /// clipped to [1e-7, 1 - 1e-7], loss = -log p[label], averaged over the batch.
 ///
 /// Inputs are row-major (batch, classes) probability tensors. Labels are either class indices (sparse) or one-hot
-/// rows. Used by `Sequential.fit`, whose gradient fuses softmax and cross-entropy into (p - y) / batch.
+/// rows. Used by `Model.fit`, whose gradient fuses softmax and cross-entropy into (p - y) / batch.
 public enum CrossEntropy {
     /// Keras' `epsilon()`, the clipping bound.
     public static let epsilon = 1e-7

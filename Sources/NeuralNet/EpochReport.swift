@@ -1,4 +1,4 @@
-/// What one epoch of `Sequential.fit` achieved: mean training loss and accuracy over the batches run (as Keras'
+/// What one epoch of `Model.fit` achieved: mean training loss and accuracy over the batches run (as Keras'
 /// progress bar shows them), and the validation metrics when a validation set was given.
 public struct EpochReport: Sendable, Equatable {
     /// 1-based epoch number.

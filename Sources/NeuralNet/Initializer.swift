@@ -1,4 +1,4 @@
-/// How `Sequential.initialize` draws kernels (biases are always zero).
+/// How `Model.initialize` draws kernels (biases are always zero).
 ///
 /// Fans: Dense fan_in = in, fan_out = out; Conv2D fan_in = kh * kw * in, fan_out = kh * kw * out (as Keras).
 public enum Initializer: String, Sendable, CaseIterable {

@@ -1,6 +1,6 @@
 /// A rule that turns gradients into weight updates, with per-parameter state kept across steps.
 ///
-/// `Sequential.fit` calls `beginStep()` once per batch, then `update` once per trainable array, identifying each
+/// `Model.fit` calls `beginStep()` once per batch, then `update` once per trainable array, identifying each
 /// array by a stable `slot` (its position among the model's trainable arrays) so stateful optimizers can keep
 /// moments per parameter. One optimizer instance belongs to one model.
 public protocol Optimizer: AnyObject {

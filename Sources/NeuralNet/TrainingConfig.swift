@@ -1,4 +1,4 @@
-/// Settings for `Sequential.fit`.
+/// Settings for `Model.fit`.
 public struct TrainingConfig: Sendable, Equatable {
     /// Passes over the training data.
     public var epochs: Int

@@ -9,7 +9,7 @@ public enum SeedArchitecture {
         .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid),
         .conv2D(filters: 64, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true),
         .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid),
-        .flatten,
+        .flatten(),
         .dense(units: 128, activation: .relu, useBias: true),
         .dense(units: 10, activation: .softmax, useBias: true),
     ]

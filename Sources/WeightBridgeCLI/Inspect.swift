@@ -38,6 +38,8 @@ struct Inspect: ParsableCommand {
         var outputShape: [Int]
         var parameters: Int
         var activation: String?
+        /// The tensors the layer's calls read (`name[call][0]`), as `model.summary()` shows them.
+        var connectedTo: [String]
     }
 
     struct ModelInfo: Encodable {
@@ -114,9 +116,16 @@ struct Inspect: ParsableCommand {
         }
         let imported = try ModelFile.load(url, options: try modelOptions.importOptions(limits: limitOptions.limits))
         let m = imported.model
+        let connections = m.graph.connections
         let layers = imported.layerNames.indices.map { i -> LayerInfo in
-            LayerInfo(name: imported.layerNames[i], className: imported.layerClassNames[i], outputShape: m.outputShapes[i],
-                      parameters: m.parameterCounts[i], activation: activationName(m.specs[i]))
+            var activation: String?
+            switch m.specs[i] {
+            case .dense, .conv2D, .activation: activation = m.specs[i].finalActivation.rawValue
+            default: activation = nil
+            }
+            return LayerInfo(
+                name: imported.layerNames[i], className: imported.layerClassNames[i], outputShape: m.outputShapes[i],
+                parameters: m.parameterCounts[i], activation: activation, connectedTo: connections[i])
         }
         let info = ModelInfo(file: file, format: keras.modelConfig == nil ? "Keras weights-only HDF5" : "Keras HDF5 model",
                              kerasVersion: keras.kerasVersion, backend: keras.backend,
@@ -134,12 +143,21 @@ struct Inspect: ParsableCommand {
         if output.json { return try printJSON(info) }
         print("\(file): \(info.format)")
         print("  Keras \(info.kerasVersion ?? "version not recorded"), backend \(info.backend ?? "not recorded"), \(info.modelClass ?? "architecture given by --architecture")")
-        print("  input shape (None, " + m.inputShape.map(String.init).joined(separator: ", ") + ")")
+        for input in m.graph.inputs {
+            let shape = "(None, " + input.shape.map(String.init).joined(separator: ", ") + ")"
+            print(m.graph.inputs.count == 1 ? "  input shape \(shape)" : "  input \(input.name): \(shape)")
+        }
         print("")
-        print("  " + pad("layer", 20) + pad("class", 14) + pad("output shape", 22) + pad("params", 10) + "activation")
+        // A graph shows what each layer reads, as model.summary() does for Functional models.
+        let graphColumn = !m.graph.isChain
+        let activationWidth = graphColumn ? 12 : 0
+        let header: String = pad("layer", 20) + pad("class", 14) + pad("output shape", 22) + pad("params", 10)
+        print("  " + header + pad("activation", activationWidth) + (graphColumn ? "connected to" : ""))
         for l in layers {
-            let shape = "(None, " + l.outputShape.map(String.init).joined(separator: ", ") + ")"
-            print("  " + pad(l.name, 20) + pad(l.className, 14) + pad(shape, 22) + pad(l.parameters.formatted(), 10) + (l.activation ?? ""))
+            let shape: String = "(None, " + l.outputShape.map(String.init).joined(separator: ", ") + ")"
+            let row: String = pad(l.name, 20) + pad(l.className, 14) + pad(shape, 22) + pad(l.parameters.formatted(), 10)
+            let tail: String = pad(l.activation ?? "", activationWidth) + (graphColumn ? l.connectedTo.joined(separator: ", ") : "")
+            print("  " + row + tail)
         }
         print("")
         print("  total parameters: \(info.totalParameters.formatted())")
@@ -147,13 +165,6 @@ struct Inspect: ParsableCommand {
         print("  optimizer state: \(keras.hasOptimizerWeights ? "present (WeightBridge drops it when writing)" : "absent")")
         for note in imported.notes { print("  note: \(note)") }
         for w in info.nonFiniteWeights { print("  WARNING: \(w)") }
-    }
-
-    private func activationName(_ spec: LayerSpec) -> String? {
-        switch spec {
-        case .dense(_, let a, _), .conv2D(_, _, _, _, _, _, let a, _), .activation(let a): return a.rawValue
-        default: return nil
-        }
     }
 
     private func summary(ofTrainingConfig json: String?) -> String {

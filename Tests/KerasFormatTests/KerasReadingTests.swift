@@ -27,7 +27,7 @@ final class KerasReadingTests: XCTestCase {
                 .maxPooling2D(poolSize: [2, 2], strides: [2, 2], padding: .valid),
                 .conv2D(filters: 64, kernelSize: [3, 3], strides: [1, 1], padding: .valid, activation: "relu", useBias: true),
                 .maxPooling2D(poolSize: [2, 2], strides: [2, 2], padding: .valid),
-                .flatten,
+                .flatten(),
                 .dense(units: 128, activation: "relu", useBias: true),
                 .dense(units: 10, activation: "softmax", useBias: true),
             ])
@@ -76,7 +76,7 @@ final class KerasReadingTests: XCTestCase {
                     KerasLayerConfig(
                         name: "conv2d_1", className: "Conv2D",
                         kind: .conv2D(filters: 3, kernelSize: [2, 2], strides: [2, 2], padding: .same, activation: "tanh", useBias: false)),
-                    KerasLayerConfig(name: "flatten", className: "Flatten", kind: .flatten),
+                    KerasLayerConfig(name: "flatten", className: "Flatten", kind: .flatten()),
                     KerasLayerConfig(name: "dropout", className: "Dropout", kind: .dropout(rate: 0.25)),
                     KerasLayerConfig(name: "dense", className: "Dense", kind: .dense(units: 5, activation: "softmax", useBias: true)),
                 ], inputLayerName: "input_layer"))
@@ -116,7 +116,7 @@ final class KerasReadingTests: XCTestCase {
             [
                 .conv2D(filters: 3, kernelSize: [3, 3], strides: [2, 2], padding: .same, activation: "relu", useBias: true),
                 .maxPooling2D(poolSize: [2, 2], strides: [2, 2], padding: .same),
-                .flatten, .dropout(rate: 0.5), .dense(units: 4, activation: "sigmoid", useBias: true),
+                .flatten(), .dropout(rate: 0.5), .dense(units: 4, activation: "sigmoid", useBias: true),
             ])
         try KerasReference("keras2_cnn.json").assertMatches(file)
         XCTAssertEqual(file.weights(forLayer: "conv2d")?.map(\.name), ["conv2d/kernel:0", "conv2d/bias:0"])

@@ -65,7 +65,7 @@ final class HandWorkedTests: XCTestCase {
     }
 
     func testFlattenKeepsRowMajorHWCOrder() throws {
-        let model = try Sequential<Double>(inputShape: [2, 2, 2], layers: [.flatten])
+        let model = try Sequential<Double>(inputShape: [2, 2, 2], layers: [.flatten()])
         let input = Tensor<Double>(shape: [1, 2, 2, 2], scalars: [0, 1, 2, 3, 4, 5, 6, 7])
         XCTAssertEqual(model.predict(input), Tensor(shape: [1, 8], scalars: [0, 1, 2, 3, 4, 5, 6, 7]))
     }
@@ -95,7 +95,7 @@ final class HandWorkedTests: XCTestCase {
     }
 
     func testSetWeightsNamesLayerAndShapes() throws {
-        let model = try Sequential<Float>(inputShape: [4], layers: [.flatten, .dense(units: 3, activation: .relu, useBias: true)])
+        let model = try Sequential<Float>(inputShape: [4], layers: [.flatten(), .dense(units: 3, activation: .relu, useBias: true)])
         XCTAssertThrowsError(try model.setWeights(layer: 1, [Tensor(zeros: [3, 4]), Tensor(zeros: [3])])) { error in
             XCTAssertEqual(error.localizedDescription, "layer 1: weight 0 has shape [3, 4], expected [4, 3]")
         }
@@ -109,7 +109,7 @@ final class HandWorkedTests: XCTestCase {
         let model = try Sequential<Double>(
             inputShape: [2, 2, 1],
             layers: [
-                .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid), .flatten,
+                .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid), .flatten(),
                 .dense(units: 2, activation: .softmax, useBias: true),
             ])
         try model.setWeights(layer: 2, [Tensor(shape: [1, 2], scalars: [1, -1]), Tensor(zeros: [2])])
@@ -143,7 +143,7 @@ enum ModelSpecs {
             filters: 64, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true
         ),
         .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid),
-        .flatten,
+        .flatten(),
         .dense(units: 128, activation: .relu, useBias: true),
         .dense(units: 10, activation: .softmax, useBias: true),
     ]
@@ -151,7 +151,7 @@ enum ModelSpecs {
         .conv2D(
             filters: 4, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .same, activation: .relu, useBias: true),
         .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid),
-        .flatten,
+        .flatten(),
         .dense(units: 3, activation: .softmax, useBias: true),
     ]
 }

@@ -12,7 +12,7 @@ final class KerasTrainingParityTests: XCTestCase {
         .conv2D(
             filters: 4, kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid, activation: .linear,
             useBias: true),
-        .flatten,
+        .flatten(),
         .dense(units: 6, activation: .sigmoid, useBias: true),
         .dense(units: 3, activation: .softmax, useBias: true),
     ]

@@ -88,7 +88,7 @@ final class TiledPredictParityTests: XCTestCase {
             .conv2D(
                 filters: 3, kernelHeight: 1, kernelWidth: 1, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu,
                 useBias: true),
-            .flatten, .dense(units: 6, activation: .softmax, useBias: true),
+            .flatten(), .dense(units: 6, activation: .softmax, useBias: true),
         ]
         let (model, x) = try formulaModel(inputShape: [13, 11, 1], layers: layers, count: count, signedInput: true)
         for batchSize in [5, 256] {

@@ -41,7 +41,7 @@ final class TrainingTests: XCTestCase {
         .conv2D(
             filters: 4, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .same, activation: .relu, useBias: true),
         .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid),
-        .flatten,
+        .flatten(),
         .dropout(rate: 0.2),
         .dense(units: 2, activation: .softmax, useBias: true),
     ]

@@ -6,18 +6,22 @@ public struct BatchGradients<Scalar: NNScalar> {
     public var loss: Double
     /// Examples whose arg-max output equals the label.
     public var correct: Int
-    /// Per layer, the gradients w.r.t. `weights(layer:)`, same order and shapes ([] for weightless layers).
+    /// Per layer (of the graph's `layers`), the gradients w.r.t. `weights(layer:)`, same order and shapes ([] for
+    /// weightless layers); a layer called several times gets the sum over its calls.
     public var weights: [[Tensor<Scalar>]]
     /// The gradient w.r.t. the input batch, when requested.
     public var input: Tensor<Scalar>?
 }
 
-extension Sequential {
+extension Model {
     /// Number of classes the model outputs (the size of its last axis).
     var classCount: Int { outputShape.last ?? 1 }
 
     /// Whether the model's outputs are softmax probabilities (otherwise they are treated as logits).
-    var outputsProbabilities: Bool { layers.last?.finalActivation == .softmax }
+    var outputsProbabilities: Bool {
+        guard case .node(let j) = graph.outputs[0], case .unary(let layer) = operations[j] else { return false }
+        return layer.finalActivation == .softmax
+    }
 
     /// Probabilities from raw model outputs: the outputs themselves after a softmax layer, else softmax(outputs).
     private func probabilities(_ outputs: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -41,24 +45,42 @@ extension Sequential {
         return correct
     }
 
-    /// Forward and backward pass on one batch with mean sparse categorical cross-entropy (Keras' loss on
-    /// probabilities; outputs not ending in softmax are treated as logits). The softmax and loss gradients are
-    /// fused: (p - onehot) / batch. Dropout draws its mask from `generator`. Does not change any weight.
+    /// Forward and backward pass on one batch with mean sparse categorical cross-entropy on the first output (Keras'
+    /// loss on probabilities; outputs not ending in softmax are treated as logits). The softmax and loss gradients
+    /// are fused: (p - onehot) / batch. Dropout draws its mask from `generator`. Does not change any weight.
     public func gradients(
         x: Tensor<Scalar>, labels: [Int], generator: inout SeededGenerator, includeInputGradient: Bool = false
     ) -> BatchGradients<Scalar> {
-        gradients(through: layers, x: x, labels: labels, generator: &generator, includeInputGradient: includeInputGradient)
+        gradients(through: operations, x: x, labels: labels, generator: &generator, includeInputGradient: includeInputGradient)
     }
 
-    /// `gradients(x:labels:...)` through a given set of layer objects (the model's own, or a replica's).
+    /// `gradients(x:labels:...)` through a given set of runtime operations (the model's own, or a replica's): the
+    /// forward pass in topological order, then the backward pass in reverse, summing the gradients of a tensor
+    /// read by several nodes.
     private func gradients(
-        through layers: [any Layer<Scalar>], x: Tensor<Scalar>, labels: [Int], generator: inout SeededGenerator, includeInputGradient: Bool
+        through operations: [Operation], x: Tensor<Scalar>, labels: [Int], generator: inout SeededGenerator, includeInputGradient: Bool
     ) -> BatchGradients<Scalar> {
         let batch = x.shape.first ?? 0
         precondition(labels.count == batch, "gradients: \(labels.count) labels for \(batch) examples")
-        var activations = x
-        for layer in layers { activations = layer.forward(activations, generator: &generator) }
-        let outputs = activations.reshaped([batch, classCount])
+        precondition(graph.inputs.count == 1, "gradients: training needs a model with one input")
+        var values = [Tensor<Scalar>?](repeating: nil, count: graph.nodes.count)
+        func value(_ ref: ModelGraph.TensorRef) -> Tensor<Scalar> {
+            switch ref {
+            case .input: return x
+            case .node(let j): return values[j]!
+            }
+        }
+        for (index, node) in graph.nodes.enumerated() {
+            let output: Tensor<Scalar>
+            switch operations[index] {
+            case .unary(let layer): output = layer.forward(value(node.inputs[0]), generator: &generator)
+            case .merge(let layer): output = layer.forward(node.inputs.map(value))
+            }
+            values[index] = output.reshaped([batch] + graph.nodeShapes[index])
+        }
+        let outputRef = graph.outputs[0]
+        let outputs = value(outputRef).reshaped([batch, classCount])
+        values = []
         let p = probabilities(outputs)
         let loss = CrossEntropy.sparse(probabilities: p, labels: labels)
         let correct = countCorrect(p, labels: labels)
@@ -69,21 +91,68 @@ extension Sequential {
             for (row, label) in labels.enumerated() { g[row * classes + label] -= 1 }
             for i in 0..<g.count { g[i] *= scale }
         }
-        // After a fused/standalone softmax the gradient above is w.r.t. its input; for logits, w.r.t. the output.
-        var preActivation = outputsProbabilities
+        var nodeGradients = [Tensor<Scalar>?](repeating: nil, count: graph.nodes.count)
         var inputGradient: Tensor<Scalar>?
-        for index in layers.indices.reversed() {
-            let layer = layers[index]
-            let needsInput = index > 0 || includeInputGradient
-            var shaped = gradient.reshaped([batch] + layer.outputShape)
-            gradient = Tensor(shape: [0], scalars: [])  // Drop this reference so the layer can work in place.
-            let dx = layer.backward(&shaped, gradientIsPreActivation: preActivation, needsInputGradient: needsInput)
-            preActivation = false
-            if let dx { gradient = dx }
-            if index == 0 { inputGradient = dx }
+        func accumulate(_ ref: ModelGraph.TensorRef, _ g: Tensor<Scalar>) {
+            func add(_ slot: inout Tensor<Scalar>?) {
+                guard var existing = slot else {
+                    slot = g
+                    return
+                }
+                slot = nil
+                existing.scalars.withUnsafeMutableBufferPointer { target in
+                    g.scalars.withUnsafeBufferPointer { addScaled($0, 1, into: target) }
+                }
+                slot = existing
+            }
+            switch ref {
+            case .input: add(&inputGradient)
+            case .node(let j): add(&nodeGradients[j])
+            }
+        }
+        // After a fused/standalone softmax the gradient above is w.r.t. its input; for logits, w.r.t. the output.
+        var preActivationNode: Int?
+        switch outputRef {
+        case .node(let j):
+            nodeGradients[j] = gradient
+            if outputsProbabilities { preActivationNode = j }
+        case .input:
+            inputGradient = gradient
+        }
+        gradient = Tensor(shape: [0], scalars: [])
+        var layerGradients = [[Tensor<Scalar>]?](repeating: nil, count: graph.layers.count)
+        for index in graph.nodes.indices.reversed() {
+            let node = graph.nodes[index]
+            guard var g = nodeGradients[index] else {
+                // Not on a path to the output: its layer's weights get zero gradients.
+                if layerGradients[node.layer] == nil {
+                    layerGradients[node.layer] = operations[index].parameters.map { Tensor(zeros: $0.shape) }
+                }
+                continue
+            }
+            nodeGradients[index] = nil  // Drop this reference so the layer can work in place.
+            switch operations[index] {
+            case .unary(let layer):
+                let needsInput = node.inputs[0] != .input(0) || includeInputGradient
+                if let dx = layer.backward(&g, gradientIsPreActivation: preActivationNode == index, needsInputGradient: needsInput) {
+                    accumulate(node.inputs[0], dx)
+                }
+                let own = layer.gradients
+                if var sum = layerGradients[node.layer] {
+                    for j in sum.indices {
+                        sum[j].scalars.withUnsafeMutableBufferPointer { t in own[j].scalars.withUnsafeBufferPointer { addScaled($0, 1, into: t) } }
+                    }
+                    layerGradients[node.layer] = sum
+                } else {
+                    layerGradients[node.layer] = own
+                }
+            case .merge(let layer):
+                for (ref, dx) in zip(node.inputs, layer.backward(g)) { accumulate(ref, dx) }
+                if layerGradients[node.layer] == nil { layerGradients[node.layer] = [] }
+            }
         }
         return BatchGradients(
-            loss: loss, correct: correct, weights: layers.map { $0.gradients }, input: includeInputGradient ? inputGradient : nil)
+            loss: loss, correct: correct, weights: layerGradients.map { $0 ?? [] }, input: includeInputGradient ? inputGradient : nil)
     }
 
     /// Whether training splits each batch over the cores (models with spatial layers: their im2col, pooling and
@@ -93,7 +162,7 @@ extension Sequential {
     var splitsBatchesOverCores: Bool {
         specs.contains {
             switch $0 {
-            case .dense, .flatten, .dropout, .activation, .reshape, .leakyReLU: return false
+            case .dense, .flatten, .dropout, .activation, .reshape, .leakyReLU, .merge, .concatenate: return false
             default: return true
             }
         }
@@ -105,14 +174,11 @@ extension Sequential {
     func parallelGradients(x: Tensor<Scalar>, labels: [Int], generators: inout [SeededGenerator]) -> BatchGradients<Scalar> {
         let n = labels.count
         let parts = splitsBatchesOverCores ? max(1, min(generators.count, n / 8)) : 1
-        if parts == 1 { return gradients(through: layers, x: x, labels: labels, generator: &generators[0], includeInputGradient: false) }
-        while replicas.count < parts - 1 {
-            // Shapes were already checked when the model was built, so this cannot throw.
-            replicas.append(try! Sequential.buildLayers(specs, inputShape: inputShape))
-        }
-        let workerLayers = [layers] + replicas.prefix(parts - 1)
+        if parts == 1 { return gradients(through: operations, x: x, labels: labels, generator: &generators[0], includeInputGradient: false) }
+        while replicas.count < parts - 1 { replicas.append(Model.buildOperations(graph)) }
+        let workerLayers = [operations] + replicas.prefix(parts - 1)
         for replica in workerLayers.dropFirst() {
-            for (layer, original) in zip(replica, layers) { layer.parameters = original.parameters }
+            for (operation, original) in zip(replica, operations) { operation.parameters = original.parameters }
         }
         let bounds = (0...parts).map { $0 * n / parts }
         var results = [BatchGradients<Scalar>?](repeating: nil, count: parts)
@@ -131,7 +197,7 @@ extension Sequential {
             }
         }
         for replica in workerLayers.dropFirst() {
-            for layer in replica where !layer.parameters.isEmpty { layer.parameters = [] }  // Release shared weights.
+            for operation in replica where !operation.parameters.isEmpty { operation.parameters = [] }  // Release shared weights.
         }
         var combined = results[0]!
         let firstWeight = Scalar(Double(bounds[1]) / Double(n))
@@ -159,17 +225,18 @@ extension Sequential {
 
     /// Applies one optimizer step with `gradients` (as returned by `gradients(x:labels:...)`).
     public func apply(_ gradients: [[Tensor<Scalar>]], optimizer: Optimizer) {
-        precondition(gradients.count == layers.count, "apply: \(gradients.count) gradient lists for \(layers.count) layers")
+        precondition(gradients.count == graph.layers.count, "apply: \(gradients.count) gradient lists for \(graph.layers.count) layers")
         optimizer.beginStep()
         var slot = 0
-        for (layer, layerGradients) in zip(layers, gradients) where !layer.parameters.isEmpty {
-            var parameters = layer.parameters
-            layer.parameters = []  // Drop the layer's reference so the update mutates in place, without a copy.
+        for (users, layerGradients) in zip(nodesOfLayer, gradients) where !operations[users[0]].parameters.isEmpty {
+            var parameters = operations[users[0]].parameters
+            // Drop every node's reference so the update mutates in place, without a copy.
+            for user in users { operations[user].parameters = [] }
             for j in parameters.indices {
                 optimizer.update(&parameters[j].scalars, gradient: layerGradients[j].scalars, slot: slot)
                 slot += 1
             }
-            layer.parameters = parameters
+            for user in users { operations[user].parameters = parameters }
         }
     }
 

@@ -6,7 +6,7 @@ public enum Padding: String, Sendable {
     case valid, same
 
     /// Output length and leading padding along one axis, or nil when the window does not fit (`.valid`, k > in).
-    func geometry(input: Int, kernel: Int, stride: Int) -> (output: Int, padBefore: Int)? {
+    public func geometry(input: Int, kernel: Int, stride: Int) -> (output: Int, padBefore: Int)? {
         guard input > 0, kernel > 0, stride > 0 else { return nil }
         switch self {
         case .valid:

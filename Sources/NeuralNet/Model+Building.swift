@@ -1,0 +1,83 @@
+/// The runtime layer objects of a graph: one per node, each built from its layer's spec and input shapes.
+extension Model {
+    /// One node's runtime operation.
+    enum Operation {
+        case unary(any Layer<Scalar>)
+        case merge(any MergeLayer<Scalar>)
+
+        /// The weights of a unary layer ([] for merges, which have none).
+        var parameters: [Tensor<Scalar>] {
+            get { if case .unary(let layer) = self { return layer.parameters } else { return [] } }
+            nonmutating set { if case .unary(let layer) = self { layer.parameters = newValue } }
+        }
+        var gradients: [Tensor<Scalar>] { if case .unary(let layer) = self { return layer.gradients } else { return [] } }
+    }
+
+    /// Builds one operation per node of `graph` (whose shapes the graph has already checked).
+    static func buildOperations(_ graph: ModelGraph) -> [Operation] {
+        graph.nodes.indices.map { index in
+            let spec = graph.layers[graph.nodes[index].layer].spec
+            return makeOperation(spec, inputs: graph.inputShapes(ofNode: index), output: graph.nodeShapes[index])
+        }
+    }
+
+    /// The runtime form of `spec` on inputs of the given example shapes (already checked by the shape rules).
+    static func makeOperation(_ spec: LayerSpec, inputs: [[Int]], output: [Int]) -> Operation {
+        let input = inputs[0]
+        /// An NHWC kernel, wrapped in transposes when the layer is channels-first.
+        func spatial(_ format: DataFormat, _ make: ([Int]) -> any Layer<Scalar>) -> Operation {
+            guard format == .channelsFirst else { return .unary(make(input)) }
+            let nhwc = [input[1], input[2], input[0]]
+            let inner = make(nhwc)
+            var parts: [any Layer<Scalar>] = [Permute<Scalar>(inputShape: input, dims: [2, 3, 1]), inner]
+            if inner.outputShape.count == 3 { parts.append(Permute<Scalar>(inputShape: inner.outputShape, dims: [3, 1, 2])) }
+            return .unary(CompositeLayer(parts))
+        }
+        func geometry(_ image: [Int], _ kh: Int, _ kw: Int, _ sh: Int, _ sw: Int, _ padding: Padding) -> ConvolutionGeometry {
+            ConvolutionGeometry(input: image, kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw, padding: padding)!
+        }
+        switch spec {
+        case .dense(let units, let activation, let useBias):
+            return .unary(Dense<Scalar>(inputUnits: input.last!, units: units, activation: activation, useBias: useBias))
+        case .conv2D(let filters, let kh, let kw, let sh, let sw, let padding, let activation, let useBias, let format):
+            return spatial(format) {
+                Conv2D<Scalar>(geometry: geometry($0, kh, kw, sh, sw, padding), filters: filters, activation: activation, useBias: useBias)
+            }
+        case .maxPool2D(let ph, let pw, let sh, let sw, let padding, let format):
+            return spatial(format) { MaxPool2D<Scalar>(geometry: geometry($0, ph, pw, sh, sw, padding)) }
+        case .averagePool2D(let ph, let pw, let sh, let sw, let padding, let format):
+            return spatial(format) { AveragePool2D<Scalar>(geometry: geometry($0, ph, pw, sh, sw, padding)) }
+        case .globalAveragePool2D(let format):
+            return spatial(format) { GlobalPool2D<Scalar>(inputShape: $0, maximum: false) }
+        case .globalMaxPool2D(let format):
+            return spatial(format) { GlobalPool2D<Scalar>(inputShape: $0, maximum: true) }
+        case .cropping2D(let top, let bottom, let left, let right, let format):
+            return spatial(format) { Window2D<Scalar>(inputShape: $0, top: -top, bottom: -bottom, left: -left, right: -right) }
+        case .zeroPadding2D(let top, let bottom, let left, let right, let format):
+            return spatial(format) { Window2D<Scalar>(inputShape: $0, top: top, bottom: bottom, left: left, right: right) }
+        case .flatten(let format):
+            guard format == .channelsFirst, input.count >= 2 else { return .unary(Flatten<Scalar>(inputShape: input)) }
+            let dims = Array(2...input.count) + [1]
+            let moved = dims.map { input[$0 - 1] }
+            return .unary(CompositeLayer([Permute<Scalar>(inputShape: input, dims: dims), Flatten<Scalar>(inputShape: moved)]))
+        case .reshape(let shape):
+            return .unary(Reshape<Scalar>(inputShape: input, outputShape: shape))
+        case .permute(let dims):
+            return .unary(Permute<Scalar>(inputShape: input, dims: dims))
+        case .dropout(let rate):
+            return .unary(Dropout<Scalar>(rate: rate, shape: input))
+        case .activation(let activation):
+            return .unary(ActivationLayer<Scalar>(activation: activation, shape: input))
+        case .leakyReLU(let alpha):
+            return .unary(LeakyReLU<Scalar>(alpha: Scalar(alpha), shape: input))
+        case .batchNormalization(let axis, let epsilon, let center, let scale):
+            let index = try! LayerSpec.featureAxis(axis, rank: input.count) { ModelSpecError.invalidGraph($0) }
+            return .unary(BatchNormalization<Scalar>(shape: input, axis: index, epsilon: Scalar(epsilon), center: center, scale: scale))
+        case .merge(let operation):
+            return .merge(ElementwiseMerge<Scalar>(operation, inputShapes: inputs, outputShape: output))
+        case .concatenate(let axis):
+            let index = try! LayerSpec.featureAxis(axis, rank: input.count) { ModelSpecError.invalidGraph($0) }
+            return .merge(Concatenate<Scalar>(axis: index, inputShapes: inputs, outputShape: output))
+        }
+    }
+}
