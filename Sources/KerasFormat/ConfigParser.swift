@@ -106,14 +106,16 @@ struct ConfigParser {
                 dependents[producer].append(id)
             }
         }
-        var ready = (0..<calls.count).filter { waiting[$0] == 0 }
-        var order: [Int] = []
+        // A first-in first-out queue keeps the file's order wherever the dependencies allow.
+        var order = (0..<calls.count).filter { waiting[$0] == 0 }
         order.reserveCapacity(calls.count)
-        while let id = ready.popLast() {
-            order.append(id)
+        var head = 0
+        while head < order.count {
+            let id = order[head]
+            head += 1
             for next in dependents[id] {
                 waiting[next] -= 1
-                if waiting[next] == 0 { ready.append(next) }
+                if waiting[next] == 0 { order.append(next) }
             }
         }
         guard order.count == calls.count else { throw invalid("the layer graph has a cycle") }

@@ -21,15 +21,15 @@ final class KerasReadingTests: XCTestCase {
         XCTAssertEqual(config.className, "Sequential")
         XCTAssertEqual(config.inputShape, [28, 28, 1])
         XCTAssertEqual(
-            config.layers.map(\.kind),
+            config.layers.map(\.spec),
             [
-                .conv2D(filters: 32, kernelSize: [3, 3], strides: [1, 1], padding: .valid, activation: "relu", useBias: true),
-                .maxPooling2D(poolSize: [2, 2], strides: [2, 2], padding: .valid),
-                .conv2D(filters: 64, kernelSize: [3, 3], strides: [1, 1], padding: .valid, activation: "relu", useBias: true),
-                .maxPooling2D(poolSize: [2, 2], strides: [2, 2], padding: .valid),
+                .conv2D(filters: 32, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true),
+                .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid),
+                .conv2D(filters: 64, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true),
+                .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid),
                 .flatten(),
-                .dense(units: 128, activation: "relu", useBias: true),
-                .dense(units: 10, activation: "softmax", useBias: true),
+                .dense(units: 128, activation: .relu, useBias: true),
+                .dense(units: 10, activation: .softmax, useBias: true),
             ])
         XCTAssertEqual(file.layerWeights.flatMap(\.weights).reduce(0) { $0 + $1.values.count }, 225_034)
         XCTAssertEqual(try config.parameterCount(source: url.path), 225_034)
@@ -65,21 +65,21 @@ final class KerasReadingTests: XCTestCase {
         XCTAssertEqual(
             config,
             KerasModelConfig(
-                className: "Sequential", name: "sequential", inputShape: [8, 8, 1],
+                sequential: "sequential", inputShape: [8, 8, 1],
                 layers: [
                     KerasLayerConfig(
                         name: "conv2d", className: "Conv2D",
-                        kind: .conv2D(filters: 4, kernelSize: [3, 3], strides: [1, 1], padding: .valid, activation: "relu", useBias: true)),
+                        spec: .conv2D(filters: 4, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true)),
                     KerasLayerConfig(
                         name: "max_pooling2d", className: "MaxPooling2D",
-                        kind: .maxPooling2D(poolSize: [2, 2], strides: [2, 2], padding: .valid)),
+                        spec: .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid)),
                     KerasLayerConfig(
                         name: "conv2d_1", className: "Conv2D",
-                        kind: .conv2D(filters: 3, kernelSize: [2, 2], strides: [2, 2], padding: .same, activation: "tanh", useBias: false)),
-                    KerasLayerConfig(name: "flatten", className: "Flatten", kind: .flatten()),
-                    KerasLayerConfig(name: "dropout", className: "Dropout", kind: .dropout(rate: 0.25)),
-                    KerasLayerConfig(name: "dense", className: "Dense", kind: .dense(units: 5, activation: "softmax", useBias: true)),
-                ], inputLayerName: "input_layer"))
+                        spec: .conv2D(filters: 3, kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padding: .same, activation: .tanh, useBias: false)),
+                    KerasLayerConfig(name: "flatten", className: "Flatten", spec: .flatten()),
+                    KerasLayerConfig(name: "dropout", className: "Dropout", spec: .dropout(rate: 0.25)),
+                    KerasLayerConfig(name: "dense", className: "Dense", spec: .dense(units: 5, activation: .softmax, useBias: true)),
+                ]))
         XCTAssertEqual(file.kerasVersion, "3.15.1")
         XCTAssertEqual(file.backend, "jax")
         XCTAssertTrue(file.hasOptimizerWeights)
@@ -95,12 +95,12 @@ final class KerasReadingTests: XCTestCase {
         XCTAssertEqual(config.className, "Functional")
         XCTAssertEqual(config.name, "chain")
         XCTAssertEqual(config.inputShape, [6])
-        XCTAssertEqual(config.inputLayerName, "features")
+        XCTAssertEqual(config.inputs.first?.name, "features")
         XCTAssertEqual(
-            config.layers.map(\.kind),
+            config.layers.map(\.spec),
             [
-                .dense(units: 4, activation: "sigmoid", useBias: true), .activation("relu"),
-                .dense(units: 3, activation: "linear", useBias: true),
+                .dense(units: 4, activation: .sigmoid, useBias: true), .activation(.relu),
+                .dense(units: 3, activation: .linear, useBias: true),
             ])
         XCTAssertFalse(file.hasOptimizerWeights)
         try KerasReference("keras3_functional.json").assertMatches(file)
@@ -112,11 +112,11 @@ final class KerasReadingTests: XCTestCase {
         XCTAssertEqual(file.kerasVersion, "2.21.0")
         XCTAssertEqual(config.inputShape, [8, 8, 2])
         XCTAssertEqual(
-            config.layers.map(\.kind),
+            config.layers.map(\.spec),
             [
-                .conv2D(filters: 3, kernelSize: [3, 3], strides: [2, 2], padding: .same, activation: "relu", useBias: true),
-                .maxPooling2D(poolSize: [2, 2], strides: [2, 2], padding: .same),
-                .flatten(), .dropout(rate: 0.5), .dense(units: 4, activation: "sigmoid", useBias: true),
+                .conv2D(filters: 3, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, padding: .same, activation: .relu, useBias: true),
+                .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .same),
+                .flatten(), .dropout(rate: 0.5), .dense(units: 4, activation: .sigmoid, useBias: true),
             ])
         try KerasReference("keras2_cnn.json").assertMatches(file)
         XCTAssertEqual(file.weights(forLayer: "conv2d")?.map(\.name), ["conv2d/kernel:0", "conv2d/bias:0"])
@@ -125,10 +125,10 @@ final class KerasReadingTests: XCTestCase {
     func testReadsKeras2DenseOnlyMLP() throws {
         let file = try read("keras2_mlp.h5")
         XCTAssertEqual(
-            file.modelConfig?.layers.map(\.kind),
+            file.modelConfig?.layers.map(\.spec),
             [
-                .dense(units: 5, activation: "tanh", useBias: true),
-                .dense(units: 2, activation: "softmax", useBias: true),
+                .dense(units: 5, activation: .tanh, useBias: true),
+                .dense(units: 2, activation: .softmax, useBias: true),
             ])
         XCTAssertEqual(file.modelConfig?.inputShape, [3])
         try KerasReference("keras2_mlp.json").assertMatches(file)

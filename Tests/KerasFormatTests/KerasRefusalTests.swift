@@ -91,7 +91,7 @@ final class KerasRefusalTests: XCTestCase {
         assertRefuses(try parse("not json"), "x.h5: model_config: is not valid JSON")
         assertRefuses(
             try parse("{\"class_name\": \"MyModel\", \"config\": {}}"),
-            "x.h5: model class MyModel is not supported (expected Sequential or a Functional chain)")
+            "x.h5: model class MyModel is not supported (expected Sequential, Functional or Model)")
     }
 
     func testRefusesConfigNestedBeyondLimit() {
@@ -99,19 +99,28 @@ final class KerasRefusalTests: XCTestCase {
         assertRefuses(try parse(json), "x.h5: model_config: is nested deeper than 64 levels")
     }
 
-    func testRefusesBranchingFunctionalGraph() {
-        let json = """
+    func testReadsBranchingKeras2GraphAndRefusesItsBrokenVariants() throws {
+        func graph(_ add: String, extra: String = "") -> String {
+            """
             {"class_name": "Functional", "config": {"name": "m", "layers": [
-              {"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_input_shape": [null, 4]}, "inbound_nodes": []},
               {"class_name": "Dense", "name": "a", "config": {"name": "a", "units": 2}, "inbound_nodes": [[["in", 0, 0, {}]]]},
-              {"class_name": "Dense", "name": "b", "config": {"name": "b", "units": 2}, "inbound_nodes": [[["in", 0, 0, {}]]]},
-              {"class_name": "Add", "name": "add", "config": {"name": "add"}, "inbound_nodes": [[["a", 0, 0, {}], ["b", 0, 0, {}]]]}],
+              {"class_name": "Add", "name": "add", "config": {"name": "add"}, "inbound_nodes": [\(add)]},
+              {"class_name": "Dense", "name": "b", "config": {"name": "b", "units": 2}, "inbound_nodes": [[["in", 0, 0, {}]]]},\(extra)
+              {"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_input_shape": [null, 4]}, "inbound_nodes": []}],
               "input_layers": [["in", 0, 0]], "output_layers": [["add", 0, 0]]}}
             """
+        }
+        // Layers listed out of order, InputLayer last: the calls are ordered by their inputs.
+        let config = try parse(graph("[[\"a\", 0, 0, {}], [\"b\", 0, 0, {}]]"))
+        XCTAssertEqual(config.layers.map(\.name), ["a", "b", "add"])
+        XCTAssertEqual(config.nodes.map(\.inputs), [[.input(0)], [.input(0)], [.node(0), .node(1)]])
+        XCTAssertEqual(try config.graph(source: "x").nodeShapes, [[2], [2], [2]])
         assertRefuses(
-            try parse(json),
-            "x.h5: layer 'b': takes inputs [in] instead of the previous layer 'a'; only chains (each layer consuming the previous one) are supported"
-        )
+            try parse(graph("[[\"a\", 0, 0, {}], [\"c\", 0, 0, {}]]")),
+            "x.h5: model_config: layer 'add' takes the output of 'c' call 0, which the model does not have")
+        assertRefuses(
+            try parse(graph("[[\"a\", 0, 0, {}], [\"b\", 0, 0, {}]]", extra: "\n{\"class_name\": \"Dense\", \"name\": \"a\", \"config\": {\"name\": \"a\", \"units\": 1}, \"inbound_nodes\": []},")),
+            "x.h5: model_config: two layers are named 'a'")
     }
 
     func testRefusesUnsupportedActivationAndDataFormat() {
@@ -119,7 +128,7 @@ final class KerasRefusalTests: XCTestCase {
             try parse(
                 """
                 {"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "gelu"}}]}}
-                """), "x.h5: layer 'd': activation is 'gelu', expected one of relu, sigmoid, tanh, softmax, linear, elu, selu, softplus, softsign, hard_sigmoid, exponential")
+                """), "x.h5: layer 'd': activation is 'gelu', expected one of relu, sigmoid, tanh, softmax, linear, elu, selu, softplus, softsign, exponential, hard_sigmoid")
         assertRefuses(
             try parse(
                 """
@@ -138,10 +147,10 @@ final class KerasRefusalTests: XCTestCase {
             """)
         XCTAssertEqual(config.inputShape, [6, 6, 1])
         XCTAssertEqual(
-            config.layers.map(\.kind),
+            config.layers.map(\.spec),
             [
-                .conv2D(filters: 2, kernelSize: [3, 3], strides: [1, 1], padding: .valid, activation: "relu", useBias: true),
-                .maxPooling2D(poolSize: [3, 3], strides: [3, 3], padding: .valid),
+                .conv2D(filters: 2, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true),
+                .maxPool2D(poolHeight: 3, poolWidth: 3, strideHeight: 3, strideWidth: 3, padding: .valid),
             ])
     }
 
