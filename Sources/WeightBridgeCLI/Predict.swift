@@ -5,19 +5,23 @@ import WeightBridge
 /// `weightbridge predict MODEL --input X.npy --output P.npy`.
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a model (.h5 or MLP .npz) on the arrays of an .npy file and save the outputs as .npy.",
+        abstract: "Run a model (.h5 or MLP .npz) on the arrays of an .npy or .npz file and save the outputs.",
         discussion: """
             X may be float32, float64 or uint8 (scaled by 1/255), shaped (N, 28, 28, 1), (N, 28, 28) or (N, 784): \
             any shape whose per-sample size matches the model's input. The output is (N, outputs), float32 for \
             float32 models (Keras) and float64 for float64 models (NumPy MLPs saved as float64).
+
+            A model with several inputs takes --input X.npz whose members are named after the model's inputs \
+            (inspect lists them); a model with several outputs writes --output P.npz keyed by the names of the \
+            layers that produce them. One input and one output stay .npy (an .npz output holds one member).
 
             Example:
               weightbridge predict ../shared/seed/cnn_model.h5 --input x_test.npy --output probs.npy
             """)
 
     @Argument(help: ArgumentHelp("The model: a Keras .h5 or an MLP .npz.", valueName: "model")) var model: String
-    @Option(help: ArgumentHelp("Input samples (.npy).", valueName: "file")) var input: String
-    @Option(help: ArgumentHelp("Where to write the outputs (.npy).", valueName: "file")) var output: String
+    @Option(help: ArgumentHelp("Input samples (.npy, or .npz with one member per model input).", valueName: "file")) var input: String
+    @Option(help: ArgumentHelp("Where to write the outputs (.npy, or .npz keyed by output name).", valueName: "file")) var output: String
     @Option(help: "Samples per forward batch.") var batchSize = 256
     @Flag(help: "Replace the output file if it exists.") var force = false
     @OptionGroup var modelOptions: ModelOptions
@@ -31,30 +35,69 @@ struct Predict: ParsableCommand {
         let limits = limitOptions.limits
         let imported = try modelOptions.load(model, limits: limits)
         let inURL = try requireFile(input, flag: "--input")
-        let x = try NPYFile.read(inURL, limits: limits)
-        let perSample = imported.model.inputShape.reduce(1, *)
-        guard let n = x.shape.first, x.shape.count >= 2 || perSample == 1, x.count == n * perSample else {
-            throw CLIError.badInput(path: input, reason: "shape \(x.shape) does not hold samples of the model's input shape \(imported.model.inputShape)")
+        let model = imported.model
+        let names = model.inputNames
+        var arrays: [NPYArray] = []
+        if inURL.pathExtension.lowercased() == "npz" {
+            let archive = try NPZArchive(url: inURL, limits: limits)
+            for name in names {
+                let member = archive.names.contains(name) ? name : names.count == 1 && archive.names.count == 1 ? archive.names[0] : nil
+                guard let member else {
+                    throw CLIError.badInput(
+                        path: input, reason: "has no member '\(name)' (the model's inputs are \(names.joined(separator: ", ")))")
+                }
+                arrays.append(try archive.array(member))
+            }
+        } else {
+            guard names.count == 1 else {
+                throw CLIError.badInput(
+                    path: input,
+                    reason: "is one array, but the model has \(names.count) inputs (\(names.joined(separator: ", "))): give an .npz with a member for each")
+            }
+            arrays = [try NPYFile.read(inURL, limits: limits)]
         }
-        let outputs: [Double]
+        var count: Int?
+        for (x, shape) in zip(arrays, model.inputShapes) {
+            let perSample = shape.reduce(1, *)
+            guard let n = x.shape.first, x.shape.count >= 2 || perSample == 1, x.count == n * perSample, count == nil || count == n else {
+                throw CLIError.badInput(path: input, reason: "shape \(x.shape) does not hold samples of the model's input shape \(shape)")
+            }
+            count = n
+        }
+        let n = count ?? 0
+        let outputs: [[Double]]
+        if arrays.count == 1, arrays[0].dtype.elementType == .float64 {
+            outputs = [model.predict(float64: try arrays[0].doubles(), count: n, batchSize: batchSize)]
+        } else {
+            outputs = model.predict(float32: try arrays.map { try samples($0) }, count: n, batchSize: batchSize)
+        }
+        let results = zip(outputs, model.modelOutputShapes).map { values, shape -> NPYArray in
+            switch model {
+            case .float32: return NPYArray(shape: [n] + shape, float32: values.map { Float($0) })
+            case .float64: return NPYArray(shape: [n] + shape, float64: values)
+            }
+        }
+        let outURL = URL(fileURLWithPath: output)
+        if outURL.pathExtension.lowercased() == "npz" {
+            try NPZWriter.write(Array(zip(model.outputNames, results)).map { (name: $0, array: $1) }, to: outURL, overwrite: force)
+        } else {
+            guard results.count == 1 else {
+                throw CLIError.badInput(
+                    path: output, reason: "the model has \(results.count) outputs (\(model.outputNames.joined(separator: ", "))): write them to an .npz")
+            }
+            try NPYFile.write(results[0], to: outURL, overwrite: force)
+        }
+        let shapes = results.map { "\($0.shape)" }.joined(separator: ", ")
+        printError("predict: \(n) samples -> \(output) \(shapes) \(model.precisionName)")
+    }
+
+    /// One input array's samples as Float32: float32/float16 as stored, float64 rounded, uint8 scaled by 1/255.
+    private func samples(_ x: NPYArray) throws -> [Float] {
         switch x.dtype.elementType {
-        case .uint8:
-            let scaled = try x.uint8s().map { Float($0) / 255 }
-            outputs = imported.model.predict(float32: scaled, count: n, batchSize: batchSize)
-        case .float64:
-            outputs = imported.model.predict(float64: try x.doubles(), count: n, batchSize: batchSize)
-        case .float32, .float16:
-            outputs = imported.model.predict(float32: try x.floats(), count: n, batchSize: batchSize)
-        default:
-            throw CLIError.badInput(path: input, reason: "dtype \(x.dtype.descr) is not float32, float64 or uint8")
+        case .uint8: return try x.uint8s().map { Float($0) / 255 }
+        case .float64: return try x.doubles().map { Float($0) }
+        case .float32, .float16: return try x.floats()
+        default: throw CLIError.badInput(path: input, reason: "dtype \(x.dtype.descr) is not float32, float64 or uint8")
         }
-        let shape = [n] + imported.model.outputShape
-        let array: NPYArray
-        switch imported.model {
-        case .float32: array = NPYArray(shape: shape, float32: outputs.map { Float($0) })
-        case .float64: array = NPYArray(shape: shape, float64: outputs)
-        }
-        try NPYFile.write(array, to: URL(fileURLWithPath: output), overwrite: force)
-        printError("predict: \(n) samples -> \(output) \(shape) \(imported.model.precisionName)")
     }
 }

@@ -1,4 +1,5 @@
 import Bridge
+import KerasFormat
 import Foundation
 import NumPyFormat
 import TestSupport
@@ -52,4 +53,41 @@ final class GraphModelParityTests: XCTestCase {
     func testInceptionV3PredictsAsKeras() throws { try checkParity("inceptionv3") }
     func testTwoInputTwoOutputModelWithSharedLayerAndEveryMergePredictsAsKeras() throws { try checkParity("two_in_two_out") }
     func testResidualCNNPredictsAsKeras() throws { try checkParity("residual_cnn") }
+
+    /// A graph model exported by WeightBridge to `.h5` (Keras 3 and tf-keras 2 layouts) loads in real Keras 3 and
+    /// tf-keras and predicts what the original model predicted.
+    func testGraphModelExportsToH5ThatKeras3AndTFKerasRunIdentically() throws {
+        let directory = try GeneratedFixtures.directory(script: "architectures.py")
+        for name in ["two_in_two_out", "residual_cnn"] {
+            let imported = try ModelFile.load(directory.appendingPathComponent("\(name).h5"))
+            let scratch = TemporaryDirectory()
+            for (flavor, loader) in [(KerasFlavor.keras3, "keras"), (.keras2, "tf_keras")] {
+                let out = scratch.file("\(name)-\(loader).h5")
+                try ModelFile.save(imported.model, layerNames: imported.layerNames, to: out, flavor: flavor)
+                let report = try runPython(
+                    """
+                    import sys, os, numpy as np
+                    loader, path, directory, name, inputs, outputs = sys.argv[1:7]
+                    if loader == "keras":
+                        import keras
+                    else:
+                        import tf_keras as keras
+                    model = keras.models.load_model(path, compile=False)
+                    xs = [np.load(os.path.join(directory, f"{name}.x{i}.npy")) for i in range(int(inputs))]
+                    ys = model.predict(xs if len(xs) > 1 else xs[0], verbose=0)
+                    ys = ys if isinstance(ys, list) else [ys]
+                    worst = 0.0
+                    for j in range(int(outputs)):
+                        want = np.load(os.path.join(directory, f"{name}.y{j}.npy"))
+                        worst = max(worst, float(np.max(np.abs(ys[j] - want)) / np.max(np.abs(want))))
+                    print(len(ys), worst)
+                    """,
+                    args: [loader, out.path, directory.path, name, "\(imported.model.inputShapes.count)", "\(imported.model.modelOutputShapes.count)"])
+                let fields = report.split(separator: " ").map(String.init)
+                XCTAssertEqual(fields.first, "\(imported.model.modelOutputShapes.count)", "\(name) via \(loader)")
+                let worst = try XCTUnwrap(Double(fields.last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+                XCTAssertLessThanOrEqual(worst, Self.graphParity, "\(name) reloaded by \(loader)")
+            }
+        }
+    }
 }

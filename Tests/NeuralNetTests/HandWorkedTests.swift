@@ -87,20 +87,22 @@ final class HandWorkedTests: XCTestCase {
                         useBias: true)
                 ])
         ) { error in
-            XCTAssertTrue(error.localizedDescription.contains("layer 0"), error.localizedDescription)
-            XCTAssertTrue(error.localizedDescription.contains("[2, 2, 1]"), error.localizedDescription)
+            XCTAssertEqual(
+                error.localizedDescription,
+                "layer 'conv2d' cannot take input (2, 2, 1): kernel 3x3 is larger than the 2x2 image with valid padding")
         }
-        XCTAssertThrowsError(try Sequential<Float>(inputShape: [4, 4, 1], layers: [.dense(units: 3, activation: .relu, useBias: true)]))
+        // Dense applies to the last axis of any rank, as in Keras.
+        XCTAssertEqual(try Sequential<Float>(inputShape: [4, 4, 1], layers: [.dense(units: 3)]).outputShape, [4, 4, 3])
         XCTAssertThrowsError(try Sequential<Float>(inputShape: [4], layers: [.dropout(rate: 1)]))
     }
 
     func testSetWeightsNamesLayerAndShapes() throws {
         let model = try Sequential<Float>(inputShape: [4], layers: [.flatten(), .dense(units: 3, activation: .relu, useBias: true)])
         XCTAssertThrowsError(try model.setWeights(layer: 1, [Tensor(zeros: [3, 4]), Tensor(zeros: [3])])) { error in
-            XCTAssertEqual(error.localizedDescription, "layer 1: weight 0 has shape [3, 4], expected [4, 3]")
+            XCTAssertEqual(error.localizedDescription, "layer 'dense': weight 0 has shape [3, 4], expected [4, 3]")
         }
         XCTAssertThrowsError(try model.setWeights(layer: 1, [Tensor(zeros: [4, 3])])) { error in
-            XCTAssertEqual(error.localizedDescription, "layer 1: expected 2 weight arrays, found 1")
+            XCTAssertEqual(error.localizedDescription, "layer 'dense': expected 2 weight arrays, found 1")
         }
         XCTAssertEqual(model.weights(layer: 0), [])
     }
