@@ -32,6 +32,8 @@ let package = Package(
 
         // File formats.
         .target(name: "NumPyFormat", dependencies: ["SafeIO", "CGzip", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // Hugging Face .safetensors: its own format beside NumPy, whose array model it maps onto.
+        .target(name: "SafeTensorsFormat", dependencies: ["SafeIO", "NumPyFormat"]),
         .target(name: "HDF5", dependencies: ["CHDF5", "SafeIO"]),
         .target(name: "KerasFormat", dependencies: ["HDF5", "SafeIO", .product(name: "Yams", package: "Yams")]),
 
@@ -46,7 +48,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["SafeIO"]),
 
         // Umbrella library and the command-line tool.
-        .target(name: "WeightBridge", dependencies: ["SafeIO", "NumPyFormat", "HDF5", "KerasFormat", "NeuralNet", "Bridge", "MNIST", "Evaluation"]),
+        .target(name: "WeightBridge", dependencies: ["SafeIO", "NumPyFormat", "SafeTensorsFormat", "HDF5", "KerasFormat", "NeuralNet", "Bridge", "MNIST", "Evaluation"]),
         .executableTarget(name: "WeightBridgeCLI", dependencies: ["WeightBridge", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Timings for Docs/benchmarks.md (scripts/bench.py runs it beside NumPy and Keras).
         .executableTarget(name: "WeightBridgeBench", dependencies: ["WeightBridge"]),
@@ -55,12 +57,13 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SafeIOTests", dependencies: ["SafeIO", "TestSupport"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "TestSupport"]),
+        .testTarget(name: "SafeTensorsFormatTests", dependencies: ["SafeTensorsFormat", "NumPyFormat", "TestSupport"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "NumPyFormat", "KerasFormat", "NeuralNet", "TestSupport"]),
         .testTarget(name: "MNISTTests", dependencies: ["MNIST", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["KerasFormat", "SafeIO", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["KerasFormat", "SafeIO", "SafeTensorsFormat", "TestSupport"]),
     ]
 )

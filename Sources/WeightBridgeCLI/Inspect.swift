@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import WeightBridge
 
-/// `weightbridge inspect FILE`: what a .npy/.npz/.h5 file holds.
+/// `weightbridge inspect FILE`: what a .npy/.npz/.safetensors/.h5 file holds (recognised by content).
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show what a .npy, .npz or .h5 file holds: arrays with dtype, shape and statistics, or a Keras model's layers.",
+        abstract: "Show what a .npy, .npz, .safetensors or .h5 file holds: arrays with dtype, shape and statistics, or a Keras model's layers.",
         discussion: """
-            For NumPy files: every array's name, dtype, shape, element count, bytes and, for float arrays, \
+            Files are recognised by content, whatever their extension. For NumPy and .safetensors files: every array's name, dtype, shape, element count, bytes and, for float arrays, \
             min/max/mean and any NaN/Inf. For Keras .h5 files: Keras version, backend, model class, a layer \
             table (name, class, output shape, parameters, activation), total parameters, the training \
             configuration and whether optimizer state is present. For other HDF5 files: the group/dataset tree.
@@ -59,11 +59,13 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         let url = try requireFile(file, flag: "the FILE argument")
-        switch url.pathExtension.lowercased() {
-        case "npy":
+        switch try FileKind.detect(url) {
+        case .npy:
             let a = try NPYFile.read(url, limits: limitOptions.limits)
             try show([info(name: url.deletingPathExtension().lastPathComponent, a)], title: "\(file): NumPy .npy")
-        case "npz":
+        case .safetensors:
+            try inspectSafeTensors(url)
+        case .npz:
             let archive = try NPZArchive(url: url, limits: limitOptions.limits)
             // One member in memory at a time.
             let infos = try archive.names.map { try info(name: $0, archive.array($0)) }
@@ -74,9 +76,35 @@ struct Inspect: ParsableCommand {
                 print("as an MLP: dense chain \(sizes.map(String.init).joined(separator: " -> ")), weights (\(chain.orientation.rawValue)), "
                       + "\(chain.isFloat64 ? "float64" : "float32"); layers \(pairs)")
             }
-        default:
+        case .hdf5, nil:
             try inspectHDF5(url)
+        case .kerasArchive, .json, .yaml:
+            throw CLIError.badInput(path: file, reason: "is \(try FileKind.detect(url)!.description), which inspect does not list yet")
         }
+    }
+
+    struct SafeTensorsInfo: Encodable {
+        var file: String
+        var format = "safetensors"
+        var metadata: [String: String]?
+        var arrays: [ArrayInfo]
+    }
+
+    /// Tensors in data order, one in memory at a time; dtypes as the header spells them (F32, BF16).
+    private func inspectSafeTensors(_ url: URL) throws {
+        let st = try SafeTensorsFile(url: url, limits: limitOptions.limits)
+        let infos = try st.names.map { name -> ArrayInfo in
+            let t = try st.tensor(name)
+            let isFloat = [.float16, .bfloat16, .float32, .float64].contains(t.dtype)
+            return ArrayInfo(name: name, dtype: t.dtype.rawValue, shape: t.shape, fortranOrder: false, count: t.count,
+                             bytes: t.data.count, summary: isFloat ? ArraySummary(try t.doubles()) : nil)
+        }
+        if output.json {
+            let metadata = st.metadata.map { Dictionary($0.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+            return try printJSON(SafeTensorsInfo(file: file, metadata: metadata, arrays: infos))
+        }
+        try show(infos, title: "\(file): .safetensors, \(infos.count) tensors")
+        for (key, value) in st.metadata ?? [] { print("metadata: \(key) = \(value)") }
     }
 
     private func info(name: String, _ a: NPYArray) throws -> ArrayInfo {
