@@ -35,7 +35,7 @@ let package = Package(
         // Hugging Face .safetensors: its own format beside NumPy, whose array model it maps onto.
         .target(name: "SafeTensorsFormat", dependencies: ["SafeIO", "NumPyFormat"]),
         .target(name: "HDF5", dependencies: ["CHDF5", "SafeIO"]),
-        .target(name: "KerasFormat", dependencies: ["HDF5", "SafeIO", .product(name: "Yams", package: "Yams")]),
+        .target(name: "KerasFormat", dependencies: ["HDF5", "SafeIO", "NumPyFormat", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
 
         // Models: tensors, layers, training, BLAS.
         .target(name: "NeuralNet", dependencies: ["COpenBLAS"]),

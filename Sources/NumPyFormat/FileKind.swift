@@ -93,3 +93,16 @@ public enum FileKind: String, Sendable, CaseIterable {
         return records.contains { $0.nameBytes == Array("config.json".utf8) }
     }
 }
+
+/// A file of one kind where another was needed.
+public enum FileKindError: Error, LocalizedError, Equatable {
+    /// `found` is what the content says the file is; `expected` what the operation reads.
+    case wrongKind(file: String, found: FileKind?, expected: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .wrongKind(let file, let found, let expected):
+            return "\(file): is \(found?.description ?? "not a format WeightBridge recognises"); expected \(expected) here"
+        }
+    }
+}

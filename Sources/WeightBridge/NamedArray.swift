@@ -14,7 +14,8 @@ public struct NamedArray: Sendable {
     public var values: [Double]
 
     /// Reads every array of `url` (`.npy`, `.npz`, `.safetensors`, `.h5`), recognised by content (`FileKind`).
-    /// `.safetensors` tensors come in data order with their NumPy dtype. Keras weights are named
+    /// `.safetensors` tensors come in data order with their NumPy dtype; a `.keras` archive's weights are named by
+    /// their path in `model.weights.h5` (`layers/dense/vars/0`). Other Keras weights are named
     /// `layer/weight` with the weight's last path component and any `:0` suffix removed. Every array and the
     /// file's total are checked against `limits` before they are read.
     public static func readAll(_ url: URL, limits: ResourceLimits = .default) throws -> [NamedArray] {
@@ -27,6 +28,10 @@ public struct NamedArray: Sendable {
             return try file.names.map { name in
                 let t = try file.tensor(name)
                 return NamedArray(name: name, shape: t.shape, dtype: dtypeName(t.dtype), values: try t.doubles())
+            }
+        case .kerasArchive:
+            return try KerasArchive.read(url, limits: limits).weights.entries.map { e in
+                NamedArray(name: e.path, shape: e.shape, dtype: "float32", values: e.values.map(Double.init))
             }
         case .npz:
             let archive = try NPZArchive(url: url, limits: limits)

@@ -19,6 +19,8 @@ struct Convert: ParsableCommand {
               .h5 -> .npz           the model's weights named layer/kernel, layer/bias; --layout mlp writes
                                     W1 b1 W2 b2 ... as the seed MLP did (dense models only)
               .h5 -> .h5            rewrite in the Keras 3 or Keras 2 layout (optimizer state dropped)
+              .keras -> .npz/.safetensors   the archive's weights named by their path (layers/dense/vars/0), float32
+              .keras -> .keras      rewrite the archive (config and metadata as stored, weights as float32)
             An existing OUT is replaced only with --force. Writes are atomic.
 
             Examples:
@@ -115,7 +117,16 @@ struct Convert: ParsableCommand {
             let imported = try ModelFile.load(inURL, options: try modelOptions.importOptions(limits: limits))
             try ModelFile.save(imported.model, layerNames: inKind == .hdf5 ? imported.layerNames : nil, to: out,
                                flavor: keras == 2 ? .keras2 : .keras3, overwrite: force)
-        case (.hdf5, .npz), (.npz, .npz):
+        case (.kerasArchive, .kerasArchive):
+            // Rewrites the archive from what was read: config.json and metadata.json as stored, weights as float32.
+            let archive = try KerasArchive.read(inURL, limits: limits)
+            try KerasArchive.write(configJSON: archive.configJSON, metadataJSON: archive.metadataJSON, weights: archive.weights, to: out, overwrite: force)
+        case (.kerasArchive, .safetensors):
+            let arrays = try NamedArray.readAll(inURL, limits: limits)
+            try SafeTensorsWriter.write(
+                try arrays.map { (name: $0.name, tensor: try SafeTensor(NPYArray(shape: $0.shape, float32: $0.values.map { Float($0) }))) }, to: out,
+                overwrite: force)
+        case (.hdf5, .npz), (.npz, .npz), (.kerasArchive, .npz):
             if layout == .mlp {
                 let imported = try ModelFile.load(inURL, options: try modelOptions.importOptions(limits: limits))
                 try NPZWriter.write(try MLPArchive.exportArrays(imported.model, path: output), to: out, compressed: compress, overwrite: force)

@@ -78,9 +78,64 @@ struct Inspect: ParsableCommand {
             }
         case .hdf5, nil:
             try inspectHDF5(url)
-        case .kerasArchive, .json, .yaml:
-            throw CLIError.badInput(path: file, reason: "is \(try FileKind.detect(url)!.description), which inspect does not list yet")
+        case .kerasArchive:
+            try inspectKerasArchive(url)
+        case .json, .yaml:
+            throw FileKindError.wrongKind(file: file, found: try FileKind.detect(url), expected: "a file of arrays or a model (inspect lists no bare architecture)")
         }
+    }
+
+    struct KerasArchiveInfo: Encodable {
+        struct Layer: Encodable {
+            var name: String
+            var className: String
+        }
+        struct Weight: Encodable {
+            var path: String
+            var shape: [Int]
+            var storedType: String
+            var summary: ArraySummary
+        }
+        var file: String
+        var format = "Keras 3 .keras archive"
+        var members: [String]
+        var kerasVersion: String?
+        var modelClass: String?
+        var layers: [Layer]
+        var configIssue: String?
+        var weights: [Weight]
+    }
+
+    /// Members, keras_version, the configuration's layers and the weight tree, whether or not the model imports.
+    private func inspectKerasArchive(_ url: URL) throws {
+        let archive = try KerasArchive.read(url, limits: limitOptions.limits)
+        let info = KerasArchiveInfo(
+            file: file, members: archive.memberPaths, kerasVersion: archive.kerasVersion, modelClass: archive.modelClassName,
+            layers: archive.layerSummaries.map { KerasArchiveInfo.Layer(name: $0.name, className: $0.className) },
+            configIssue: archive.configIssue,
+            weights: archive.weights.entries.map {
+                KerasArchiveInfo.Weight(path: $0.path, shape: $0.shape, storedType: $0.storedType, summary: ArraySummary($0.values.map(Double.init)))
+            })
+        if output.json { return try printJSON(info) }
+        print("\(file): Keras 3 .keras archive")
+        print("  members: \(info.members.joined(separator: ", "))")
+        print("  Keras \(info.kerasVersion ?? "version not recorded"), \(info.modelClass ?? "model class not recorded")")
+        print("")
+        print("  " + pad("layer", 24) + "class")
+        for l in info.layers { print("  " + pad(l.name, 24) + l.className) }
+        if let issue = info.configIssue { print("  note: \(issue)") }
+        print("")
+        print("  " + pad("weight", 44) + pad("stored", 10) + pad("shape", 18) + pad("min", 12) + pad("max", 12) + "mean")
+        for w in info.weights {
+            let shape = "(" + w.shape.map(String.init).joined(separator: ", ") + (w.shape.count == 1 ? ",)" : ")")
+            var line = "  " + pad(w.path, 44) + pad(w.storedType, 10) + pad(shape, 18)
+            line += pad(w.summary.min.map { String(format: "%.5g", $0) } ?? "-", 12) + pad(w.summary.max.map { String(format: "%.5g", $0) } ?? "-", 12)
+            line += w.summary.mean.map { String(format: "%.5g", $0) } ?? "-"
+            if w.summary.nanCount > 0 || w.summary.infCount > 0 { line += "  WARNING: \(w.summary.nanCount) NaN, \(w.summary.infCount) Inf" }
+            print(line)
+        }
+        print("")
+        print("  \(info.weights.count) weights, \(info.weights.reduce(0) { $0 + $1.shape.reduce(1, *) }.formatted()) parameters")
     }
 
     struct SafeTensorsInfo: Encodable {
