@@ -99,6 +99,10 @@ with open(os.path.join(OUT, "sequential.keras"), "rb") as f:
 with open(os.path.join(OUT, "mixed.h5"), "rb") as f:
     open(os.path.join(OUT, "hdf5_named.keras"), "wb").write(f.read())
 
+# An HDF5 file with a 512-byte user block (its signature at offset 512), named .bin: recognised by content.
+with h5py.File(os.path.join(OUT, "userblock.bin"), "w", userblock_size=512) as h:
+    h["x"] = np.arange(3, dtype=np.float32)
+
 # Hostile archives.
 with zipfile.ZipFile(os.path.join(OUT, "sequential.keras")) as z:
     parts = {i.filename: z.read(i.filename) for i in z.infolist()}

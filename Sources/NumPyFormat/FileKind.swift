@@ -5,8 +5,8 @@ import Foundation
 /// The one place WeightBridge decides a file's kind (the CLI and `ModelFile` ask it). It lives in
 /// NumPyFormat because that is the lowest target that reads ZIP directories, which telling a Keras 3
 /// archive from an `.npz` needs. Magic bytes: `\x93NUMPY` is `.npy`; `PK\x03\x04` (or an empty ZIP's
-/// `PK\x05\x06`) is a ZIP, a `.keras` archive when its directory holds `config.json` and an `.npz`
-/// otherwise; `\x89HDF\r\n\x1a\n` at offset 0, 512, 1024, 2048, ... (HDF5 allows a user block before its
+/// `PK\x05\x06`) is a ZIP, a `.keras` archive when its directory holds `config.json`, `metadata.json` or
+/// `model.weights.h5`/`.npz` and an `.npz` otherwise; `\x89HDF\r\n\x1a\n` at offset 0, 512, 1024, 2048, ... (HDF5 allows a user block before its
 /// superblock) is HDF5; an 8-byte little-endian length below 100,000,000 that fits the file, followed by `{`,
 /// is `.safetensors`. Reads at most a few kilobytes plus a ZIP's central directory.
 public enum FileKind: String, Sendable, CaseIterable {
@@ -84,13 +84,16 @@ public enum FileKind: String, Sendable, CaseIterable {
         return nil
     }
 
-    /// Whether the ZIP's central directory names a top-level `config.json` (what makes it a `.keras`).
-    /// An unreadable directory counts as "no": the `.npz` reader then says what is wrong with it.
+    /// Whether the ZIP's central directory names one of the members only a Keras 3 archive has at the top level
+    /// (`config.json`, `metadata.json`, `model.weights.h5`/`.npz`), so that an archive missing one is reported as
+    /// a broken `.keras`, not as an `.npz`. An unreadable directory counts as "no": the `.npz` reader then says
+    /// what is wrong with it.
     private static func zipHoldsKerasConfig(_ url: URL) -> Bool {
         guard let file = try? ArchiveFile(url: url), let (records, _) = try? ZIPDirectory.read(file, maxMembers: 1 << 16) else {
             return false
         }
-        return records.contains { $0.nameBytes == Array("config.json".utf8) }
+        let kerasMembers = ["config.json", "metadata.json", "model.weights.h5", "model.weights.npz"].map { Array($0.utf8) }
+        return records.contains { kerasMembers.contains($0.nameBytes) }
     }
 }
 
