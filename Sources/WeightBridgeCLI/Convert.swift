@@ -11,8 +11,9 @@ struct Convert: ParsableCommand {
               .npy -> .npz          one member named after the file's stem
               .npz -> .npz          repack, stored (default) or deflated (--compress)
               IN.npz:NAME -> .npy   one member out of an archive
-            NumPy and .safetensors, both ways, keeping dtypes and values bit for bit (bfloat16, which NumPy
-            lacks, becomes float32 exactly); .safetensors metadata is kept by .safetensors -> .safetensors:
+            NumPy and .safetensors, both ways, keeping dtypes and values bit for bit (.safetensors is little-endian
+            and row-major, so big-endian or Fortran-ordered arrays come back little-endian, C order; bfloat16, which
+            NumPy lacks, becomes float32 exactly); metadata is kept by .safetensors -> .safetensors:
               .npy/.npz -> .safetensors, .safetensors -> .npz, .safetensors -> .npy (one tensor, or IN.safetensors:NAME)
             Models:
               MLP .npz -> .h5       a Keras Sequential of Dense layers (Keras 3 layout; --keras 2 for tf-keras 2.x)
