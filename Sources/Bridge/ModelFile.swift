@@ -44,7 +44,9 @@ public enum ModelFile {
 
     /// The file's kind by content when it can be read, else by its extension (output paths).
     private static func kind(_ url: URL) -> FileKind? {
-        guard FileManager.default.fileExists(atPath: url.path), let kind = try? FileKind.detect(url) else { return FileKind.byExtension(url) }
+        guard FileManager.default.fileExists(atPath: url.path), let kind = try? FileKind.detect(url) else {
+            return FileKind.byExtension(url)
+        }
         return kind
     }
 
@@ -55,7 +57,9 @@ public enum ModelFile {
         }
         guard isKeras(url) else {
             if FileManager.default.fileExists(atPath: url.path), let found = kind(url) {
-                throw FileKindError.wrongKind(file: url.path, found: found, expected: "a Keras .h5 model or an MLP .npz (model import from other formats is not built yet)")
+                throw FileKindError.wrongKind(
+                    file: url.path, found: found,
+                    expected: "a Keras .h5 model or an MLP .npz (model import from other formats is not built yet)")
             }
             throw BridgeError.unsupportedModelFile(path: url.path)
         }

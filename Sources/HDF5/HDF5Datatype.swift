@@ -103,7 +103,8 @@ final class HDF5Datatype {
         case H5T_ENUM: elementType = .other("enum")
         case H5T_REFERENCE: elementType = .other("reference")
         case H5T_OPAQUE:
-            elementType = size == 2 && HDF5Datatype.opaqueTag(id).map({ $0.isEmpty || $0 == "bfloat16" }) == true ? .bfloat16 : .other("opaque")
+            elementType =
+                size == 2 && HDF5Datatype.opaqueTag(id).map({ $0.isEmpty || $0 == "bfloat16" }) == true ? .bfloat16 : .other("opaque")
         case H5T_VLEN: elementType = .other("vlen")
         case H5T_ARRAY: elementType = .other("array")
         case H5T_BITFIELD: elementType = .other("bitfield")

@@ -1,7 +1,7 @@
 import Foundation
 import HDF5
-import SafeIO
 import NumPyFormat
+import SafeIO
 import ZIPFoundation
 
 /// Writing `.keras` archives that `keras.saving.load_model` (Keras 3) opens.
@@ -41,7 +41,8 @@ extension KerasArchive {
             do {
                 let archive = try Archive(url: tmp, accessMode: .create)
                 for (name, data) in [(metadataMember, metadataJSON), (configMember, configJSON), (weightsMember, h5Data)] {
-                    try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .none) { position, size in
+                    try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .none) {
+                        position, size in
                         data.subdata(in: data.startIndex + Int(position)..<data.startIndex + Int(position) + size)
                     }
                 }

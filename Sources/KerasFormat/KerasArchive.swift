@@ -36,8 +36,10 @@ public struct KerasArchive: Sendable {
     public static let weightsMember = "model.weights.h5"
     public static let npzWeightsMember = "model.weights.npz"
 
-    public init(memberPaths: [String], kerasVersion: String?, metadataJSON: Data, configJSON: Data, modelConfig: KerasModelConfig?,
-                configIssue: String?, weights: KerasWeightTree) {
+    public init(
+        memberPaths: [String], kerasVersion: String?, metadataJSON: Data, configJSON: Data, modelConfig: KerasModelConfig?,
+        configIssue: String?, weights: KerasWeightTree
+    ) {
         self.memberPaths = memberPaths
         self.kerasVersion = kerasVersion
         self.metadataJSON = metadataJSON
@@ -91,13 +93,16 @@ public struct KerasArchive: Sendable {
         if !paths.contains(weightsMember) && paths.contains(npzWeightsMember) {
             throw KerasArchiveError.pickledWeights(file: url.path, member: npzWeightsMember)
         }
-        guard paths.contains(weightsMember) else { throw KerasArchiveError.missingMember(file: url.path, member: weightsMember, found: paths) }
+        guard paths.contains(weightsMember) else {
+            throw KerasArchiveError.missingMember(file: url.path, member: weightsMember, found: paths)
+        }
         let weights = try withTemporaryCopy(of: weightsMember, in: zip, limits: limits) { copy in
             do {
                 return try KerasWeightTree.read(copy, limits: limits, isolation: isolation)
             } catch let error as LocalizedError {
                 // Errors name the temporary copy; say which archive member it was.
-                let message = (error.errorDescription ?? "\(error)").replacingOccurrences(of: copy.path, with: "\(url.path):\(weightsMember)")
+                let message = (error.errorDescription ?? "\(error)").replacingOccurrences(
+                    of: copy.path, with: "\(url.path):\(weightsMember)")
                 throw KerasArchiveError.invalidMember(file: url.path, member: weightsMember, reason: message)
             }
         }
@@ -107,7 +112,9 @@ public struct KerasArchive: Sendable {
     }
 
     /// Copies the member to a new file in a private (0700) temporary directory, calls `body` with it, and removes both.
-    private static func withTemporaryCopy<T>(of member: String, in zip: NPZArchive, limits: ResourceLimits, _ body: (URL) throws -> T) throws -> T {
+    private static func withTemporaryCopy<T>(of member: String, in zip: NPZArchive, limits: ResourceLimits, _ body: (URL) throws -> T)
+        throws -> T
+    {
         let (bound, overflow) = limits.maxTotalBytes.addingReportingOverflow(64 << 20)  // the weights plus HDF5's own structures
         let data = try zip.memberData(member, maxBytes: overflow ? .max : bound)
         var template = Array((FileManager.default.temporaryDirectory.path + "/weightbridge-keras-XXXXXX").utf8CString)

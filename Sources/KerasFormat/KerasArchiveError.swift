@@ -21,7 +21,8 @@ public enum KerasArchiveError: Error, LocalizedError, Equatable {
         case .invalidMember(let file, let member, let reason):
             return "\(file): .keras member '\(member)' is invalid: \(reason)"
         case .pickledWeights(let file, let member):
-            return "\(file): .keras weights in '\(member)' are pickled Python objects, which WeightBridge never loads (save with the default weights_format='h5')"
+            return
+                "\(file): .keras weights in '\(member)' are pickled Python objects, which WeightBridge never loads (save with the default weights_format='h5')"
         case .treeTooDeep(let file, let path, let limit):
             return "\(file): weights nested deeper than \(limit) groups at '\(path)' (a cycle of hard links?); refused"
         case .invalidWeightPath(let path, let reason):

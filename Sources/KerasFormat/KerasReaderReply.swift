@@ -132,13 +132,17 @@ struct KerasReaderReply: Codable {
         }
         guard offset == data.endIndex else { throw bad("\(data.endIndex - offset) bytes after the last weight") }
         let groups = reply.groups ?? []
-        guard groups.count + entries.count <= limits.maxMembers else { throw bad("\(groups.count) groups, over the limit of \(limits.maxMembers)") }
+        guard groups.count + entries.count <= limits.maxMembers else {
+            throw bad("\(groups.count) groups, over the limit of \(limits.maxMembers)")
+        }
         return try KerasWeightTree(entries: entries, groups: groups.map { KerasWeightTree.Group(path: $0.path, name: $0.name) })
     }
 
     /// `count(shape)` float32 values at `offset`, after checking the shape and the budget against the bytes present.
-    private static func takeValues(_ data: Data, at offset: inout Int, shape: [Int], what: String, budget: inout WeightBudget,
-                                   bad: (String) -> KerasFormatError) throws -> [Float] {
+    private static func takeValues(
+        _ data: Data, at offset: inout Int, shape: [Int], what: String, budget: inout WeightBudget,
+        bad: (String) -> KerasFormatError
+    ) throws -> [Float] {
         var count = 1
         for d in shape {
             let (c, overflow) = count.multipliedReportingOverflow(by: d)
@@ -149,7 +153,7 @@ struct KerasReaderReply: Codable {
         guard data.endIndex - offset >= count * 4 else { throw bad("values of \(what) are cut short") }
         var values = [Float](repeating: 0, count: count)
         values.withUnsafeMutableBytes { dst in
-            data.copyBytes(to: dst.bindMemory(to: UInt8.self), from: offset ..< offset + count * 4)
+            data.copyBytes(to: dst.bindMemory(to: UInt8.self), from: offset..<offset + count * 4)
         }
         offset += count * 4
         return values
@@ -163,7 +167,10 @@ struct KerasReaderReply: Codable {
         guard length <= UInt64(data.count - 16) else { throw bad("JSON of \(length) bytes in a \(data.count)-byte answer") }
         let jsonEnd = 16 + Int(length)
         do {
-            return (try JSONDecoder().decode(KerasReaderReply.self, from: data.subdata(in: data.startIndex + 16 ..< data.startIndex + jsonEnd)), jsonEnd)
+            return (
+                try JSONDecoder().decode(KerasReaderReply.self, from: data.subdata(in: data.startIndex + 16..<data.startIndex + jsonEnd)),
+                jsonEnd
+            )
         } catch {
             throw bad("undecodable JSON")
         }

@@ -53,11 +53,14 @@ public struct KerasWeightTree: Sendable, Equatable {
     public init(entries: [Entry], groups: [Group] = []) throws {
         var seen = Set<String>()
         for e in entries {
-            if e.path.isEmpty || e.path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
+            if e.path.isEmpty
+                || e.path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0.isEmpty || $0 == "." || $0 == ".." })
+            {
                 throw KerasArchiveError.invalidWeightPath(path: e.path, reason: "empty, '.' or '..' path component")
             }
             if !seen.insert(e.path).inserted { throw KerasArchiveError.invalidWeightPath(path: e.path, reason: "given twice") }
-            guard e.shape.allSatisfy({ $0 >= 0 }), e.shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) == e.values.count
+            guard e.shape.allSatisfy({ $0 >= 0 }),
+                e.shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) == e.values.count
             else {
                 throw KerasArchiveError.invalidWeightPath(path: e.path, reason: "\(e.values.count) values for shape \(e.shape)")
             }
@@ -65,7 +68,10 @@ public struct KerasWeightTree: Sendable, Equatable {
         if let clash = entries.first(where: { e in seen.contains(where: { $0.hasPrefix(e.path + "/") }) }) {
             throw KerasArchiveError.invalidWeightPath(path: clash.path, reason: "is both a dataset and a group")
         }
-        for g in groups where g.path.isEmpty || seen.contains(g.path) || g.path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
+        for g in groups
+        where g.path.isEmpty || seen.contains(g.path)
+            || g.path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0.isEmpty || $0 == "." || $0 == ".." })
+        {
             throw KerasArchiveError.invalidWeightPath(path: g.path, reason: "not a valid group path")
         }
         self.entries = entries
@@ -94,8 +100,10 @@ public struct KerasWeightTree: Sendable, Equatable {
         return try KerasWeightTree(entries: entries, groups: groups)
     }
 
-    private static func walk(_ group: HDF5Group, prefix: String, depth: Int, limits: ResourceLimits, source: String,
-                             budget: inout WeightBudget, into entries: inout [Entry], groups: inout [Group]) throws {
+    private static func walk(
+        _ group: HDF5Group, prefix: String, depth: Int, limits: ResourceLimits, source: String,
+        budget: inout WeightBudget, into entries: inout [Entry], groups: inout [Group]
+    ) throws {
         guard depth < limits.maxConfigDepth else {
             throw KerasArchiveError.treeTooDeep(file: source, path: prefix, limit: limits.maxConfigDepth)
         }
@@ -105,18 +113,22 @@ public struct KerasWeightTree: Sendable, Equatable {
             case .group:
                 guard entries.count + groups.count < limits.maxMembers else {
                     throw SafeIOError.limitExceeded(
-                        what: "\(source): number of weights and groups", value: UInt64(limits.maxMembers) + 1, limit: UInt64(limits.maxMembers))
+                        what: "\(source): number of weights and groups", value: UInt64(limits.maxMembers) + 1,
+                        limit: UInt64(limits.maxMembers))
                 }
                 let child = try group.group(name)
                 groups.append(Group(path: path, name: try child.stringAttribute("name")))
-                try walk(child, prefix: path, depth: depth + 1, limits: limits, source: source, budget: &budget, into: &entries, groups: &groups)
+                try walk(
+                    child, prefix: path, depth: depth + 1, limits: limits, source: source, budget: &budget, into: &entries, groups: &groups)
             case .dataset:
                 guard entries.count + groups.count < limits.maxMembers else {
-                    throw SafeIOError.limitExceeded(what: "\(source): number of weights", value: UInt64(entries.count) + 1, limit: UInt64(limits.maxMembers))
+                    throw SafeIOError.limitExceeded(
+                        what: "\(source): number of weights", value: UInt64(entries.count) + 1, limit: UInt64(limits.maxMembers))
                 }
                 let dataset = try group.dataset(name)
                 try budget.take(dataset.count, what: path)
-                entries.append(Entry(path: path, shape: dataset.shape, values: try dataset.readFloats(), storedType: dataset.elementType.description))
+                entries.append(
+                    Entry(path: path, shape: dataset.shape, values: try dataset.readFloats(), storedType: dataset.elementType.description))
             default:
                 continue  // soft/external links and named datatypes hold no weights and are never followed
             }

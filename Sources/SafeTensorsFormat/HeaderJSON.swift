@@ -17,7 +17,8 @@ enum HeaderJSON: Equatable {
 
     static func == (a: HeaderJSON, b: HeaderJSON) -> Bool {
         switch (a, b) {
-        case (.object(let x), .object(let y)): return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        case (.object(let x), .object(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
         case (.array(let x), .array(let y)): return x == y
         case (.string(let x), .string(let y)): return x == y
         case (.integer(let x), .integer(let y)): return x == y

@@ -21,7 +21,8 @@ public struct SafeTensor: Sendable, Equatable {
     public init(dtype: SafeTensorsDType, shape: [Int], data: Data) throws {
         let bytes = try SafeTensor.byteCount(shape: shape, dtype: dtype, name: "tensor")
         guard data.count == bytes else {
-            throw SafeTensorsError.invalidTensor(name: "tensor", reason: "\(data.count) bytes for shape \(shape) of \(dtype.rawValue), expected \(bytes)")
+            throw SafeTensorsError.invalidTensor(
+                name: "tensor", reason: "\(data.count) bytes for shape \(shape) of \(dtype.rawValue), expected \(bytes)")
         }
         self.dtype = dtype
         self.shape = shape
@@ -44,7 +45,9 @@ public struct SafeTensor: Sendable, Equatable {
     public func floats() throws -> [Float] {
         guard dtype == .bfloat16 else { return try npyArray().floats() }
         return data.withUnsafeBytes { raw in
-            (0..<count).map { i in Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16) }
+            (0..<count).map { i in
+                Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16)
+            }
         }
     }
 

@@ -45,10 +45,12 @@ public enum SafeTensorsError: Error, LocalizedError, Equatable {
         case .unsupportedDType(let path, let tensor, let dtype):
             return "\(path): tensor '\(tensor)' has dtype '\(dtype)' (WeightBridge reads BOOL, U8-U64, I8-I64, F16, BF16, F32, F64)"
         case .invalidOffsets(let path, let tensor, let begin, let end, let expectedBegin):
-            let what = begin > expectedBegin ? "leaves a gap" : begin < expectedBegin ? "overlaps the previous tensor" : "ends before it begins"
+            let what =
+                begin > expectedBegin ? "leaves a gap" : begin < expectedBegin ? "overlaps the previous tensor" : "ends before it begins"
             return "\(path): tensor '\(tensor)' data_offsets [\(begin), \(end)] \(what) (expected to begin at \(expectedBegin)); refused"
         case .sizeMismatch(let path, let tensor, let shape, let dtype, let bytes):
-            return "\(path): tensor '\(tensor)' of shape \(shape) and dtype \(dtype) spans \(bytes) bytes, not its shape times its item size"
+            return
+                "\(path): tensor '\(tensor)' of shape \(shape) and dtype \(dtype) spans \(bytes) bytes, not its shape times its item size"
         case .shapeOverflow(let path, let tensor, let shape):
             return "\(path): tensor '\(tensor)' shape \(shape) overflows the element or byte count"
         case .incompleteBuffer(let path, let tensorBytes, let bufferBytes):

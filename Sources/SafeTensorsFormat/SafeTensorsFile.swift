@@ -40,7 +40,9 @@ public final class SafeTensorsFile {
             throw SafeTensorsError.tooManyTensors(path: path, count: header.entries.count, limit: limits.maxMembers)
         }
         let total = size - dataStart
-        if total > limits.maxTotalBytes { throw SafeTensorsError.tooLarge(path: path, what: "the data buffer", bytes: total, limit: limits.maxTotalBytes) }
+        if total > limits.maxTotalBytes {
+            throw SafeTensorsError.tooLarge(path: path, what: "the data buffer", bytes: total, limit: limits.maxTotalBytes)
+        }
         if let big = header.entries.first(where: { $0.byteCount > limits.maxArrayBytes }) {
             throw SafeTensorsError.tooLarge(path: path, what: "tensor '\(big.name)'", bytes: big.byteCount, limit: limits.maxArrayBytes)
         }

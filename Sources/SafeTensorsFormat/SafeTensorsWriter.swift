@@ -23,8 +23,10 @@ public enum SafeTensorsWriter {
     }
 
     /// Writes in-memory `tensors` and `metadata` to `url`. See `write(_:metadata:to:overwrite:data:)`.
-    public static func write(_ tensors: [(name: String, tensor: SafeTensor)], metadata: [(key: String, value: String)]? = nil,
-                             to url: URL, overwrite: Bool = true) throws {
+    public static func write(
+        _ tensors: [(name: String, tensor: SafeTensor)], metadata: [(key: String, value: String)]? = nil,
+        to url: URL, overwrite: Bool = true
+    ) throws {
         let plans = tensors.map { Plan(name: $0.name, dtype: $0.tensor.dtype, shape: $0.tensor.shape) }
         try write(plans, metadata: metadata, to: url, overwrite: overwrite) { name in
             tensors.first(where: { $0.name == name })!.tensor
@@ -37,8 +39,10 @@ public enum SafeTensorsWriter {
     /// Throws `SafeTensorsError.invalidTensor` for a duplicate name, the name `__metadata__`, or a
     /// tensor from `data` whose dtype or shape differs from its plan; `SafeIOError.exists` when the
     /// file exists and `overwrite` is false; `SafeIOError.writeFailed` when it cannot be written.
-    public static func write(_ plans: [Plan], metadata: [(key: String, value: String)]? = nil, to url: URL, overwrite: Bool = true,
-                             data: (String) throws -> SafeTensor) throws {
+    public static func write(
+        _ plans: [Plan], metadata: [(key: String, value: String)]? = nil, to url: URL, overwrite: Bool = true,
+        data: (String) throws -> SafeTensor
+    ) throws {
         var seen = Set<String>()
         for p in plans {
             if p.name == "__metadata__" { throw SafeTensorsError.invalidTensor(name: p.name, reason: "the name is reserved for metadata") }
@@ -103,7 +107,9 @@ public enum SafeTensorsWriter {
             let bytes = p.shape.reduce(1, *) * p.dtype.itemSize
             HeaderJSON.encode(p.name, into: &out)
             let shape = p.shape.map(String.init).joined(separator: ",")
-            out.append(contentsOf: Array(":{\"dtype\":\"\(p.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}".utf8))
+            out.append(
+                contentsOf: Array(
+                    ":{\"dtype\":\"\(p.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}".utf8))
             offset += bytes
         }
         out.append(UInt8(ascii: "}"))

@@ -58,13 +58,15 @@ struct Convert: ParsableCommand {
             if try FileKind.detect(url) == .safetensors {
                 let file = try SafeTensorsFile(url: url, limits: limits)
                 guard file.names.contains(member) else {
-                    throw CLIError.badInput(path: container, reason: "no tensor '\(member)' (tensors: \(file.names.joined(separator: ", ")))")
+                    throw CLIError.badInput(
+                        path: container, reason: "no tensor '\(member)' (tensors: \(file.names.joined(separator: ", ")))")
                 }
                 try NPYFile.write(try numpy(file.tensor(member), name: member), to: out, overwrite: force)
             } else {
                 let archive = try NPZArchive(url: url, limits: limits)
                 guard archive.names.contains(member) else {
-                    throw CLIError.badInput(path: container, reason: "no member '\(member)' (members: \(archive.names.joined(separator: ", ")))")
+                    throw CLIError.badInput(
+                        path: container, reason: "no member '\(member)' (members: \(archive.names.joined(separator: ", ")))")
                 }
                 try NPYFile.write(try archive.array(member), to: out, overwrite: force)
             }
@@ -72,7 +74,8 @@ struct Convert: ParsableCommand {
         }
         let inURL = try requireFile(input, flag: "IN")
         guard let inKind = try FileKind.detect(inURL) else {
-            throw CLIError.badInput(path: input, reason: "not a file WeightBridge reads (expected .npy, .npz, .safetensors, .keras or .h5 content)")
+            throw CLIError.badInput(
+                path: input, reason: "not a file WeightBridge reads (expected .npy, .npz, .safetensors, .keras or .h5 content)")
         }
         guard let outKind = FileKind.byExtension(out) else {
             throw CLIError.badOption("cannot convert to .\(outExt) (see weightbridge convert --help)")
@@ -116,16 +119,19 @@ struct Convert: ParsableCommand {
             try NPYFile.write(try numpy(file.tensor(name), name: name), to: out, overwrite: force)
         case (.npz, .hdf5), (.hdf5, .hdf5):
             let imported = try ModelFile.load(inURL, options: try modelOptions.importOptions(limits: limits))
-            try ModelFile.save(imported.model, layerNames: inKind == .hdf5 ? imported.layerNames : nil, to: out,
-                               flavor: keras == 2 ? .keras2 : .keras3, overwrite: force)
+            try ModelFile.save(
+                imported.model, layerNames: inKind == .hdf5 ? imported.layerNames : nil, to: out,
+                flavor: keras == 2 ? .keras2 : .keras3, overwrite: force)
         case (.kerasArchive, .kerasArchive):
             // Rewrites the archive from what was read: config.json and metadata.json as stored, weights as float32.
             let archive = try KerasArchive.read(inURL, limits: limits)
-            try KerasArchive.write(configJSON: archive.configJSON, metadataJSON: archive.metadataJSON, weights: archive.weights, to: out, overwrite: force)
+            try KerasArchive.write(
+                configJSON: archive.configJSON, metadataJSON: archive.metadataJSON, weights: archive.weights, to: out, overwrite: force)
         case (.kerasArchive, .safetensors):
             let arrays = try NamedArray.readAll(inURL, limits: limits)
             try SafeTensorsWriter.write(
-                try arrays.map { (name: $0.name, tensor: try SafeTensor(NPYArray(shape: $0.shape, float32: $0.values.map { Float($0) }))) }, to: out,
+                try arrays.map { (name: $0.name, tensor: try SafeTensor(NPYArray(shape: $0.shape, float32: $0.values.map { Float($0) }))) },
+                to: out,
                 overwrite: force)
         case (.hdf5, .npz), (.npz, .npz), (.kerasArchive, .npz):
             if layout == .mlp {

@@ -5,7 +5,8 @@ import WeightBridge
 /// `weightbridge inspect FILE`: what a .npy/.npz/.safetensors/.h5 file holds (recognised by content).
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show what a .npy, .npz, .safetensors or .h5 file holds: arrays with dtype, shape and statistics, or a Keras model's layers.",
+        abstract:
+            "Show what a .npy, .npz, .safetensors or .h5 file holds: arrays with dtype, shape and statistics, or a Keras model's layers.",
         discussion: """
             Files are recognised by content, whatever their extension. For NumPy and .safetensors files: every array's name, dtype, shape, element count, bytes and, for float arrays, \
             min/max/mean and any NaN/Inf. For Keras .h5 files: Keras version, backend, model class, a layer \
@@ -81,7 +82,8 @@ struct Inspect: ParsableCommand {
         case .kerasArchive:
             try inspectKerasArchive(url)
         case .json, .yaml:
-            throw FileKindError.wrongKind(file: file, found: try FileKind.detect(url), expected: "a file of arrays or a model (inspect lists no bare architecture)")
+            throw FileKindError.wrongKind(
+                file: file, found: try FileKind.detect(url), expected: "a file of arrays or a model (inspect lists no bare architecture)")
         }
     }
 
@@ -114,7 +116,8 @@ struct Inspect: ParsableCommand {
             layers: archive.layerSummaries.map { KerasArchiveInfo.Layer(name: $0.name, className: $0.className) },
             configIssue: archive.configIssue,
             weights: archive.weights.entries.map {
-                KerasArchiveInfo.Weight(path: $0.path, shape: $0.shape, storedType: $0.storedType, summary: ArraySummary($0.values.map(Double.init)))
+                KerasArchiveInfo.Weight(
+                    path: $0.path, shape: $0.shape, storedType: $0.storedType, summary: ArraySummary($0.values.map(Double.init)))
             })
         if output.json { return try printJSON(info) }
         print("\(file): Keras 3 .keras archive")
@@ -129,9 +132,13 @@ struct Inspect: ParsableCommand {
         for w in info.weights {
             let shape = "(" + w.shape.map(String.init).joined(separator: ", ") + (w.shape.count == 1 ? ",)" : ")")
             var line = "  " + pad(w.path, 44) + pad(w.storedType, 10) + pad(shape, 18)
-            line += pad(w.summary.min.map { String(format: "%.5g", $0) } ?? "-", 12) + pad(w.summary.max.map { String(format: "%.5g", $0) } ?? "-", 12)
+            line +=
+                pad(w.summary.min.map { String(format: "%.5g", $0) } ?? "-", 12)
+                + pad(w.summary.max.map { String(format: "%.5g", $0) } ?? "-", 12)
             line += w.summary.mean.map { String(format: "%.5g", $0) } ?? "-"
-            if w.summary.nanCount > 0 || w.summary.infCount > 0 { line += "  WARNING: \(w.summary.nanCount) NaN, \(w.summary.infCount) Inf" }
+            if w.summary.nanCount > 0 || w.summary.infCount > 0 {
+                line += "  WARNING: \(w.summary.nanCount) NaN, \(w.summary.infCount) Inf"
+            }
             print(line)
         }
         print("")
@@ -151,8 +158,9 @@ struct Inspect: ParsableCommand {
         let infos = try st.names.map { name -> ArrayInfo in
             let t = try st.tensor(name)
             let isFloat = [.float16, .bfloat16, .float32, .float64].contains(t.dtype)
-            return ArrayInfo(name: name, dtype: t.dtype.rawValue, shape: t.shape, fortranOrder: false, count: t.count,
-                             bytes: t.data.count, summary: isFloat ? ArraySummary(try t.doubles()) : nil)
+            return ArrayInfo(
+                name: name, dtype: t.dtype.rawValue, shape: t.shape, fortranOrder: false, count: t.count,
+                bytes: t.data.count, summary: isFloat ? ArraySummary(try t.doubles()) : nil)
         }
         if output.json {
             let metadata = st.metadata.map { Dictionary($0.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }

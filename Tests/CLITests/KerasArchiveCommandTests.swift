@@ -8,13 +8,16 @@ final class KerasArchiveCommandTests: XCTestCase {
     func testInspectListsMembersVersionLayersAndWeightTree() throws {
         let r = try WeightBridgeBinary.run(["inspect", FixturePaths.fixture("keras3/nested.keras").path])
         XCTAssertEqual(r.status, 0, r.stderr)
-        for text in ["metadata.json, config.json, model.weights.h5", "Keras 3.15.1", "functional_3", "Functional",
-                     "layers/functional/layers/dense/vars/0", "(5, 3)", "26 parameters"] {
+        for text in [
+            "metadata.json, config.json, model.weights.h5", "Keras 3.15.1", "functional_3", "Functional",
+            "layers/functional/layers/dense/vars/0", "(5, 3)", "26 parameters",
+        ] {
             XCTAssertTrue(r.stdout.contains(text), "missing \(text) in\n\(r.stdout)")
         }
         let j = try WeightBridgeBinary.run(["inspect", FixturePaths.fixture("keras3/mixed.keras").path, "--json"])
         let info = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any], j.stdout)
-        XCTAssertEqual((info["weights"] as? [[String: Any]])?.map { $0["storedType"] as? String }, ["float16", "float16", "bfloat16", "bfloat16"])
+        XCTAssertEqual(
+            (info["weights"] as? [[String: Any]])?.map { $0["storedType"] as? String }, ["float16", "float16", "bfloat16", "bfloat16"])
     }
 
     func testFilesAreRecognisedByContentNotExtension() throws {
@@ -26,16 +29,22 @@ final class KerasArchiveCommandTests: XCTestCase {
         XCTAssertTrue(h5AsKeras.stdout.contains("Keras HDF5 model"), h5AsKeras.stdout)
         // A command that cannot use an archive yet names the format it found, not an HDF5 signature.
         let tmp = TemporaryDirectory()
-        try Data([0x93] + Array("NUMPY".utf8) + [1, 0, 0x76, 0] + Array("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 4), }".utf8)
-                 + Array(repeating: 0x20, count: 59) + [0x0A] + Array(repeating: 0, count: 16)).write(to: tmp.file("x.npy"))
+        try Data(
+            [0x93] + Array("NUMPY".utf8) + [1, 0, 0x76, 0] + Array("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 4), }".utf8)
+                + Array(repeating: 0x20, count: 59) + [0x0A] + Array(repeating: 0, count: 16)
+        ).write(to: tmp.file("x.npy"))
         let predict = try WeightBridgeBinary.run(
-            ["predict", FixturePaths.fixture("keras3/archive_named.h5").path, "--input", tmp.file("x.npy").path, "--output", tmp.file("y.npy").path])
+            [
+                "predict", FixturePaths.fixture("keras3/archive_named.h5").path, "--input", tmp.file("x.npy").path, "--output",
+                tmp.file("y.npy").path,
+            ])
         assertOneLineError(predict, mentioning: "Keras 3 .keras archive")
     }
 
     func testRefusesHostileArchivesWithOneLine() throws {
         for (name, mentioning, extra) in [
-            ("bad_bomb.keras", "zip bomb", [String]()), ("bad_traversal.keras", "'..'", []), ("bad_no_config.keras", "no 'config.json'", []),
+            ("bad_bomb.keras", "zip bomb", [String]()), ("bad_traversal.keras", "'..'", []),
+            ("bad_no_config.keras", "no 'config.json'", []),
             ("bad_config_too_large.keras", "over the limit", ["--max-config-bytes", "1M"]), ("bad_lambda.keras", "Lambda", []),
             ("bad_custom_module.keras", "evil.module", []),
         ] {
@@ -45,11 +54,13 @@ final class KerasArchiveCommandTests: XCTestCase {
     }
 
     func testTheIsolatedReaderCarriesTheWeightTreeExactly() throws {
-        let child = KerasReadIsolation.childProcess(KerasChildReader(executable: WeightBridgeBinary.url, arguments: ["_read-h5"], timeoutSeconds: 60))
+        let child = KerasReadIsolation.childProcess(
+            KerasChildReader(executable: WeightBridgeBinary.url, arguments: ["_read-h5"], timeoutSeconds: 60))
         for name in ["mixed.weights.h5", "mixed.keras", "nested.keras"] {
             let url = FixturePaths.fixture("keras3/\(name)")
             if name.hasSuffix(".keras") {
-                let isolated = try KerasArchive.read(url, isolation: child), local = try KerasArchive.read(url, isolation: .inProcess)
+                let isolated = try KerasArchive.read(url, isolation: child)
+                let local = try KerasArchive.read(url, isolation: .inProcess)
                 XCTAssertEqual(isolated.weights, local.weights, name)
                 XCTAssertFalse(isolated.weights.groups.isEmpty, name)
             } else {

@@ -17,9 +17,14 @@ final class KerasArchiveReadingTests: XCTestCase {
         }
         struct File: Decodable {
             var members: [String]?
-            var keras_version: String?
+            var kerasVersion: String?
             var layers: [[String]]?
             var weights: [Weight]
+
+            enum CodingKeys: String, CodingKey {
+                case members, layers, weights
+                case kerasVersion = "keras_version"
+            }
         }
         var files: [String: File]
     }
@@ -29,7 +34,9 @@ final class KerasArchiveReadingTests: XCTestCase {
     }
 
     /// Asserts the tree holds exactly `want`'s paths, in order, with their shapes and float32 bit patterns.
-    static func assertTree(_ tree: KerasWeightTree, equals want: [Expected.Weight], _ name: String, file: StaticString = #filePath, line: UInt = #line) {
+    static func assertTree(
+        _ tree: KerasWeightTree, equals want: [Expected.Weight], _ name: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(tree.entries.map(\.path), want.map(\.path), name, file: file, line: line)
         for (got, w) in zip(tree.entries, want) {
             XCTAssertEqual(got.shape, w.shape, "\(name):\(w.path)", file: file, line: line)
@@ -45,7 +52,7 @@ final class KerasArchiveReadingTests: XCTestCase {
             let want = all.files[name]!
             let archive = try KerasArchive.read(FixturePaths.fixture("keras3/\(name)"), isolation: .inProcess)
             XCTAssertEqual(archive.memberPaths, want.members, name)
-            XCTAssertEqual(archive.kerasVersion, want.keras_version, name)
+            XCTAssertEqual(archive.kerasVersion, want.kerasVersion, name)
             XCTAssertEqual(archive.layerSummaries.map { [$0.name, $0.className] }, want.layers, name)
             Self.assertTree(archive.weights, equals: want.weights, name)
         }
@@ -98,8 +105,12 @@ final class KerasArchiveReadingTests: XCTestCase {
             } catch { return error }
         }
         let path = { (name: String) in FixturePaths.fixture("keras3/\(name)").path }
-        XCTAssertEqual(refusal("bad_traversal.keras") as? NPZError, .unsafeMemberName(path: path("bad_traversal.keras"), member: "../model.weights.h5"))
-        XCTAssertEqual(refusal("bad_bomb.keras") as? NPZError, .inflatesPastDeclaredSize(path: path("bad_bomb.keras"), member: "model.weights.h5", declared: 4096))
+        XCTAssertEqual(
+            refusal("bad_traversal.keras") as? NPZError, .unsafeMemberName(path: path("bad_traversal.keras"), member: "../model.weights.h5")
+        )
+        XCTAssertEqual(
+            refusal("bad_bomb.keras") as? NPZError,
+            .inflatesPastDeclaredSize(path: path("bad_bomb.keras"), member: "model.weights.h5", declared: 4096))
         XCTAssertEqual(
             refusal("bad_config_too_large.keras", limits: ResourceLimits(maxConfigBytes: 1 << 20)) as? NPZError,
             .memberTooLarge(path: path("bad_config_too_large.keras"), member: "config.json", bytes: 2_100_960, limit: 1 << 20))

@@ -35,7 +35,8 @@ final class KerasArchiveWritingTests: XCTestCase {
             let archive = try KerasArchive.read(source, isolation: .inProcess)
             let out = tmp.file(name)
             try KerasArchive.write(
-                configJSON: archive.configJSON, metadataJSON: KerasArchive.metadataJSON(kerasVersion: "3.15.1"), weights: archive.weights, to: out)
+                configJSON: archive.configJSON, metadataJSON: KerasArchive.metadataJSON(kerasVersion: "3.15.1"), weights: archive.weights,
+                to: out)
             let text = try runPython(describe, args: [out.path, source.path])
             let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
             XCTAssertEqual(
@@ -46,7 +47,10 @@ final class KerasArchiveWritingTests: XCTestCase {
                 let w = try XCTUnwrap(weights[e.path] as? [Any], "\(name): \(e.path) missing")
                 XCTAssertEqual(w[0] as? [Int], e.shape, e.path)
                 XCTAssertEqual(w[1] as? String, "<f4", e.path)
-                XCTAssertEqual(w[2] as? String, e.values.map { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { $0.map { String(format: "%02x", $0) }.joined() } }.joined(), e.path)
+                XCTAssertEqual(
+                    w[2] as? String,
+                    e.values.map { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { $0.map { String(format: "%02x", $0) }.joined() } }
+                        .joined(), e.path)
             }
             for g in archive.weights.groups where g.name != nil {
                 XCTAssertEqual(weights[g.path + "@name"] as? String, g.name, "\(name): \(g.path)")
@@ -63,8 +67,10 @@ final class KerasArchiveWritingTests: XCTestCase {
         try KerasArchive.write(configJSON: archive.configJSON, metadataJSON: archive.metadataJSON, weights: archive.weights, to: out)
         let before = try Data(contentsOf: out)
         XCTAssertThrowsError(
-            try KerasArchive.write(configJSON: archive.configJSON, metadataJSON: archive.metadataJSON, weights: archive.weights, to: out, overwrite: false))
-        XCTAssertThrowsError(try KerasArchive.write(configJSON: Data("[1]".utf8), metadataJSON: archive.metadataJSON, weights: archive.weights, to: out))
+            try KerasArchive.write(
+                configJSON: archive.configJSON, metadataJSON: archive.metadataJSON, weights: archive.weights, to: out, overwrite: false))
+        XCTAssertThrowsError(
+            try KerasArchive.write(configJSON: Data("[1]".utf8), metadataJSON: archive.metadataJSON, weights: archive.weights, to: out))
         XCTAssertEqual(try Data(contentsOf: out), before)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.url.path), ["m.keras"])
         let reread = try KerasArchive.read(out, isolation: .inProcess)
@@ -74,14 +80,17 @@ final class KerasArchiveWritingTests: XCTestCase {
     func testMetadataIsWhatKerasWrites() throws {
         let data = KerasArchive.metadataJSON(kerasVersion: "3.15.1", date: Date(timeIntervalSince1970: 0))
         let expected = try XCTUnwrap(
-            String(decoding: data, as: UTF8.self).range(of: #"^\{"keras_version": "3\.15\.1", "date_saved": "\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d"\}$"#, options: .regularExpression))
+            String(decoding: data, as: UTF8.self).range(
+                of: #"^\{"keras_version": "3\.15\.1", "date_saved": "\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d"\}$"#, options: .regularExpression))
         XCTAssertFalse(expected.isEmpty)
     }
 
     func testRefusesWeightPathsThatCannotBeWritten() {
         XCTAssertThrowsError(try KerasWeightTree(entries: [.init(path: "a//b", shape: [1], values: [1])]))
-        XCTAssertThrowsError(try KerasWeightTree(entries: [.init(path: "a", shape: [1], values: [1]), .init(path: "a", shape: [1], values: [1])]))
-        XCTAssertThrowsError(try KerasWeightTree(entries: [.init(path: "a", shape: [1], values: [1]), .init(path: "a/b", shape: [1], values: [1])]))
+        XCTAssertThrowsError(
+            try KerasWeightTree(entries: [.init(path: "a", shape: [1], values: [1]), .init(path: "a", shape: [1], values: [1])]))
+        XCTAssertThrowsError(
+            try KerasWeightTree(entries: [.init(path: "a", shape: [1], values: [1]), .init(path: "a/b", shape: [1], values: [1])]))
         XCTAssertThrowsError(try KerasWeightTree(entries: [.init(path: "a", shape: [2], values: [1])]))
         XCTAssertThrowsError(try KerasWeightTree(entries: [.init(path: "../a", shape: [1], values: [1])]))
     }

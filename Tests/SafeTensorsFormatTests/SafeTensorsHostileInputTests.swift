@@ -34,12 +34,14 @@ final class SafeTensorsHostileInputTests: XCTestCase {
 
     func testRefusesHeaderLengthsPastTheEndOfTheFile() throws {
         XCTAssertEqual(
-            try refusal("bad_header_past_end.safetensors"), .headerPastEnd(path: path("bad_header_past_end.safetensors"), length: 4096, fileSize: 16))
+            try refusal("bad_header_past_end.safetensors"),
+            .headerPastEnd(path: path("bad_header_past_end.safetensors"), length: 4096, fileSize: 16))
     }
 
     func testRefusesGapsAndOverlapsBetweenTensors() throws {
         XCTAssertEqual(
-            try refusal("bad_gap.safetensors"), .invalidOffsets(path: path("bad_gap.safetensors"), tensor: "b", begin: 8, end: 12, expectedBegin: 4))
+            try refusal("bad_gap.safetensors"),
+            .invalidOffsets(path: path("bad_gap.safetensors"), tensor: "b", begin: 8, end: 12, expectedBegin: 4))
         XCTAssertEqual(
             try refusal("bad_overlap.safetensors"),
             .invalidOffsets(path: path("bad_overlap.safetensors"), tensor: "b", begin: 4, end: 8, expectedBegin: 8))
@@ -62,7 +64,8 @@ final class SafeTensorsHostileInputTests: XCTestCase {
 
     func testRefusesShapesWhoseByteCountOverflows() throws {
         XCTAssertEqual(
-            try refusal("bad_huge_shape.safetensors"), .shapeOverflow(path: path("bad_huge_shape.safetensors"), tensor: "a", shape: [1 << 40, 1 << 40]))
+            try refusal("bad_huge_shape.safetensors"),
+            .shapeOverflow(path: path("bad_huge_shape.safetensors"), tensor: "a", shape: [1 << 40, 1 << 40]))
     }
 
     func testRefusesMalformedHeaders() throws {
@@ -74,13 +77,17 @@ final class SafeTensorsHostileInputTests: XCTestCase {
             ("bad_negative_dim.safetensors", "'shape' holds a number that is not a non-negative integer"),
             ("bad_duplicate_name.safetensors", "'a' appears more than once"),
         ] {
-            guard case .invalidHeader(_, let why) = try refusal(name) else { XCTFail("\(name): not an invalid header"); continue }
+            guard case .invalidHeader(_, let why) = try refusal(name) else {
+                XCTFail("\(name): not an invalid header")
+                continue
+            }
             XCTAssertTrue(why.contains(reason), "\(name): \(why)")
         }
     }
 
     func testRefusesDTypesItDoesNotReadByName() throws {
         XCTAssertEqual(
-            try refusal("unsupported_f8.safetensors"), .unsupportedDType(path: path("unsupported_f8.safetensors"), tensor: "a", dtype: "F8_E4M3"))
+            try refusal("unsupported_f8.safetensors"),
+            .unsupportedDType(path: path("unsupported_f8.safetensors"), tensor: "a", dtype: "F8_E4M3"))
     }
 }

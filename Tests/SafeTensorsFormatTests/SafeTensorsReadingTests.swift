@@ -49,7 +49,9 @@ final class SafeTensorsReadingTests: XCTestCase {
         // bfloat16 of 0.1 is 0x3DCD -> 0.10009765625; 3e38 rounds to 0x7F62 -> 2.9975e38.
         XCTAssertEqual(try t.floats(), [1.5, -2.25, Float(bitPattern: 0x3DCD_0000), Float(bitPattern: 0x7F62_0000), -0.0, 7])
         XCTAssertEqual(try t.floats()[4].sign, .minus)
-        XCTAssertThrowsError(try t.npyArray(name: "bfloat16")) { XCTAssertEqual($0 as? SafeTensorsError, .noNumPyDType(tensor: "bfloat16", dtype: "BF16")) }
+        XCTAssertThrowsError(try t.npyArray(name: "bfloat16")) {
+            XCTAssertEqual($0 as? SafeTensorsError, .noNumPyDType(tensor: "bfloat16", dtype: "BF16"))
+        }
         XCTAssertEqual(try t.float32Array().dtype, .float32)
     }
 

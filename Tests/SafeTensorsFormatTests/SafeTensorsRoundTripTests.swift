@@ -54,7 +54,8 @@ final class SafeTensorsRoundTripTests: XCTestCase {
         ]
         for type in NPYElementType.allCases {
             let v: [Double] = type == .bool ? [0, 1, 1, 0] : type.isFloatingPoint ? [0.5, -1, 65504, 0] : [1, 2, 3, 4]
-            tensors.append(("t_\(type.rawValue)", try SafeTensor(NPYArray(shape: [2, 2], values: v, dtype: NPYDType(type, byteOrder: .big)))))
+            tensors.append(
+                ("t_\(type.rawValue)", try SafeTensor(NPYArray(shape: [2, 2], values: v, dtype: NPYDType(type, byteOrder: .big)))))
         }
         var paths: [String] = []
         for (i, metadata) in [nil, [("format", "np")], [("note", "line\nbreak \u{1} \"quoted\"")]].enumerated() {
@@ -66,7 +67,8 @@ final class SafeTensorsRoundTripTests: XCTestCase {
         paths.append(tmp.file("none.safetensors").path)
         _ = try runPython(pythonRewrite, args: paths)
         for p in paths {
-            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: p + ".py.safetensors")), try Data(contentsOf: URL(fileURLWithPath: p)), p)
+            XCTAssertEqual(
+                try Data(contentsOf: URL(fileURLWithPath: p + ".py.safetensors")), try Data(contentsOf: URL(fileURLWithPath: p)), p)
         }
     }
 
