@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The targets are the layers of the architecture (see Docs/architecture.md):
-//   formats:  NumPyFormat, HDF5 -> KerasFormat      (know nothing about models)
+//   formats:  NumPyFormat -> SafeTensorsFormat, NumPyFormat + HDF5 -> KerasFormat   (know nothing about models)
 //   models:   NeuralNet                              (knows nothing about files)
 //   bridge:   Bridge                                 (Keras configs/weights <-> NeuralNet)
 //   top:      MNIST, Evaluation, WeightBridge (umbrella), weightbridge (CLI)
