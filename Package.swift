@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The targets are the layers of the architecture (see Docs/architecture.md):
-//   formats:  NumPyFormat, HDF5 -> KerasFormat      (know nothing about models)
+//   formats:  NumPyFormat -> SafeTensorsFormat, NumPyFormat + HDF5 -> KerasFormat   (know nothing about models)
 //   vocabulary: ModelSpec                            (layer kinds, shape rules, graphs; used by both sides)
 //   models:   NeuralNet                              (knows nothing about files)
 //   bridge:   Bridge                                 (Keras configs/weights <-> NeuralNet)
@@ -33,8 +33,10 @@ let package = Package(
 
         // File formats.
         .target(name: "NumPyFormat", dependencies: ["SafeIO", "CGzip", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // Hugging Face .safetensors: its own format beside NumPy, whose array model it maps onto.
+        .target(name: "SafeTensorsFormat", dependencies: ["SafeIO", "NumPyFormat"]),
         .target(name: "HDF5", dependencies: ["CHDF5", "SafeIO"]),
-        .target(name: "KerasFormat", dependencies: ["HDF5", "SafeIO", "ModelSpec", .product(name: "Yams", package: "Yams")]),
+        .target(name: "KerasFormat", dependencies: ["HDF5", "SafeIO", "NumPyFormat", "ModelSpec", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
 
         // The model vocabulary: layer kinds, their shape rules, model graphs (knows nothing of files or kernels).
         .target(name: "ModelSpec"),
@@ -50,7 +52,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["SafeIO"]),
 
         // Umbrella library and the command-line tool.
-        .target(name: "WeightBridge", dependencies: ["SafeIO", "NumPyFormat", "HDF5", "KerasFormat", "NeuralNet", "Bridge", "MNIST", "Evaluation"]),
+        .target(name: "WeightBridge", dependencies: ["SafeIO", "NumPyFormat", "SafeTensorsFormat", "HDF5", "KerasFormat", "NeuralNet", "Bridge", "MNIST", "Evaluation"]),
         .executableTarget(name: "WeightBridgeCLI", dependencies: ["WeightBridge", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Timings for Docs/benchmarks.md (scripts/bench.py runs it beside NumPy and Keras).
         .executableTarget(name: "WeightBridgeBench", dependencies: ["WeightBridge"]),
@@ -59,13 +61,14 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SafeIOTests", dependencies: ["SafeIO", "TestSupport"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "TestSupport"]),
+        .testTarget(name: "SafeTensorsFormatTests", dependencies: ["SafeTensorsFormat", "NumPyFormat", "TestSupport"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
-        .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "TestSupport"]),
+        .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "NumPyFormat", "SafeIO", "TestSupport"]),
         .testTarget(name: "ModelSpecTests", dependencies: ["ModelSpec", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "NumPyFormat", "KerasFormat", "NeuralNet", "TestSupport"]),
         .testTarget(name: "MNISTTests", dependencies: ["MNIST", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["KerasFormat", "SafeIO", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["KerasFormat", "SafeIO", "SafeTensorsFormat", "TestSupport"]),
     ]
 )

@@ -37,17 +37,32 @@ public enum ModelFile {
         }
     }
 
-    /// Whether `url` names a Keras HDF5 file by its extension.
-    public static func isKeras(_ url: URL) -> Bool { ["h5", "hdf5", "keras5"].contains(url.pathExtension.lowercased()) }
-    /// Whether `url` names a NumPy archive by its extension.
-    public static func isNPZ(_ url: URL) -> Bool { url.pathExtension.lowercased() == "npz" }
+    /// Whether `url` is a Keras HDF5 file: by content (`FileKind`) when it exists, else by its extension.
+    public static func isKeras(_ url: URL) -> Bool { kind(url) == .hdf5 }
+    /// Whether `url` is a NumPy archive: by content when it exists, else by its extension.
+    public static func isNPZ(_ url: URL) -> Bool { kind(url) == .npz }
+
+    /// The file's kind by content when it can be read, else by its extension (output paths).
+    private static func kind(_ url: URL) -> FileKind? {
+        guard FileManager.default.fileExists(atPath: url.path), let kind = try? FileKind.detect(url) else {
+            return FileKind.byExtension(url)
+        }
+        return kind
+    }
 
     /// Imports the model in `url`, under `options.limits`.
     public static func load(_ url: URL, options: ImportOptions = ImportOptions()) throws -> ImportedModel {
         if isNPZ(url) {
             return try MLPArchive.importModel(url, activations: options.activations, orientation: options.orientation, limits: options.limits)
         }
-        guard isKeras(url) else { throw BridgeError.unsupportedModelFile(path: url.path) }
+        guard isKeras(url) else {
+            if FileManager.default.fileExists(atPath: url.path), let found = kind(url) {
+                throw FileKindError.wrongKind(
+                    file: url.path, found: found,
+                    expected: "a Keras .h5 model or an MLP .npz (model import from other formats is not built yet)")
+            }
+            throw BridgeError.unsupportedModelFile(path: url.path)
+        }
         let file = try KerasModelFile.read(url, limits: options.limits)
         var config = file.modelConfig
         if let arch = options.architecture {
@@ -96,9 +111,9 @@ public enum ModelFile {
     /// model (Keras 3 layout by default, `flavor: .keras2` for tf-keras 2.x). Written atomically.
     public static func save(_ model: LoadedModel, layerNames: [String]? = nil, to url: URL, flavor: KerasFlavor = .keras3,
                             overwrite: Bool = true) throws {
-        if isNPZ(url) {
+        if FileKind.byExtension(url) == .npz {
             try NPZWriter.write(try npzArrays(model, layerNames: layerNames, path: url.path), to: url, compressed: false, overwrite: overwrite)
-        } else if isKeras(url) {
+        } else if FileKind.byExtension(url) == .hdf5 {
             let (config, weights) = try KerasBridge.exportModel(model, layerNames: layerNames)
             try KerasModelFile.write(config: config, weights: weights, to: url, flavor: flavor, overwrite: overwrite)
         } else {

@@ -100,15 +100,26 @@ public final class HDF5Dataset {
         }
     }
 
-    /// Reads every element converted to `Float` (libhdf5 converts float16/float64/integers), C order.
+    /// Reads every element converted to `Float` (libhdf5 converts float16/float64/integers exactly where
+    /// float32 can hold them; bfloat16 is widened here, always exactly), C order.
     /// Throws for non-numeric types and when the converted array is over `maxArrayBytes`.
     public func readFloats() throws -> [Float] {
-        try read(memoryType: wb_H5T_NATIVE_FLOAT(), zero: Float(0))
+        if elementType == .bfloat16 { return try readBFloat16() }
+        return try read(memoryType: wb_H5T_NATIVE_FLOAT(), zero: Float(0))
+    }
+
+    /// bfloat16 bits read raw (the file's own opaque type, no conversion) and widened: a bfloat16 is the upper
+    /// half of a float32.
+    private func readBFloat16() throws -> [Float] {
+        let type = try HDF5Library.locked { try Handle(H5Dget_type(handle.id), .datatype, location, "H5Dget_type") }
+        let bits: [UInt16] = try read(memoryType: type.id, zero: UInt16(0))
+        return bits.map { Float(bitPattern: UInt32(UInt16(littleEndian: $0)) << 16) }
     }
 
     /// Reads every element converted to `Double`, C order. Throws for non-numeric types.
     public func readDoubles() throws -> [Double] {
-        try read(memoryType: wb_H5T_NATIVE_DOUBLE(), zero: Double(0))
+        if elementType == .bfloat16 { return try readBFloat16().map(Double.init) }
+        return try read(memoryType: wb_H5T_NATIVE_DOUBLE(), zero: Double(0))
     }
 
     private func read<T>(memoryType: @autoclosure () -> hid_t, zero: T) throws -> [T] {

@@ -3,6 +3,10 @@ import CHDF5
 /// The element type of a dataset or attribute, as WeightBridge sees it.
 public enum HDF5ElementType: Sendable, Equatable, CustomStringConvertible {
     case float16, float32, float64
+    /// bfloat16 as h5py stores `ml_dtypes.bfloat16` for Keras 3: a 2-byte opaque type (raw little-endian bits),
+    /// marked by Keras with a dataset attribute `dtype = "bfloat16"` in `.weights.h5` and `.keras` (legacy `.h5`
+    /// drops the attribute). Any untagged 2-byte opaque type is read as bfloat16: it is the only one Keras writes.
+    case bfloat16
     case int8, int16, int32, int64
     case uint8, uint16, uint32, uint64
     /// A fixed-length string of `size` bytes.
@@ -15,7 +19,7 @@ public enum HDF5ElementType: Sendable, Equatable, CustomStringConvertible {
     /// Bytes per element in the file (0 for variable-length strings and unknown types).
     public var byteSize: Int {
         switch self {
-        case .float16, .int16, .uint16: return 2
+        case .float16, .bfloat16, .int16, .uint16: return 2
         case .float32, .int32, .uint32: return 4
         case .float64, .int64, .uint64: return 8
         case .int8, .uint8: return 1
@@ -36,6 +40,7 @@ public enum HDF5ElementType: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .float16: return "float16"
+        case .bfloat16: return "bfloat16"
         case .float32: return "float32"
         case .float64: return "float64"
         case .int8: return "int8"
@@ -97,7 +102,9 @@ final class HDF5Datatype {
         case H5T_COMPOUND: elementType = .other("compound")
         case H5T_ENUM: elementType = .other("enum")
         case H5T_REFERENCE: elementType = .other("reference")
-        case H5T_OPAQUE: elementType = .other("opaque")
+        case H5T_OPAQUE:
+            elementType =
+                size == 2 && HDF5Datatype.opaqueTag(id).map({ $0.isEmpty || $0 == "bfloat16" }) == true ? .bfloat16 : .other("opaque")
         case H5T_VLEN: elementType = .other("vlen")
         case H5T_ARRAY: elementType = .other("array")
         case H5T_BITFIELD: elementType = .other("bitfield")
@@ -105,5 +112,15 @@ final class HDF5Datatype {
         default: elementType = .other("unknown type class \(cls.rawValue)")
         }
         isUTF8 = utf8
+    }
+
+    /// The tag of an opaque type ("" when untagged), or nil when libhdf5 cannot give it.
+    private static func opaqueTag(_ id: hid_t) -> String? {
+        guard let tag = H5Tget_tag(id) else {
+            _ = H5Eclear2(wb_H5E_DEFAULT())
+            return nil
+        }
+        defer { H5free_memory(tag) }
+        return String(cString: tag)
     }
 }

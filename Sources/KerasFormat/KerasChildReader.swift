@@ -27,12 +27,23 @@ public struct KerasChildReader: Sendable, Equatable {
         case keras
         /// `KerasModelFile.readOrList`.
         case kerasOrList = "keras-or-list"
+        /// `KerasWeightTree.read` (a Keras 3 weights file, e.g. the `model.weights.h5` of a `.keras` archive).
+        case weightTree = "weight-tree"
+    }
+
+    /// Runs the child on the weights file `url` and decodes its tree, checked as `read` checks a model.
+    func readTree(_ url: URL, limits: ResourceLimits) throws -> KerasWeightTree {
+        try run(url, mode: .weightTree, limits: limits) { try KerasReaderReply.decodeTree($0, file: url.path, limits: limits) }
     }
 
     /// Runs the child on `url` and decodes its answer. Throws the child's own refusal
     /// (`KerasFormatError.refusedByReader`, with the message the in-process reader would give), or
     /// `.readerCrashed`, `.readerTimedOut`, `.readerFailed`.
     func read(_ url: URL, mode: Mode, limits: ResourceLimits) throws -> KerasFileContents {
+        try run(url, mode: mode, limits: limits) { try KerasReaderReply.decode($0, file: url.path, limits: limits) }
+    }
+
+    private func run<T>(_ url: URL, mode: Mode, limits: ResourceLimits, decode: (Data) throws -> T) throws -> T {
         let request = [mode.rawValue, url.path] + Self.encode(limits)
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_NUM_THREADS"] = "1"
@@ -41,7 +52,7 @@ public struct KerasChildReader: Sendable, Equatable {
             timeoutSeconds: timeoutSeconds, maxOutputBytes: KerasReaderReply.maxBytes(limits))
         switch outcome.termination {
         case .exited(0):
-            return try KerasReaderReply.decode(outcome.output, file: url.path, limits: limits)
+            return try decode(outcome.output)
         case .exited(let status):
             let stderr = String(decoding: outcome.errorOutput, as: UTF8.self)
                 .split(whereSeparator: \.isNewline).first.map(String.init) ?? "no message"
@@ -74,6 +85,7 @@ public struct KerasChildReader: Sendable, Equatable {
             switch mode {
             case .keras: return KerasReaderReply.keras(try KerasModelFile.readInProcess(url, limits: limits)).encoded()
             case .kerasOrList: return KerasReaderReply(try KerasModelFile.readOrListInProcess(url, limits: limits)).encoded()
+            case .weightTree: return KerasReaderReply.tree(try KerasWeightTree.readInProcess(url, limits: limits)).encoded()
             }
         } catch {
             return KerasReaderReply.error((error as? LocalizedError)?.errorDescription ?? "\(url.path): \(error)").encoded()

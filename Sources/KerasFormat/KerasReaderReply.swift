@@ -8,7 +8,7 @@ import SafeIO
 /// `decode` treats the bytes as hostile: every length and shape is checked (with overflow checks) against the
 /// bytes present and the caller's `ResourceLimits` before anything is allocated from it.
 struct KerasReaderReply: Codable {
-    /// `keras`, `hdf5` (a listing of a non-Keras HDF5 file) or `error`.
+    /// `keras`, `hdf5` (a listing of a non-Keras HDF5 file), `tree` (a Keras 3 weights tree) or `error`.
     var kind: String
     var message: String?
     var tree: [String]?
@@ -18,6 +18,10 @@ struct KerasReaderReply: Codable {
     var trainingConfigJSON: String?
     var hasOptimizerWeights: Bool?
     var layers: [Layer]?
+    /// For `tree`: every dataset's path, shape and stored type, in order; values follow the JSON like layers' weights.
+    var entries: [TreeEntry]?
+    /// For `tree`: every group's path and `name` attribute, in order.
+    var groups: [TreeGroup]?
     /// Not encoded in the JSON: the weights' values, in order, as they follow it.
     var values: [[Float]] = []
 
@@ -31,8 +35,19 @@ struct KerasReaderReply: Codable {
         var shape: [Int]
     }
 
+    struct TreeGroup: Codable {
+        var path: String
+        var name: String?
+    }
+
+    struct TreeEntry: Codable {
+        var path: String
+        var shape: [Int]
+        var storedType: String
+    }
+
     private enum CodingKeys: String, CodingKey {
-        case kind, message, tree, kerasVersion, backend, modelConfigJSON, trainingConfigJSON, hasOptimizerWeights, layers
+        case kind, message, tree, kerasVersion, backend, modelConfigJSON, trainingConfigJSON, hasOptimizerWeights, layers, entries, groups
     }
 
     static let magic = Data("WBH5RPL1".utf8)
@@ -47,6 +62,13 @@ struct KerasReaderReply: Codable {
                 Layer(name: layer.layerName, weights: layer.weights.map { Weight(name: $0.name, shape: $0.shape) })
             },
             values: file.layerWeights.flatMap { $0.weights.map(\.values) })
+    }
+
+    static func tree(_ tree: KerasWeightTree) -> KerasReaderReply {
+        var reply = KerasReaderReply(kind: "tree", values: tree.entries.map(\.values))
+        reply.entries = tree.entries.map { TreeEntry(path: $0.path, shape: $0.shape, storedType: $0.storedType) }
+        reply.groups = tree.groups.map { TreeGroup(path: $0.path, name: $0.name) }
+        return reply
     }
 
     init(_ contents: KerasFileContents) {
@@ -87,6 +109,71 @@ struct KerasReaderReply: Codable {
         data.append(json)
         for v in values { v.withUnsafeBytes { data.append(contentsOf: $0) } }
         return data
+    }
+
+    /// Decodes a `tree` answer for `file`: every shape checked (overflow, `limits.maxTotalBytes` in all) against the
+    /// bytes present before allocating, no bytes left over, and the paths checked as `KerasWeightTree.init` checks them.
+    static func decodeTree(_ data: Data, file: String, limits: ResourceLimits) throws -> KerasWeightTree {
+        func bad(_ reason: String) -> KerasFormatError { .readerFailed(file: file, reason: "malformed answer from the reader: \(reason)") }
+        let (reply, jsonEnd) = try header(data, file: file)
+        switch reply.kind {
+        case "error": throw KerasFormatError.refusedByReader(message: reply.message ?? "\(file): refused by the isolated reader")
+        case "tree": break
+        default: throw bad("answered a weights-tree read with kind '\(reply.kind)'")
+        }
+        var budget = WeightBudget(limit: limits.maxTotalBytes, source: file)
+        var offset = data.startIndex + jsonEnd
+        var entries: [KerasWeightTree.Entry] = []
+        let declared = reply.entries ?? []
+        guard declared.count <= limits.maxMembers else { throw bad("\(declared.count) weights, over the limit of \(limits.maxMembers)") }
+        for e in declared {
+            let values = try takeValues(data, at: &offset, shape: e.shape, what: e.path, budget: &budget, bad: bad)
+            entries.append(KerasWeightTree.Entry(path: e.path, shape: e.shape, values: values, storedType: e.storedType))
+        }
+        guard offset == data.endIndex else { throw bad("\(data.endIndex - offset) bytes after the last weight") }
+        let groups = reply.groups ?? []
+        guard groups.count + entries.count <= limits.maxMembers else {
+            throw bad("\(groups.count) groups, over the limit of \(limits.maxMembers)")
+        }
+        return try KerasWeightTree(entries: entries, groups: groups.map { KerasWeightTree.Group(path: $0.path, name: $0.name) })
+    }
+
+    /// `count(shape)` float32 values at `offset`, after checking the shape and the budget against the bytes present.
+    private static func takeValues(
+        _ data: Data, at offset: inout Int, shape: [Int], what: String, budget: inout WeightBudget,
+        bad: (String) -> KerasFormatError
+    ) throws -> [Float] {
+        var count = 1
+        for d in shape {
+            let (c, overflow) = count.multipliedReportingOverflow(by: d)
+            guard d >= 0, !overflow else { throw bad("weight \(what) has shape \(shape)") }
+            count = c
+        }
+        try budget.take(count, what: what)
+        guard data.endIndex - offset >= count * 4 else { throw bad("values of \(what) are cut short") }
+        var values = [Float](repeating: 0, count: count)
+        values.withUnsafeMutableBytes { dst in
+            data.copyBytes(to: dst.bindMemory(to: UInt8.self), from: offset..<offset + count * 4)
+        }
+        offset += count * 4
+        return values
+    }
+
+    /// The JSON part of an answer and where the values begin.
+    private static func header(_ data: Data, file: String) throws -> (KerasReaderReply, Int) {
+        func bad(_ reason: String) -> KerasFormatError { .readerFailed(file: file, reason: "malformed answer from the reader: \(reason)") }
+        guard data.count >= 16, data.prefix(8) == magic else { throw bad("no header (\(data.count) bytes)") }
+        let length = data.dropFirst(8).prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard length <= UInt64(data.count - 16) else { throw bad("JSON of \(length) bytes in a \(data.count)-byte answer") }
+        let jsonEnd = 16 + Int(length)
+        do {
+            return (
+                try JSONDecoder().decode(KerasReaderReply.self, from: data.subdata(in: data.startIndex + 16..<data.startIndex + jsonEnd)),
+                jsonEnd
+            )
+        } catch {
+            throw bad("undecodable JSON")
+        }
     }
 
     /// Decodes an answer for `file` and turns it into contents, or throws the error it carries.

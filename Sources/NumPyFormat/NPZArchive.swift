@@ -26,16 +26,16 @@ public final class NPZArchive {
     public let url: URL
     private let limits: ResourceLimits
     private let file: ArchiveFile
-    private let members: [Member]
+    let members: [Member]
 
-    private struct Member {
+    struct Member {
         let name: String
         let path: String
         let record: ZIPRecord
     }
 
     /// Thrown out of the inflater's consumer once enough bytes have arrived.
-    private struct StopExtraction: Error {}
+    struct StopExtraction: Error {}
 
     /// Opens `url` and reads its central directory (no member data).
     public init(url: URL, limits: ResourceLimits = .default) throws {
@@ -158,7 +158,7 @@ public final class NPZArchive {
 
     /// Streams the member's uncompressed bytes to `sink`. With `full`, checks that exactly the declared
     /// size arrived and the CRC-32 matches; `sink` may throw `StopExtraction` to end early.
-    private func extract(_ member: Member, full: Bool, sink: (Data) throws -> Void) throws {
+    func extract(_ member: Member, full: Bool, sink: (Data) throws -> Void) throws {
         let record = member.record
         let path = url.path
         if record.isEncrypted { throw NPZError.encryptedMember(path: path, member: member.path) }

@@ -2,25 +2,38 @@ import Foundation
 import KerasFormat
 import NumPyFormat
 import SafeIO
+import SafeTensorsFormat
 
 /// An array with a name, from any file WeightBridge reads: a `.npy`, an `.npz` member, or a
 /// Keras weight (named `layer/weight`, e.g. `conv2d/kernel`). Values are held as Double.
 public struct NamedArray: Sendable {
     public var name: String
     public var shape: [Int]
-    /// NumPy dtype string (`<f4`) for NumPy files, HDF5-as-Keras `float32` for Keras weights.
+    /// NumPy dtype string (`<f4`) for NumPy and `.safetensors` files (`bfloat16` for BF16), `float32` for Keras weights.
     public var dtype: String
     public var values: [Double]
 
-    /// Reads every array of `url` (`.npy`, `.npz`, `.h5`). Keras weights are named
+    /// Reads every array of `url` (`.npy`, `.npz`, `.safetensors`, `.h5`), recognised by content (`FileKind`).
+    /// `.safetensors` tensors come in data order with their NumPy dtype; a `.keras` archive's weights are named by
+    /// their path in `model.weights.h5` (`layers/dense/vars/0`). Other Keras weights are named
     /// `layer/weight` with the weight's last path component and any `:0` suffix removed. Every array and the
     /// file's total are checked against `limits` before they are read.
     public static func readAll(_ url: URL, limits: ResourceLimits = .default) throws -> [NamedArray] {
-        switch url.pathExtension.lowercased() {
-        case "npy":
+        switch try FileKind.detect(url) {
+        case .npy:
             let a = try NPYFile.read(url, limits: limits)
             return [NamedArray(name: url.deletingPathExtension().lastPathComponent, shape: a.shape, dtype: a.dtype.descr, values: try a.doubles())]
-        case "npz":
+        case .safetensors:
+            let file = try SafeTensorsFile(url: url, limits: limits)
+            return try file.names.map { name in
+                let t = try file.tensor(name)
+                return NamedArray(name: name, shape: t.shape, dtype: dtypeName(t.dtype), values: try t.doubles())
+            }
+        case .kerasArchive:
+            return try KerasArchive.read(url, limits: limits).weights.entries.map { e in
+                NamedArray(name: e.path, shape: e.shape, dtype: "float32", values: e.values.map(Double.init))
+            }
+        case .npz:
             let archive = try NPZArchive(url: url, limits: limits)
             return try archive.names.map { name in
                 let a = try archive.array(name)
@@ -35,6 +48,12 @@ public struct NamedArray: Sendable {
                 }
             }
         }
+    }
+
+    /// The NumPy dtype string of a safetensors dtype (`<f4` for F32), `bfloat16` for BF16, so that arrays from
+    /// `.npz` and `.safetensors` files compare by dtype.
+    public static func dtypeName(_ dtype: SafeTensorsDType) -> String {
+        dtype.npyElementType.map { NPYDType($0).descr } ?? "bfloat16"
     }
 
     /// `conv2d/kernel:0` -> `kernel`; `sequential/dense/bias` -> `bias`; `dense_1_W` -> `dense_1_W`.

@@ -5,18 +5,19 @@ import WeightBridge
 /// `weightbridge compare A B`: array-by-array parity of two files.
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compare two .npy/.npz/.h5 files array by array; exit 1 on any difference beyond tolerance.",
+        abstract: "Compare two .npy/.npz/.safetensors/.h5 files array by array; exit 1 on any difference beyond tolerance.",
         discussion: """
             Arrays are matched by name (Keras weights as layer/weight, e.g. conv2d/kernel). Shapes must be \
-            equal, values within |a-b| <= atol + rtol*|b| (NaN equals NaN), and for two NumPy files the dtypes \
-            must agree too. Prints the largest absolute and relative difference per array.
+            equal, values within |a-b| <= atol + rtol*|b| (NaN equals NaN), and for two NumPy or .safetensors files \
+            the dtypes must agree too (F32 and <f4 agree). Prints the largest absolute and relative difference per array.
 
             Examples:
               weightbridge compare swift_probs.npy keras_probs.npy --atol 1e-5
               weightbridge compare ../shared/seed/cnn_model.h5 cnn_weights.npz
+              weightbridge compare model.safetensors weights.npz
             """)
 
-    @Argument(help: ArgumentHelp("First file (.npy, .npz, .h5).", valueName: "a")) var a: String
+    @Argument(help: ArgumentHelp("First file (.npy, .npz, .safetensors, .h5).", valueName: "a")) var a: String
     @Argument(help: ArgumentHelp("Second file, the reference for rtol.", valueName: "b")) var b: String
     @Option(help: "Relative tolerance.") var rtol: Double = 1e-7
     @Option(help: "Absolute tolerance.") var atol: Double = 0
@@ -29,7 +30,8 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         let ua = try requireFile(a, flag: "the first argument"), ub = try requireFile(b, flag: "the second argument")
-        let bothNumPy = [ua, ub].allSatisfy { ["npy", "npz"].contains($0.pathExtension.lowercased()) }
+        let arrayKinds: [FileKind] = [.npy, .npz, .safetensors]
+        let bothNumPy = try [ua, ub].allSatisfy { try FileKind.detect($0).map(arrayKinds.contains) ?? false }
         let result = ArrayComparison(try NamedArray.readAll(ua, limits: limitOptions.limits), try NamedArray.readAll(ub, limits: limitOptions.limits), rtol: rtol, atol: atol, checkDTypes: bothNumPy)
         if output.json {
             try printJSON(result)

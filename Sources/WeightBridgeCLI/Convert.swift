@@ -2,32 +2,40 @@ import ArgumentParser
 import Foundation
 import WeightBridge
 
-/// `weightbridge convert IN OUT`: between .npy, .npz and Keras .h5.
+/// `weightbridge convert IN OUT`: between .npy, .npz, .safetensors and Keras .h5.
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Convert between .npy, .npz and Keras .h5 files.",
+        abstract: "Convert between .npy, .npz, .safetensors and Keras .h5 files.",
         discussion: """
             NumPy to NumPy keeps every array's dtype, byte order, shape and order exactly:
               .npy -> .npz          one member named after the file's stem
               .npz -> .npz          repack, stored (default) or deflated (--compress)
               IN.npz:NAME -> .npy   one member out of an archive
+            NumPy and .safetensors, both ways, keeping dtypes and values bit for bit (.safetensors is little-endian
+            and row-major, so big-endian or Fortran-ordered arrays come back little-endian, C order; bfloat16, which
+            NumPy lacks, becomes float32 exactly); metadata is kept by .safetensors -> .safetensors:
+              .npy/.npz -> .safetensors, .safetensors -> .npz, .safetensors -> .npy (one tensor, or IN.safetensors:NAME)
             Models:
               MLP .npz -> .h5       a Keras Sequential of Dense layers (Keras 3 layout; --keras 2 for tf-keras 2.x)
               .h5 -> .npz           the model's weights named layer/kernel, layer/bias; --layout mlp writes
                                     W1 b1 W2 b2 ... as the seed MLP did (dense models only)
               .h5 -> .h5            rewrite in the Keras 3 or Keras 2 layout (optimizer state dropped)
+              .keras -> .npz/.safetensors   the archive's weights named by their path (layers/dense/vars/0), float32
+              .keras -> .keras      rewrite the archive (config and metadata as stored, weights as float32)
             An existing OUT is replaced only with --force. Writes are atomic.
 
             Examples:
               weightbridge convert ../shared/seed/mlp_weights.npz mlp.h5
               weightbridge convert ../shared/seed/cnn_model.h5 cnn_weights.npz
               weightbridge convert weights.npz:W1 W1.npy
+              weightbridge convert weights.npz weights.safetensors
             """)
 
     enum Layout: String, ExpressibleByArgument { case keras, mlp }
 
-    @Argument(help: ArgumentHelp("Input file (.npy, .npz, .h5; ARCHIVE.npz:NAME for one member).", valueName: "in")) var input: String
-    @Argument(help: ArgumentHelp("Output file (.npy, .npz, .h5).", valueName: "out")) var output: String
+    @Argument(help: ArgumentHelp("Input file (.npy, .npz, .safetensors, .h5; ARCHIVE.npz:NAME for one member).", valueName: "in"))
+    var input: String
+    @Argument(help: ArgumentHelp("Output file (.npy, .npz, .safetensors, .h5).", valueName: "out")) var output: String
     @Flag(help: "Deflate the members of an output .npz (np.savez_compressed).") var compress = false
     @Option(help: "Keras layout of an output .h5: 3 (Keras 3, default) or 2 (tf-keras 2.x).") var keras = 3
     @Option(help: "Names in an output .npz from a model: keras (layer/kernel) or mlp (W1 b1 ...).") var layout: Layout = .keras
@@ -43,34 +51,89 @@ struct Convert: ParsableCommand {
         let limits = limitOptions.limits
         let out = URL(fileURLWithPath: output)
         let outExt = out.pathExtension.lowercased()
-        // ARCHIVE.npz:NAME
-        if let range = input.range(of: ".npz:"), !FileManager.default.fileExists(atPath: input) {
-            let archivePath = String(input[..<range.lowerBound]) + ".npz"
-            let member = String(input[range.upperBound...])
-            let archive = try NPZArchive(url: try requireFile(archivePath, flag: "IN"), limits: limits)
-            guard archive.names.contains(member) else {
-                throw CLIError.badInput(path: archivePath, reason: "no member '\(member)' (members: \(archive.names.joined(separator: ", ")))")
-            }
+        // ARCHIVE.npz:NAME or FILE.safetensors:NAME
+        if !FileManager.default.fileExists(atPath: input), let (container, member) = memberReference(input) {
             guard outExt == "npy" else { throw CLIError.badOption("one archive member converts to a .npy file, not .\(outExt)") }
-            try NPYFile.write(try archive.array(member), to: out, overwrite: force)
+            let url = try requireFile(container, flag: "IN")
+            if try FileKind.detect(url) == .safetensors {
+                let file = try SafeTensorsFile(url: url, limits: limits)
+                guard file.names.contains(member) else {
+                    throw CLIError.badInput(
+                        path: container, reason: "no tensor '\(member)' (tensors: \(file.names.joined(separator: ", ")))")
+                }
+                try NPYFile.write(try numpy(file.tensor(member), name: member), to: out, overwrite: force)
+            } else {
+                let archive = try NPZArchive(url: url, limits: limits)
+                guard archive.names.contains(member) else {
+                    throw CLIError.badInput(
+                        path: container, reason: "no member '\(member)' (members: \(archive.names.joined(separator: ", ")))")
+                }
+                try NPYFile.write(try archive.array(member), to: out, overwrite: force)
+            }
             return done("\(input) -> \(output)")
         }
         let inURL = try requireFile(input, flag: "IN")
-        let inExt = inURL.pathExtension.lowercased()
-        switch (inExt, outExt) {
-        case ("npy", "npz"):
+        guard let inKind = try FileKind.detect(inURL) else {
+            throw CLIError.badInput(
+                path: input, reason: "not a file WeightBridge reads (expected .npy, .npz, .safetensors, .keras or .h5 content)")
+        }
+        guard let outKind = FileKind.byExtension(out) else {
+            throw CLIError.badOption("cannot convert to .\(outExt) (see weightbridge convert --help)")
+        }
+        switch (inKind, outKind) {
+        case (.npy, .npz):
             let a = try NPYFile.read(inURL, limits: limits)
             try NPZWriter.write([(inURL.deletingPathExtension().lastPathComponent, a)], to: out, compressed: compress, overwrite: force)
-        case ("npz", "npz") where layout == .keras:
+        case (.npz, .npz) where layout == .keras:
             let archive = try NPZArchive(url: inURL, limits: limits)
             // Repacking keeps raw bytes; NPZWriter takes the arrays in order.
             let arrays = try archive.names.map { ($0, try archive.array($0)) }
             try NPZWriter.write(arrays, to: out, compressed: compress, overwrite: force)
-        case ("npz", "h5"), ("npz", "hdf5"), ("h5", "h5"), ("hdf5", "h5"), ("h5", "hdf5"), ("hdf5", "hdf5"):
+        case (.npy, .safetensors):
+            let tensor = try SafeTensor(try NPYFile.read(inURL, limits: limits))
+            try SafeTensorsWriter.write([(inURL.deletingPathExtension().lastPathComponent, tensor)], to: out, overwrite: force)
+        case (.npz, .safetensors):
+            // Headers first (no data), then one member in memory at a time while the file is written.
+            let archive = try NPZArchive(url: inURL, limits: limits)
+            let plans = try archive.names.map { name -> SafeTensorsWriter.Plan in
+                let h = try archive.header(name)
+                return SafeTensorsWriter.Plan(name: name, dtype: SafeTensorsDType(h.dtype.elementType), shape: h.shape)
+            }
+            try SafeTensorsWriter.write(plans, to: out, overwrite: force) { try SafeTensor(try archive.array($0)) }
+        case (.safetensors, .safetensors):
+            let file = try SafeTensorsFile(url: inURL, limits: limits)
+            let plans = try file.names.map { name -> SafeTensorsWriter.Plan in
+                let e = try file.entry(name)
+                return SafeTensorsWriter.Plan(name: name, dtype: e.dtype, shape: e.shape)
+            }
+            try SafeTensorsWriter.write(plans, metadata: file.metadata, to: out, overwrite: force) { try file.tensor($0) }
+        case (.safetensors, .npz):
+            let file = try SafeTensorsFile(url: inURL, limits: limits)
+            let arrays = try file.names.map { (name: $0, array: try numpy(file.tensor($0), name: $0)) }
+            try NPZWriter.write(arrays, to: out, compressed: compress, overwrite: force)
+        case (.safetensors, .npy):
+            let file = try SafeTensorsFile(url: inURL, limits: limits)
+            guard file.names.count == 1, let name = file.names.first else {
+                throw CLIError.badOption("\(input) holds \(file.names.count) tensors; name one as \(input):NAME to write a .npy")
+            }
+            try NPYFile.write(try numpy(file.tensor(name), name: name), to: out, overwrite: force)
+        case (.npz, .hdf5), (.hdf5, .hdf5):
             let imported = try ModelFile.load(inURL, options: try modelOptions.importOptions(limits: limits))
-            try ModelFile.save(imported.model, layerNames: ModelFile.isKeras(inURL) ? imported.layerNames : nil, to: out,
-                               flavor: keras == 2 ? .keras2 : .keras3, overwrite: force)
-        case ("h5", "npz"), ("hdf5", "npz"), ("npz", "npz"):
+            try ModelFile.save(
+                imported.model, layerNames: inKind == .hdf5 ? imported.layerNames : nil, to: out,
+                flavor: keras == 2 ? .keras2 : .keras3, overwrite: force)
+        case (.kerasArchive, .kerasArchive):
+            // Rewrites the archive from what was read: config.json and metadata.json as stored, weights as float32.
+            let archive = try KerasArchive.read(inURL, limits: limits)
+            try KerasArchive.write(
+                configJSON: archive.configJSON, metadataJSON: archive.metadataJSON, weights: archive.weights, to: out, overwrite: force)
+        case (.kerasArchive, .safetensors):
+            let arrays = try NamedArray.readAll(inURL, limits: limits)
+            try SafeTensorsWriter.write(
+                try arrays.map { (name: $0.name, tensor: try SafeTensor(NPYArray(shape: $0.shape, float32: $0.values.map { Float($0) }))) },
+                to: out,
+                overwrite: force)
+        case (.hdf5, .npz), (.npz, .npz), (.kerasArchive, .npz):
             if layout == .mlp {
                 let imported = try ModelFile.load(inURL, options: try modelOptions.importOptions(limits: limits))
                 try NPZWriter.write(try MLPArchive.exportArrays(imported.model, path: output), to: out, compressed: compress, overwrite: force)
@@ -81,9 +144,26 @@ struct Convert: ParsableCommand {
                 try NPZWriter.write(arrays, to: out, compressed: compress, overwrite: force)
             }
         default:
-            throw CLIError.badOption("cannot convert .\(inExt) to .\(outExt) (see weightbridge convert --help)")
+            throw CLIError.badOption("cannot convert \(inKind.description) to .\(outExt) (see weightbridge convert --help)")
         }
         done("\(input) -> \(output)")
+    }
+
+    /// `ARCHIVE.npz:NAME` or `FILE.safetensors:NAME` split into the container path and the member name.
+    private func memberReference(_ text: String) -> (container: String, member: String)? {
+        for suffix in [".npz:", ".safetensors:"] {
+            if let range = text.range(of: suffix) {
+                return (String(text[..<range.lowerBound]) + suffix.dropLast(), String(text[range.upperBound...]))
+            }
+        }
+        return nil
+    }
+
+    /// A tensor as a NumPy array with the same dtype; BF16 (which NumPy lacks) widens exactly to float32, with a note.
+    private func numpy(_ tensor: SafeTensor, name: String) throws -> NPYArray {
+        guard tensor.dtype == .bfloat16 else { return try tensor.npyArray(name: name) }
+        printError("convert: note: '\(name)' is bfloat16, which NumPy has no dtype for; written as float32 (exact)")
+        return try tensor.float32Array()
     }
 
     private func done(_ what: String) { printError("convert: \(what)") }

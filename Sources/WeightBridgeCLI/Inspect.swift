@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import WeightBridge
 
-/// `weightbridge inspect FILE`: what a .npy/.npz/.h5 file holds.
+/// `weightbridge inspect FILE`: what a .npy/.npz/.safetensors/.h5 file holds (recognised by content).
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show what a .npy, .npz or .h5 file holds: arrays with dtype, shape and statistics, or a Keras model's layers.",
+        abstract:
+            "Show what a .npy, .npz, .safetensors or .h5 file holds: arrays with dtype, shape and statistics, or a Keras model's layers.",
         discussion: """
-            For NumPy files: every array's name, dtype, shape, element count, bytes and, for float arrays, \
+            Files are recognised by content, whatever their extension. For NumPy and .safetensors files: every array's name, dtype, shape, element count, bytes and, for float arrays, \
             min/max/mean and any NaN/Inf. For Keras .h5 files: Keras version, backend, model class, a layer \
             table (name, class, output shape, parameters, activation), total parameters, the training \
             configuration and whether optimizer state is present. For other HDF5 files: the group/dataset tree.
@@ -61,11 +62,13 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         let url = try requireFile(file, flag: "the FILE argument")
-        switch url.pathExtension.lowercased() {
-        case "npy":
+        switch try FileKind.detect(url) {
+        case .npy:
             let a = try NPYFile.read(url, limits: limitOptions.limits)
             try show([info(name: url.deletingPathExtension().lastPathComponent, a)], title: "\(file): NumPy .npy")
-        case "npz":
+        case .safetensors:
+            try inspectSafeTensors(url)
+        case .npz:
             let archive = try NPZArchive(url: url, limits: limitOptions.limits)
             // One member in memory at a time.
             let infos = try archive.names.map { try info(name: $0, archive.array($0)) }
@@ -76,9 +79,97 @@ struct Inspect: ParsableCommand {
                 print("as an MLP: dense chain \(sizes.map(String.init).joined(separator: " -> ")), weights (\(chain.orientation.rawValue)), "
                       + "\(chain.isFloat64 ? "float64" : "float32"); layers \(pairs)")
             }
-        default:
+        case .hdf5, nil:
             try inspectHDF5(url)
+        case .kerasArchive:
+            try inspectKerasArchive(url)
+        case .json, .yaml:
+            throw FileKindError.wrongKind(
+                file: file, found: try FileKind.detect(url), expected: "a file of arrays or a model (inspect lists no bare architecture)")
         }
+    }
+
+    struct KerasArchiveInfo: Encodable {
+        struct Layer: Encodable {
+            var name: String
+            var className: String
+        }
+        struct Weight: Encodable {
+            var path: String
+            var shape: [Int]
+            var storedType: String
+            var summary: ArraySummary
+        }
+        var file: String
+        var format = "Keras 3 .keras archive"
+        var members: [String]
+        var kerasVersion: String?
+        var modelClass: String?
+        var layers: [Layer]
+        var configIssue: String?
+        var weights: [Weight]
+    }
+
+    /// Members, keras_version, the configuration's layers and the weight tree, whether or not the model imports.
+    private func inspectKerasArchive(_ url: URL) throws {
+        let archive = try KerasArchive.read(url, limits: limitOptions.limits)
+        let info = KerasArchiveInfo(
+            file: file, members: archive.memberPaths, kerasVersion: archive.kerasVersion, modelClass: archive.modelClassName,
+            layers: archive.layerSummaries.map { KerasArchiveInfo.Layer(name: $0.name, className: $0.className) },
+            configIssue: archive.configIssue,
+            weights: archive.weights.entries.map {
+                KerasArchiveInfo.Weight(
+                    path: $0.path, shape: $0.shape, storedType: $0.storedType, summary: ArraySummary($0.values.map(Double.init)))
+            })
+        if output.json { return try printJSON(info) }
+        print("\(file): Keras 3 .keras archive")
+        print("  members: \(info.members.joined(separator: ", "))")
+        print("  Keras \(info.kerasVersion ?? "version not recorded"), \(info.modelClass ?? "model class not recorded")")
+        print("")
+        print("  " + pad("layer", 24) + "class")
+        for l in info.layers { print("  " + pad(l.name, 24) + l.className) }
+        if let issue = info.configIssue { print("  note: \(issue)") }
+        print("")
+        print("  " + pad("weight", 44) + pad("stored", 10) + pad("shape", 18) + pad("min", 12) + pad("max", 12) + "mean")
+        for w in info.weights {
+            let shape = "(" + w.shape.map(String.init).joined(separator: ", ") + (w.shape.count == 1 ? ",)" : ")")
+            var line = "  " + pad(w.path, 44) + pad(w.storedType, 10) + pad(shape, 18)
+            line +=
+                pad(w.summary.min.map { String(format: "%.5g", $0) } ?? "-", 12)
+                + pad(w.summary.max.map { String(format: "%.5g", $0) } ?? "-", 12)
+            line += w.summary.mean.map { String(format: "%.5g", $0) } ?? "-"
+            if w.summary.nanCount > 0 || w.summary.infCount > 0 {
+                line += "  WARNING: \(w.summary.nanCount) NaN, \(w.summary.infCount) Inf"
+            }
+            print(line)
+        }
+        print("")
+        print("  \(info.weights.count) weights, \(info.weights.reduce(0) { $0 + $1.shape.reduce(1, *) }.formatted()) parameters")
+    }
+
+    struct SafeTensorsInfo: Encodable {
+        var file: String
+        var format = "safetensors"
+        var metadata: [String: String]?
+        var arrays: [ArrayInfo]
+    }
+
+    /// Tensors in data order, one in memory at a time; dtypes as the header spells them (F32, BF16).
+    private func inspectSafeTensors(_ url: URL) throws {
+        let st = try SafeTensorsFile(url: url, limits: limitOptions.limits)
+        let infos = try st.names.map { name -> ArrayInfo in
+            let t = try st.tensor(name)
+            let isFloat = [.float16, .bfloat16, .float32, .float64].contains(t.dtype)
+            return ArrayInfo(
+                name: name, dtype: t.dtype.rawValue, shape: t.shape, fortranOrder: false, count: t.count,
+                bytes: t.data.count, summary: isFloat ? ArraySummary(try t.doubles()) : nil)
+        }
+        if output.json {
+            let metadata = st.metadata.map { Dictionary($0.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+            return try printJSON(SafeTensorsInfo(file: file, metadata: metadata, arrays: infos))
+        }
+        try show(infos, title: "\(file): .safetensors, \(infos.count) tensors")
+        for (key, value) in st.metadata ?? [] { print("metadata: \(key) = \(value)") }
     }
 
     private func info(name: String, _ a: NPYArray) throws -> ArrayInfo {

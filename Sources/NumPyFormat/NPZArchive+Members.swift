@@ -1,0 +1,30 @@
+import Foundation
+
+/// Raw member access, for ZIP containers that are not `.npz` but need the same hardening: a Keras 3 `.keras`
+/// archive holds `metadata.json`, `config.json` and `model.weights.h5`.
+extension NPZArchive {
+    /// Every member's path as stored (with any `.npy` suffix), in archive order; directory entries are left out.
+    public var memberPaths: [String] { members.map(\.path) }
+
+    /// The member's declared uncompressed size, or nil when the archive has no member at `path`.
+    public func declaredSize(ofMember path: String) -> UInt64? {
+        members.first { $0.path == path }?.record.uncompressedSize
+    }
+
+    /// The whole uncompressed bytes of the member stored at `path` (stored or deflated), with the same checks as
+    /// `array(_:)`: declared size at most `maxBytes` (and the archive's limits) before anything is read, output
+    /// stopped as soon as it passes the declared size (zip bombs), exact size and CRC-32 checked.
+    /// Throws `NPZError.noSuchMember` when there is none, `.memberTooLarge` when it declares more than `maxBytes`.
+    public func memberData(_ path: String, maxBytes: UInt64) throws -> Data {
+        guard let member = members.first(where: { $0.path == path }) else {
+            throw NPZError.noSuchMember(path: url.path, member: path, available: memberPaths)
+        }
+        if member.record.uncompressedSize > maxBytes {
+            throw NPZError.memberTooLarge(path: url.path, member: path, bytes: member.record.uncompressedSize, limit: maxBytes)
+        }
+        var bytes = Data()
+        bytes.reserveCapacity(Int(member.record.uncompressedSize))
+        try extract(member, full: true) { bytes.append($0) }
+        return bytes
+    }
+}

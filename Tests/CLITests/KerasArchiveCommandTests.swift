@@ -1,0 +1,90 @@
+import Foundation
+import KerasFormat
+import TestSupport
+import XCTest
+
+/// `.keras` archives on the command line, and through the isolated reader.
+final class KerasArchiveCommandTests: XCTestCase {
+    func testInspectListsMembersVersionLayersAndWeightTree() throws {
+        let r = try WeightBridgeBinary.run(["inspect", FixturePaths.fixture("keras3/nested.keras").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for text in [
+            "metadata.json, config.json, model.weights.h5", "Keras 3.15.1", "functional_3", "Functional",
+            "layers/functional/layers/dense/vars/0", "(5, 3)", "26 parameters",
+        ] {
+            XCTAssertTrue(r.stdout.contains(text), "missing \(text) in\n\(r.stdout)")
+        }
+        let j = try WeightBridgeBinary.run(["inspect", FixturePaths.fixture("keras3/mixed.keras").path, "--json"])
+        let info = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any], j.stdout)
+        XCTAssertEqual(
+            (info["weights"] as? [[String: Any]])?.map { $0["storedType"] as? String }, ["float16", "float16", "bfloat16", "bfloat16"])
+    }
+
+    func testFilesAreRecognisedByContentNotExtension() throws {
+        let archiveAsH5 = try WeightBridgeBinary.run(["inspect", FixturePaths.fixture("keras3/archive_named.h5").path])
+        XCTAssertEqual(archiveAsH5.status, 0, archiveAsH5.stderr)
+        XCTAssertTrue(archiveAsH5.stdout.contains("Keras 3 .keras archive"), archiveAsH5.stdout)
+        let h5AsKeras = try WeightBridgeBinary.run(["inspect", FixturePaths.fixture("keras3/hdf5_named.keras").path])
+        XCTAssertEqual(h5AsKeras.status, 0, h5AsKeras.stderr)
+        XCTAssertTrue(h5AsKeras.stdout.contains("Keras HDF5 model"), h5AsKeras.stdout)
+        // A command that cannot use an archive yet names the format it found, not an HDF5 signature.
+        let tmp = TemporaryDirectory()
+        try Data(
+            [0x93] + Array("NUMPY".utf8) + [1, 0, 0x76, 0] + Array("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 4), }".utf8)
+                + Array(repeating: 0x20, count: 59) + [0x0A] + Array(repeating: 0, count: 16)
+        ).write(to: tmp.file("x.npy"))
+        let predict = try WeightBridgeBinary.run(
+            [
+                "predict", FixturePaths.fixture("keras3/archive_named.h5").path, "--input", tmp.file("x.npy").path, "--output",
+                tmp.file("y.npy").path,
+            ])
+        assertOneLineError(predict, mentioning: "Keras 3 .keras archive")
+    }
+
+    func testRefusesHostileArchivesWithOneLine() throws {
+        for (name, mentioning, extra) in [
+            ("bad_bomb.keras", "zip bomb", [String]()), ("bad_traversal.keras", "'..'", []),
+            ("bad_no_config.keras", "no 'config.json'", []),
+            ("bad_config_too_large.keras", "over the limit", ["--max-config-bytes", "1M"]), ("bad_lambda.keras", "Lambda", []),
+            ("bad_custom_module.keras", "evil.module", []),
+        ] {
+            let r = try WeightBridgeBinary.run(["inspect", FixturePaths.fixture("keras3/\(name)").path] + extra)
+            assertOneLineError(r, mentioning: mentioning)
+        }
+    }
+
+    func testTheIsolatedReaderCarriesTheWeightTreeExactly() throws {
+        let child = KerasReadIsolation.childProcess(
+            KerasChildReader(executable: WeightBridgeBinary.url, arguments: ["_read-h5"], timeoutSeconds: 60))
+        for name in ["mixed.weights.h5", "mixed.keras", "nested.keras"] {
+            let url = FixturePaths.fixture("keras3/\(name)")
+            if name.hasSuffix(".keras") {
+                let isolated = try KerasArchive.read(url, isolation: child)
+                let local = try KerasArchive.read(url, isolation: .inProcess)
+                XCTAssertEqual(isolated.weights, local.weights, name)
+                XCTAssertFalse(isolated.weights.groups.isEmpty, name)
+            } else {
+                XCTAssertEqual(try KerasWeightTree.read(url, isolation: child), try KerasWeightTree.read(url, isolation: .inProcess), name)
+            }
+        }
+        // A child refusal comes back as the in-process message.
+        XCTAssertThrowsError(try KerasWeightTree.read(FixturePaths.fixture("keras3/expected.json"), isolation: child)) { error in
+            XCTAssertTrue((error as? LocalizedError)?.errorDescription?.contains("expected.json") == true, "\(error)")
+        }
+    }
+
+    func testConvertsArchivesToArchivesNpzAndSafetensors() throws {
+        let tmp = TemporaryDirectory()
+        let src = FixturePaths.fixture("keras3/functional.keras")
+        for out in ["f.keras", "f.npz", "f.safetensors"] {
+            let r = try WeightBridgeBinary.run(["convert", src.path, tmp.file(out).path])
+            XCTAssertEqual(r.status, 0, "\(out): \(r.stderr)")
+        }
+        // The three hold the same arrays under the same names, as values.
+        for out in ["f.npz", "f.safetensors"] {
+            let r = try WeightBridgeBinary.run(["compare", tmp.file("f.keras").path, tmp.file(out).path, "--rtol", "0"])
+            XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+            XCTAssertTrue(r.stdout.contains("layers/dense_2/vars/0"), r.stdout)
+        }
+    }
+}
