@@ -5,8 +5,9 @@ directory (see Tests/TestSupport/ArchitectureFixtures.swift) and reuse it while 
 
 Usage: python architectures.py OUT_DIR
 
-For each model NAME it writes NAME.h5 (legacy HDF5, `model.save`), NAME.x<i>.npy (inputs) and NAME.y<j>.npy
-(Keras' outputs), and a manifest.json listing the models with their input and output names. Weights are random
+For each model NAME it writes NAME.h5 (legacy HDF5, `model.save`), NAME.keras (Keras 3's own format),
+NAME.x<i>.npy (inputs) and NAME.y<j>.npy (Keras' outputs), and a manifest.json listing the models with their input
+and output names. The residual CNN is also saved with `save_weights` (NAME.weights.h5) beside its `to_json()`. Weights are random
 (seeded), BatchNormalization moving statistics are set to non-trivial random values, and classifiers output
 logits (classifier_activation=None) so outputs are compared unsaturated.
 """
@@ -44,6 +45,7 @@ def randomize_batchnorm(model):
 def save(name, model, inputs):
     randomize_batchnorm(model)
     model.save(os.path.join(out, name + ".h5"))
+    model.save(os.path.join(out, name + ".keras"))
     outputs = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
     if not isinstance(outputs, (list, tuple)):
         outputs = [outputs]
@@ -100,6 +102,18 @@ cat = keras.layers.Concatenate(name="cat")([p, keras.layers.GlobalMaxPooling2D(n
 logits = keras.layers.Dense(3, activation="softmax", name="probs")(cat)
 residual = keras.Model(x, logits, name="residual_cnn")
 save("residual_cnn", residual, [rng.uniform(0, 1, (6, 8, 8, 1)).astype("float32")])
+residual.save_weights(os.path.join(out, "residual_cnn.weights.h5"))
+with open(os.path.join(out, "residual_cnn.json"), "w") as f:
+    f.write(residual.to_json())
+
+# Nested models: a Sequential block called twice (shared weights) inside a Functional model, itself nested.
+block = keras.Sequential([keras.Input((6,)), keras.layers.Dense(5, activation="relu"), keras.layers.BatchNormalization(),
+                          keras.layers.Dense(6)], name="block")
+inner_in = keras.Input((6,), name="inner_in")
+inner = keras.Model(inner_in, keras.layers.Add(name="inner_add")([block(inner_in), inner_in]), name="inner")
+outer_in = keras.Input((6,), name="outer_in")
+nested = keras.Model(outer_in, keras.layers.Dense(3, name="head")(inner(block(outer_in))), name="nested")
+save("nested", nested, [rng.normal(size=(4, 6)).astype("float32")])
 
 with open(os.path.join(out, "manifest.json"), "w") as f:
     json.dump({"keras": keras.__version__, "backend": keras.backend.backend(), "models": manifest}, f, indent=1)

@@ -36,19 +36,21 @@ public enum KerasBridge {
         let graph = try config.graph(source: path, inputShapes: shapes)
         let model = Model<Float>(graph: graph)
         let stored = Dictionary(file.layerWeights.map { ($0.layerName, $0.weights) }, uniquingKeysWith: { first, _ in first })
-        var cursor: [String: Int] = [:]
+        // Keras lists a weight group's arrays trainable first (all its layers), then non-trainable.
+        let positions = config.weightPositions()
+        var consumed: [String: Int] = [:]
         for (index, layer) in config.layers.enumerated() {
             let expected = model.weights(layer: index)
             guard !expected.isEmpty else { continue }
-            let group = layer.weightGroup
-            let available = stored[group] ?? []
-            let start = cursor[group, default: 0]
-            let count = expected.count
-            guard start + count <= available.count else {
-                throw BridgeError.weightCountMismatch(path: path, layer: layer.name, expected: count, found: max(available.count - start, 0))
+            let available = stored[layer.weightGroup] ?? []
+            let slots = positions[index]
+            guard slots.count == expected.count, slots.allSatisfy({ $0 < available.count }) else {
+                let found = max(available.count - consumed[layer.weightGroup, default: 0], 0)
+                throw BridgeError.weightCountMismatch(path: path, layer: layer.name, expected: expected.count, found: found)
             }
-            cursor[group] = start + count
-            var arrays = Array(available[start..<(start + count)])
+            // Arrays stored again under an enclosing model's group (aliases) are the same arrays, counted as used.
+            for group in [layer.weightGroup] + layer.aliasGroups { consumed[group, default: 0] += expected.count }
+            var arrays = slots.map { available[$0] }
             if case .conv2D = layer.spec {
                 if layer.kernelLayout == .oihw { arrays[0] = transposedOIHW(arrays[0]) }
                 if flip { arrays[0] = flippedSpatially(arrays[0]) }
@@ -63,9 +65,9 @@ public enum KerasBridge {
             }
             try model.setWeights(layer: index, tensors)
         }
-        for layer in file.layerWeights where !layer.weights.isEmpty && cursor[layer.layerName, default: 0] != layer.weights.count {
+        for layer in file.layerWeights where !layer.weights.isEmpty && consumed[layer.layerName, default: 0] != layer.weights.count {
             throw BridgeError.unusedWeights(
-                path: path, group: layer.layerName, used: cursor[layer.layerName, default: 0], found: layer.weights.count)
+                path: path, group: layer.layerName, used: consumed[layer.layerName, default: 0], found: layer.weights.count)
         }
         var notes: [String] = []
         if flip {
@@ -180,5 +182,42 @@ public enum KerasBridge {
             seen[base] = n + 1
             return n == 0 ? base : "\(base)_\(n)"
         }
+    }
+}
+
+extension KerasBridge {
+    /// Builds the Swift model of a Keras 3 `.keras` archive or `.weights.h5` file: the weights are found the way
+    /// Keras 3 finds them, by the saving walk's path of each layer (`KerasLayerConfig.kerasPath`:
+    /// `layers/<snake_case class>[_N]/vars/<i>`, nested models recursively), never by layer name. Variables the walk
+    /// does not reach (other than optimizer state) are refused as unused, as are missing ones.
+    public static func importModel(
+        weights tree: KerasWeightTree, config: KerasModelConfig, source: URL, kerasVersion: String?, inputShape: [Int]? = nil
+    ) throws -> ImportedModel {
+        let byPath = Dictionary(tree.entries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        var used = Set<String>()
+        var config = config
+        var layerWeights: [KerasLayerWeights] = []
+        var seenPaths = Set<String>()
+        for index in config.layers.indices {
+            let layer = config.layers[index]
+            config.layers[index].weightGroup = layer.name
+            var arrays: [KerasWeight] = []
+            // A layer shared by two nested-model calls appears once; its path is read once.
+            if seenPaths.insert(layer.kerasPath).inserted {
+                while let entry = byPath["\(layer.kerasPath)/vars/\(arrays.count)"] {
+                    arrays.append(KerasWeight(name: entry.path, shape: entry.shape, values: entry.values))
+                    used.insert(entry.path)
+                }
+            }
+            layerWeights.append(KerasLayerWeights(layerName: layer.name, weights: arrays))
+        }
+        if let unused = tree.entries.first(where: { !used.contains($0.path) && !$0.path.hasPrefix("optimizer/") }) {
+            throw BridgeError.unusedWeights(path: source.path, group: unused.path, used: 0, found: 1)
+        }
+        let file = KerasModelFile(
+            kerasVersion: kerasVersion, backend: nil, modelConfig: config, trainingConfigJSON: nil,
+            hasOptimizerWeights: tree.entries.contains { $0.path.hasPrefix("optimizer/") }, layerWeights: layerWeights)
+        // Keras 3 convolves as TensorFlow does on every backend: no Theano kernel flips.
+        return try importModel(file, config: config, source: source, backend: "Keras 3", inputShape: inputShape)
     }
 }

@@ -55,6 +55,14 @@ public enum ModelFile {
         if isNPZ(url) {
             return try MLPArchive.importModel(url, activations: options.activations, orientation: options.orientation, limits: options.limits)
         }
+        if kind(url) == .kerasArchive {
+            let archive = try KerasArchive.read(url, limits: options.limits)
+            guard let config = try options.architecture.map({ try architecture(from: $0, limits: options.limits) }) ?? archive.modelConfig else {
+                throw BridgeError.noArchitecture(path: url.path)
+            }
+            return try KerasBridge.importModel(
+                weights: archive.weights, config: config, source: url, kerasVersion: archive.kerasVersion, inputShape: options.inputShape)
+        }
         guard isKeras(url) else {
             if FileManager.default.fileExists(atPath: url.path), let found = kind(url) {
                 throw FileKindError.wrongKind(
@@ -69,6 +77,12 @@ public enum ModelFile {
             config = try architecture(from: arch, limits: options.limits)
         }
         guard let config else { throw BridgeError.noArchitecture(path: url.path) }
+        if file.modelConfig == nil, file.isKeras3WeightsLayout {
+            // A Keras 3 `save_weights` file: matched by the saving walk's paths, as Keras does.
+            let tree = try KerasWeightTree.read(url, limits: options.limits)
+            return try KerasBridge.importModel(
+                weights: tree, config: config, source: url, kerasVersion: file.kerasVersion, inputShape: options.inputShape)
+        }
         return try KerasBridge.importModel(file, config: config, source: url, backend: options.backend, inputShape: options.inputShape)
     }
 

@@ -30,6 +30,7 @@ struct ConfigParser {
         }
         var model = KerasModelConfig(sequential: name, inputShape: nil, layers: [])
         var builder = GraphAssembly(source: source)
+        var paths = SavingPaths()
         var current: ModelGraph.TensorRef = .input(0)
         for (position, entry) in layerList.enumerated() {
             let header = try layerHeader(entry)
@@ -41,14 +42,16 @@ struct ConfigParser {
             if builder.layers.isEmpty, model.inputs[0].shape == nil {
                 model.inputs[0].shape = try batchShape(header.config, layer: header.name)
             }
+            let path = paths.next(header.className)
             if let nested = try nestedModel(header) {
                 if builder.layers.isEmpty, model.inputs[0].shape == nil { model.inputs[0].shape = nested.inputs.first?.shape }
-                let outputs = try builder.inline(nested, arguments: [current], group: header.name)
+                let outputs = try builder.inline(nested, arguments: [current], group: header.name, path: path)
                 guard outputs.count == 1 else { throw invalid("layer '\(header.name)': a nested model with \(outputs.count) outputs in a Sequential model") }
                 current = outputs[0]
             } else {
-                let layer = try builder.addLayer(KerasLayerMapping.layer(header, source: source))
-                current = builder.call(layer, [current])
+                var layer = try KerasLayerMapping.layer(header, source: source)
+                layer.kerasPath = path
+                current = builder.call(try builder.addLayer(layer), [current])
             }
         }
         model.layers = builder.layers
@@ -66,13 +69,15 @@ struct ConfigParser {
         guard !inputRefs.isEmpty, !outputRefs.isEmpty else { throw invalid("\(className) config has no inputs or no outputs") }
 
         // Pass 1: every entry by name, with its calls' arguments.
-        var entries: [(header: LayerHeader, calls: [[TensorKey]])] = []
+        var entries: [(header: LayerHeader, calls: [[TensorKey]], path: String)] = []
         var entryIndex: [String: Int] = [:]
+        var paths = SavingPaths()
         for item in layerList {
             let header = try layerHeader(item)
             guard entryIndex[header.name] == nil else { throw invalid("two layers are named '\(header.name)'") }
             entryIndex[header.name] = entries.count
-            entries.append((header, try inboundCalls((item as? [String: Any])?["inbound_nodes"], layer: header.name)))
+            let calls = try inboundCalls((item as? [String: Any])?["inbound_nodes"], layer: header.name)
+            entries.append((header, calls, paths.next(header.className)))
         }
         var model = KerasModelConfig(className: className, name: dict["name"] as? String ?? "model", inputs: [], layers: [], nodes: [], outputs: [])
         var inputIndex: [String: Int] = [:]
@@ -138,14 +143,16 @@ struct ConfigParser {
             let arguments = try entries[e].calls[c].map(resolve)
             if let nested = try nestedOfEntry[e] ?? nestedModel(header) {
                 nestedOfEntry[e] = nested
-                let outputs = try builder.inline(nested, arguments: arguments, group: header.name)
+                let outputs = try builder.inline(nested, arguments: arguments, group: header.name, path: entries[e].path)
                 for (t, ref) in outputs.enumerated() { produced[TensorKey(layer: header.name, node: c, tensor: t)] = ref }
             } else {
                 let layer: Int
                 if let existing = layerOfEntry[e] {
                     layer = existing
                 } else {
-                    layer = try builder.addLayer(KerasLayerMapping.layer(header, source: source))
+                    var config = try KerasLayerMapping.layer(header, source: source)
+                    config.kerasPath = entries[e].path
+                    layer = try builder.addLayer(config)
                     layerOfEntry[e] = layer
                 }
                 produced[TensorKey(layer: header.name, node: c, tensor: 0)] = builder.call(layer, arguments)
@@ -300,7 +307,9 @@ struct GraphAssembly {
 
     /// Calls a nested model on `arguments` by copying its layers (once per nested model: a second call shares
     /// them) and its nodes; its layers' weights are in the weight group `group`. Returns its outputs.
-    mutating func inline(_ nested: KerasModelConfig, arguments: [ModelGraph.TensorRef], group: String) throws -> [ModelGraph.TensorRef] {
+    mutating func inline(_ nested: KerasModelConfig, arguments: [ModelGraph.TensorRef], group: String, path: String) throws
+        -> [ModelGraph.TensorRef]
+    {
         guard arguments.count == nested.inputs.count else {
             throw KerasFormatError.invalidConfig(
                 source: source, reason: "nested model '\(group)' takes \(nested.inputs.count) inputs and is called with \(arguments.count)")
@@ -309,9 +318,16 @@ struct GraphAssembly {
         for layer in nested.layers {
             if let existing = indexOfName[layer.name], layers[existing].weightGroup == group {
                 layerMap.append(existing)  // A second call of the nested model shares its layers.
+            } else if let existing = indexOfName[layer.name], layers[existing].spec == layer.spec,
+                layers[existing].className == layer.className
+            {
+                // The same nested model reached through another enclosing model: the same layer object in Keras.
+                if !layers[existing].aliasGroups.contains(group) { layers[existing].aliasGroups.append(group) }
+                layerMap.append(existing)
             } else {
                 var copy = layer
                 copy.weightGroup = group
+                copy.kerasPath = path + "/" + layer.kerasPath
                 layerMap.append(try addLayer(copy))
             }
         }
@@ -324,5 +340,18 @@ struct GraphAssembly {
         }
         for node in nested.nodes { nodes.append(ModelGraph.Node(layer: layerMap[node.layer], inputs: node.inputs.map(map))) }
         return nested.outputs.map(map)
+    }
+}
+
+/// The paths Keras 3's saving walk gives the layers of one model's `layers` list: the snake-case class name, with
+/// `_1`, `_2`, ... for repeats (`saving_lib._save_container_state`).
+struct SavingPaths {
+    private var used: [String: Int] = [:]
+
+    mutating func next(_ className: String) -> String {
+        let stem = KerasLayerConfig.snakeCase(className)
+        defer { used[stem, default: -1] += 1 }
+        guard let n = used[stem] else { return "layers/" + stem }
+        return "layers/\(stem)_\(n + 1)"
     }
 }

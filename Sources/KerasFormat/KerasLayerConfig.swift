@@ -1,3 +1,4 @@
+import Foundation
 import ModelSpec
 
 /// How a convolution kernel is stored: Keras 2+ and Keras 1 `tf` use `(h, w, in, out)`; Keras 1 `th` uses
@@ -20,13 +21,33 @@ public struct KerasLayerConfig: Sendable, Hashable {
     public var weightGroup: String
     /// How a convolution kernel is stored (Keras 1 `th`: `(out, in, h, w)`).
     public var kernelLayout: KerasKernelLayout
+    /// Where Keras 3 keeps the layer's variables in `.keras`/`.weights.h5` files (`<path>/vars/<i>`): the path its
+    /// saving walk gives the layer (`layers/<snake_case class>[_N]`, nested models recursively), not its name.
+    public var kerasPath: String
+    /// Further legacy weight groups that store this layer's weights again: a nested model reached through two
+    /// enclosing models (Keras saves its weights under each enclosing model's group).
+    public var aliasGroups: [String] = []
 
-    public init(name: String, className: String, spec: LayerSpec, weightGroup: String? = nil, kernelLayout: KerasKernelLayout = .hwio) {
+    public init(
+        name: String, className: String, spec: LayerSpec, weightGroup: String? = nil, kernelLayout: KerasKernelLayout = .hwio,
+        kerasPath: String? = nil
+    ) {
         self.name = name
         self.className = className
         self.spec = spec
         self.weightGroup = weightGroup ?? name
         self.kernelLayout = kernelLayout
+        self.kerasPath = kerasPath ?? "layers/" + KerasLayerConfig.snakeCase(className)
+    }
+
+    /// Keras' `naming.to_snake_case`: `Conv2D` -> `conv2d`, `MaxPooling2D` -> `max_pooling2d`, `ReLU` -> `re_lu`.
+    public static func snakeCase(_ className: String) -> String {
+        var name = className.filter { $0.isLetter || $0.isNumber || $0 == "_" }
+        for pattern in ["(.)([A-Z][a-z]+)", "([a-z])([A-Z])"] {
+            let regex = try! NSRegularExpression(pattern: pattern)
+            name = regex.stringByReplacingMatches(in: name, range: NSRange(name.startIndex..., in: name), withTemplate: "$1_$2")
+        }
+        return name.lowercased()
     }
 }
 
@@ -51,16 +72,7 @@ extension KerasLayerConfig {
 
     /// Keras' default name stem for a layer of this kind: the snake-case class name (`MaxPooling2D` ->
     /// `max_pooling2d`, `Conv2D` -> `conv2d`).
-    public static func defaultNameStem(_ spec: LayerSpec) -> String {
-        let className = KerasLayerMapping.keras(spec, flavor: .keras3).className
-        var out = ""
-        let characters = Array(className)
-        for (i, ch) in characters.enumerated() {
-            if ch.isUppercase, i > 0, characters[i - 1].isLowercase { out.append("_") }
-            out.append(Character(ch.lowercased()))
-        }
-        return out
-    }
+    public static func defaultNameStem(_ spec: LayerSpec) -> String { snakeCase(KerasLayerMapping.keras(spec, flavor: .keras3).className) }
 
     /// Keras' names for the layer's weights, in order (`kernel`, `bias`, `gamma`, ...).
     public var weightNames: [String] { KerasLayerMapping.weightNames(spec) }

@@ -19,19 +19,51 @@ extension KerasModelConfig {
     }
 
     /// Expected weight shapes per weight group (a nested model's layers share their enclosing layer's group),
-    /// groups in first-use order.
+    /// groups in first-use order. Within a group the trainable weights of its layers come first, in layer order,
+    /// then the non-trainable ones (BatchNormalization's moving statistics), as Keras lists a model's weights.
     public func expectedGroupShapes(source: String) throws -> [(group: String, shapes: [[Int]])] {
-        var groups: [(group: String, shapes: [[Int]])] = []
+        var groups: [(group: String, trainable: [[Int]], frozen: [[Int]])] = []
         var index: [String: Int] = [:]
         for (layer, (_, shapes)) in zip(layers, try expectedWeightShapes(source: source)) {
-            if let i = index[layer.weightGroup] {
-                groups[i].shapes += shapes
-            } else {
-                index[layer.weightGroup] = groups.count
-                groups.append((layer.weightGroup, shapes))
+            let split = max(shapes.count - layer.spec.nonTrainableWeightCount, 0)
+            for group in [layer.weightGroup] + layer.aliasGroups {
+                let i = index[group] ?? groups.count
+                if i == groups.count {
+                    index[group] = i
+                    groups.append((group, [], []))
+                }
+                groups[i].trainable += shapes[..<split]
+                groups[i].frozen += shapes[split...]
             }
         }
-        return groups
+        return groups.map { ($0.group, $0.trainable + $0.frozen) }
+    }
+
+    /// Where each layer's weights sit in its legacy weight group: indices into the group's arrays, in the layer's
+    /// own order (trainable weights of all the group's layers first, then the non-trainable ones). A layer also
+    /// stored under alias groups counts in those groups' layouts too.
+    public func weightPositions() -> [[Int]] {
+        var trainableTotal: [String: Int] = [:]
+        for layer in layers {
+            for group in [layer.weightGroup] + layer.aliasGroups {
+                trainableTotal[group, default: 0] += layer.spec.weightCount - layer.spec.nonTrainableWeightCount
+            }
+        }
+        var trainableCursor: [String: Int] = [:]
+        var frozenCursor: [String: Int] = [:]
+        return layers.map { layer in
+            let frozen = layer.spec.nonTrainableWeightCount
+            let trainable = layer.spec.weightCount - frozen
+            var positions: [Int] = []
+            for (k, group) in ([layer.weightGroup] + layer.aliasGroups).enumerated() {
+                let t = trainableCursor[group, default: 0]
+                let f = trainableTotal[group, default: 0] + frozenCursor[group, default: 0]
+                trainableCursor[group] = t + trainable
+                frozenCursor[group] = frozenCursor[group, default: 0] + frozen
+                if k == 0 { positions = Array(t..<(t + trainable)) + Array(f..<(f + frozen)) }
+            }
+            return positions
+        }
     }
 
     /// Checks `weights` (by group name) against `expectedGroupShapes`: every group with weights must be present

@@ -21,7 +21,8 @@ extension KerasModelFile {
         let json = try config.jsonData(flavor: flavor)
         let byName = Dictionary(weights.map { ($0.layerName, $0.weights) }, uniquingKeysWith: { first, _ in first })
         let isSequential = config.className == "Sequential"
-        var layerNames = config.layers.map(\.name)
+        // Keras' legacy loader matches weight groups to `model.layers` by position, so list them in its order.
+        var layerNames = config.kerasLayerOrder().map { config.layers[$0].name }
         if !isSequential { layerNames.insert(contentsOf: config.inputs.map(\.name), at: 0) }
         let specs = Dictionary(config.layers.map { ($0.name, $0.spec) }, uniquingKeysWith: { first, _ in first })
         let fixed = flavor == .keras2

@@ -210,3 +210,11 @@ struct WeightBudget {
         used = total
     }
 }
+
+extension KerasModelFile {
+    /// Whether the weights came from a Keras 3 `save_weights` layout (`layers/<path>/vars/<i>`), whose layers are
+    /// matched by Keras 3's saving walk (`KerasWeightTree`) rather than by the group names listed here.
+    public var isKeras3WeightsLayout: Bool {
+        layerWeights.contains { $0.weights.contains { $0.name.hasPrefix("vars/") } }
+    }
+}

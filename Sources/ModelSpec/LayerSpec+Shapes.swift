@@ -154,13 +154,24 @@ extension LayerSpec {
         return n
     }
 
-    /// Whether the layer has weights of its own.
-    public var hasWeights: Bool {
+    /// How many of the layer's last weights are not trained (BatchNormalization's moving mean and variance).
+    /// Keras lists a model's weights trainable first, so a group holding several layers' weights keeps these last.
+    public var nonTrainableWeightCount: Int {
+        if case .batchNormalization = self { return 2 }
+        return 0
+    }
+
+    /// How many weight arrays the layer has (the length of `weightShapes`).
+    public var weightCount: Int {
         switch self {
-        case .dense, .conv2D, .batchNormalization: return true
-        default: return false
+        case .dense(_, _, let useBias), .conv2D(_, _, _, _, _, _, _, let useBias, _): return useBias ? 2 : 1
+        case .batchNormalization(_, _, let center, let scale): return (center ? 1 : 0) + (scale ? 1 : 0) + 2
+        default: return 0
         }
     }
+
+    /// Whether the layer has weights of its own.
+    public var hasWeights: Bool { weightCount > 0 }
 
     /// The activation the layer applies last (`.linear` if none), which lets a loss fuse softmax.
     public var finalActivation: Activation {

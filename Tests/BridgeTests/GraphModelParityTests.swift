@@ -22,12 +22,21 @@ final class GraphModelParityTests: XCTestCase {
         var models: [Model]
     }
 
-    private func checkParity(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let directory = try GeneratedFixtures.directory(script: "architectures.py")
+    /// Checks `name` saved as legacy `.h5` and as `.keras` (or `model` when given) against Keras' outputs.
+    private func checkParity(
+        _ name: String, extensions: [String] = ["h5", "keras"], options: ModelFile.ImportOptions = .init(), file: StaticString = #filePath,
+        line: UInt = #line
+    ) throws {
+        for ext in extensions {
+            let directory = try GeneratedFixtures.directory(script: "architectures.py")
+            let imported = try ModelFile.load(directory.appendingPathComponent("\(name).\(ext)"), options: options)
+            try checkOutputs(imported.model, name: name, directory: directory, file: file, line: line)
+        }
+    }
+
+    private func checkOutputs(_ model: LoadedModel, name: String, directory: URL, file: StaticString, line: UInt) throws {
         let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: directory.appendingPathComponent("manifest.json")))
         let entry = try XCTUnwrap(manifest.models.first { $0.name == name }, file: file, line: line)
-        let imported = try ModelFile.load(directory.appendingPathComponent("\(name).h5"))
-        let model = imported.model
         var inputs: [[Float]] = []
         var count = 0
         for index in model.inputShapes.indices {
@@ -53,6 +62,15 @@ final class GraphModelParityTests: XCTestCase {
     func testInceptionV3PredictsAsKeras() throws { try checkParity("inceptionv3") }
     func testTwoInputTwoOutputModelWithSharedLayerAndEveryMergePredictsAsKeras() throws { try checkParity("two_in_two_out") }
     func testResidualCNNPredictsAsKeras() throws { try checkParity("residual_cnn") }
+    func testNestedModelsCalledTwicePredictAsKeras() throws { try checkParity("nested") }
+
+    /// A Keras 3 `save_weights` file is matched to its `to_json()` architecture by the saving walk's paths.
+    func testKeras3WeightsFileWithJSONArchitecturePredictsAsKeras() throws {
+        let directory = try GeneratedFixtures.directory(script: "architectures.py")
+        try checkParity(
+            "residual_cnn", extensions: ["weights.h5"],
+            options: .init(architecture: directory.appendingPathComponent("residual_cnn.json")))
+    }
 
     /// A graph model exported by WeightBridge to `.h5` (Keras 3 and tf-keras 2 layouts) loads in real Keras 3 and
     /// tf-keras and predicts what the original model predicted.

@@ -75,7 +75,7 @@ final class KerasReadingTests: XCTestCase {
                         spec: .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid)),
                     KerasLayerConfig(
                         name: "conv2d_1", className: "Conv2D",
-                        spec: .conv2D(filters: 3, kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padding: .same, activation: .tanh, useBias: false)),
+                        spec: .conv2D(filters: 3, kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padding: .same, activation: .tanh, useBias: false), kerasPath: "layers/conv2d_1"),
                     KerasLayerConfig(name: "flatten", className: "Flatten", spec: .flatten()),
                     KerasLayerConfig(name: "dropout", className: "Dropout", spec: .dropout(rate: 0.25)),
                     KerasLayerConfig(name: "dense", className: "Dense", spec: .dense(units: 5, activation: .softmax, useBias: true)),
