@@ -284,6 +284,12 @@ extension Model {
         x: Tensor<Scalar>, labels: [Int], validation: (Tensor<Scalar>, [Int])? = nil, optimizer: Optimizer, config: TrainingConfig,
         onBatch: (BatchProgress) -> Void = { _ in }, onEpoch: (EpochReport) -> Void = { _ in }, shouldStop: () -> Bool = { false }
     ) throws -> [EpochReport] {
+        if let layer = graph.layers.first(where: { !$0.spec.supportsTraining }) {
+            throw NeuralNetError.notTrainable(layer: layer.name)
+        }
+        guard graph.inputs.count == 1, graph.outputs.count == 1 else {
+            throw NeuralNetError.invalidData("fit trains models with one input and one output; this one has \(graph.inputs.count) and \(graph.outputs.count)")
+        }
         try validate(x: x, labels: labels, what: "training data")
         if let validation { try validate(x: validation.0, labels: validation.1, what: "validation data") }
         guard config.batchSize > 0, config.epochs >= 0 else {

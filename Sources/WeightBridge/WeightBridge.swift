@@ -4,6 +4,7 @@
 @_exported import SafeTensorsFormat
 @_exported import HDF5
 @_exported import KerasFormat
+@_exported import ModelSpec
 @_exported import NeuralNet
 @_exported import Bridge
 @_exported import MNIST

@@ -24,6 +24,20 @@ try ModelFile.save(.float32(model), to: tmp.appendingPathComponent("m.h5"))
 let reloaded = try ModelFile.load(tmp.appendingPathComponent("m.h5"))
 precondition(reloaded.model.parameterCounts == [7850], "h5 round trip")
 
+// The README's graph listing, verbatim (a test compares the two).
+// A residual block in Keras' functional style: layers called on symbolic tensors.
+let builder = GraphBuilder()
+let image = builder.input("image", shape: [8, 8, 3])
+let conv = LayerSpec.conv2D(filters: 3, kernelHeight: 3, kernelWidth: 3, padding: .same, activation: .relu)(image)
+let residual = LayerSpec.merge(.add)(image, conv)
+let probabilities = LayerSpec.dense(units: 10, activation: .softmax)(LayerSpec.globalAveragePool2D()(residual))
+let graphModel = Model<Float>(graph: try builder.graph(outputs: [probabilities]))
+graphModel.initialize(seed: 7)
+try ModelFile.save(.float32(graphModel), to: URL(fileURLWithPath: "residual.h5"))  // Keras 3 and tf-keras load it
+let graphReloaded = try ModelFile.load(URL(fileURLWithPath: "residual.h5"))
+precondition(graphReloaded.model.parameterCounts == [84, 0, 0, 40], "graph h5 round trip")
+try FileManager.default.removeItem(atPath: "residual.h5")
+
 // The seed models, when present, on the first 1000 MNIST test images.
 let mnist = try MNISTDataset.load(directory: mnistDir)
 let first = mnist.test.subset(Array(0..<1000))
