@@ -28,6 +28,7 @@ struct ConfigParser {
         } else {
             throw invalid("Sequential config is a JSON \(jsonKind(config)), expected an object with layers")
         }
+        try refuseUnsupported(try layerList.map(layerHeader))
         var model = KerasModelConfig(sequential: name, inputShape: nil, layers: [])
         var builder = GraphAssembly(source: source)
         var paths = SavingPaths()
@@ -79,6 +80,7 @@ struct ConfigParser {
             let calls = try inboundCalls((item as? [String: Any])?["inbound_nodes"], layer: header.name)
             entries.append((header, calls, paths.next(header.className)))
         }
+        try refuseUnsupported(entries.map(\.header))
         var model = KerasModelConfig(className: className, name: dict["name"] as? String ?? "model", inputs: [], layers: [], nodes: [], outputs: [])
         var inputIndex: [String: Int] = [:]
         for ref in inputRefs {
@@ -162,6 +164,26 @@ struct ConfigParser {
         model.nodes = builder.nodes
         model.outputs = try outputRefs.map(resolve)
         return model
+    }
+
+    /// Refuses every layer of `headers` WeightBridge cannot run at once, by name and class, before any other check
+    /// can stop at the first; one such layer keeps its own message.
+    private func refuseUnsupported(_ headers: [LayerHeader]) throws {
+        var refused: [(error: KerasFormatError, name: String, className: String)] = []
+        for header in headers where header.className != "InputLayer" && !["Sequential", "Model", "Functional"].contains(header.className) {
+            do {
+                _ = try KerasLayerMapping.layer(header, source: source)
+            } catch let error as KerasFormatError {
+                switch error {
+                case .unsupportedLayer, .lambdaLayer: refused.append((error, header.name, header.className))
+                default: break
+                }
+            }
+        }
+        if refused.count == 1 { throw refused[0].error }
+        if refused.count > 1 {
+            throw KerasFormatError.unsupportedLayers(source: source, layers: refused.map { KerasLayerName(name: $0.name, className: $0.className) })
+        }
     }
 
     /// The model a `Sequential`/`Functional`/`Model` layer entry holds, parsed; nil for other layers.

@@ -15,6 +15,8 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
     case unsupportedModel(source: String, className: String)
     /// A layer class WeightBridge does not run.
     case unsupportedLayer(source: String, layer: String, className: String)
+    /// Several layers WeightBridge does not run, all listed at once: (name, class) in file order.
+    case unsupportedLayers(source: String, layers: [KerasLayerName])
     /// A Lambda layer: its Python code is never executed or interpreted.
     case lambdaLayer(source: String, layer: String)
     /// A supported layer with a setting WeightBridge does not implement (dilation, channels_first, ...).
@@ -54,6 +56,9 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
                 + "(supported: InputLayer, Conv2D, Max/AveragePooling2D, GlobalMax/GlobalAveragePooling2D, Cropping2D, "
                 + "ZeroPadding2D, Flatten, Reshape, Permute, Dense, Dropout, Activation, Softmax, ReLU, LeakyReLU, "
                 + "BatchNormalization, nested Sequential/Model)"
+        case .unsupportedLayers(let source, let layers):
+            let list = layers.map { "'\($0.name)' (\($0.className == "Lambda" ? "Lambda, Python code never run" : $0.className))" }
+            return "\(source): \(layers.count) layers WeightBridge does not run: " + list.joined(separator: ", ")
         case .lambdaLayer(let source, let layer):
             return "\(source): layer '\(layer)' has class Lambda, which WeightBridge does not run (Lambda layers hold Python code)"
         case .unsupportedSetting(let source, let layer, let setting, let value, let expected):
@@ -80,4 +85,10 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
             return "\(file): cannot read: \(reason)"
         }
     }
+}
+
+/// A layer named in an error: its name and Keras class.
+public struct KerasLayerName: Sendable, Equatable {
+    public var name: String
+    public var className: String
 }

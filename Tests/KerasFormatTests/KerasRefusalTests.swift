@@ -167,3 +167,20 @@ final class KerasRefusalTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: url.path))
     }
 }
+
+extension KerasRefusalTests {
+    func testListsEveryLayerItCannotRunAtOnce() {
+        let json = """
+            {"class_name": "Sequential", "config": {"layers": [
+              {"class_name": "Dense", "config": {"name": "d", "units": 2}},
+              {"class_name": "Lambda", "config": {"name": "code", "function": "..."}},
+              {"class_name": "Frobnicate", "config": {"name": "f"}},
+              {"class_name": "Dense", "config": {"name": "e", "units": 2}}]}}
+            """
+        XCTAssertThrowsError(try KerasModelConfig.parse(json: Data(json.utf8), source: "x.h5")) { error in
+            XCTAssertEqual(
+                error.localizedDescription,
+                "x.h5: 2 layers WeightBridge does not run: 'code' (Lambda, Python code never run), 'f' (Frobnicate)")
+        }
+    }
+}
