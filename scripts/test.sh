@@ -13,6 +13,8 @@ export TF_CPP_MIN_LOG_LEVEL=3
 # The corpus tests record each real-world file's result here; the table in Docs/compatibility.md is
 # rendered from it after the run.
 export WEIGHTBRIDGE_CORPUS_RESULTS="$PWD/.build/corpus-results.json"
+# The architecture tests (keras.applications and hand-built graphs) record theirs here, for the table in the same doc.
+export WEIGHTBRIDGE_ARCHITECTURE_RESULTS="$PWD/.build/architecture-results.json"
 
 echo "== build and run the tests (release, -enable-testing; also builds the weightbridge binary the CLI tests run)"
 mkdir -p .build
@@ -26,6 +28,10 @@ fi
 if [ -f "$WEIGHTBRIDGE_CORPUS_RESULTS" ]; then
   echo "== Docs/compatibility.md from this run's corpus results"
   "$WEIGHTBRIDGE_PYTHON" Fixtures/generate/corpus_references.py --render-doc "$WEIGHTBRIDGE_CORPUS_RESULTS"
+fi
+if [ -f "$WEIGHTBRIDGE_ARCHITECTURE_RESULTS" ]; then
+  echo "== Docs/compatibility.md architecture table from this run"
+  "$WEIGHTBRIDGE_PYTHON" Fixtures/generate/render_architectures.py "$WEIGHTBRIDGE_ARCHITECTURE_RESULTS"
 fi
 if [ -d Docs/examples/ConsumerApp ]; then
   echo "== example consumer package (Docs/examples/ConsumerApp)"

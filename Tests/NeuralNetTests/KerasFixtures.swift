@@ -13,15 +13,14 @@ enum KerasFixtures {
     }
     private struct Manifest: Decodable { let arrays: [String: Entry] }
 
-    private static let manifest: Manifest? = {
-        guard let data = try? Data(contentsOf: FixturePaths.fixture("nn/manifest.json")) else { return nil }
-        return try? JSONDecoder().decode(Manifest.self, from: data)
-    }()
+    /// The committed manifest; a missing or broken one fails every test that reads it (never a skip).
+    private static let manifest: Result<Manifest, Error> = Result {
+        try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: FixturePaths.fixture("nn/manifest.json")))
+    }
 
     /// The array `name` converted to `Scalar`, with its shape.
     static func tensor<Scalar: NNScalar>(_ name: String, as: Scalar.Type = Scalar.self) throws -> Tensor<Scalar> {
-        guard let manifest else { throw XCTSkip("Fixtures/nn/manifest.json missing or unreadable") }
-        guard let entry = manifest.arrays[name] else {
+        guard let entry = try manifest.get().arrays[name] else {
             XCTFail("fixture array \(name) not in manifest")
             throw CocoaError(.fileNoSuchFile)
         }
