@@ -115,15 +115,13 @@ private final class IDXSource {
 
     init(url: URL) throws {
         path = url.path
-        let attributes: [FileAttributeKey: Any]
         let raw: FileHandle
         do {
-            attributes = try FileManager.default.attributesOfItem(atPath: url.path)
             raw = try FileHandle(forReadingFrom: url)
         } catch {
             throw MNISTError.unreadable(file: url.path, reason: (error as NSError).localizedFailureReason ?? "no such file or not readable")
         }
-        let size = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
+        let size = FileSize.of(url) ?? 0  // the file a symbolic link points to, not the link
         let magic = (try? raw.read(upToCount: 2)).map { [UInt8]($0) } ?? []
         if magic == [0x1f, 0x8b] || url.pathExtension == "gz" {
             try? raw.close()

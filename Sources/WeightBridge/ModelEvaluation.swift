@@ -3,10 +3,15 @@ import Evaluation
 import Foundation
 import MNIST
 
-/// Runs a model over MNIST rows and scores it: the predicted classes, the probabilities,
-/// the confusion matrix and sklearn's classification report.
+/// Runs a model over labelled rows (MNIST, or any `LabeledDataset`) and scores it: the predicted classes, the
+/// probabilities, the confusion matrix and sklearn's classification report.
 public struct ModelEvaluation: Sendable {
-    /// Probabilities, `count x classes`, row-major.
+    /// The model's outputs as it gave them, `count x product(outputShape)`, row-major (what a reference file
+    /// recorded in Python holds).
+    public let outputs: [Double]
+    /// The shape of one row of `outputs`.
+    public let outputShape: [Int]
+    /// Probabilities, `count x classes`, row-major: the outputs, or `[1 - p, p]` for a model with one sigmoid output.
     public let probabilities: [Double]
     /// Arg-max class per row.
     public let predictions: [Int]
@@ -39,6 +44,8 @@ public struct ModelEvaluation: Sendable {
             }
         }
         let labels = rows.labels.map(Int.init)
+        self.outputs = probs
+        self.outputShape = model.outputShape
         self.probabilities = probs
         self.predictions = predictions
         self.labels = labels

@@ -50,27 +50,6 @@ struct JSONOption: ParsableArguments {
     var json = false
 }
 
-/// Files that ship with the project, found from the working directory or the executable's location
-/// (`.build/release/weightbridge` sits three levels below the clone).
-enum ProjectPaths {
-    static func candidates(_ relative: String) -> [URL] {
-        var roots: [URL] = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<4 {
-            roots.append(dir)
-            dir = dir.deletingLastPathComponent()
-        }
-        var seen = Set<String>()
-        return roots.map { $0.appendingPathComponent(relative).standardizedFileURL }.filter { seen.insert($0.path).inserted }
-    }
-
-    /// The first existing candidate, or nil.
-    static func find(_ relative: String) -> URL? {
-        candidates(relative).first { FileManager.default.fileExists(atPath: $0.path) }
-    }
-}
-
 /// Encodes a value as pretty, key-sorted JSON on stdout.
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
