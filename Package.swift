@@ -46,7 +46,13 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["SafeIO"]),
 
         // Umbrella library and the command-line tool.
-        .target(name: "WeightBridge", dependencies: ["SafeIO", "NumPyFormat", "HDF5", "KerasFormat", "NeuralNet", "Bridge", "MNIST", "Evaluation"]),
+        .target(
+            name: "WeightBridge",
+            dependencies: [
+                "SafeIO", "NumPyFormat", "HDF5", "KerasFormat", "NeuralNet", "Bridge", "MNIST", "Evaluation",
+                // Verification manifests (YAML, or JSON read as YAML so figures keep their written digits).
+                .product(name: "Yams", package: "Yams"),
+            ]),
         .executableTarget(name: "WeightBridgeCLI", dependencies: ["WeightBridge", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Timings for Docs/benchmarks.md (scripts/bench.py runs it beside NumPy and Keras).
         .executableTarget(name: "WeightBridgeBench", dependencies: ["WeightBridge"]),

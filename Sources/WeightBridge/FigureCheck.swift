@@ -29,6 +29,18 @@ public struct FigureCheck: Codable, Sendable {
         self.pass = r == c
     }
 
+    /// A check computed elsewhere (outputs against a reference file): the texts as shown, `computedExact` the
+    /// number behind `computed` (the largest difference; -1 when none could be computed, e.g. shapes differ).
+    public init(model: String, name: String, reported: String, computed: String, computedExact: Double, tolerance: String, pass: Bool) {
+        self.model = model
+        self.name = name
+        self.reported = reported
+        self.computed = computed
+        self.computedExact = computedExact
+        self.tolerance = tolerance
+        self.pass = pass
+    }
+
     /// Compares a count exactly.
     public init(model: String, name: String, reportedCount: Int, computedCount: Int) {
         self.model = model

@@ -11,7 +11,7 @@ import SafeIO
 /// rows `(rows, classes)` (the arg-max is the class). Features keep their stored per-sample shape unless the
 /// preprocessing reshapes them.
 public struct LabeledDataset: Sendable {
-    /// What the rows are, for reports: `digits_test.npz (360 rows)`.
+    /// What the rows are, for reports: `digits_test.npz`, `MNIST test set (10000 images)`.
     public let description: String
     /// The shape of one sample, without the batch axis.
     public let sampleShape: [Int]
@@ -95,7 +95,7 @@ public struct LabeledDataset: Sendable {
             features = try x.floats()
         }
         if let bad = features.firstIndex(where: { !$0.isFinite }) { throw DatasetError.nonFiniteFeature(file: xSource, index: bad) }
-        return try LabeledDataset(description: "\(description) (\(rows) rows)", sampleShape: shape, features: features, labels: labels,
+        return try LabeledDataset(description: description, sampleShape: shape, features: features, labels: labels,
                                   oneHotWidth: width)
     }
 

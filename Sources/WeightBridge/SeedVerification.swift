@@ -15,6 +15,9 @@ public struct SeedVerification: Sendable {
         /// Evaluations by name ("training split", "test split").
         public var evaluations: [(name: String, evaluation: ModelEvaluation)]
         public var checks: [FigureCheck]
+        /// Whether this is one of the seed's own models checked under its protocol (its per-class report and, for
+        /// the CNN, its confusion matrix), rather than a `ModelCheck` of figures a user listed.
+        public var isSeedProtocol = false
         public var pass: Bool { checks.allSatisfy(\.pass) }
     }
 
@@ -38,7 +41,7 @@ public struct SeedVerification: Sendable {
         let sizes = [imported.model.inputShape.reduce(1, *)] + imported.model.outputShapes.map { $0.reduce(1, *) }
         return ModelResult(model: "mlp", file: file.relativePath,
                            description: "NumPy MLP \(sizes.map(String.init).joined(separator: "-")), \(imported.model.precisionName)",
-                           evaluations: [("seed training split", train), ("seed test split", test)], checks: checks)
+                           evaluations: [("seed training split", train), ("seed test split", test)], checks: checks, isSeedProtocol: true)
     }
 
     /// Verifies the Keras CNN `.h5` (float32, MNIST test set) against the reported figures.
@@ -70,6 +73,6 @@ public struct SeedVerification: Sendable {
         let params = imported.model.parameterCounts.reduce(0, +)
         return ModelResult(model: "cnn", file: file.relativePath,
                            description: "\(keras) \(imported.layerClassNames.count) layers, \(params) parameters, \(imported.model.precisionName)",
-                           evaluations: [("MNIST test set", test)], checks: checks)
+                           evaluations: [("MNIST test set", test)], checks: checks, isSeedProtocol: true)
     }
 }

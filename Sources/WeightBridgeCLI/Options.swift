@@ -181,3 +181,65 @@ struct ModelOptions: ParsableArguments {
         try ModelFile.load(try requireFile(path, flag: flag), options: try importOptions(limits: limits))
     }
 }
+
+/// `--data`, `--x-name`, `--y-name`, `--x`, `--y` and the preprocessing `--scale`, `--reshape`, `--dtype`: a labelled
+/// test set of the user's own, for `verify` and `evaluate`.
+struct DatasetOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Test set: an .npz holding the features and the labels (members x and y unless renamed).", valueName: "file"))
+    var data: String?
+
+    @Option(help: ArgumentHelp("The features' member of the --data archive.", valueName: "name"))
+    var xName = "x"
+
+    @Option(help: ArgumentHelp("The labels' member of the --data archive: class indices or one-hot rows.", valueName: "name"))
+    var yName = "y"
+
+    @Option(name: .customLong("x"), help: ArgumentHelp("Test features as an .npy (with --y instead of --data).", valueName: "file"))
+    var xFile: String?
+
+    @Option(name: .customLong("y"), help: ArgumentHelp("Test labels as an .npy: class indices or one-hot rows.", valueName: "file"))
+    var yFile: String?
+
+    @Option(help: ArgumentHelp("Scale the features: a factor (0.00392156862745098) or 1/N (1/255).", valueName: "factor"))
+    var scale: String?
+
+    @Option(help: ArgumentHelp("Shape of one sample, comma-separated (28,28,1).", valueName: "dims"))
+    var reshape: String?
+
+    @Option(help: ArgumentHelp("Element type the model receives: float32.", valueName: "type"))
+    var dtype = "float32"
+
+    /// Whether any dataset of the user's own was given.
+    var given: Bool { data != nil || xFile != nil || yFile != nil }
+
+    func validate() throws {
+        if data != nil && (xFile != nil || yFile != nil) { throw ValidationError("give either --data or --x and --y, not both") }
+        if (xFile == nil) != (yFile == nil) { throw ValidationError("--x and --y go together") }
+        if scale != nil || reshape != nil, !given { throw ValidationError("--scale and --reshape apply to --data or --x/--y") }
+        _ = try preprocessing()
+    }
+
+    /// The preprocessing the flags describe.
+    func preprocessing() throws -> Preprocessing {
+        var parsedScale: Preprocessing.Scale?
+        if let scale {
+            guard let s = Preprocessing.Scale(scale) else { throw ValidationError("--scale '\(scale)' is neither a factor such as 0.0625 nor 1/N such as 1/255") }
+            parsedScale = s
+        }
+        var dims: [Int]?
+        if let reshape {
+            let parsed = reshape.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? 0) > 0 }) else { throw ValidationError("--reshape '\(reshape)' is not a list of positive sizes such as 28,28,1") }
+            dims = parsed.compactMap { $0 }
+        }
+        guard Preprocessing.supportedDTypes.contains(dtype) else { throw ValidationError("--dtype '\(dtype)' is not supported; use float32") }
+        return try Preprocessing(scale: parsedScale, reshape: dims, dtype: dtype)
+    }
+
+    /// The dataset the flags name, nil when none was given.
+    func source() throws -> DatasetSource? {
+        if let data { return .npz(try requireFile(data, flag: "--data"), xName: xName, yName: yName) }
+        if let xFile, let yFile { return .arrays(x: try requireFile(xFile, flag: "--x"), y: try requireFile(yFile, flag: "--y")) }
+        return nil
+    }
+}
