@@ -9,7 +9,7 @@ Deterministic: fixed seeds, CPU, Keras 3 on the JAX backend; a few seconds of tr
     reshaped to (8, 8, 1): the manifest's preprocessing says so.
 (b) cancer_mlp.h5 / .keras: a tabular MLP with one sigmoid output on load_breast_cancer (569 rows, 30
     features, standardised with the training rows' mean and deviation). Test set cancer_test.npz: x (114, 30)
-    float32 already standardised, y (114,) int64.
+    float32 already standardised, y (114,) int64; cancer_x.npy holds the same x alone (for `predict`).
 (c) wine_mlp.npz: a NumPy MLP 13-16-3 (ReLU, softmax) in the seed's W1 b1 W2 b2 layout, float64, trained by
     plain NumPy gradient descent on load_wine (178 rows, standardised). Test set wine_test.npz: x (36, 13)
     float32, y (36, 3) one-hot float32.
@@ -115,6 +115,7 @@ mlp.fit(xc_train, yc_train, epochs=20, batch_size=32, verbose=0)
 mlp.save(path("cancer_mlp.h5"), include_optimizer=False)
 mlp.save(path("cancer_mlp.keras"), include_optimizer=False)
 np.savez_compressed(path("cancer_test.npz"), x=xc_test, y=yc_test)
+np.save(path("cancer_x.npy"), xc_test)  # the same features alone, for `weightbridge predict --input`
 p, figures = keras_figures(mlp, xc_test, yc_test, 2)
 np.save(path("cancer_mlp_outputs.npy"), p.astype(np.float32))
 reported["models"]["cancer_mlp"] = {"model": "cancer_mlp.h5", "data": "cancer_test.npz", "rows": len(yc_test), "figures": figures}
