@@ -17,9 +17,11 @@ struct Evaluate: ParsableCommand {
             in float32.
 
             Examples:
-              weightbridge evaluate Fixtures/verify/digits_cnn.h5 --data Fixtures/verify/digits_test.npz --scale 1/16 --reshape 8,8,1
-              weightbridge evaluate ../shared/seed/cnn_model.h5 --confusion-svg cnn_confusion.svg
-              weightbridge evaluate ../shared/seed/mlp_weights.npz --split seed-mlp-test --json
+              weightbridge evaluate model.h5 --data test.npz --scale 1/255 --reshape 28,28,1
+              weightbridge evaluate ../shared/seed/cnn_model.h5 \\
+                  --confusion-svg cnn_confusion.svg
+              weightbridge evaluate ../shared/seed/mlp_weights.npz \\
+                  --split seed-mlp-test --json
             """)
 
     @Argument(help: ArgumentHelp("The model: a Keras .h5 or an MLP .npz.", valueName: "model")) var model: String

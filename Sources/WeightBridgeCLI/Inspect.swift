@@ -161,12 +161,29 @@ struct Inspect: ParsableCommand {
         var parts: [String] = []
         if let opt = object["optimizer_config"] as? [String: Any] {
             let cls = opt["class_name"] as? String ?? "?"
-            let lr = (opt["config"] as? [String: Any])?["learning_rate"].map { "\($0)" } ?? "?"
+            let lr = (opt["config"] as? [String: Any])?["learning_rate"].map(jsonText) ?? "?"
             parts.append("optimizer \(cls) (learning rate \(lr))")
         }
-        if let loss = object["loss"] { parts.append("loss \(loss)") }
-        if let metrics = object["metrics"] { parts.append("metrics \(metrics)") }
+        if let loss = object["loss"] { parts.append("loss \(jsonText(loss))") }
+        if let metrics = object["metrics"] { parts.append("metrics \(jsonText(metrics))") }
         return parts.isEmpty ? "present" : parts.joined(separator: ", ")
+    }
+}
+
+/// A JSON value as a person reads it: strings bare, numbers shortest (a float32 learning rate saved as
+/// 0.0010000000474974513 reads 0.001), lists joined with commas, objects as compact JSON.
+func jsonText(_ value: Any) -> String {
+    switch value {
+    case let s as String: return s
+    case let n as NSNumber where String(cString: n.objCType) == "c": return n.boolValue ? "true" : "false"
+    case let n as NSNumber: return NumberText.short(n.doubleValue)
+    case let list as [Any]: return list.isEmpty ? "none" : list.map(jsonText).joined(separator: ", ")
+    case is NSNull: return "none"
+    default:
+        guard JSONSerialization.isValidJSONObject(value), let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) else {
+            return "\(value)"
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 

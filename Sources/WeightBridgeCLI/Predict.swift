@@ -12,7 +12,7 @@ struct Predict: ParsableCommand {
             float32 models (Keras) and float64 for float64 models (NumPy MLPs saved as float64).
 
             Example:
-              weightbridge predict ../shared/seed/cnn_model.h5 --input x_test.npy --output probs.npy
+              weightbridge predict ../shared/seed/cnn_model.h5 --input x.npy --output p.npy
             """)
 
     @Argument(help: ArgumentHelp("The model: a Keras .h5 or an MLP .npz.", valueName: "model")) var model: String
@@ -34,7 +34,7 @@ struct Predict: ParsableCommand {
         let x = try NPYFile.read(inURL, limits: limits)
         let perSample = imported.model.inputShape.reduce(1, *)
         guard let n = x.shape.first, x.shape.count >= 2 || perSample == 1, x.count == n * perSample else {
-            throw CLIError.badInput(path: input, reason: "shape \(x.shape) does not hold samples of the model's input shape \(imported.model.inputShape)")
+            throw CLIError.badInput(path: input, reason: "shape \(ArrayComparison.describe(shape: x.shape)) does not hold samples of the model's input shape \(ArrayComparison.describe(shape: imported.model.inputShape))")
         }
         let outputs: [Double]
         switch x.dtype.elementType {
@@ -55,6 +55,6 @@ struct Predict: ParsableCommand {
         case .float64: array = NPYArray(shape: shape, float64: outputs)
         }
         try NPYFile.write(array, to: URL(fileURLWithPath: output), overwrite: force)
-        printError("predict: \(n) samples -> \(output) \(shape) \(imported.model.precisionName)")
+        printError("predict: \(n) samples -> \(output) \(ArrayComparison.describe(shape: shape)) \(imported.model.precisionName)")
     }
 }

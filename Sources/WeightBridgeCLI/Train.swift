@@ -39,7 +39,8 @@ struct Train: ParsableCommand {
             Examples:
               weightbridge train mlp --output mlp_swift.npz --plots plots/
               weightbridge train cnn --output cnn_swift.h5
-              weightbridge train cnn --init ../shared/seed/cnn_model.h5 --epochs 1 --output cnn_finetuned.h5
+              weightbridge train cnn --init-from ../shared/seed/cnn_model.h5 --epochs 1 \\
+                  --output cnn_finetuned.h5
               weightbridge train cnn --limit 2000 --epochs 1 --output quick.h5
             """)
 
@@ -87,13 +88,16 @@ struct Train: ParsableCommand {
             throw SafeIOError.exists(path: output)
         }
         interrupt.install()
+        if output == nil { printError("train: no --output given: the trained model will not be saved") }
         let dataset = try mnist.load()
         let result: TrainingRun
         switch recipe {
         case .mlp: result = try trainMLP(dataset)
         case .cnn: result = try trainCNN(dataset)
         }
-        if let plots { try writePlots(result, to: plots) }
+        if let plots {
+            for file in try writePlots(result, to: plots) { printError("train: wrote \(file)") }
+        }
         if let output {
             try ModelFile.save(result.model, to: URL(fileURLWithPath: output), flavor: keras == 2 ? .keras2 : .keras3, overwrite: force)
         }
@@ -156,8 +160,8 @@ struct Train: ParsableCommand {
         let train = all.subset(trainIdx)
         let model: Sequential<Double>
         if let initFrom {
-            guard case .float64(let m) = try ModelFile.load(try requireFile(initFrom, flag: "--init")).model else {
-                throw CLIError.badOption("--init: \(initFrom) is not a float64 MLP")
+            guard case .float64(let m) = try ModelFile.load(try requireFile(initFrom, flag: "--init-from")).model else {
+                throw CLIError.badOption("--init-from: \(initFrom) is not a float64 MLP")
             }
             model = m
         } else {
@@ -191,8 +195,8 @@ struct Train: ParsableCommand {
         let validation = trainRows.subset(Array(fitCount..<trainRows.count))
         let model: Sequential<Float>
         if let initFrom {
-            guard case .float32(let m) = try ModelFile.load(try requireFile(initFrom, flag: "--init")).model else {
-                throw CLIError.badOption("--init: \(initFrom) is not a float32 Keras model")
+            guard case .float32(let m) = try ModelFile.load(try requireFile(initFrom, flag: "--init-from")).model else {
+                throw CLIError.badOption("--init-from: \(initFrom) is not a float32 Keras model")
             }
             model = m
         } else {
@@ -214,7 +218,8 @@ struct Train: ParsableCommand {
         return TrainingRun(model: loaded, reports: reports, trainAccuracy: trainEval.accuracy, trainRows: fit.count, test: test)
     }
 
-    private func writePlots(_ run: TrainingRun, to directory: String) throws {
+    /// Writes the curves and the confusion matrix into `directory`; returns the paths written.
+    private func writePlots(_ run: TrainingRun, to directory: String) throws -> [String] {
         let dir = URL(fileURLWithPath: directory)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var loss = [LineChartSVG.Series(name: "training", values: run.reports.map(\.loss))]
@@ -225,11 +230,24 @@ struct Train: ParsableCommand {
             acc.append(LineChartSVG.Series(name: "validation", values: va))
         }
         let name = recipe.rawValue
-        try writeText(LineChartSVG.render(title: "\(name.uppercased()) loss", xLabel: "epoch", yLabel: "loss", series: loss),
-                      to: dir.appendingPathComponent("\(name)_loss.svg").path)
-        try writeText(LineChartSVG.render(title: "\(name.uppercased()) accuracy", xLabel: "epoch", yLabel: "accuracy", series: acc),
-                      to: dir.appendingPathComponent("\(name)_accuracy.svg").path)
-        try writeText(ConfusionMatrixSVG.render(run.test.confusion, title: "\(name.uppercased()) confusion matrix (test)"),
-                      to: dir.appendingPathComponent("\(name)_confusion_matrix.svg").path)
+        // The run's settings in every title, so a plot read later says what produced it.
+        let settings = runSettings(run)
+        let files = ["loss", "accuracy", "confusion_matrix"].map { dir.appendingPathComponent("\(name)_\($0).svg").path }
+        try writeText(LineChartSVG.render(title: "\(name.uppercased()) loss (\(settings))", xLabel: "epoch", yLabel: "loss", series: loss), to: files[0])
+        try writeText(LineChartSVG.render(title: "\(name.uppercased()) accuracy (\(settings))", xLabel: "epoch", yLabel: "accuracy", series: acc),
+                      to: files[1])
+        try writeText(ConfusionMatrixSVG.render(run.test.confusion, title: "\(name.uppercased()) confusion matrix, test (\(settings))"), to: files[2])
+        return files
+    }
+
+    /// "lr 0.001, batch 128, 12 epochs, seed 42, 54000 rows": the settings this run used.
+    private func runSettings(_ run: TrainingRun) -> String {
+        let defaults: (lr: Double, batch: Int) = recipe == .mlp ? (0.01, 64) : (0.001, 128)
+        var parts = [
+            "lr \(NumberText.short(lr ?? defaults.lr))", "batch \(batchSize ?? defaults.batch)", "\(run.reports.count) epochs", "seed \(seed)",
+            "\(run.trainRows) rows",
+        ]
+        if let initFrom { parts.append("from \(URL(fileURLWithPath: initFrom).lastPathComponent)") }
+        return parts.joined(separator: ", ")
     }
 }

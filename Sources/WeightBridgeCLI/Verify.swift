@@ -22,10 +22,13 @@ struct Verify: ParsableCommand {
             Exit status: 0 every figure reproduces, 1 a figure does not, 2 bad input.
 
             Examples:
-              weightbridge verify model.h5 --data test.npz --expect accuracy=0.9812 --expect macro_f1=0.9790
-              weightbridge verify model.h5 --data test.npz --reference keras_probs.npy --atol 1e-5
-              weightbridge verify --manifest Fixtures/verify/checks.yml --junit verify.xml
-              weightbridge verify --mlp ../shared/seed/mlp_weights.npz --cnn ../shared/seed/cnn_model.h5
+              weightbridge verify model.h5 --data test.npz --expect accuracy=0.9812 \\
+                  --expect macro_f1=0.9790
+              weightbridge verify model.h5 --data test.npz \\
+                  --reference keras_probs.npy --atol 1e-5
+              weightbridge verify --manifest checks.yml --junit verify.xml
+              weightbridge verify --mlp ../shared/seed/mlp_weights.npz \\
+                  --cnn ../shared/seed/cnn_model.h5
             """)
 
     @Argument(help: ArgumentHelp("A model to verify (.h5 or MLP .npz); omit for a manifest or the seed models.", valueName: "model"))
