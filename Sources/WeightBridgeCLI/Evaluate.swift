@@ -17,7 +17,8 @@ struct Evaluate: ParsableCommand {
             in float32.
 
             Examples:
-              weightbridge evaluate model.h5 --data test.npz --scale 1/255 --reshape 28,28,1
+              weightbridge evaluate model.h5 --data test.npz --scale 1/255 \\
+                  --reshape 28,28,1
               weightbridge evaluate ../shared/seed/cnn_model.h5 \\
                   --confusion-svg cnn_confusion.svg
               weightbridge evaluate ../shared/seed/mlp_weights.npz \\
