@@ -58,7 +58,7 @@ public struct ReportedFigures: Codable, Sendable {
         do {
             figures = try JSONDecoder().decode(ReportedFigures.self, from: data)
         } catch {
-            throw VerificationError.badReportedFile(path: url.path, reason: "\(error)")
+            throw VerificationError.badReportedFile(path: url.path, reason: DecodingErrorText.describe(error))
         }
         guard figures.schema == 1 else {
             throw VerificationError.badReportedFile(path: url.path, reason: "schema \(figures.schema), this version reads schema 1")
