@@ -18,14 +18,14 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
-        // SHA-256 of downloaded MNIST files (issue 5): swift-crypto's Crypto module.
-        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
         // C libraries, through pkg-config. Shim headers wrap macros Swift cannot import.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // SHA-256 of downloaded MNIST files, from the system's OpenSSL (no BoringSSL compiled into consumers).
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // Shared file-safety primitives: atomic writes, resource limits.
         .target(name: "SafeIO"),
@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Bridge", dependencies: ["SafeIO", "NumPyFormat", "KerasFormat", "NeuralNet"]),
 
         // Data and evaluation.
-        .target(name: "MNIST", dependencies: ["CGzip", "NumPyFormat", "SafeIO", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "MNIST", dependencies: ["CGzip", "CLibCrypto", "NumPyFormat", "SafeIO"]),
         .target(name: "Evaluation", dependencies: ["SafeIO"]),
 
         // Umbrella library and the command-line tool.
@@ -67,6 +67,7 @@ let package = Package(
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "NumPyFormat", "KerasFormat", "NeuralNet", "TestSupport"]),
         .testTarget(name: "MNISTTests", dependencies: ["MNIST", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+        .testTarget(name: "WeightBridgeTests", dependencies: ["WeightBridge", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["KerasFormat", "SafeIO", "TestSupport"]),
     ]
 )

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import SafeIO
 
@@ -90,9 +89,9 @@ public struct IDXFile: Sendable {
         var probe: UInt8 = 0
         let extra = try withUnsafeMutableBytes(of: &probe) { try source.read(into: $0) }
         guard extra == 0 else { throw MNISTError.trailingData(file: url.path, expectedBytes: total) }
-        var hasher = SHA256()
-        hasher.update(data: header)
-        hasher.update(data: data)
+        let hasher = SHA256Hasher()
+        hasher.update(header)
+        hasher.update(data)
         return IDXFile(kind: kind, dimensions: dims.map { Int($0) }, data: data, sha256: MNISTChecksum.hex(hasher.finalize()))
     }
 

@@ -186,4 +186,43 @@ final class VerifyAnyModelTests: XCTestCase {
         XCTAssertEqual(models.compactMap { $0["model"] as? String }, ["mlp", "cnn"])
         XCTAssertEqual(models.map { ($0["figures"] as? [Any])?.count ?? 0 }, [42, 42])
     }
+
+    func testEvaluateOnOwnDataGivesScikitLearnsConfusionMatrixAndReport() throws {
+        let out = try runPython("""
+            import numpy as np, sys, json
+            from sklearn.metrics import confusion_matrix, classification_report
+            d = np.load(sys.argv[1]); p = np.load(sys.argv[2])
+            pred = p.argmax(axis=1)
+            print(json.dumps({"confusion": confusion_matrix(d['y'], pred, labels=list(range(10))).tolist(),
+                              "report": classification_report(d['y'], pred, digits=2, zero_division=0)}))
+            """, args: [verifyFile("digits_test.npz"), verifyFile("digits_cnn_outputs.npy")])
+        let sk = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        let f = Self.fixtures[0]
+        let json = try WeightBridgeBinary.run(["evaluate", verifyFile(f.model), "--data", verifyFile(f.data)] + f.preprocessing + ["--json"])
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let j = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(j["confusionMatrix"] as? [[Int]], sk["confusion"] as? [[Int]])
+        XCTAssertEqual(j["rows"] as? Int, 360)
+        let human = try WeightBridgeBinary.run(["evaluate", verifyFile(f.model), "--data", verifyFile(f.data)] + f.preprocessing)
+        XCTAssertEqual(human.status, 0, human.stderr)
+        XCTAssertTrue(human.stdout.contains(try XCTUnwrap(sk["report"] as? String)), human.stdout)
+        XCTAssertTrue(human.stdout.contains("confusion matrix (rows: true label, columns: predicted)"), human.stdout)
+    }
+
+    func testModelOnABuiltInMNISTSplitVerifiesInOneCommand() throws {
+        let cnn = try FixturePaths.sharedFile("seed/cnn_model.h5")
+        let r = try WeightBridgeBinary.run(["verify", cnn.path, "--split", "test", "--expect", "accuracy=0.9929", "--expect", "support_7=1028"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("verify: PASS: 2 of 2"), r.stdout)
+    }
+
+    func testBrokenReportedFileNamesTheMissingKey() throws {
+        let tmp = TemporaryDirectory()
+        try #"{"schema": 1, "source": "x", "mlp": {}}"#.write(to: tmp.file("reported.json"), atomically: true, encoding: .utf8)
+        let r = try WeightBridgeBinary.run([
+            "verify", "--mlp", try FixturePaths.sharedFile("seed/mlp_weights.npz").path, "--cnn", try FixturePaths.sharedFile("seed/cnn_model.h5").path,
+            "--reported", tmp.file("reported.json").path,
+        ])
+        assertOneLineError(r, mentioning: "not a reported-figures file: missing key 'file' at mlp")
+    }
 }
