@@ -60,8 +60,9 @@ public struct ArrayComparison: Codable, Sendable {
             let partner = memberMap[x.name] ?? x.name
             guard let y = bByName[partner] else {
                 entries.append(
-                    Entry(name: x.name, nameB: partner == x.name ? nil : partner, shapeA: x.shape, dtypeA: x.dtype,
-                          mismatchedElements: 0, problem: "only in the first file", pass: false))
+                    Entry(
+                        name: x.name, nameB: partner == x.name ? nil : partner, shapeA: x.shape, dtypeA: x.dtype,
+                        mismatchedElements: 0, problem: "only in the first file", pass: false))
                 continue
             }
             paired.insert(partner)
@@ -69,7 +70,8 @@ public struct ArrayComparison: Codable, Sendable {
         }
         for y in b where !paired.contains(y.name) {
             entries.append(
-                Entry(name: y.name, shapeB: y.shape, dtypeB: y.dtype, mismatchedElements: 0, problem: "only in the second file", pass: false))
+                Entry(
+                    name: y.name, shapeB: y.shape, dtypeB: y.dtype, mismatchedElements: 0, problem: "only in the second file", pass: false))
         }
         self.entries = entries
     }
@@ -84,7 +86,8 @@ public struct ArrayComparison: Codable, Sendable {
     ) throws -> ArrayComparison {
         let arraysA = try NamedArray.readAll(a, limits: limits)
         let arraysB = try NamedArray.readAll(b, limits: limits)
-        let namesA = Set(arraysA.map(\.name)), namesB = Set(arraysB.map(\.name))
+        let namesA = Set(arraysA.map(\.name))
+        let namesB = Set(arraysB.map(\.name))
         for (from, to) in memberMap.sorted(by: { $0.key < $1.key }) {
             guard namesA.contains(from) else { throw ComparisonError.noSuchArray(file: a.path, name: from, names: namesA.sorted()) }
             guard namesB.contains(to) else { throw ComparisonError.noSuchArray(file: b.path, name: to, names: namesB.sorted()) }
@@ -103,11 +106,15 @@ public struct ArrayComparison: Codable, Sendable {
         if x.shape != y.shape {
             problems.append("shapes differ: \(ArrayComparison.describe(shape: x.shape)) vs \(ArrayComparison.describe(shape: y.shape))")
         } else {
-            var maxAbs = 0.0, maxRel = 0.0, bad = 0, worst = -1
+            var maxAbs = 0.0
+            var maxRel = 0.0
+            var bad = 0
+            var worst = -1
             x.values.withUnsafeBufferPointer { p in
                 y.values.withUnsafeBufferPointer { q in
                     for i in 0..<p.count {
-                        let u = p[i], v = q[i]
+                        let u = p[i]
+                        let v = q[i]
                         if u.isNaN || v.isNaN {
                             if !(u.isNaN && v.isNaN) {
                                 bad += 1

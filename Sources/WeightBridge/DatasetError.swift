@@ -33,21 +33,25 @@ public enum DatasetError: Error, LocalizedError, Equatable {
         case .noSuchMember(let file, let name, let members):
             return "\(file): no member '\(name)' (it holds: \(members.prefix(10).joined(separator: ", ")))"
         case .noSamples(let file, let shape):
-            return "\(file): features of shape \(ArrayComparison.describe(shape: shape)) hold no samples; expected (rows, ...) with rows > 0"
+            return
+                "\(file): features of shape \(ArrayComparison.describe(shape: shape)) hold no samples; expected (rows, ...) with rows > 0"
         case .badLabelShape(let file, let shape):
-            return "\(file): labels of shape \(ArrayComparison.describe(shape: shape)); expected class indices (rows,) or one-hot (rows, classes)"
+            return
+                "\(file): labels of shape \(ArrayComparison.describe(shape: shape)); expected class indices (rows,) or one-hot (rows, classes)"
         case .badLabel(let file, let index, let value):
             return "\(file): label \(index) is \(value); expected a class index 0, 1, 2, ..."
         case .rowCountMismatch(let features, let labels):
             return "\(features) feature rows but \(labels) labels; expected one label per row"
         case .reshapeMismatch(let stored, let requested):
-            return "a sample of shape \(ArrayComparison.describe(shape: stored)) cannot be reshaped to \(ArrayComparison.describe(shape: requested))"
+            return
+                "a sample of shape \(ArrayComparison.describe(shape: stored)) cannot be reshaped to \(ArrayComparison.describe(shape: requested))"
         case .badReshape(let shape):
             return "sample shape \(shape.map(String.init).joined(separator: ",")) is not a list of positive sizes such as 28,28,1"
         case .unsupportedDType(let dtype):
             return "input dtype '\(dtype)' is not supported; use float32"
         case .modelInputMismatch(let model, let samples):
-            return "the model takes samples of shape \(ArrayComparison.describe(shape: model)), the dataset's are \(ArrayComparison.describe(shape: samples))"
+            return
+                "the model takes samples of shape \(ArrayComparison.describe(shape: model)), the dataset's are \(ArrayComparison.describe(shape: samples))"
         case .labelOutsideModel(let label, let outputs):
             return "label \(label) has no output in a model of \(outputs) outputs"
         case .nonFiniteFeature(let file, let index):

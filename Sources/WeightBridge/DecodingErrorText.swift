@@ -14,7 +14,8 @@ enum DecodingErrorText {
         case .keyNotFound(let key, let context):
             return "missing key '\(key.stringValue)' at \(path(context))"
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
-            return "\(path(context)) is not \(type == String.self ? "a string" : type == Int.self ? "an integer" : type == Double.self ? "a number" : "of the expected kind")"
+            return
+                "\(path(context)) is not \(type == String.self ? "a string" : type == Int.self ? "an integer" : type == Double.self ? "a number" : "of the expected kind")"
         case .dataCorrupted(let context):
             let underlying = (context.underlyingError as NSError?)?.localizedDescription
             return "not valid JSON" + (context.codingPath.isEmpty ? "" : " at \(path(context))") + (underlying.map { ": \($0)" } ?? "")

@@ -61,10 +61,15 @@ public struct FigureCheck: Codable, Sendable {
                 continue
             }
             let d = reported.digits
-            checks.append(FigureCheck(model: model, name: "class \(row.label) precision", reported: row.precision, computed: c.precision, decimals: d))
-            checks.append(FigureCheck(model: model, name: "class \(row.label) recall", reported: row.recall, computed: c.recall, decimals: d))
-            checks.append(FigureCheck(model: model, name: "class \(row.label) f1-score", reported: row.f1, computed: c.f1Score, decimals: d))
-            checks.append(FigureCheck(model: model, name: "class \(row.label) support", reportedCount: row.support, computedCount: c.support))
+            checks.append(
+                FigureCheck(model: model, name: "class \(row.label) precision", reported: row.precision, computed: c.precision, decimals: d)
+            )
+            checks.append(
+                FigureCheck(model: model, name: "class \(row.label) recall", reported: row.recall, computed: c.recall, decimals: d))
+            checks.append(
+                FigureCheck(model: model, name: "class \(row.label) f1-score", reported: row.f1, computed: c.f1Score, decimals: d))
+            checks.append(
+                FigureCheck(model: model, name: "class \(row.label) support", reportedCount: row.support, computedCount: c.support))
         }
         return checks
     }

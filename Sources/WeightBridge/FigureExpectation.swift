@@ -66,7 +66,8 @@ public struct FigureExpectation: Sendable, Equatable {
     enum Figure: Equatable {
         case accuracy, loss
         case topK(Int)
-        case macro(KeyPath<ClassificationReport.Row, Double>), weighted(KeyPath<ClassificationReport.Row, Double>)
+        case macro(KeyPath<ClassificationReport.Row, Double>)
+        case weighted(KeyPath<ClassificationReport.Row, Double>)
         case perClass(KeyPath<ClassificationReport.Row, Double>, Int)
         case support(Int)
 

@@ -15,7 +15,8 @@ public enum JUnitReport {
         for r in results {
             let failed = r.checks.filter { !$0.pass }.count
             let t = r.evaluations.reduce(0) { $0 + $1.evaluation.seconds }
-            out += "  <testsuite name=\"\(escape(r.model))\" tests=\"\(r.checks.count)\" failures=\"\(failed)\" errors=\"0\" skipped=\"0\" time=\"\(time(t))\">\n"
+            out +=
+                "  <testsuite name=\"\(escape(r.model))\" tests=\"\(r.checks.count)\" failures=\"\(failed)\" errors=\"0\" skipped=\"0\" time=\"\(time(t))\">\n"
             out += "    <properties>\n"
             out += "      <property name=\"model\" value=\"\(escape(r.file))\"/>\n"
             out += "      <property name=\"description\" value=\"\(escape(r.description))\"/>\n"
@@ -31,7 +32,9 @@ public enum JUnitReport {
                     let message = "expected \(c.reported), computed \(c.computed) (\(c.tolerance))"
                     out += head + ">\n"
                     out += "      <failure message=\"\(escape(message))\" type=\"FigureMismatch\">"
-                    out += escape("figure: \(c.name)\nexpected: \(c.reported)\ncomputed: \(c.computed)\nexact computed value: \(NumberText.short(c.computedExact))\ntolerance: \(c.tolerance)")
+                    out += escape(
+                        "figure: \(c.name)\nexpected: \(c.reported)\ncomputed: \(c.computed)\nexact computed value: \(NumberText.short(c.computedExact))\ntolerance: \(c.tolerance)"
+                    )
                     out += "</failure>\n"
                     out += "    </testcase>\n"
                 }

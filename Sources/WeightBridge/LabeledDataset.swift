@@ -39,22 +39,26 @@ public struct LabeledDataset: Sendable {
     }
 
     /// Loads members `xName` and `yName` of the `.npz` at `url`.
-    public static func load(npz url: URL, xName: String = "x", yName: String = "y", preprocessing: Preprocessing = Preprocessing(),
-                            limits: ResourceLimits = .default) throws -> LabeledDataset {
+    public static func load(
+        npz url: URL, xName: String = "x", yName: String = "y", preprocessing: Preprocessing = Preprocessing(),
+        limits: ResourceLimits = .default
+    ) throws -> LabeledDataset {
         let archive = try NPZArchive(url: url, limits: limits)
         for name in [xName, yName] where !archive.names.contains(name) {
             throw DatasetError.noSuchMember(file: url.path, name: name, members: archive.names)
         }
-        return try make(x: try archive.array(xName), y: try archive.array(yName), xSource: "\(url.path):\(xName)",
-                        ySource: "\(url.path):\(yName)", description: url.lastPathComponent, preprocessing: preprocessing)
+        return try make(
+            x: try archive.array(xName), y: try archive.array(yName), xSource: "\(url.path):\(xName)",
+            ySource: "\(url.path):\(yName)", description: url.lastPathComponent, preprocessing: preprocessing)
     }
 
     /// Loads features from the `.npy` at `x` and labels from the `.npy` at `y`.
     public static func load(x: URL, y: URL, preprocessing: Preprocessing = Preprocessing(), limits: ResourceLimits = .default) throws
         -> LabeledDataset
     {
-        try make(x: try NPYFile.read(x, limits: limits), y: try NPYFile.read(y, limits: limits), xSource: x.path, ySource: y.path,
-                 description: "\(x.lastPathComponent) + \(y.lastPathComponent)", preprocessing: preprocessing)
+        try make(
+            x: try NPYFile.read(x, limits: limits), y: try NPYFile.read(y, limits: limits), xSource: x.path, ySource: y.path,
+            description: "\(x.lastPathComponent) + \(y.lastPathComponent)", preprocessing: preprocessing)
     }
 
     /// An MNIST split as the seed evaluated it: pixels `uint8 / 255` in Float32, samples `(rows, cols)` or the
@@ -77,12 +81,16 @@ public struct LabeledDataset: Sendable {
 
     private static func sampleShape(stored: [Int], preprocessing: Preprocessing) throws -> [Int] {
         guard let requested = preprocessing.reshape else { return stored }
-        guard requested.reduce(1, *) == stored.reduce(1, *) else { throw DatasetError.reshapeMismatch(stored: stored, requested: requested) }
+        guard requested.reduce(1, *) == stored.reduce(1, *) else {
+            throw DatasetError.reshapeMismatch(stored: stored, requested: requested)
+        }
         return requested
     }
 
-    private static func make(x: NPYArray, y: NPYArray, xSource: String, ySource: String, description: String,
-                             preprocessing: Preprocessing) throws -> LabeledDataset {
+    private static func make(
+        x: NPYArray, y: NPYArray, xSource: String, ySource: String, description: String,
+        preprocessing: Preprocessing
+    ) throws -> LabeledDataset {
         guard let rows = x.shape.first, rows > 0 else { throw DatasetError.noSamples(file: xSource, shape: x.shape) }
         let (labels, width) = try Self.labels(y, source: ySource)
         guard labels.count == rows else { throw DatasetError.rowCountMismatch(features: rows, labels: labels.count) }
@@ -95,8 +103,9 @@ public struct LabeledDataset: Sendable {
             features = try x.floats()
         }
         if let bad = features.firstIndex(where: { !$0.isFinite }) { throw DatasetError.nonFiniteFeature(file: xSource, index: bad) }
-        return try LabeledDataset(description: description, sampleShape: shape, features: features, labels: labels,
-                                  oneHotWidth: width)
+        return try LabeledDataset(
+            description: description, sampleShape: shape, features: features, labels: labels,
+            oneHotWidth: width)
     }
 
     /// Class indices from a `(rows,)`/`(rows, 1)` vector or a one-hot `(rows, classes)` matrix.
@@ -109,7 +118,9 @@ public struct LabeledDataset: Sendable {
             for r in 0..<shape[0] {
                 var best = 0
                 for c in 1..<width where values[r * width + c] > values[r * width + best] { best = c }
-                if !values[r * width + best].isFinite { throw DatasetError.badLabel(file: source, index: r, value: values[r * width + best]) }
+                if !values[r * width + best].isFinite {
+                    throw DatasetError.badLabel(file: source, index: r, value: values[r * width + best])
+                }
                 labels[r] = best
             }
             return (labels, width)
@@ -119,7 +130,9 @@ public struct LabeledDataset: Sendable {
             let values = try y.doubles()
             return (
                 try values.enumerated().map { i, v in
-                    guard v.isFinite, v >= 0, v == v.rounded(), v < Double(Int32.max) else { throw DatasetError.badLabel(file: source, index: i, value: v) }
+                    guard v.isFinite, v >= 0, v == v.rounded(), v < Double(Int32.max) else {
+                        throw DatasetError.badLabel(file: source, index: i, value: v)
+                    }
                     return Int(v)
                 }, nil
             )

@@ -58,11 +58,14 @@ public struct ModelCheck: Sendable {
         let rows = try dataset.load(preprocessing: preprocessing, limits: importOptions.limits, mnist: mnist)
         let evaluation = try ModelEvaluation(model: imported.model, dataset: rows, strictShape: preprocessing.reshape != nil)
         var checks = try expectations.map { try $0.check(evaluation, model: name) }
-        if let reference { checks.append(try Self.referenceCheck(reference, evaluation: evaluation, model: name, limits: importOptions.limits)) }
+        if let reference {
+            checks.append(try Self.referenceCheck(reference, evaluation: evaluation, model: name, limits: importOptions.limits))
+        }
         var description = ModelCheck.describe(imported)
         if preprocessing != Preprocessing() { description += "; inputs: \(preprocessing.summary)" }
-        return SeedVerification.ModelResult(model: name, file: model.relativePath, description: description,
-                                            evaluations: [(rows.description, evaluation)], checks: checks)
+        return SeedVerification.ModelResult(
+            model: name, file: model.relativePath, description: description,
+            evaluations: [(rows.description, evaluation)], checks: checks)
     }
 
     /// "Keras 3.15.1 (jax) 5 layers, 3,276 parameters, float32" or "NumPy MLP 13-16-3, float64".
@@ -82,12 +85,16 @@ public struct ModelCheck: Sendable {
     }
 
     /// The model's outputs against a reference `.npy`, element by element; the check names the worst element.
-    static func referenceCheck(_ reference: Reference, evaluation: ModelEvaluation, model: String, limits: ResourceLimits) throws -> FigureCheck {
+    static func referenceCheck(_ reference: Reference, evaluation: ModelEvaluation, model: String, limits: ResourceLimits) throws
+        -> FigureCheck
+    {
         let recorded = try NPYFile.read(reference.file, limits: limits)
-        let expected = NamedArray(name: reference.file.lastPathComponent, shape: recorded.shape, dtype: recorded.dtype.descr,
-                                  values: try recorded.doubles())
-        let computed = NamedArray(name: "outputs", shape: [evaluation.labels.count] + evaluation.outputShape, dtype: "computed",
-                                  values: evaluation.outputs)
+        let expected = NamedArray(
+            name: reference.file.lastPathComponent, shape: recorded.shape, dtype: recorded.dtype.descr,
+            values: try recorded.doubles())
+        let computed = NamedArray(
+            name: "outputs", shape: [evaluation.labels.count] + evaluation.outputShape, dtype: "computed",
+            values: evaluation.outputs)
         let entry = ArrayComparison.compare(computed, expected, rtol: reference.rtol, atol: reference.atol, checkDTypes: false)
         var computedText: String
         if let maxAbs = entry.maxAbsoluteDifference {

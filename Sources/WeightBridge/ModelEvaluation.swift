@@ -29,7 +29,11 @@ public struct ModelEvaluation: Sendable {
     public init(model: LoadedModel, rows: MNISTSplit, batchSize: Int = 500) throws {
         let perSample = model.inputShape.reduce(1, *)
         guard perSample == rows.rows * rows.cols else {
-            throw BridgeError.cannotExport(path: "MNIST", reason: "the model expects \(ArrayComparison.describe(shape: model.inputShape)) per sample, MNIST rows are \(rows.rows)x\(rows.cols)")
+            throw BridgeError.cannotExport(
+                path: "MNIST",
+                reason:
+                    "the model expects \(ArrayComparison.describe(shape: model.inputShape)) per sample, MNIST rows are \(rows.rows)x\(rows.cols)"
+            )
         }
         let start = Date()
         let probs = model.predict(float32: rows.pixelsFloat32(), count: rows.count, batchSize: batchSize)

@@ -8,7 +8,11 @@ public struct ReportedFigures: Codable, Sendable {
         public var value: Double
         public var reportedAs: String
         public var decimals: Int
-        enum CodingKeys: String, CodingKey { case value, reportedAs = "reported_as", decimals }
+        enum CodingKeys: String, CodingKey {
+            case value
+            case reportedAs = "reported_as"
+            case decimals
+        }
     }
     /// One row of a reported classification report.
     public struct ReportRow: Codable, Sendable {
@@ -31,7 +35,11 @@ public struct ReportedFigures: Codable, Sendable {
         public var testAccuracy: Figure
         public var report: Report
         enum CodingKeys: String, CodingKey {
-            case file, protocolDescription = "protocol", trainingAccuracy = "training_accuracy", testAccuracy = "test_accuracy", report
+            case file
+            case protocolDescription = "protocol"
+            case trainingAccuracy = "training_accuracy"
+            case testAccuracy = "test_accuracy"
+            case report
         }
     }
     /// The CNN's figures.
@@ -42,7 +50,11 @@ public struct ReportedFigures: Codable, Sendable {
         public var report: Report
         public var confusionMatrix: [[Int]]
         enum CodingKeys: String, CodingKey {
-            case file, protocolDescription = "protocol", testAccuracy = "test_accuracy", report, confusionMatrix = "confusion_matrix"
+            case file
+            case protocolDescription = "protocol"
+            case testAccuracy = "test_accuracy"
+            case report
+            case confusionMatrix = "confusion_matrix"
         }
     }
 

@@ -44,7 +44,8 @@ public struct VerificationManifest: Sendable {
     public static func load(_ url: URL, limits: ResourceLimits = .default) throws -> VerificationManifest {
         guard let size = FileSize.of(url) else { throw ManifestError.invalid(file: url.path, at: "", reason: "no such file") }
         guard size <= UInt64(limits.maxConfigBytes) else {
-            throw ManifestError.invalid(file: url.path, at: "", reason: "is \(size) bytes, over the limit of \(limits.maxConfigBytes) bytes")
+            throw ManifestError.invalid(
+                file: url.path, at: "", reason: "is \(size) bytes, over the limit of \(limits.maxConfigBytes) bytes")
         }
         let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
         return try parse(text, baseDirectory: url.deletingLastPathComponent(), source: url.path, limits: limits)
@@ -59,7 +60,8 @@ public struct VerificationManifest: Sendable {
         do {
             root = try Yams.compose(yaml: text)
         } catch {
-            throw ManifestError.invalid(file: source, at: "", reason: "not YAML or JSON: \(String(describing: error).split(separator: "\n").first ?? "")")
+            throw ManifestError.invalid(
+                file: source, at: "", reason: "not YAML or JSON: \(String(describing: error).split(separator: "\n").first ?? "")")
         }
         guard let root else { throw ManifestError.invalid(file: source, at: "", reason: "is empty") }
         let list: Node.Sequence
@@ -67,7 +69,9 @@ public struct VerificationManifest: Sendable {
             list = sequence
         } else if let mapping = root.mapping {
             try parser.onlyKeys(mapping, ["checks", "version"], at: "")
-            guard let checks = mapping["checks"]?.sequence else { throw ManifestError.invalid(file: source, at: "checks", reason: "expected a list of checks") }
+            guard let checks = mapping["checks"]?.sequence else {
+                throw ManifestError.invalid(file: source, at: "checks", reason: "expected a list of checks")
+            }
             list = checks
         } else {
             throw ManifestError.invalid(file: source, at: "", reason: "expected a list of checks or a mapping with 'checks'")
@@ -142,7 +146,9 @@ public struct VerificationManifest: Sendable {
             guard let model = try path(m, "model", at: at) else { throw fail(at, "needs 'model'") }
             var options = ModelFile.ImportOptions(limits: limits)
             options.architecture = try path(m, "architecture", at: at)
-            guard let d = m["dataset"]?.mapping else { throw fail("\(at).dataset", "needs {data: test.npz}, {x: x.npy, y: y.npy} or {split: test}") }
+            guard let d = m["dataset"]?.mapping else {
+                throw fail("\(at).dataset", "needs {data: test.npz}, {x: x.npy, y: y.npy} or {split: test}")
+            }
             let dataset = try self.dataset(d, at: "\(at).dataset")
             var preprocessing = Preprocessing()
             if let p = m["preprocessing"] {
@@ -153,7 +159,9 @@ public struct VerificationManifest: Sendable {
             if let e = m["expect"] {
                 guard let em = e.mapping else { throw fail("\(at).expect", "expected {figure: value, ...}") }
                 for (key, value) in em {
-                    guard let name = key.string, let written = value.scalar?.string else { throw fail("\(at).expect", "expected figure: value") }
+                    guard let name = key.string, let written = value.scalar?.string else {
+                        throw fail("\(at).expect", "expected figure: value")
+                    }
                     expectations.append(try FigureExpectation(name: name, written: written))
                 }
             }
@@ -163,13 +171,17 @@ public struct VerificationManifest: Sendable {
                 try onlyKeys(rm, ["file", "atol", "rtol"], at: "\(at).reference")
                 guard let file = try path(rm, "file", at: "\(at).reference") else { throw fail("\(at).reference", "needs 'file'") }
                 reference = ModelCheck.Reference(
-                    file: file, atol: try number(rm, "atol", at: "\(at).reference") ?? 0, rtol: try number(rm, "rtol", at: "\(at).reference") ?? 0)
+                    file: file, atol: try number(rm, "atol", at: "\(at).reference") ?? 0,
+                    rtol: try number(rm, "rtol", at: "\(at).reference") ?? 0)
             }
-            guard !expectations.isEmpty || reference != nil else { throw fail(at, "expects nothing: give 'expect' figures or a 'reference'") }
+            guard !expectations.isEmpty || reference != nil else {
+                throw fail(at, "expects nothing: give 'expect' figures or a 'reference'")
+            }
             let name = try string(m, "name", at: at) ?? model.lastPathComponent
             return .model(
-                ModelCheck(name: name, model: model, importOptions: options, dataset: dataset, preprocessing: preprocessing,
-                           expectations: expectations, reference: reference))
+                ModelCheck(
+                    name: name, model: model, importOptions: options, dataset: dataset, preprocessing: preprocessing,
+                    expectations: expectations, reference: reference))
         }
 
         func dataset(_ d: Node.Mapping, at: String) throws -> DatasetSource {
@@ -184,7 +196,9 @@ public struct VerificationManifest: Sendable {
                 }
                 return .mnist(s)
             }
-            guard let x = try path(d, "x", at: at), let y = try path(d, "y", at: at) else { throw fail(at, "give data, or x and y, or split") }
+            guard let x = try path(d, "x", at: at), let y = try path(d, "y", at: at) else {
+                throw fail(at, "give data, or x and y, or split")
+            }
             return .arrays(x: x, y: y)
         }
 
@@ -192,14 +206,18 @@ public struct VerificationManifest: Sendable {
             try onlyKeys(p, ["scale", "reshape", "dtype"], at: at)
             var scale: Preprocessing.Scale?
             if let s = try string(p, "scale", at: at) {
-                guard let parsed = Preprocessing.Scale(s) else { throw fail("\(at).scale", "'\(s)' is neither a factor such as 0.0625 nor 1/N") }
+                guard let parsed = Preprocessing.Scale(s) else {
+                    throw fail("\(at).scale", "'\(s)' is neither a factor such as 0.0625 nor 1/N")
+                }
                 scale = parsed
             }
             var reshape: [Int]?
             if let r = p["reshape"] {
                 let items = r.sequence.map { Array($0) } ?? (r.scalar?.string.split(separator: ",").map { Node(String($0)) } ?? [])
                 let dims = items.map { $0.scalar?.string.trimmingCharacters(in: .whitespaces) }.map { $0.flatMap(Int.init) }
-                guard !dims.isEmpty, dims.allSatisfy({ ($0 ?? 0) > 0 }) else { throw fail("\(at).reshape", "expected positive sizes such as [28, 28, 1]") }
+                guard !dims.isEmpty, dims.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                    throw fail("\(at).reshape", "expected positive sizes such as [28, 28, 1]")
+                }
                 reshape = dims.compactMap { $0 }
             }
             return try Preprocessing(scale: scale, reshape: reshape, dtype: try string(p, "dtype", at: at) ?? "float32")

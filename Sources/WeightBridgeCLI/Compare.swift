@@ -24,7 +24,9 @@ struct Compare: ParsableCommand {
     @Argument(help: ArgumentHelp("Second file, the reference for rtol.", valueName: "b")) var b: String
     @Option(help: "Relative tolerance.") var rtol: Double = 1e-7
     @Option(help: "Absolute tolerance.") var atol: Double = 0
-    @Option(name: .customLong("map"), help: ArgumentHelp("Pair member a of the first file with member b of the second (repeatable).", valueName: "a=b"))
+    @Option(
+        name: .customLong("map"),
+        help: ArgumentHelp("Pair member a of the first file with member b of the second (repeatable).", valueName: "a=b"))
     var maps: [String] = []
     @OptionGroup var limitOptions: LimitOptions
     @OptionGroup var output: JSONOption
@@ -39,7 +41,9 @@ struct Compare: ParsableCommand {
         var map: [String: String] = [:]
         for m in maps {
             let parts = m.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw ValidationError("--map '\(m)' is not of the form a=b") }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--map '\(m)' is not of the form a=b")
+            }
             guard map[parts[0]] == nil else { throw ValidationError("--map names '\(parts[0])' twice") }
             map[parts[0]] = parts[1]
         }
@@ -47,8 +51,10 @@ struct Compare: ParsableCommand {
     }
 
     func run() throws {
-        let ua = try requireFile(a, flag: "the first argument"), ub = try requireFile(b, flag: "the second argument")
-        let result = try ArrayComparison.compareFiles(ua, ub, rtol: rtol, atol: atol, memberMap: try memberMap(), limits: limitOptions.limits)
+        let ua = try requireFile(a, flag: "the first argument")
+        let ub = try requireFile(b, flag: "the second argument")
+        let result = try ArrayComparison.compareFiles(
+            ua, ub, rtol: rtol, atol: atol, memberMap: try memberMap(), limits: limitOptions.limits)
         if output.json {
             try printJSON(result)
         } else {
@@ -57,12 +63,15 @@ struct Compare: ParsableCommand {
                 let shape = (e.shapeA ?? e.shapeB).map(ArrayComparison.describe(shape:)) ?? "-"
                 let abs = e.maxAbsoluteDifference.map { String(format: "%.3g", $0) } ?? "-"
                 let rel = e.maxRelativeDifference.map { String(format: "%.3g", $0) } ?? "-"
-                print(pad(e.displayName, 28) + " " + pad(shape, 16) + pad(abs, 14) + pad(rel, 14) + (e.pass ? "ok" : "DIFFERS: \(e.problem ?? "")"))
+                print(
+                    pad(e.displayName, 28) + " " + pad(shape, 16) + pad(abs, 14) + pad(rel, 14)
+                        + (e.pass ? "ok" : "DIFFERS: \(e.problem ?? "")"))
                 if !e.pass, let index = e.worstIndex, let va = e.worstA, let vb = e.worstB {
                     print("  largest difference at [\(index.map(String.init).joined(separator: ", "))]: \(va) vs \(vb)")
                 }
             }
-            print("compare: \(result.entries.filter(\.pass).count) of \(result.entries.count) arrays equal within rtol=\(rtol) atol=\(atol)")
+            print(
+                "compare: \(result.entries.filter(\.pass).count) of \(result.entries.count) arrays equal within rtol=\(rtol) atol=\(atol)")
         }
         if !result.pass { throw ExitCode(1) }
     }

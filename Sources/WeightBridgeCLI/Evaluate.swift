@@ -47,7 +47,8 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let imported = try modelOptions.load(model, limits: limitOptions.limits)
         let e: ModelEvaluation
-        let described: String, splitName: String
+        let described: String
+        let splitName: String
         if let source = try dataset.source() {
             let preprocessing = try dataset.preprocessing()
             let rows = try source.load(preprocessing: preprocessing, limits: limitOptions.limits, mnist: mnist.load)
@@ -61,11 +62,16 @@ struct Evaluate: ParsableCommand {
             splitName = split.rawValue
         }
         if let confusionSvg {
-            try writeText(ConfusionMatrixSVG.render(e.confusion, title: "Confusion matrix: \(URL(fileURLWithPath: model).lastPathComponent), \(described)"), to: confusionSvg)
+            try writeText(
+                ConfusionMatrixSVG.render(
+                    e.confusion, title: "Confusion matrix: \(URL(fileURLWithPath: model).lastPathComponent), \(described)"),
+                to: confusionSvg)
         }
         if output.json {
-            try printJSON(JSONResult(model: model, split: splitName, rows: e.labels.count, accuracy: e.accuracy, report: e.report,
-                                     confusionMatrix: e.confusion.counts, seconds: e.seconds))
+            try printJSON(
+                JSONResult(
+                    model: model, split: splitName, rows: e.labels.count, accuracy: e.accuracy, report: e.report,
+                    confusionMatrix: e.confusion.counts, seconds: e.seconds))
             return
         }
         print("\(model) on \(described), \(imported.model.precisionName)")

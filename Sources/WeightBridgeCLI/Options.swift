@@ -4,12 +4,15 @@ import WeightBridge
 
 /// `--mnist DIR` and `--download`: where MNIST comes from.
 struct MNISTOptions: ParsableArguments {
-    @Option(name: .customLong("mnist"), help: ArgumentHelp(
-        "Directory with the four MNIST IDX files (.gz or raw) or Keras' mnist.npz. Default: the project's Fixtures/mnist when run from a clone, else the download cache.",
-        valueName: "dir"))
+    @Option(
+        name: .customLong("mnist"),
+        help: ArgumentHelp(
+            "Directory with the four MNIST IDX files (.gz or raw) or Keras' mnist.npz. Default: the project's Fixtures/mnist when run from a clone, else the download cache.",
+            valueName: "dir"))
     var directory: String?
 
-    @Flag(help: "Download MNIST into the cache (~/.cache/weightbridge/mnist or $WEIGHTBRIDGE_CACHE) when it is not found, checking SHA-256.")
+    @Flag(
+        help: "Download MNIST into the cache (~/.cache/weightbridge/mnist or $WEIGHTBRIDGE_CACHE) when it is not found, checking SHA-256.")
     var download = false
 
     /// Loads MNIST from the first place that has it.
@@ -36,7 +39,9 @@ struct MNISTOptions: ParsableArguments {
         }
         guard download else { throw CLIError.noMNIST(searched: searched) }
         let bar = ProgressBar(label: "MNIST")
-        let dir = try MNISTDownloader(mirrors: MNISTDownloader.defaultMirrors, cacheDirectory: cache, checksums: MNISTDownloader.mnistChecksums).ensureFiles { name, done, total in
+        let dir = try MNISTDownloader(
+            mirrors: MNISTDownloader.defaultMirrors, cacheDirectory: cache, checksums: MNISTDownloader.mnistChecksums
+        ).ensureFiles { name, done, total in
             bar.update(text: name, fraction: total.map { Double(done) / Double(max($0, 1)) })
         }
         bar.finish(text: "downloaded to \(dir.path)")
@@ -129,19 +134,29 @@ struct LimitOptions: ParsableArguments {
 
 /// Options that give a model file its meaning (`--architecture`, `--activations`, `--orientation`).
 struct ModelOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Architecture for a weights-only .h5: a Keras model JSON (to_json), YAML (to_yaml) or a full-model .h5.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Architecture for a weights-only .h5: a Keras model JSON (to_json), YAML (to_yaml) or a full-model .h5.", valueName: "file"))
     var architecture: String?
 
-    @Option(help: ArgumentHelp("Activations of an MLP .npz's layers, comma-separated (relu,sigmoid,tanh,softmax,linear). Default: relu on hidden layers, softmax on the output.", valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "Activations of an MLP .npz's layers, comma-separated (relu,sigmoid,tanh,softmax,linear). Default: relu on hidden layers, softmax on the output.",
+            valueName: "list"))
     var activations: String?
 
     @Option(help: ArgumentHelp("Orientation of an MLP .npz's weight matrices when ambiguous: in,out or out,in.", valueName: "order"))
     var orientation: String?
 
-    @Option(help: ArgumentHelp("Backend a Keras file's weights were trained under when the file does not record it (Keras 1): theano (convolution kernels are flipped) or tensorflow.", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "Backend a Keras file's weights were trained under when the file does not record it (Keras 1): theano (convolution kernels are flipped) or tensorflow.",
+            valueName: "name"))
     var backend: String?
 
-    @Option(help: ArgumentHelp("Input shape without the batch axis, comma-separated (e.g. 28,28,1), when the architecture declares none.", valueName: "dims"))
+    @Option(
+        help: ArgumentHelp(
+            "Input shape without the batch axis, comma-separated (e.g. 28,28,1), when the architecture declares none.", valueName: "dims"))
     var inputShape: String?
 
     func importOptions(limits: ResourceLimits = .default) throws -> ModelFile.ImportOptions {
@@ -185,7 +200,8 @@ struct ModelOptions: ParsableArguments {
 /// `--data`, `--x-name`, `--y-name`, `--x`, `--y` and the preprocessing `--scale`, `--reshape`, `--dtype`: a labelled
 /// test set of the user's own, for `verify` and `evaluate`.
 struct DatasetOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Test set: an .npz holding the features and the labels (members x and y unless renamed).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("Test set: an .npz holding the features and the labels (members x and y unless renamed).", valueName: "file"))
     var data: String?
 
     @Option(help: ArgumentHelp("The features' member of the --data archive.", valueName: "name"))
@@ -223,16 +239,22 @@ struct DatasetOptions: ParsableArguments {
     func preprocessing() throws -> Preprocessing {
         var parsedScale: Preprocessing.Scale?
         if let scale {
-            guard let s = Preprocessing.Scale(scale) else { throw ValidationError("--scale '\(scale)' is neither a factor such as 0.0625 nor 1/N such as 1/255") }
+            guard let s = Preprocessing.Scale(scale) else {
+                throw ValidationError("--scale '\(scale)' is neither a factor such as 0.0625 nor 1/N such as 1/255")
+            }
             parsedScale = s
         }
         var dims: [Int]?
         if let reshape {
             let parsed = reshape.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? 0) > 0 }) else { throw ValidationError("--reshape '\(reshape)' is not a list of positive sizes such as 28,28,1") }
+            guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                throw ValidationError("--reshape '\(reshape)' is not a list of positive sizes such as 28,28,1")
+            }
             dims = parsed.compactMap { $0 }
         }
-        guard Preprocessing.supportedDTypes.contains(dtype) else { throw ValidationError("--dtype '\(dtype)' is not supported; use float32") }
+        guard Preprocessing.supportedDTypes.contains(dtype) else {
+            throw ValidationError("--dtype '\(dtype)' is not supported; use float32")
+        }
         return try Preprocessing(scale: parsedScale, reshape: dims, dtype: dtype)
     }
 

@@ -34,7 +34,11 @@ struct Predict: ParsableCommand {
         let x = try NPYFile.read(inURL, limits: limits)
         let perSample = imported.model.inputShape.reduce(1, *)
         guard let n = x.shape.first, x.shape.count >= 2 || perSample == 1, x.count == n * perSample else {
-            throw CLIError.badInput(path: input, reason: "shape \(ArrayComparison.describe(shape: x.shape)) does not hold samples of the model's input shape \(ArrayComparison.describe(shape: imported.model.inputShape))")
+            throw CLIError.badInput(
+                path: input,
+                reason:
+                    "shape \(ArrayComparison.describe(shape: x.shape)) does not hold samples of the model's input shape \(ArrayComparison.describe(shape: imported.model.inputShape))"
+            )
         }
         let outputs: [Double]
         switch x.dtype.elementType {

@@ -18,9 +18,17 @@ final class InterruptFlag: @unchecked Sendable {
         source = s
     }
 
-    func raise() { lock.lock(); raised = true; lock.unlock() }
+    func raise() {
+        lock.lock()
+        raised = true
+        lock.unlock()
+    }
 
-    var isRaised: Bool { lock.lock(); defer { lock.unlock() }; return raised }
+    var isRaised: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return raised
+    }
 }
 
 /// `weightbridge train mlp|cnn`: the seed recipes, trained in Swift.
@@ -53,8 +61,10 @@ struct Train: ParsableCommand {
     @Option(help: "Random seed: the same seed gives bit-identical weights on the same machine.") var seed: UInt64 = 42
     @Option(help: "Train on the first N training rows only (quick runs).") var limit: Int?
     @Option(help: ArgumentHelp("Where to save the trained model: .npz or .h5, by extension.", valueName: "file")) var output: String?
-    @Option(help: ArgumentHelp("Start from this model's weights (.h5 or .npz of the same architecture).", valueName: "file")) var initFrom: String?
-    @Option(help: ArgumentHelp("Write SVG loss/accuracy curves and the test confusion matrix into this directory.", valueName: "dir")) var plots: String?
+    @Option(help: ArgumentHelp("Start from this model's weights (.h5 or .npz of the same architecture).", valueName: "file")) var initFrom:
+        String?
+    @Option(help: ArgumentHelp("Write SVG loss/accuracy curves and the test confusion matrix into this directory.", valueName: "dir"))
+    var plots: String?
     @Option(help: "Keras layout of an output .h5: 3 or 2.") var keras = 3
     @Flag(help: "Replace the output file if it exists.") var force = false
     @OptionGroup var mnist: MNISTOptions
@@ -80,7 +90,12 @@ struct Train: ParsableCommand {
         var output: String?
     }
     struct EpochJSON: Encodable {
-        var epoch: Int; var loss: Double; var accuracy: Double; var validationLoss: Double?; var validationAccuracy: Double?; var seconds: Double
+        var epoch: Int
+        var loss: Double
+        var accuracy: Double
+        var validationLoss: Double?
+        var validationAccuracy: Double?
+        var seconds: Double
     }
 
     func run() throws {
@@ -102,17 +117,27 @@ struct Train: ParsableCommand {
             try ModelFile.save(result.model, to: URL(fileURLWithPath: output), flavor: keras == 2 ? .keras2 : .keras3, overwrite: force)
         }
         if json.json {
-            try printJSON(Summary(recipe: recipe.rawValue, epochs: result.reports.map {
-                EpochJSON(epoch: $0.epoch, loss: $0.loss, accuracy: $0.accuracy, validationLoss: $0.validationLoss,
-                          validationAccuracy: $0.validationAccuracy, seconds: $0.seconds)
-            }, trainAccuracy: result.trainAccuracy, testAccuracy: result.test.accuracy, testRows: result.test.labels.count,
-                output: output))
+            try printJSON(
+                Summary(
+                    recipe: recipe.rawValue,
+                    epochs: result.reports.map {
+                        EpochJSON(
+                            epoch: $0.epoch, loss: $0.loss, accuracy: $0.accuracy, validationLoss: $0.validationLoss,
+                            validationAccuracy: $0.validationAccuracy, seconds: $0.seconds)
+                    }, trainAccuracy: result.trainAccuracy, testAccuracy: result.test.accuracy, testRows: result.test.labels.count,
+                    output: output))
         } else {
-            print(String(format: "training accuracy %.4f (%.2f%%) on %d rows", result.trainAccuracy, result.trainAccuracy * 100, result.trainRows))
+            print(
+                String(
+                    format: "training accuracy %.4f (%.2f%%) on %d rows", result.trainAccuracy, result.trainAccuracy * 100, result.trainRows
+                ))
             if let last = result.reports.last, let vl = last.validationLoss, let va = last.validationAccuracy {
                 print(String(format: "final validation loss %.4f, validation accuracy %.4f (%.2f%%)", vl, va, va * 100))
             }
-            print(String(format: "test accuracy %.4f (%.2f%%) on %d rows", result.test.accuracy, result.test.accuracy * 100, result.test.labels.count))
+            print(
+                String(
+                    format: "test accuracy %.4f (%.2f%%) on %d rows", result.test.accuracy, result.test.accuracy * 100,
+                    result.test.labels.count))
             if let output { print("saved \(output)") }
         }
     }
@@ -140,8 +165,9 @@ struct Train: ParsableCommand {
     private func progress(epochs: Int) -> ((BatchProgress) -> Void, (EpochReport) -> Void) {
         var bar = ProgressBar(label: "Epoch 1/\(epochs)")
         let onBatch: (BatchProgress) -> Void = { p in
-            bar.update(text: String(format: "%d/%d loss %.4f acc %.4f", p.batch, p.batches, p.loss, p.accuracy),
-                       fraction: Double(p.batch) / Double(max(p.batches, 1)))
+            bar.update(
+                text: String(format: "%d/%d loss %.4f acc %.4f", p.batch, p.batches, p.loss, p.accuracy),
+                fraction: Double(p.batch) / Double(max(p.batches, 1)))
         }
         let onEpoch: (EpochReport) -> Void = { r in
             var text = String(format: "loss %.4f acc %.4f", r.loss, r.accuracy)
@@ -165,19 +191,22 @@ struct Train: ParsableCommand {
             }
             model = m
         } else {
-            model = try Sequential<Double>(inputShape: [784], layers: [
-                .dense(units: 128, activation: .relu, useBias: true),
-                .dense(units: 64, activation: .relu, useBias: true),
-                .dense(units: 10, activation: .softmax, useBias: true),
-            ])
+            model = try Sequential<Double>(
+                inputShape: [784],
+                layers: [
+                    .dense(units: 128, activation: .relu, useBias: true),
+                    .dense(units: 64, activation: .relu, useBias: true),
+                    .dense(units: 10, activation: .softmax, useBias: true),
+                ])
             model.initialize(seed: seed, kernel: .heNormal)
         }
         let n = epochs ?? 20
         let (onBatch, onEpoch) = progress(epochs: n)
         let x = Tensor<Double>(shape: [train.count, 784], scalars: train.pixelsFloat64FromFloat32())
-        let reports = try model.fit(x: x, labels: train.labels.map(Int.init), validation: nil, optimizer: SGD(learningRate: lr ?? 0.01),
-                                    config: TrainingConfig(epochs: n, batchSize: batchSize ?? 64, seed: seed),
-                                    onBatch: onBatch, onEpoch: onEpoch, shouldStop: { interrupt.isRaised })
+        let reports = try model.fit(
+            x: x, labels: train.labels.map(Int.init), validation: nil, optimizer: SGD(learningRate: lr ?? 0.01),
+            config: TrainingConfig(epochs: n, batchSize: batchSize ?? 64, seed: seed),
+            onBatch: onBatch, onEpoch: onEpoch, shouldStop: { interrupt.isRaised })
         try stopIfInterrupted()
         let loaded = LoadedModel.float64(model)
         let trainEval = try ModelEvaluation(model: loaded, rows: train)
@@ -207,10 +236,11 @@ struct Train: ParsableCommand {
         let (onBatch, onEpoch) = progress(epochs: n)
         let x = Tensor<Float>(shape: [fit.count, 28, 28, 1], scalars: fit.pixelsFloat32())
         let vx = Tensor<Float>(shape: [validation.count, 28, 28, 1], scalars: validation.pixelsFloat32())
-        let reports = try model.fit(x: x, labels: fit.labels.map(Int.init), validation: validationCount > 0 ? (vx, validation.labels.map(Int.init)) : nil,
-                                    optimizer: Adam(learningRate: lr ?? 0.001),
-                                    config: TrainingConfig(epochs: n, batchSize: batchSize ?? 128, seed: seed),
-                                    onBatch: onBatch, onEpoch: onEpoch, shouldStop: { interrupt.isRaised })
+        let reports = try model.fit(
+            x: x, labels: fit.labels.map(Int.init), validation: validationCount > 0 ? (vx, validation.labels.map(Int.init)) : nil,
+            optimizer: Adam(learningRate: lr ?? 0.001),
+            config: TrainingConfig(epochs: n, batchSize: batchSize ?? 128, seed: seed),
+            onBatch: onBatch, onEpoch: onEpoch, shouldStop: { interrupt.isRaised })
         try stopIfInterrupted()
         let loaded = LoadedModel.float32(model)
         let trainEval = try ModelEvaluation(model: loaded, rows: fit)
@@ -224,7 +254,8 @@ struct Train: ParsableCommand {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var loss = [LineChartSVG.Series(name: "training", values: run.reports.map(\.loss))]
         var acc = [LineChartSVG.Series(name: "training", values: run.reports.map(\.accuracy))]
-        let vl = run.reports.compactMap(\.validationLoss), va = run.reports.compactMap(\.validationAccuracy)
+        let vl = run.reports.compactMap(\.validationLoss)
+        let va = run.reports.compactMap(\.validationAccuracy)
         if vl.count == run.reports.count && !vl.isEmpty {
             loss.append(LineChartSVG.Series(name: "validation", values: vl))
             acc.append(LineChartSVG.Series(name: "validation", values: va))
@@ -233,10 +264,14 @@ struct Train: ParsableCommand {
         // The run's settings in every title, so a plot read later says what produced it.
         let settings = runSettings(run)
         let files = ["loss", "accuracy", "confusion_matrix"].map { dir.appendingPathComponent("\(name)_\($0).svg").path }
-        try writeText(LineChartSVG.render(title: "\(name.uppercased()) loss (\(settings))", xLabel: "epoch", yLabel: "loss", series: loss), to: files[0])
-        try writeText(LineChartSVG.render(title: "\(name.uppercased()) accuracy (\(settings))", xLabel: "epoch", yLabel: "accuracy", series: acc),
-                      to: files[1])
-        try writeText(ConfusionMatrixSVG.render(run.test.confusion, title: "\(name.uppercased()) confusion matrix, test (\(settings))"), to: files[2])
+        try writeText(
+            LineChartSVG.render(title: "\(name.uppercased()) loss (\(settings))", xLabel: "epoch", yLabel: "loss", series: loss),
+            to: files[0])
+        try writeText(
+            LineChartSVG.render(title: "\(name.uppercased()) accuracy (\(settings))", xLabel: "epoch", yLabel: "accuracy", series: acc),
+            to: files[1])
+        try writeText(
+            ConfusionMatrixSVG.render(run.test.confusion, title: "\(name.uppercased()) confusion matrix, test (\(settings))"), to: files[2])
         return files
     }
 
@@ -244,7 +279,8 @@ struct Train: ParsableCommand {
     private func runSettings(_ run: TrainingRun) -> String {
         let defaults: (lr: Double, batch: Int) = recipe == .mlp ? (0.01, 64) : (0.001, 128)
         var parts = [
-            "lr \(NumberText.short(lr ?? defaults.lr))", "batch \(batchSize ?? defaults.batch)", "\(run.reports.count) epochs", "seed \(seed)",
+            "lr \(NumberText.short(lr ?? defaults.lr))", "batch \(batchSize ?? defaults.batch)", "\(run.reports.count) epochs",
+            "seed \(seed)",
             "\(run.trainRows) rows",
         ]
         if let initFrom { parts.append("from \(URL(fileURLWithPath: initFrom).lastPathComponent)") }

@@ -34,7 +34,11 @@ struct Verify: ParsableCommand {
     @Argument(help: ArgumentHelp("A model to verify (.h5 or MLP .npz); omit for a manifest or the seed models.", valueName: "model"))
     var model: String?
 
-    @Option(name: .customLong("expect"), help: ArgumentHelp("A reported figure, name=value (repeatable): accuracy=0.9812, top3_accuracy=0.99, macro_f1=0.97, loss=0.0712.", valueName: "name=value"))
+    @Option(
+        name: .customLong("expect"),
+        help: ArgumentHelp(
+            "A reported figure, name=value (repeatable): accuracy=0.9812, top3_accuracy=0.99, macro_f1=0.97, loss=0.0712.",
+            valueName: "name=value"))
     var expectations: [String] = []
 
     @Option(help: ArgumentHelp("Outputs recorded in Python (np.save of model.predict(x)) to match element by element.", valueName: "file"))
@@ -80,9 +84,13 @@ struct Verify: ParsableCommand {
             throw ValidationError("--expect, --reference, --data, --x/--y and --split need a MODEL argument")
         }
         if model != nil {
-            guard dataset.given || split != nil else { throw ValidationError("MODEL needs a test set: --data FILE.npz, --x/--y, or --split test") }
+            guard dataset.given || split != nil else {
+                throw ValidationError("MODEL needs a test set: --data FILE.npz, --x/--y, or --split test")
+            }
             guard !(dataset.given && split != nil) else { throw ValidationError("give either --data/--x/--y or --split, not both") }
-            guard !expectations.isEmpty || reference != nil else { throw ValidationError("MODEL needs figures to check: --expect accuracy=0.9812 or --reference P.npy") }
+            guard !expectations.isEmpty || reference != nil else {
+                throw ValidationError("MODEL needs figures to check: --expect accuracy=0.9812 or --reference P.npy")
+            }
         }
         guard atol >= 0, rtol >= 0 else { throw ValidationError("--atol and --rtol must be >= 0") }
         for e in expectations {
@@ -106,7 +114,10 @@ struct Verify: ParsableCommand {
             source = reportedURL.path
         }
         if let confusionSvg, let (r, e) = svgSource(results) {
-            try writeText(ConfusionMatrixSVG.render(e.confusion, title: "\(r.model) confusion matrix (WeightBridge, \(URL(fileURLWithPath: r.file).lastPathComponent))"), to: confusionSvg)
+            try writeText(
+                ConfusionMatrixSVG.render(
+                    e.confusion, title: "\(r.model) confusion matrix (WeightBridge, \(URL(fileURLWithPath: r.file).lastPathComponent))"),
+                to: confusionSvg)
         }
         if let junit { try JUnitReport.write(results, to: URL(fileURLWithPath: junit)) }
         let pass = results.allSatisfy(\.pass)
@@ -123,7 +134,11 @@ struct Verify: ParsableCommand {
     private func modelCheck(_ model: String) throws -> ModelCheck {
         let url = try requireFile(model, flag: "the MODEL argument")
         let source: DatasetSource
-        if let split { source = .mnist(split) } else if let s = try dataset.source() { source = s } else {
+        if let split {
+            source = .mnist(split)
+        } else if let s = try dataset.source() {
+            source = s
+        } else {
             throw ValidationError("MODEL needs a test set: --data FILE.npz, --x/--y, or --split test")
         }
         return ModelCheck(
@@ -171,14 +186,18 @@ struct Verify: ParsableCommand {
             print("\(r.model.uppercased())  \(r.file)")
             print("     \(r.description)")
             for (name, e) in r.evaluations {
-                print("     \(name): \(e.labels.count) rows, accuracy " + String(format: "%.4f%%, forward pass %.2fs", e.accuracy * 100, e.seconds))
+                print(
+                    "     \(name): \(e.labels.count) rows, accuracy "
+                        + String(format: "%.4f%%, forward pass %.2fs", e.accuracy * 100, e.seconds))
             }
             if r.isSeedProtocol { printSeedResult(r) } else { printModelResult(r) }
             print("  \(r.model.uppercased()): \(r.pass ? "PASS" : "FAIL") (\(r.checks.filter(\.pass).count)/\(r.checks.count) checks)")
         }
         print("")
         let all = results.flatMap(\.checks)
-        print("verify: \(results.allSatisfy(\.pass) ? "PASS" : "FAIL"): \(all.filter(\.pass).count) of \(all.count) reported figures reproduced")
+        print(
+            "verify: \(results.allSatisfy(\.pass) ? "PASS" : "FAIL"): \(all.filter(\.pass).count) of \(all.count) reported figures reproduced"
+        )
     }
 
     /// A user's check: every figure, the reference comparison, the classification report and confusion matrix.
@@ -213,14 +232,18 @@ struct Verify: ParsableCommand {
         print("")
         print(pad("  figure", 36) + pad("reported", 18) + pad("computed", 22) + "check")
         for c in headline {
-            print(pad("  \(c.name)", 36) + pad(c.reported, 18) + pad(String(format: "%.4f%%", c.computedExact * 100) + " (\(c.computed))", 22) + (c.pass ? "ok" : "MISMATCH"))
+            print(
+                pad("  \(c.name)", 36) + pad(c.reported, 18) + pad(String(format: "%.4f%%", c.computedExact * 100) + " (\(c.computed))", 22)
+                    + (c.pass ? "ok" : "MISMATCH"))
         }
         let perClass = r.checks.filter { $0.name.hasPrefix("class ") }
         let perClassOK = perClass.filter(\.pass).count
         if let last = r.evaluations.last {
             print("")
             print("  classification report, computed on the \(last.name):")
-            print(last.evaluation.report.text(digits: 2).split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
+            print(
+                last.evaluation.report.text(digits: 2).split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(
+                    separator: "\n"))
         }
         print("  per-class precision/recall/f1/support: \(perClassOK) of \(perClass.count) equal the reported report at 2 decimals")
         for c in perClass where !c.pass {

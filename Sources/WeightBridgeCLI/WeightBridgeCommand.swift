@@ -28,7 +28,9 @@ struct WeightBridgeCommand: ParsableCommand {
 
     static func main() {
         if let typo = CommandLine.arguments.dropFirst().first, let message = unknownCommandMessage(typo) {
-            FileHandle.standardError.write(Data("weightbridge: \(message)\nUsage: weightbridge <subcommand>\n  See 'weightbridge --help' for more information.\n".utf8))
+            FileHandle.standardError.write(
+                Data("weightbridge: \(message)\nUsage: weightbridge <subcommand>\n  See 'weightbridge --help' for more information.\n".utf8)
+            )
             Foundation.exit(ExitCode.validationFailure.rawValue)
         }
         let command: ParsableCommand
@@ -73,7 +75,8 @@ struct WeightBridgeCommand: ParsableCommand {
 
     /// Levenshtein distance, counting a swap of neighbours as one edit (`inpsect` is one from `inspect`).
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let x = Array(a), y = Array(b)
+        let x = Array(a)
+        let y = Array(b)
         guard !x.isEmpty else { return y.count }
         guard !y.isEmpty else { return x.count }
         var d = [[Int]](repeating: [Int](repeating: 0, count: y.count + 1), count: x.count + 1)

@@ -10,7 +10,8 @@ final class CommandLineUsageTests: XCTestCase {
     private func help(_ command: [String], columns: Int) throws -> ProcessResult {
         var environment = ProcessInfo.processInfo.environment
         environment["COLUMNS"] = String(columns)
-        return try runProcess(WeightBridgeBinary.url.path, command + ["--help"], environment: environment, currentDirectory: FixturePaths.repoRoot)
+        return try runProcess(
+            WeightBridgeBinary.url.path, command + ["--help"], environment: environment, currentDirectory: FixturePaths.repoRoot)
     }
 
     /// The lines from "Examples:" up to the usage line.
@@ -22,7 +23,8 @@ final class CommandLineUsageTests: XCTestCase {
 
     func testHelpExamplesAreWholeCommandsOnAnEightyColumnTerminal() throws {
         for command in [[]] + Self.commands.map({ [$0] }) {
-            let narrow = try help(command, columns: 80), wide = try help(command, columns: 400)
+            let narrow = try help(command, columns: 80)
+            let wide = try help(command, columns: 400)
             XCTAssertEqual(narrow.status, 0)
             let lines = examples(narrow.stdout)
             XCTAssertFalse(lines.isEmpty, "\(command) --help has examples")
@@ -72,7 +74,8 @@ final class CommandLineUsageTests: XCTestCase {
 
     func testPredictNamesShapesAsNumPyPrintsThem() throws {
         let r = try WeightBridgeBinary.run([
-            "predict", FixturePaths.fixture("verify/cancer_mlp.h5").path, "--input", FixturePaths.fixture("verify/digits_cnn_outputs.npy").path,
+            "predict", FixturePaths.fixture("verify/cancer_mlp.h5").path, "--input",
+            FixturePaths.fixture("verify/digits_cnn_outputs.npy").path,
             "--output", TemporaryDirectory().file("p.npy").path,
         ])
         assertOneLineError(r, mentioning: "shape (360, 10) does not hold samples of the model's input shape (30,)")

@@ -12,7 +12,8 @@ final class CompareArrayPairingTests: XCTestCase {
 
     func testTwoDifferentlyNamedNpyFilesWithEqualArraysCompareEqual() throws {
         let tmp = TemporaryDirectory()
-        try numpy("""
+        try numpy(
+            """
             p = np.random.default_rng(0).random((4, 10)).astype(np.float32)
             np.save(os.path.join(d, 'swift.npy'), p)
             np.save(os.path.join(d, 'keras.npy'), p)
@@ -25,7 +26,8 @@ final class CompareArrayPairingTests: XCTestCase {
 
     func testSingleMemberArchiveComparesWithAnNpyOfAnotherName() throws {
         let tmp = TemporaryDirectory()
-        try numpy("""
+        try numpy(
+            """
             p = np.arange(12, dtype=np.float32).reshape(3, 4)
             np.savez(os.path.join(d, 'ref.npz'), output_0=p)
             np.save(os.path.join(d, 'probs.npy'), p + np.float32(1e-6))
@@ -36,12 +38,14 @@ final class CompareArrayPairingTests: XCTestCase {
 
     func testMapPairsRenamedArchiveMembers() throws {
         let tmp = TemporaryDirectory()
-        try numpy("""
+        try numpy(
+            """
             p = np.linspace(0, 1, 20, dtype=np.float32).reshape(4, 5)
             np.savez(os.path.join(d, 'swift.npz'), probs=p, bias=np.ones(3, np.float32))
             np.savez(os.path.join(d, 'keras.npz'), output_0=p, bias=np.ones(3, np.float32))
             """, in: tmp)
-        let a = tmp.file("swift.npz").path, b = tmp.file("keras.npz").path
+        let a = tmp.file("swift.npz").path
+        let b = tmp.file("keras.npz").path
         let unmapped = try WeightBridgeBinary.run(["compare", a, b, "--json"])
         XCTAssertEqual(unmapped.status, 1, unmapped.stdout)
         let problems = try entries(unmapped).compactMap { $0["problem"] as? String }
@@ -54,7 +58,8 @@ final class CompareArrayPairingTests: XCTestCase {
 
     func testMapNamingAMissingMemberIsAOneLineError() throws {
         let tmp = TemporaryDirectory()
-        try numpy("""
+        try numpy(
+            """
             np.savez(os.path.join(d, 'a.npz'), p=np.zeros(2), q=np.zeros(2))
             np.savez(os.path.join(d, 'b.npz'), p=np.zeros(2), q=np.zeros(2))
             """, in: tmp)
@@ -64,7 +69,8 @@ final class CompareArrayPairingTests: XCTestCase {
 
     func testShapeMismatchIsADifferenceOfThePairNotAMissingArray() throws {
         let tmp = TemporaryDirectory()
-        try numpy("""
+        try numpy(
+            """
             np.save(os.path.join(d, 'swift.npy'), np.zeros((2, 3), np.float32))
             np.save(os.path.join(d, 'keras.npy'), np.zeros((3, 2), np.float32))
             """, in: tmp)
@@ -76,7 +82,8 @@ final class CompareArrayPairingTests: XCTestCase {
 
     func testDTypeMismatchIsNamedWithBothDTypes() throws {
         let tmp = TemporaryDirectory()
-        try numpy("""
+        try numpy(
+            """
             np.save(os.path.join(d, 'swift.npy'), np.ones(5, np.float32))
             np.save(os.path.join(d, 'keras.npy'), np.ones(5, np.float64))
             """, in: tmp)
@@ -87,7 +94,8 @@ final class CompareArrayPairingTests: XCTestCase {
 
     func testReportNamesTheElementWithTheLargestDifference() throws {
         let tmp = TemporaryDirectory()
-        try numpy("""
+        try numpy(
+            """
             p = np.full((3, 4), 0.25, np.float32)
             q = p.copy(); q[1, 2] = 0.5; q[2, 0] = 0.2500001
             np.save(os.path.join(d, 'swift.npy'), q)

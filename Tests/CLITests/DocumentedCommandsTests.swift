@@ -68,11 +68,14 @@ final class DocumentedCommandsTests: XCTestCase {
             if value == "|" {
                 var body: [String] = []
                 var j = i + 1
-                while j < lines.count, lines[j].trimmingCharacters(in: .whitespaces).isEmpty || lines[j].prefix(while: { $0 == " " }).count > indent {
+                while j < lines.count,
+                    lines[j].trimmingCharacters(in: .whitespaces).isEmpty || lines[j].prefix(while: { $0 == " " }).count > indent
+                {
                     body.append(lines[j])
                     j += 1
                 }
-                let margin = body.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map { $0.prefix { $0 == " " }.count }.min() ?? 0
+                let margin =
+                    body.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map { $0.prefix { $0 == " " }.count }.min() ?? 0
                 steps.append((i + 1, body.map { String($0.dropFirst(min(margin, $0.count))) }.joined(separator: "\n")))
                 i = j
             } else {
@@ -92,15 +95,18 @@ final class DocumentedCommandsTests: XCTestCase {
     func binDirectory(_ tmp: TemporaryDirectory) throws -> URL {
         let bin = tmp.file("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(at: bin.appendingPathComponent("weightbridge"), withDestinationURL: WeightBridgeBinary.url)
+        try FileManager.default.createSymbolicLink(
+            at: bin.appendingPathComponent("weightbridge"), withDestinationURL: WeightBridgeBinary.url)
         return bin
     }
 
     func runBash(_ script: String, in directory: URL, bin: URL, what: String) throws {
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = bin.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-        let r = try runProcess("/bin/bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], environment: environment, currentDirectory: directory)
-        XCTAssertEqual(r.status, 0, "\(what) failed (\(r.status)):\n\(script)\nstdout:\n\(r.stdout.suffix(3000))\nstderr:\n\(r.stderr.suffix(3000))")
+        let r = try runProcess(
+            "/bin/bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], environment: environment, currentDirectory: directory)
+        XCTAssertEqual(
+            r.status, 0, "\(what) failed (\(r.status)):\n\(script)\nstdout:\n\(r.stdout.suffix(3000))\nstderr:\n\(r.stderr.suffix(3000))")
     }
 
     func testReadmeCommandBlocksRunAndPass() throws {
@@ -141,7 +147,8 @@ final class DocumentedCommandsTests: XCTestCase {
         for step in steps {
             try runBash(step.script, in: project, bin: bin, what: "Docs/ci.md workflow run: step at block line \(step.line)")
         }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: project.appendingPathComponent("verify.xml").path), "the verify step writes verify.xml")
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: project.appendingPathComponent("verify.xml").path), "the verify step writes verify.xml")
         for block in blocks where ["sh", "bash", "shell"].contains(block.language) && block.notExecuted == nil {
             try runBash(block.text, in: project, bin: bin, what: "Docs/ci.md block at line \(block.line)")
         }

@@ -8,12 +8,15 @@ final class InstalledBinaryTests: XCTestCase {
         let tmp = TemporaryDirectory()
         let model = FixturePaths.fixture("h5/keras3_cnn.h5")
         // A cache layout: blobs/<hash> holds the bytes, snapshots/model.h5 -> ../blobs/<hash> (relative), plus a link to that link.
-        let blobs = tmp.file("blobs"), snapshots = tmp.file("snapshots")
+        let blobs = tmp.file("blobs")
+        let snapshots = tmp.file("snapshots")
         try FileManager.default.createDirectory(at: blobs, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: snapshots, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: model, to: blobs.appendingPathComponent("3f2a9c"))
-        try FileManager.default.createSymbolicLink(atPath: snapshots.appendingPathComponent("model.h5").path, withDestinationPath: "../blobs/3f2a9c")
-        try FileManager.default.createSymbolicLink(at: tmp.file("model.h5"), withDestinationURL: snapshots.appendingPathComponent("model.h5"))
+        try FileManager.default.createSymbolicLink(
+            atPath: snapshots.appendingPathComponent("model.h5").path, withDestinationPath: "../blobs/3f2a9c")
+        try FileManager.default.createSymbolicLink(
+            at: tmp.file("model.h5"), withDestinationURL: snapshots.appendingPathComponent("model.h5"))
         let direct = try WeightBridgeBinary.run(["inspect", model.path, "--json"])
         XCTAssertEqual(direct.status, 0, direct.stderr)
         for link in [snapshots.appendingPathComponent("model.h5"), tmp.file("model.h5")] {

@@ -23,7 +23,9 @@ final class VerifyAnyModelTests: XCTestCase {
     }
 
     static let fixtures = [
-        Fixture(name: "digits_cnn", model: "digits_cnn.h5", data: "digits_test.npz", preprocessing: ["--scale", "1/16", "--reshape", "8,8,1"], atol: float32Parity),
+        Fixture(
+            name: "digits_cnn", model: "digits_cnn.h5", data: "digits_test.npz", preprocessing: ["--scale", "1/16", "--reshape", "8,8,1"],
+            atol: float32Parity),
         Fixture(name: "cancer_mlp", model: "cancer_mlp.h5", data: "cancer_test.npz", preprocessing: [], atol: float32Parity),
         Fixture(name: "wine_mlp", model: "wine_mlp.npz", data: "wine_test.npz", preprocessing: [], atol: float64Parity),
     ]
@@ -88,7 +90,8 @@ final class VerifyAnyModelTests: XCTestCase {
         let f = Self.fixtures[0]
         let tmp = TemporaryDirectory()
         // Keras computed 0.958333 (345 of 360); 0.9584 is off by one in the fourth decimal.
-        let r = try WeightBridgeBinary.run(arguments(f, expect: ["accuracy=0.9584", "macro_f1=0.9585"]) + ["--junit", tmp.file("v.xml").path])
+        let r = try WeightBridgeBinary.run(
+            arguments(f, expect: ["accuracy=0.9584", "macro_f1=0.9585"]) + ["--junit", tmp.file("v.xml").path])
         XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("verify: FAIL: 2 of 3"), r.stdout)
         let failures = try junitDocument(tmp.file("v.xml")).nodes(forXPath: "//testcase[@name='accuracy']/failure")
@@ -101,23 +104,28 @@ final class VerifyAnyModelTests: XCTestCase {
 
     func testPerturbedReferenceExitsOneAndNamesTheWorstElement() throws {
         let tmp = TemporaryDirectory()
-        _ = try runPython("""
+        _ = try runPython(
+            """
             import numpy as np, sys
             p = np.load(sys.argv[1]); p[7, 3] += np.float32(1e-3); p[200, 1] += np.float32(2e-5)
             np.save(sys.argv[2], p)
             """, args: [verifyFile("digits_cnn_outputs.npy"), tmp.file("perturbed.npy").path])
         let f = Self.fixtures[0]
-        let r = try WeightBridgeBinary.run(arguments(f, expect: ["accuracy=0.9583"], reference: tmp.file("perturbed.npy").path) + ["--junit", tmp.file("v.xml").path])
+        let r = try WeightBridgeBinary.run(
+            arguments(f, expect: ["accuracy=0.9583"], reference: tmp.file("perturbed.npy").path) + ["--junit", tmp.file("v.xml").path])
         XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains(" at [7, 3]: "), r.stdout)
         XCTAssertTrue(r.stdout.contains("2 of 3600 beyond tolerance"), r.stdout)
-        let failure = try XCTUnwrap(try junitDocument(tmp.file("v.xml")).nodes(forXPath: "//testcase[@name='outputs match perturbed.npy']/failure").first as? XMLElement)
+        let failure = try XCTUnwrap(
+            try junitDocument(tmp.file("v.xml")).nodes(forXPath: "//testcase[@name='outputs match perturbed.npy']/failure").first
+                as? XMLElement)
         XCTAssertTrue(failure.attribute(forName: "message")?.stringValue?.contains("at [7, 3]") ?? false, failure.xmlString)
     }
 
     func testLabelsAsSeparateNpyFilesAndOneHotRowsGiveTheSameFigures() throws {
         let tmp = TemporaryDirectory()
-        _ = try runPython("""
+        _ = try runPython(
+            """
             import numpy as np, sys, os
             d = np.load(sys.argv[1])
             np.save(os.path.join(sys.argv[2], 'x.npy'), d['x'])
@@ -126,9 +134,13 @@ final class VerifyAnyModelTests: XCTestCase {
             """, args: [verifyFile("cancer_test.npz"), tmp.url.path])
         let accuracy = "accuracy=" + String(format: "%.4f", try reportedFigures("cancer_mlp")["accuracy"]!)
         let model = verifyFile("cancer_mlp.h5")
-        let pair = try WeightBridgeBinary.run(["verify", model, "--x", tmp.file("x.npy").path, "--y", tmp.file("y_onehot.npy").path, "--expect", accuracy])
+        let pair = try WeightBridgeBinary.run([
+            "verify", model, "--x", tmp.file("x.npy").path, "--y", tmp.file("y_onehot.npy").path, "--expect", accuracy,
+        ])
         XCTAssertEqual(pair.status, 0, pair.stdout + pair.stderr)
-        let renamed = try WeightBridgeBinary.run(["verify", model, "--data", tmp.file("renamed.npz").path, "--x-name", "features", "--y-name", "target", "--expect", accuracy])
+        let renamed = try WeightBridgeBinary.run([
+            "verify", model, "--data", tmp.file("renamed.npz").path, "--x-name", "features", "--y-name", "target", "--expect", accuracy,
+        ])
         XCTAssertEqual(renamed.status, 0, renamed.stdout + renamed.stderr)
     }
 
@@ -143,7 +155,8 @@ final class VerifyAnyModelTests: XCTestCase {
         try json.write(to: tmp.file("verify/checks.json"), atomically: true, encoding: .utf8)
         let r = try WeightBridgeBinary.run(["verify", "--manifest", tmp.file("verify/checks.json").path])
         XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
-        try json.replacingOccurrences(of: "0.9580", with: "0.958").write(to: tmp.file("verify/checks.json"), atomically: true, encoding: .utf8)
+        try json.replacingOccurrences(of: "0.9580", with: "0.958").write(
+            to: tmp.file("verify/checks.json"), atomically: true, encoding: .utf8)
         XCTAssertEqual(try WeightBridgeBinary.run(["verify", "--manifest", tmp.file("verify/checks.json").path]).status, 0)
     }
 
@@ -154,11 +167,15 @@ final class VerifyAnyModelTests: XCTestCase {
             try WeightBridgeBinary.run(["verify", digits, "--data", verifyFile("cancer_test.npz"), "--expect", "accuracy=0.9"]),
             mentioning: "the model takes samples of shape (8, 8, 1)")
         assertOneLineError(
-            try WeightBridgeBinary.run(["verify", digits, "--data", verifyFile("digits_test.npz"), "--y-name", "labels", "--expect", "accuracy=0.9"]),
+            try WeightBridgeBinary.run([
+                "verify", digits, "--data", verifyFile("digits_test.npz"), "--y-name", "labels", "--expect", "accuracy=0.9",
+            ]),
             mentioning: "no member 'labels'")
         try "checks:\n  - model: digits_cnn.h5\n    dataset: {data: digits_test.npz}\n    expect: {accuracy: 0.95}\n    tolerance: 3\n"
             .write(to: tmp.file("bad.yml"), atomically: true, encoding: .utf8)
-        assertOneLineError(try WeightBridgeBinary.run(["verify", "--manifest", tmp.file("bad.yml").path]), mentioning: "checks[0]: unknown key 'tolerance'")
+        assertOneLineError(
+            try WeightBridgeBinary.run(["verify", "--manifest", tmp.file("bad.yml").path]), mentioning: "checks[0]: unknown key 'tolerance'"
+        )
         let usage = try WeightBridgeBinary.run(["verify", digits, "--data", verifyFile("digits_test.npz"), "--expect", "acuracy=0.9"])
         XCTAssertEqual(usage.status, 64, usage.stderr)
         XCTAssertTrue(usage.stderr.contains("unknown figure 'acuracy'"), usage.stderr)
@@ -188,7 +205,8 @@ final class VerifyAnyModelTests: XCTestCase {
     }
 
     func testEvaluateOnOwnDataGivesScikitLearnsConfusionMatrixAndReport() throws {
-        let out = try runPython("""
+        let out = try runPython(
+            """
             import numpy as np, sys, json
             from sklearn.metrics import confusion_matrix, classification_report
             d = np.load(sys.argv[1]); p = np.load(sys.argv[2])
@@ -198,7 +216,8 @@ final class VerifyAnyModelTests: XCTestCase {
             """, args: [verifyFile("digits_test.npz"), verifyFile("digits_cnn_outputs.npy")])
         let sk = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
         let f = Self.fixtures[0]
-        let json = try WeightBridgeBinary.run(["evaluate", verifyFile(f.model), "--data", verifyFile(f.data)] + f.preprocessing + ["--json"])
+        let json = try WeightBridgeBinary.run(
+            ["evaluate", verifyFile(f.model), "--data", verifyFile(f.data)] + f.preprocessing + ["--json"])
         XCTAssertEqual(json.status, 0, json.stderr)
         let j = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(j["confusionMatrix"] as? [[Int]], sk["confusion"] as? [[Int]])
@@ -211,7 +230,9 @@ final class VerifyAnyModelTests: XCTestCase {
 
     func testModelOnABuiltInMNISTSplitVerifiesInOneCommand() throws {
         let cnn = try FixturePaths.sharedFile("seed/cnn_model.h5")
-        let r = try WeightBridgeBinary.run(["verify", cnn.path, "--split", "test", "--expect", "accuracy=0.9929", "--expect", "support_7=1028"])
+        let r = try WeightBridgeBinary.run([
+            "verify", cnn.path, "--split", "test", "--expect", "accuracy=0.9929", "--expect", "support_7=1028",
+        ])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("verify: PASS: 2 of 2"), r.stdout)
     }
@@ -220,7 +241,8 @@ final class VerifyAnyModelTests: XCTestCase {
         let tmp = TemporaryDirectory()
         try #"{"schema": 1, "source": "x", "mlp": {}}"#.write(to: tmp.file("reported.json"), atomically: true, encoding: .utf8)
         let r = try WeightBridgeBinary.run([
-            "verify", "--mlp", try FixturePaths.sharedFile("seed/mlp_weights.npz").path, "--cnn", try FixturePaths.sharedFile("seed/cnn_model.h5").path,
+            "verify", "--mlp", try FixturePaths.sharedFile("seed/mlp_weights.npz").path, "--cnn",
+            try FixturePaths.sharedFile("seed/cnn_model.h5").path,
             "--reported", tmp.file("reported.json").path,
         ])
         assertOneLineError(r, mentioning: "not a reported-figures file: missing key 'file' at mlp")

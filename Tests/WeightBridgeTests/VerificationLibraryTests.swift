@@ -24,7 +24,9 @@ final class VerificationLibraryTests: XCTestCase {
             XCTAssertEqual($0 as? FigureError, .notADecimal(name: "accuracy", value: "9.8e-1"))
         }
         XCTAssertThrowsError(try FigureExpectation(parsing: "acuracy=0.9")) { XCTAssertEqual($0 as? FigureError, .unknownName("acuracy")) }
-        XCTAssertThrowsError(try FigureExpectation(parsing: "accuracy")) { XCTAssertEqual($0 as? FigureError, .notAnAssignment("accuracy")) }
+        XCTAssertThrowsError(try FigureExpectation(parsing: "accuracy")) {
+            XCTAssertEqual($0 as? FigureError, .notAnAssignment("accuracy"))
+        }
         XCTAssertThrowsError(try FigureExpectation(parsing: "top0_accuracy=0.9"))
     }
 
@@ -73,12 +75,20 @@ final class VerificationLibraryTests: XCTestCase {
     func testManifestNamesTheEntryAndKeyThatIsWrong() {
         let base = URL(fileURLWithPath: "/project/ci")
         XCTAssertThrowsError(
-            try VerificationManifest.parse("checks:\n  - model: m.h5\n    dataset: {data: t.npz, labels: y}\n    expect: {accuracy: 0.9}\n", baseDirectory: base, source: "c.yml")
+            try VerificationManifest.parse(
+                "checks:\n  - model: m.h5\n    dataset: {data: t.npz, labels: y}\n    expect: {accuracy: 0.9}\n", baseDirectory: base,
+                source: "c.yml")
         ) {
-            XCTAssertEqual($0 as? ManifestError, .invalid(file: "c.yml", at: "checks[0].dataset", reason: "unknown key 'labels' (known: data, x_name, y_name, x, y, split)"))
+            XCTAssertEqual(
+                $0 as? ManifestError,
+                .invalid(file: "c.yml", at: "checks[0].dataset", reason: "unknown key 'labels' (known: data, x_name, y_name, x, y, split)"))
         }
-        XCTAssertThrowsError(try VerificationManifest.parse("checks:\n  - model: m.h5\n    dataset: {split: test}\n", baseDirectory: base, source: "c.yml")) {
-            XCTAssertEqual($0 as? ManifestError, .invalid(file: "c.yml", at: "checks[0]", reason: "expects nothing: give 'expect' figures or a 'reference'"))
+        XCTAssertThrowsError(
+            try VerificationManifest.parse("checks:\n  - model: m.h5\n    dataset: {split: test}\n", baseDirectory: base, source: "c.yml")
+        ) {
+            XCTAssertEqual(
+                $0 as? ManifestError,
+                .invalid(file: "c.yml", at: "checks[0]", reason: "expects nothing: give 'expect' figures or a 'reference'"))
         }
     }
 
@@ -104,7 +114,8 @@ final class VerificationLibraryTests: XCTestCase {
     func testJUnitEscapesTextAndCountsFailures() {
         let check = FigureCheck(model: "m<1>", name: "accuracy", reported: 0.9584, computed: 0.958333, decimals: 4)
         let ok = FigureCheck(model: "m<1>", name: "loss", reported: 0.1471, computed: 0.14709, decimals: 4)
-        let result = SeedVerification.ModelResult(model: "m<1>", file: "a&b.h5", description: "\"quoted\"", evaluations: [], checks: [check, ok])
+        let result = SeedVerification.ModelResult(
+            model: "m<1>", file: "a&b.h5", description: "\"quoted\"", evaluations: [], checks: [check, ok])
         let xml = JUnitReport.xml([result])
         XCTAssertTrue(xml.contains(#"<testsuites name="weightbridge verify" tests="2" failures="1""#), xml)
         XCTAssertTrue(xml.contains(#"<testsuite name="m&lt;1&gt;" tests="2" failures="1""#), xml)
