@@ -52,7 +52,10 @@ let package = Package(
                 "SafeIO", "NumPyFormat", "HDF5", "KerasFormat", "NeuralNet", "Bridge", "MNIST", "Evaluation",
                 // Verification manifests (YAML, or JSON read as YAML so figures keep their written digits).
                 .product(name: "Yams", package: "Yams"),
-            ]),
+            ],
+            // The seed's reported figures compiled into the binary (a link to Fixtures/seed/reported.json, the one
+            // copy), so an installed `weightbridge verify` works without its clone.
+            resources: [.embedInCode("Resources/seed-reported.json")]),
         .executableTarget(name: "WeightBridgeCLI", dependencies: ["WeightBridge", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Timings for Docs/benchmarks.md (scripts/bench.py runs it beside NumPy and Keras).
         .executableTarget(name: "WeightBridgeBench", dependencies: ["WeightBridge"]),

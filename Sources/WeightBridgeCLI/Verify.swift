@@ -109,9 +109,7 @@ struct Verify: ParsableCommand {
             results = [try modelCheck(model).run(mnist: mnist.load)]
             source = "command line"
         } else {
-            let (seedResults, reportedURL) = try runSeed()
-            results = seedResults
-            source = reportedURL.path
+            (results, source) = try runSeed()
         }
         if let confusionSvg, let (r, e) = svgSource(results) {
             try writeText(
@@ -148,23 +146,25 @@ struct Verify: ParsableCommand {
             reference: try reference.map { ModelCheck.Reference(file: try requireFile($0, flag: "--reference"), atol: atol, rtol: rtol) })
     }
 
-    /// The seed MLP and CNN against the reported figures, as `verify` without arguments always did.
-    private func runSeed() throws -> ([SeedVerification.ModelResult], URL) {
+    /// The seed MLP and CNN against the reported figures, as `verify` without arguments always did; the figures
+    /// come from `--reported`, the project's `Fixtures/seed/reported.json`, or the copy built into the binary.
+    private func runSeed() throws -> ([SeedVerification.ModelResult], String) {
         let mlpURL = try requireFile(mlp, flag: "--mlp")
         let cnnURL = try requireFile(cnn, flag: "--cnn")
-        let reportedURL: URL
+        let figures: ReportedFigures
+        let source: String
         if let reported {
-            reportedURL = try requireFile(reported, flag: "--reported")
+            let url = try requireFile(reported, flag: "--reported")
+            (figures, source) = (try ReportedFigures.load(url), url.path)
         } else if let found = ProjectPaths.find("Fixtures/seed/reported.json") {
-            reportedURL = found
+            (figures, source) = (try ReportedFigures.load(found), found.path)
         } else {
-            throw CLIError.missingFile(path: "Fixtures/seed/reported.json", flag: "--reported")
+            (figures, source) = (try ReportedFigures.builtInSeed(), ReportedFigures.builtInSeedName)
         }
-        let figures = try ReportedFigures.load(reportedURL)
         let dataset = try mnist.load()
         let mlpResult = try SeedVerification.verifyMLP(file: mlpURL, dataset: dataset, reported: figures.mlp)
         let cnnResult = try SeedVerification.verifyCNN(file: cnnURL, dataset: dataset, reported: figures.cnn)
-        return ([mlpResult, cnnResult], reportedURL)
+        return ([mlpResult, cnnResult], source)
     }
 
     /// The evaluation whose confusion matrix `--confusion-svg` draws: the seed CNN's, else the first check's.

@@ -123,4 +123,13 @@ final class VerificationLibraryTests: XCTestCase {
         XCTAssertTrue(xml.contains(#"value="a&amp;b.h5""#), xml)
         XCTAssertTrue(xml.contains(#"<testcase classname="m&lt;1&gt;" name="loss" time="0"/>"#), xml)
     }
+
+    func testBuiltInSeedFiguresAreTheFixtureFile() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let file = try ReportedFigures.load(FixturePaths.fixture("seed/reported.json"))
+        let builtIn = try ReportedFigures.builtInSeed()
+        XCTAssertEqual(try encoder.encode(builtIn), try encoder.encode(file))
+        XCTAssertEqual(builtIn.cnn.testAccuracy.reportedAs, file.cnn.testAccuracy.reportedAs)
+    }
 }
