@@ -81,8 +81,15 @@ public struct VerificationManifest: Sendable {
         return VerificationManifest(source: source, entries: entries)
     }
 
-    /// Runs every entry in order. `mnist` is called (once per MNIST entry) only when an entry needs MNIST.
-    public func run(mnist: () throws -> MNISTDataset) throws -> [SeedVerification.ModelResult] {
+    /// Runs every entry in order. `mnist` is called at most once, and only when an entry needs MNIST.
+    public func run(mnist load: () throws -> MNISTDataset) throws -> [SeedVerification.ModelResult] {
+        var loaded: MNISTDataset?
+        func mnist() throws -> MNISTDataset {
+            if let loaded { return loaded }
+            let dataset = try load()
+            loaded = dataset
+            return dataset
+        }
         var results: [SeedVerification.ModelResult] = []
         for entry in entries {
             switch entry {

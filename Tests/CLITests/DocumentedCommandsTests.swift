@@ -169,4 +169,27 @@ final class DocumentedCommandsTests: XCTestCase {
             XCTAssertTrue(doc.contains(version), "Docs/ci.md names the pinned version \(version)")
         }
     }
+
+    /// The README's transcript of `weightbridge verify` is what the command prints today, apart from the
+    /// forward-pass timings and where the reported figures were found.
+    func testReadmeVerifyTranscriptIsTheCommandsOutput() throws {
+        _ = try FixturePaths.sharedFile("seed/mlp_weights.npz")
+        let readme = try String(contentsOf: FixturePaths.repoRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let block = try XCTUnwrap(
+            Self.blocks(in: readme).first { $0.text.hasPrefix("$ .build/release/weightbridge verify") }, "README has the transcript")
+        var lines = block.text.components(separatedBy: "\n")
+        let command = lines.removeFirst().dropFirst("$ .build/release/weightbridge ".count).split(separator: " ").map(String.init)
+        let tmp = TemporaryDirectory()
+        try FileManager.default.createSymbolicLink(at: tmp.file("shared"), withDestinationURL: FixturePaths.shared)
+        try FileManager.default.createDirectory(at: tmp.file("clone"), withIntermediateDirectories: true)
+        let r = try runProcess(WeightBridgeBinary.url.path, command, currentDirectory: tmp.file("clone"))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        func normalized(_ text: String) -> [String] {
+            text.components(separatedBy: "\n").map { line in
+                if line.hasPrefix("reported figures: ") { return "reported figures: <found>" }
+                return line.replacingOccurrences(of: #"forward pass [0-9.]+s"#, with: "forward pass <t>", options: .regularExpression)
+            }.filter { !$0.isEmpty }
+        }
+        XCTAssertEqual(normalized(r.stdout), normalized(lines.joined(separator: "\n")))
+    }
 }
