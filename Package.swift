@@ -17,16 +17,16 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
-        // SHA-256 of downloaded MNIST files (issue 5): swift-crypto's Crypto module.
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     ],
     targets: [
         // C libraries, through pkg-config. Shim headers wrap macros Swift cannot import.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // SHA-256 of downloaded MNIST files, from the system's OpenSSL (no BoringSSL compiled into consumers).
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // Shared file-safety primitives: atomic writes, resource limits.
         .target(name: "SafeIO"),
@@ -48,11 +48,20 @@ let package = Package(
         .target(name: "Bridge", dependencies: ["SafeIO", "NumPyFormat", "KerasFormat", "NeuralNet"]),
 
         // Data and evaluation.
-        .target(name: "MNIST", dependencies: ["CGzip", "NumPyFormat", "SafeIO", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "MNIST", dependencies: ["CGzip", "CLibCrypto", "NumPyFormat", "SafeIO"]),
         .target(name: "Evaluation", dependencies: ["SafeIO"]),
 
         // Umbrella library and the command-line tool.
-        .target(name: "WeightBridge", dependencies: ["SafeIO", "NumPyFormat", "SafeTensorsFormat", "HDF5", "KerasFormat", "NeuralNet", "Bridge", "MNIST", "Evaluation"]),
+        .target(
+            name: "WeightBridge",
+            dependencies: [
+                "SafeIO", "NumPyFormat", "SafeTensorsFormat", "HDF5", "KerasFormat", "ModelSpec", "NeuralNet", "Bridge", "MNIST", "Evaluation",
+                // Verification manifests (YAML, or JSON read as YAML so figures keep their written digits).
+                .product(name: "Yams", package: "Yams"),
+            ],
+            // The seed's reported figures compiled into the binary (a link to Fixtures/seed/reported.json, the one
+            // copy), so an installed `weightbridge verify` works without its clone.
+            resources: [.embedInCode("Resources/seed-reported.json")]),
         .executableTarget(name: "WeightBridgeCLI", dependencies: ["WeightBridge", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Timings for Docs/benchmarks.md (scripts/bench.py runs it beside NumPy and Keras).
         .executableTarget(name: "WeightBridgeBench", dependencies: ["WeightBridge"]),
@@ -69,6 +78,7 @@ let package = Package(
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "NumPyFormat", "KerasFormat", "NeuralNet", "TestSupport"]),
         .testTarget(name: "MNISTTests", dependencies: ["MNIST", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+        .testTarget(name: "WeightBridgeTests", dependencies: ["WeightBridge", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["KerasFormat", "SafeIO", "SafeTensorsFormat", "TestSupport"]),
     ]
 )

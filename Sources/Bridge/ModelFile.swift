@@ -93,7 +93,7 @@ public enum ModelFile {
             guard let c = try KerasModelFile.read(url, limits: limits).modelConfig else { throw BridgeError.noArchitecture(path: url.path) }
             return c
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
+        let size = Int(clamping: FileSize.of(url) ?? 0)  // the file a symbolic link points to, not the link
         guard size <= limits.maxConfigBytes else {
             throw KerasFormatError.invalidConfig(
                 source: url.path, reason: "is \(size) bytes, over the limit of \(limits.maxConfigBytes) bytes")

@@ -34,7 +34,7 @@ public final class HDF5File {
         guard !isDirectory.boolValue else {
             throw HDF5Error.wrongKind(file: path, object: "/", expected: "HDF5 file", found: "directory")
         }
-        let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.uint64Value ?? 0
+        let size = FileSize.of(path) ?? 0  // the file a symbolic link points to, not the link
         return try HDF5Library.locked {
             let isHDF5 = H5Fis_hdf5(path)
             if isHDF5 <= 0 {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import SafeIO
 
@@ -90,9 +89,9 @@ public struct IDXFile: Sendable {
         var probe: UInt8 = 0
         let extra = try withUnsafeMutableBytes(of: &probe) { try source.read(into: $0) }
         guard extra == 0 else { throw MNISTError.trailingData(file: url.path, expectedBytes: total) }
-        var hasher = SHA256()
-        hasher.update(data: header)
-        hasher.update(data: data)
+        let hasher = SHA256Hasher()
+        hasher.update(header)
+        hasher.update(data)
         return IDXFile(kind: kind, dimensions: dims.map { Int($0) }, data: data, sha256: MNISTChecksum.hex(hasher.finalize()))
     }
 
@@ -115,15 +114,13 @@ private final class IDXSource {
 
     init(url: URL) throws {
         path = url.path
-        let attributes: [FileAttributeKey: Any]
         let raw: FileHandle
         do {
-            attributes = try FileManager.default.attributesOfItem(atPath: url.path)
             raw = try FileHandle(forReadingFrom: url)
         } catch {
             throw MNISTError.unreadable(file: url.path, reason: (error as NSError).localizedFailureReason ?? "no such file or not readable")
         }
-        let size = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
+        let size = FileSize.of(url) ?? 0  // the file a symbolic link points to, not the link
         let magic = (try? raw.read(upToCount: 2)).map { [UInt8]($0) } ?? []
         if magic == [0x1f, 0x8b] || url.pathExtension == "gz" {
             try? raw.close()

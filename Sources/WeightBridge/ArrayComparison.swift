@@ -1,20 +1,36 @@
 import Foundation
+import SafeIO
 
 /// Compares two sets of named arrays as `numpy.allclose` would, array by array:
-/// same names, same shapes, values with `|a - b| <= atol + rtol * |b|`, NaN equal to NaN.
+/// same shapes, values with `|a - b| <= atol + rtol * |b|`, NaN equal to NaN.
+///
+/// Arrays are paired by name, through an optional renaming map, or (with `pairSingleArrays`) as the one
+/// array of each side whatever their names, so `swift.npy` and `keras.npy` compare their arrays.
 public struct ArrayComparison: Codable, Sendable {
-    /// The verdict for one array name.
+    /// The verdict for one pair of arrays (or one array without a partner).
     public struct Entry: Codable, Sendable {
+        /// The array's name in the first file (or in the second, for an array only there).
         public var name: String
+        /// The partner's name in the second file when it differs from `name`.
+        public var nameB: String?
         public var shapeA: [Int]?
         public var shapeB: [Int]?
         public var dtypeA: String?
         public var dtypeB: String?
         public var maxAbsoluteDifference: Double?
         public var maxRelativeDifference: Double?
+        /// C-order index of the element with the largest absolute difference (a NaN against a number counts as largest).
+        public var worstIndex: [Int]?
+        /// The first file's value at `worstIndex`.
+        public var worstA: Double?
+        /// The second file's value at `worstIndex`.
+        public var worstB: Double?
         public var mismatchedElements: Int
         public var problem: String?
         public var pass: Bool
+
+        /// `name`, or `name vs nameB` for a renamed pair.
+        public var displayName: String { nameB.map { "\(name) vs \($0)" } ?? name }
     }
 
     public var rtol: Double
@@ -22,56 +38,149 @@ public struct ArrayComparison: Codable, Sendable {
     public var entries: [Entry]
     public var pass: Bool { entries.allSatisfy(\.pass) }
 
-    /// Compares `a` with `b` (b is the reference for the relative tolerance). With
-    /// `checkDTypes`, arrays of different dtypes mismatch even when their values agree.
-    public init(_ a: [NamedArray], _ b: [NamedArray], rtol: Double = 1e-7, atol: Double = 0, checkDTypes: Bool = true) {
+    /// Compares `a` with `b` (b is the reference for the relative tolerance). With `checkDTypes`, arrays of
+    /// different dtypes mismatch even when their values agree. `memberMap` pairs a name of `a` with a different
+    /// name of `b` (`["probs": "output_0"]`); names it does not mention pair with the same name. With
+    /// `pairSingleArrays`, one array on each side is compared whatever the names. A name of `memberMap` that is not
+    /// in `a` or `b` simply leaves that array unpaired ("only in the first file"); `compareFiles` refuses it instead.
+    public init(
+        _ a: [NamedArray], _ b: [NamedArray], rtol: Double = 1e-7, atol: Double = 0, checkDTypes: Bool = true,
+        memberMap: [String: String] = [:], pairSingleArrays: Bool = false
+    ) {
         self.rtol = rtol
         self.atol = atol
+        if pairSingleArrays && a.count == 1 && b.count == 1 {
+            entries = [Self.compare(a[0], b[0], rtol: rtol, atol: atol, checkDTypes: checkDTypes)]
+            return
+        }
         var entries: [Entry] = []
         let bByName = Dictionary(b.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let aNames = Set(a.map(\.name))
+        var paired = Set<String>()
         for x in a {
-            guard let y = bByName[x.name] else {
-                entries.append(Entry(name: x.name, shapeA: x.shape, dtypeA: x.dtype, mismatchedElements: 0, problem: "only in the first file", pass: false))
+            let partner = memberMap[x.name] ?? x.name
+            guard let y = bByName[partner] else {
+                entries.append(
+                    Entry(
+                        name: x.name, nameB: partner == x.name ? nil : partner, shapeA: x.shape, dtypeA: x.dtype,
+                        mismatchedElements: 0, problem: "only in the first file", pass: false))
                 continue
             }
-            var e = Entry(name: x.name, shapeA: x.shape, shapeB: y.shape, dtypeA: x.dtype, dtypeB: y.dtype, mismatchedElements: 0, pass: true)
-            if x.shape != y.shape {
-                e.problem = "shapes differ"
-                e.pass = false
-            } else {
-                var maxAbs = 0.0, maxRel = 0.0, bad = 0
-                x.values.withUnsafeBufferPointer { p in
-                    y.values.withUnsafeBufferPointer { q in
-                        for i in 0..<p.count {
-                            let u = p[i], v = q[i]
-                            if u.isNaN || v.isNaN {
-                                if !(u.isNaN && v.isNaN) { bad += 1; maxAbs = .nan }
-                                continue
-                            }
-                            if u == v { continue }  // equal infinities too
-                            let d = abs(u - v)
-                            if d.isNaN || d > atol + rtol * abs(v) { bad += 1 }
-                            if !(d <= maxAbs) { maxAbs = d }
-                            let r = v == 0 ? (d == 0 ? 0 : .infinity) : d / abs(v)
-                            if r > maxRel { maxRel = r }
-                        }
-                    }
-                }
-                e.maxAbsoluteDifference = maxAbs
-                e.maxRelativeDifference = maxRel
-                e.mismatchedElements = bad
-                if bad > 0 { e.pass = false; e.problem = "\(bad) elements differ beyond tolerance" }
-                if checkDTypes && x.dtype != y.dtype {
-                    e.pass = false
-                    e.problem = (e.problem.map { $0 + "; " } ?? "") + "dtypes differ"
-                }
-            }
-            entries.append(e)
+            paired.insert(partner)
+            entries.append(Self.compare(x, y, rtol: rtol, atol: atol, checkDTypes: checkDTypes))
         }
-        for y in b where !aNames.contains(y.name) {
-            entries.append(Entry(name: y.name, shapeB: y.shape, dtypeB: y.dtype, mismatchedElements: 0, problem: "only in the second file", pass: false))
+        for y in b where !paired.contains(y.name) {
+            entries.append(
+                Entry(
+                    name: y.name, shapeB: y.shape, dtypeB: y.dtype, mismatchedElements: 0, problem: "only in the second file", pass: false))
         }
         self.entries = entries
+    }
+
+    /// Reads two files (`.npy`, `.npz`, Keras `.h5`) and compares their arrays: a file holding a single array
+    /// (an `.npy`, or an archive of one member) is compared with another such file whatever the names; otherwise
+    /// arrays pair by name through `memberMap` (first file's name to second file's name). Dtypes must agree
+    /// when both files are NumPy files. Throws the readers' errors, and `ComparisonError.noSuchArray` for a
+    /// `memberMap` name that is not in its file.
+    public static func compareFiles(
+        _ a: URL, _ b: URL, rtol: Double = 1e-7, atol: Double = 0, memberMap: [String: String] = [:], limits: ResourceLimits = .default
+    ) throws -> ArrayComparison {
+        let arraysA = try NamedArray.readAll(a, limits: limits)
+        let arraysB = try NamedArray.readAll(b, limits: limits)
+        let namesA = Set(arraysA.map(\.name))
+        let namesB = Set(arraysB.map(\.name))
+        for (from, to) in memberMap.sorted(by: { $0.key < $1.key }) {
+            guard namesA.contains(from) else { throw ComparisonError.noSuchArray(file: a.path, name: from, names: namesA.sorted()) }
+            guard namesB.contains(to) else { throw ComparisonError.noSuchArray(file: b.path, name: to, names: namesB.sorted()) }
+        }
+        let bothNumPy = [a, b].allSatisfy { ["npy", "npz"].contains($0.pathExtension.lowercased()) }
+        return ArrayComparison(
+            arraysA, arraysB, rtol: rtol, atol: atol, checkDTypes: bothNumPy, memberMap: memberMap, pairSingleArrays: memberMap.isEmpty)
+    }
+
+    /// Compares one pair element by element.
+    static func compare(_ x: NamedArray, _ y: NamedArray, rtol: Double, atol: Double, checkDTypes: Bool) -> Entry {
+        var e = Entry(
+            name: x.name, nameB: x.name == y.name ? nil : y.name, shapeA: x.shape, shapeB: y.shape, dtypeA: x.dtype, dtypeB: y.dtype,
+            mismatchedElements: 0, pass: true)
+        var problems: [String] = []
+        if x.shape != y.shape {
+            problems.append("shapes differ: \(ArrayComparison.describe(shape: x.shape)) vs \(ArrayComparison.describe(shape: y.shape))")
+        } else {
+            var maxAbs = 0.0
+            var maxRel = 0.0
+            var bad = 0
+            var worst = -1
+            x.values.withUnsafeBufferPointer { p in
+                y.values.withUnsafeBufferPointer { q in
+                    for i in 0..<p.count {
+                        let u = p[i]
+                        let v = q[i]
+                        if u.isNaN || v.isNaN {
+                            if !(u.isNaN && v.isNaN) {
+                                bad += 1
+                                if !maxAbs.isNaN { worst = i }
+                                maxAbs = .nan
+                            }
+                            continue
+                        }
+                        if u == v { continue }  // equal infinities too
+                        let d = abs(u - v)
+                        if d.isNaN || d > atol + rtol * abs(v) { bad += 1 }
+                        if !maxAbs.isNaN && !(d <= maxAbs) {
+                            maxAbs = d
+                            worst = i
+                        }
+                        let r = v == 0 ? (d == 0 ? 0 : .infinity) : d / abs(v)
+                        if r > maxRel { maxRel = r }
+                    }
+                }
+            }
+            e.maxAbsoluteDifference = maxAbs
+            e.maxRelativeDifference = maxRel
+            e.mismatchedElements = bad
+            if worst >= 0 {
+                e.worstIndex = Self.index(of: worst, in: x.shape)
+                e.worstA = x.values[worst]
+                e.worstB = y.values[worst]
+            }
+            if bad > 0 { problems.append("\(bad) of \(x.values.count) elements differ beyond tolerance") }
+        }
+        if checkDTypes && x.dtype != y.dtype { problems.append("dtypes differ: \(x.dtype) vs \(y.dtype)") }
+        if !problems.isEmpty {
+            e.pass = false
+            e.problem = problems.joined(separator: "; ")
+        }
+        return e
+    }
+
+    /// The C-order multi-index of flat position `flat` in `shape` (`[flat]` for a 0-d or mismatched shape).
+    public static func index(of flat: Int, in shape: [Int]) -> [Int] {
+        guard !shape.isEmpty, shape.allSatisfy({ $0 > 0 }) else { return [flat] }
+        var rest = flat
+        var out = [Int](repeating: 0, count: shape.count)
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+            out[axis] = rest % shape[axis]
+            rest /= shape[axis]
+        }
+        return out
+    }
+
+    /// A shape as NumPy prints it: `(3, 4)`, `(5,)`, `()`.
+    public static func describe(shape: [Int]) -> String {
+        shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    }
+}
+
+/// Errors from comparing files.
+public enum ComparisonError: Error, LocalizedError, Equatable {
+    /// A renamed member is not in its file.
+    case noSuchArray(file: String, name: String, names: [String])
+
+    public var errorDescription: String? {
+        switch self {
+        case .noSuchArray(let file, let name, let names):
+            let shown = names.prefix(10).joined(separator: ", ") + (names.count > 10 ? ", ..." : "")
+            return "\(file): no array named '\(name)' (it holds: \(shown))"
+        }
     }
 }

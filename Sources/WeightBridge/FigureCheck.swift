@@ -29,6 +29,18 @@ public struct FigureCheck: Codable, Sendable {
         self.pass = r == c
     }
 
+    /// A check computed elsewhere (outputs against a reference file): the texts as shown, `computedExact` the
+    /// number behind `computed` (the largest difference; -1 when none could be computed, e.g. shapes differ).
+    public init(model: String, name: String, reported: String, computed: String, computedExact: Double, tolerance: String, pass: Bool) {
+        self.model = model
+        self.name = name
+        self.reported = reported
+        self.computed = computed
+        self.computedExact = computedExact
+        self.tolerance = tolerance
+        self.pass = pass
+    }
+
     /// Compares a count exactly.
     public init(model: String, name: String, reportedCount: Int, computedCount: Int) {
         self.model = model
@@ -49,10 +61,15 @@ public struct FigureCheck: Codable, Sendable {
                 continue
             }
             let d = reported.digits
-            checks.append(FigureCheck(model: model, name: "class \(row.label) precision", reported: row.precision, computed: c.precision, decimals: d))
-            checks.append(FigureCheck(model: model, name: "class \(row.label) recall", reported: row.recall, computed: c.recall, decimals: d))
-            checks.append(FigureCheck(model: model, name: "class \(row.label) f1-score", reported: row.f1, computed: c.f1Score, decimals: d))
-            checks.append(FigureCheck(model: model, name: "class \(row.label) support", reportedCount: row.support, computedCount: c.support))
+            checks.append(
+                FigureCheck(model: model, name: "class \(row.label) precision", reported: row.precision, computed: c.precision, decimals: d)
+            )
+            checks.append(
+                FigureCheck(model: model, name: "class \(row.label) recall", reported: row.recall, computed: c.recall, decimals: d))
+            checks.append(
+                FigureCheck(model: model, name: "class \(row.label) f1-score", reported: row.f1, computed: c.f1Score, decimals: d))
+            checks.append(
+                FigureCheck(model: model, name: "class \(row.label) support", reportedCount: row.support, computedCount: c.support))
         }
         return checks
     }

@@ -3,10 +3,15 @@ import Evaluation
 import Foundation
 import MNIST
 
-/// Runs a model over MNIST rows and scores it: the predicted classes, the probabilities,
-/// the confusion matrix and sklearn's classification report.
+/// Runs a model over labelled rows (MNIST, or any `LabeledDataset`) and scores it: the predicted classes, the
+/// probabilities, the confusion matrix and sklearn's classification report.
 public struct ModelEvaluation: Sendable {
-    /// Probabilities, `count x classes`, row-major.
+    /// The model's outputs as it gave them, `count x product(outputShape)`, row-major (what a reference file
+    /// recorded in Python holds).
+    public let outputs: [Double]
+    /// The shape of one row of `outputs`.
+    public let outputShape: [Int]
+    /// Probabilities, `count x classes`, row-major: the outputs, or `[1 - p, p]` for a model with one sigmoid output.
     public let probabilities: [Double]
     /// Arg-max class per row.
     public let predictions: [Int]
@@ -24,7 +29,11 @@ public struct ModelEvaluation: Sendable {
     public init(model: LoadedModel, rows: MNISTSplit, batchSize: Int = 500) throws {
         let perSample = model.inputShape.reduce(1, *)
         guard perSample == rows.rows * rows.cols else {
-            throw BridgeError.cannotExport(path: "MNIST", reason: "the model expects \(model.inputShape) per sample, MNIST rows are \(rows.rows)x\(rows.cols)")
+            throw BridgeError.cannotExport(
+                path: "MNIST",
+                reason:
+                    "the model expects \(ArrayComparison.describe(shape: model.inputShape)) per sample, MNIST rows are \(rows.rows)x\(rows.cols)"
+            )
         }
         let start = Date()
         let probs = model.predict(float32: rows.pixelsFloat32(), count: rows.count, batchSize: batchSize)
@@ -39,6 +48,8 @@ public struct ModelEvaluation: Sendable {
             }
         }
         let labels = rows.labels.map(Int.init)
+        self.outputs = probs
+        self.outputShape = model.outputShape
         self.probabilities = probs
         self.predictions = predictions
         self.labels = labels

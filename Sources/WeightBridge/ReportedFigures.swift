@@ -8,7 +8,11 @@ public struct ReportedFigures: Codable, Sendable {
         public var value: Double
         public var reportedAs: String
         public var decimals: Int
-        enum CodingKeys: String, CodingKey { case value, reportedAs = "reported_as", decimals }
+        enum CodingKeys: String, CodingKey {
+            case value
+            case reportedAs = "reported_as"
+            case decimals
+        }
     }
     /// One row of a reported classification report.
     public struct ReportRow: Codable, Sendable {
@@ -31,7 +35,11 @@ public struct ReportedFigures: Codable, Sendable {
         public var testAccuracy: Figure
         public var report: Report
         enum CodingKeys: String, CodingKey {
-            case file, protocolDescription = "protocol", trainingAccuracy = "training_accuracy", testAccuracy = "test_accuracy", report
+            case file
+            case protocolDescription = "protocol"
+            case trainingAccuracy = "training_accuracy"
+            case testAccuracy = "test_accuracy"
+            case report
         }
     }
     /// The CNN's figures.
@@ -42,7 +50,11 @@ public struct ReportedFigures: Codable, Sendable {
         public var report: Report
         public var confusionMatrix: [[Int]]
         enum CodingKeys: String, CodingKey {
-            case file, protocolDescription = "protocol", testAccuracy = "test_accuracy", report, confusionMatrix = "confusion_matrix"
+            case file
+            case protocolDescription = "protocol"
+            case testAccuracy = "test_accuracy"
+            case report
+            case confusionMatrix = "confusion_matrix"
         }
     }
 
@@ -53,15 +65,27 @@ public struct ReportedFigures: Codable, Sendable {
 
     /// Reads and checks a reported-figures file.
     public static func load(_ url: URL) throws -> ReportedFigures {
-        let data = try Data(contentsOf: url)
+        try decode(try Data(contentsOf: url), source: url.path)
+    }
+
+    /// The seed's figures as compiled into this build (`Fixtures/seed/reported.json` when it was built), for an
+    /// installed binary that cannot find its clone.
+    public static func builtInSeed() throws -> ReportedFigures {
+        try decode(Data(PackageResources.seed_reported_json), source: builtInSeedName)
+    }
+
+    /// How reports name the built-in copy.
+    public static let builtInSeedName = "Fixtures/seed/reported.json (built into weightbridge)"
+
+    static func decode(_ data: Data, source: String) throws -> ReportedFigures {
         let figures: ReportedFigures
         do {
             figures = try JSONDecoder().decode(ReportedFigures.self, from: data)
         } catch {
-            throw VerificationError.badReportedFile(path: url.path, reason: "\(error)")
+            throw VerificationError.badReportedFile(path: source, reason: DecodingErrorText.describe(error))
         }
         guard figures.schema == 1 else {
-            throw VerificationError.badReportedFile(path: url.path, reason: "schema \(figures.schema), this version reads schema 1")
+            throw VerificationError.badReportedFile(path: source, reason: "schema \(figures.schema), this version reads schema 1")
         }
         return figures
     }

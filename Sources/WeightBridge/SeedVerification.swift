@@ -15,6 +15,9 @@ public struct SeedVerification: Sendable {
         /// Evaluations by name ("training split", "test split").
         public var evaluations: [(name: String, evaluation: ModelEvaluation)]
         public var checks: [FigureCheck]
+        /// Whether this is one of the seed's own models checked under its protocol (its per-class report and, for
+        /// the CNN, its confusion matrix), rather than a `ModelCheck` of figures a user listed.
+        public var isSeedProtocol = false
         public var pass: Bool { checks.allSatisfy(\.pass) }
     }
 
@@ -29,16 +32,19 @@ public struct SeedVerification: Sendable {
         let train = try ModelEvaluation(model: imported.model, rows: split.train)
         let test = try ModelEvaluation(model: imported.model, rows: split.test)
         var checks = [
-            FigureCheck(model: "mlp", name: "training accuracy (56000 rows)", reported: reported.trainingAccuracy.value,
-                        computed: train.accuracy, decimals: reported.trainingAccuracy.decimals, reportedAs: reported.trainingAccuracy.reportedAs),
-            FigureCheck(model: "mlp", name: "test accuracy (14000 rows)", reported: reported.testAccuracy.value,
-                        computed: test.accuracy, decimals: reported.testAccuracy.decimals, reportedAs: reported.testAccuracy.reportedAs),
+            FigureCheck(
+                model: "mlp", name: "training accuracy (56000 rows)", reported: reported.trainingAccuracy.value,
+                computed: train.accuracy, decimals: reported.trainingAccuracy.decimals, reportedAs: reported.trainingAccuracy.reportedAs),
+            FigureCheck(
+                model: "mlp", name: "test accuracy (14000 rows)", reported: reported.testAccuracy.value,
+                computed: test.accuracy, decimals: reported.testAccuracy.decimals, reportedAs: reported.testAccuracy.reportedAs),
         ]
         checks += FigureCheck.reportChecks(model: "mlp", reported: reported.report, computed: test.report)
         let sizes = [imported.model.inputShape.reduce(1, *)] + imported.model.outputShapes.map { $0.reduce(1, *) }
-        return ModelResult(model: "mlp", file: file.relativePath,
-                           description: "NumPy MLP \(sizes.map(String.init).joined(separator: "-")), \(imported.model.precisionName)",
-                           evaluations: [("seed training split", train), ("seed test split", test)], checks: checks)
+        return ModelResult(
+            model: "mlp", file: file.relativePath,
+            description: "NumPy MLP \(sizes.map(String.init).joined(separator: "-")), \(imported.model.precisionName)",
+            evaluations: [("seed training split", train), ("seed test split", test)], checks: checks, isSeedProtocol: true)
     }
 
     /// Verifies the Keras CNN `.h5` (float32, MNIST test set) against the reported figures.
@@ -46,16 +52,20 @@ public struct SeedVerification: Sendable {
         let imported = try ModelFile.load(file)
         let test = try ModelEvaluation(model: imported.model, rows: dataset.test)
         var checks = [
-            FigureCheck(model: "cnn", name: "test accuracy (10000 images)", reported: reported.testAccuracy.value,
-                        computed: test.accuracy, decimals: reported.testAccuracy.decimals, reportedAs: reported.testAccuracy.reportedAs),
+            FigureCheck(
+                model: "cnn", name: "test accuracy (10000 images)", reported: reported.testAccuracy.value,
+                computed: test.accuracy, decimals: reported.testAccuracy.decimals, reportedAs: reported.testAccuracy.reportedAs)
         ]
         checks += FigureCheck.reportChecks(model: "cnn", reported: reported.report, computed: test.report)
-        var cells = 0, matching = 0
+        var cells = 0
+        var matching = 0
         for (i, row) in reported.confusionMatrix.enumerated() {
             for (j, value) in row.enumerated() {
                 cells += 1
                 let computed = i < test.confusion.counts.count && j < test.confusion.counts[i].count ? test.confusion.counts[i][j] : -1
-                if computed == value { matching += 1 } else {
+                if computed == value {
+                    matching += 1
+                } else {
                     checks.append(FigureCheck(model: "cnn", name: "confusion[\(i)][\(j)]", reportedCount: value, computedCount: computed))
                 }
             }
@@ -68,8 +78,9 @@ public struct SeedVerification: Sendable {
             keras = "Keras"
         }
         let params = imported.model.parameterCounts.reduce(0, +)
-        return ModelResult(model: "cnn", file: file.relativePath,
-                           description: "\(keras) \(imported.layerClassNames.count) layers, \(params) parameters, \(imported.model.precisionName)",
-                           evaluations: [("MNIST test set", test)], checks: checks)
+        return ModelResult(
+            model: "cnn", file: file.relativePath,
+            description: "\(keras) \(imported.layerClassNames.count) layers, \(params) parameters, \(imported.model.precisionName)",
+            evaluations: [("MNIST test set", test)], checks: checks, isSeedProtocol: true)
     }
 }

@@ -76,8 +76,9 @@ struct Inspect: ParsableCommand {
             if !output.json, let chain = try? MLPArchive.chain(in: archive, orientation: try modelOptions.importOptions().orientation) {
                 let sizes = [chain.layers[0].inputs] + chain.layers.map(\.outputs)
                 let pairs = chain.layers.map { "\($0.weight)" + ($0.bias.map { "+\($0)" } ?? "") }.joined(separator: ", ")
-                print("as an MLP: dense chain \(sizes.map(String.init).joined(separator: " -> ")), weights (\(chain.orientation.rawValue)), "
-                      + "\(chain.isFloat64 ? "float64" : "float32"); layers \(pairs)")
+                print(
+                    "as an MLP: dense chain \(sizes.map(String.init).joined(separator: " -> ")), weights (\(chain.orientation.rawValue)), "
+                        + "\(chain.isFloat64 ? "float64" : "float32"); layers \(pairs)")
             }
         case .hdf5, nil:
             try inspectHDF5(url)
@@ -174,16 +175,20 @@ struct Inspect: ParsableCommand {
 
     private func info(name: String, _ a: NPYArray) throws -> ArrayInfo {
         let isFloat = [.float16, .float32, .float64].contains(a.dtype.elementType)
-        return ArrayInfo(name: name, dtype: a.dtype.descr, shape: a.shape, fortranOrder: a.fortranOrder, count: a.count,
-                         bytes: a.byteCount, summary: isFloat ? ArraySummary(try a.doubles()) : nil)
+        return ArrayInfo(
+            name: name, dtype: a.dtype.descr, shape: a.shape, fortranOrder: a.fortranOrder, count: a.count,
+            bytes: a.byteCount, summary: isFloat ? ArraySummary(try a.doubles()) : nil)
     }
 
     private func show(_ arrays: [ArrayInfo], title: String) throws {
         if output.json { return try printJSON(arrays) }
         print(title)
-        print(pad("name", 20) + pad("dtype", 7) + pad("shape", 16) + pad("count", 10) + pad("bytes", 11) + pad("min", 12) + pad("max", 12) + "mean")
+        print(
+            pad("name", 20) + pad("dtype", 7) + pad("shape", 16) + pad("count", 10) + pad("bytes", 11) + pad("min", 12) + pad("max", 12)
+                + "mean")
         for a in arrays {
-            let shape = "(" + a.shape.map(String.init).joined(separator: ", ") + (a.shape.count == 1 ? ",)" : ")") + (a.fortranOrder ? " F" : "")
+            let shape =
+                "(" + a.shape.map(String.init).joined(separator: ", ") + (a.shape.count == 1 ? ",)" : ")") + (a.fortranOrder ? " F" : "")
             var line = pad(a.name, 20) + pad(a.dtype, 7) + pad(shape, 16) + pad(String(a.count), 10) + pad(String(a.bytes), 11)
             if let s = a.summary {
                 line += pad(s.min.map { String(format: "%.5g", $0) } ?? "-", 12) + pad(s.max.map { String(format: "%.5g", $0) } ?? "-", 12)
@@ -202,7 +207,7 @@ struct Inspect: ParsableCommand {
         case .hdf5(let lines, let reason):
             if output.json { return try printJSON(["file": file, "format": "HDF5", "tree": lines.joined(separator: "\n")]) }
             print("\(file): HDF5 file, not a Keras model (\(reason))")
-            lines.forEach { print("  " + $0) }
+            for line in lines { print("  " + line) }
             return
         }
         let imported = try ModelFile.load(url, options: try modelOptions.importOptions(limits: limitOptions.limits))
@@ -218,19 +223,20 @@ struct Inspect: ParsableCommand {
                 name: imported.layerNames[i], className: imported.layerClassNames[i], outputShape: m.outputShapes[i],
                 parameters: m.parameterCounts[i], activation: activation, connectedTo: connections[i])
         }
-        let info = ModelInfo(file: file, format: keras.modelConfig == nil ? "Keras weights-only HDF5" : "Keras HDF5 model",
-                             kerasVersion: keras.kerasVersion, backend: keras.backend,
-                             modelClass: keras.modelConfig?.className, precision: m.precisionName, inputShape: m.inputShape,
-                             layers: layers, totalParameters: m.parameterCounts.reduce(0, +),
-                             trainingConfig: keras.trainingConfigJSON, optimizerStatePresent: keras.hasOptimizerWeights,
-                             notes: imported.notes,
-                             nonFiniteWeights: keras.layerWeights.flatMap { layer in
-                                 layer.weights.compactMap { w -> String? in
-                                     let s = ArraySummary(w.values.map(Double.init))
-                                     guard s.nanCount + s.infCount > 0 else { return nil }
-                                     return "\(layer.layerName)/\(NamedArray.kerasWeightShortName(w.name)): \(s.nanCount) NaN, \(s.infCount) Inf"
-                                 }
-                             })
+        let info = ModelInfo(
+            file: file, format: keras.modelConfig == nil ? "Keras weights-only HDF5" : "Keras HDF5 model",
+            kerasVersion: keras.kerasVersion, backend: keras.backend,
+            modelClass: keras.modelConfig?.className, precision: m.precisionName, inputShape: m.inputShape,
+            layers: layers, totalParameters: m.parameterCounts.reduce(0, +),
+            trainingConfig: keras.trainingConfigJSON, optimizerStatePresent: keras.hasOptimizerWeights,
+            notes: imported.notes,
+            nonFiniteWeights: keras.layerWeights.flatMap { layer in
+                layer.weights.compactMap { w -> String? in
+                    let s = ArraySummary(w.values.map(Double.init))
+                    guard s.nanCount + s.infCount > 0 else { return nil }
+                    return "\(layer.layerName)/\(NamedArray.kerasWeightShortName(w.name)): \(s.nanCount) NaN, \(s.infCount) Inf"
+                }
+            })
         if output.json { return try printJSON(info) }
         print("\(file): \(info.format)")
         print("  Keras \(info.kerasVersion ?? "version not recorded"), backend \(info.backend ?? "not recorded"), \(info.modelClass ?? "architecture given by --architecture")")
@@ -263,12 +269,31 @@ struct Inspect: ParsableCommand {
         var parts: [String] = []
         if let opt = object["optimizer_config"] as? [String: Any] {
             let cls = opt["class_name"] as? String ?? "?"
-            let lr = (opt["config"] as? [String: Any])?["learning_rate"].map { "\($0)" } ?? "?"
+            let lr = (opt["config"] as? [String: Any])?["learning_rate"].map(jsonText) ?? "?"
             parts.append("optimizer \(cls) (learning rate \(lr))")
         }
-        if let loss = object["loss"] { parts.append("loss \(loss)") }
-        if let metrics = object["metrics"] { parts.append("metrics \(metrics)") }
+        if let loss = object["loss"] { parts.append("loss \(jsonText(loss))") }
+        if let metrics = object["metrics"] { parts.append("metrics \(jsonText(metrics))") }
         return parts.isEmpty ? "present" : parts.joined(separator: ", ")
+    }
+}
+
+/// A JSON value as a person reads it: strings bare, numbers shortest (a float32 learning rate saved as
+/// 0.0010000000474974513 reads 0.001), lists joined with commas, objects as compact JSON.
+func jsonText(_ value: Any) -> String {
+    switch value {
+    case let s as String: return s
+    case let n as NSNumber where String(cString: n.objCType) == "c": return n.boolValue ? "true" : "false"
+    case let n as NSNumber: return NumberText.short(n.doubleValue)
+    case let list as [Any]: return list.isEmpty ? "none" : list.map(jsonText).joined(separator: ", ")
+    case is NSNull: return "none"
+    default:
+        guard JSONSerialization.isValidJSONObject(value),
+            let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
+        else {
+            return "\(value)"
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 

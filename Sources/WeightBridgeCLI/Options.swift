@@ -4,12 +4,15 @@ import WeightBridge
 
 /// `--mnist DIR` and `--download`: where MNIST comes from.
 struct MNISTOptions: ParsableArguments {
-    @Option(name: .customLong("mnist"), help: ArgumentHelp(
-        "Directory with the four MNIST IDX files (.gz or raw) or Keras' mnist.npz. Default: the project's Fixtures/mnist when run from a clone, else the download cache.",
-        valueName: "dir"))
+    @Option(
+        name: .customLong("mnist"),
+        help: ArgumentHelp(
+            "Directory with the four MNIST IDX files (.gz or raw) or Keras' mnist.npz. Default: the project's Fixtures/mnist when run from a clone, else the download cache.",
+            valueName: "dir"))
     var directory: String?
 
-    @Flag(help: "Download MNIST into the cache (~/.cache/weightbridge/mnist or $WEIGHTBRIDGE_CACHE) when it is not found, checking SHA-256.")
+    @Flag(
+        help: "Download MNIST into the cache (~/.cache/weightbridge/mnist or $WEIGHTBRIDGE_CACHE) when it is not found, checking SHA-256.")
     var download = false
 
     /// Loads MNIST from the first place that has it.
@@ -36,7 +39,9 @@ struct MNISTOptions: ParsableArguments {
         }
         guard download else { throw CLIError.noMNIST(searched: searched) }
         let bar = ProgressBar(label: "MNIST")
-        let dir = try MNISTDownloader(mirrors: MNISTDownloader.defaultMirrors, cacheDirectory: cache, checksums: MNISTDownloader.mnistChecksums).ensureFiles { name, done, total in
+        let dir = try MNISTDownloader(
+            mirrors: MNISTDownloader.defaultMirrors, cacheDirectory: cache, checksums: MNISTDownloader.mnistChecksums
+        ).ensureFiles { name, done, total in
             bar.update(text: name, fraction: total.map { Double(done) / Double(max($0, 1)) })
         }
         bar.finish(text: "downloaded to \(dir.path)")
@@ -48,27 +53,6 @@ struct MNISTOptions: ParsableArguments {
 struct JSONOption: ParsableArguments {
     @Flag(help: "Print machine-readable JSON on stdout instead of the human report.")
     var json = false
-}
-
-/// Files that ship with the project, found from the working directory or the executable's location
-/// (`.build/release/weightbridge` sits three levels below the clone).
-enum ProjectPaths {
-    static func candidates(_ relative: String) -> [URL] {
-        var roots: [URL] = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<4 {
-            roots.append(dir)
-            dir = dir.deletingLastPathComponent()
-        }
-        var seen = Set<String>()
-        return roots.map { $0.appendingPathComponent(relative).standardizedFileURL }.filter { seen.insert($0.path).inserted }
-    }
-
-    /// The first existing candidate, or nil.
-    static func find(_ relative: String) -> URL? {
-        candidates(relative).first { FileManager.default.fileExists(atPath: $0.path) }
-    }
 }
 
 /// Encodes a value as pretty, key-sorted JSON on stdout.
@@ -150,19 +134,29 @@ struct LimitOptions: ParsableArguments {
 
 /// Options that give a model file its meaning (`--architecture`, `--activations`, `--orientation`).
 struct ModelOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Architecture for a weights-only .h5: a Keras model JSON (to_json), YAML (to_yaml) or a full-model .h5.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Architecture for a weights-only .h5: a Keras model JSON (to_json), YAML (to_yaml) or a full-model .h5.", valueName: "file"))
     var architecture: String?
 
-    @Option(help: ArgumentHelp("Activations of an MLP .npz's layers, comma-separated (relu,sigmoid,tanh,softmax,linear). Default: relu on hidden layers, softmax on the output.", valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "Activations of an MLP .npz's layers, comma-separated (relu,sigmoid,tanh,softmax,linear). Default: relu on hidden layers, softmax on the output.",
+            valueName: "list"))
     var activations: String?
 
     @Option(help: ArgumentHelp("Orientation of an MLP .npz's weight matrices when ambiguous: in,out or out,in.", valueName: "order"))
     var orientation: String?
 
-    @Option(help: ArgumentHelp("Backend a Keras file's weights were trained under when the file does not record it (Keras 1): theano (convolution kernels are flipped) or tensorflow.", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "Backend a Keras file's weights were trained under when the file does not record it (Keras 1): theano (convolution kernels are flipped) or tensorflow.",
+            valueName: "name"))
     var backend: String?
 
-    @Option(help: ArgumentHelp("Input shape without the batch axis, comma-separated (e.g. 28,28,1), when the architecture declares none.", valueName: "dims"))
+    @Option(
+        help: ArgumentHelp(
+            "Input shape without the batch axis, comma-separated (e.g. 28,28,1), when the architecture declares none.", valueName: "dims"))
     var inputShape: String?
 
     func importOptions(limits: ResourceLimits = .default) throws -> ModelFile.ImportOptions {
@@ -200,5 +194,74 @@ struct ModelOptions: ParsableArguments {
 
     func load(_ path: String, flag: String = "the MODEL argument", limits: ResourceLimits = .default) throws -> ImportedModel {
         try ModelFile.load(try requireFile(path, flag: flag), options: try importOptions(limits: limits))
+    }
+}
+
+/// `--data`, `--x-name`, `--y-name`, `--x`, `--y` and the preprocessing `--scale`, `--reshape`, `--dtype`: a labelled
+/// test set of the user's own, for `verify` and `evaluate`.
+struct DatasetOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp("Test set: an .npz holding the features and the labels (members x and y unless renamed).", valueName: "file"))
+    var data: String?
+
+    @Option(help: ArgumentHelp("The features' member of the --data archive.", valueName: "name"))
+    var xName = "x"
+
+    @Option(help: ArgumentHelp("The labels' member of the --data archive: class indices or one-hot rows.", valueName: "name"))
+    var yName = "y"
+
+    @Option(name: .customLong("x"), help: ArgumentHelp("Test features as an .npy (with --y instead of --data).", valueName: "file"))
+    var xFile: String?
+
+    @Option(name: .customLong("y"), help: ArgumentHelp("Test labels as an .npy: class indices or one-hot rows.", valueName: "file"))
+    var yFile: String?
+
+    @Option(help: ArgumentHelp("Scale the features: a factor (0.00392156862745098) or 1/N (1/255).", valueName: "factor"))
+    var scale: String?
+
+    @Option(help: ArgumentHelp("Shape of one sample, comma-separated (28,28,1).", valueName: "dims"))
+    var reshape: String?
+
+    @Option(help: ArgumentHelp("Element type the model receives: float32.", valueName: "type"))
+    var dtype = "float32"
+
+    /// Whether any dataset of the user's own was given.
+    var given: Bool { data != nil || xFile != nil || yFile != nil }
+
+    func validate() throws {
+        if data != nil && (xFile != nil || yFile != nil) { throw ValidationError("give either --data or --x and --y, not both") }
+        if (xFile == nil) != (yFile == nil) { throw ValidationError("--x and --y go together") }
+        if scale != nil || reshape != nil, !given { throw ValidationError("--scale and --reshape apply to --data or --x/--y") }
+        _ = try preprocessing()
+    }
+
+    /// The preprocessing the flags describe.
+    func preprocessing() throws -> Preprocessing {
+        var parsedScale: Preprocessing.Scale?
+        if let scale {
+            guard let s = Preprocessing.Scale(scale) else {
+                throw ValidationError("--scale '\(scale)' is neither a factor such as 0.0625 nor 1/N such as 1/255")
+            }
+            parsedScale = s
+        }
+        var dims: [Int]?
+        if let reshape {
+            let parsed = reshape.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                throw ValidationError("--reshape '\(reshape)' is not a list of positive sizes such as 28,28,1")
+            }
+            dims = parsed.compactMap { $0 }
+        }
+        guard Preprocessing.supportedDTypes.contains(dtype) else {
+            throw ValidationError("--dtype '\(dtype)' is not supported; use float32")
+        }
+        return try Preprocessing(scale: parsedScale, reshape: dims, dtype: dtype)
+    }
+
+    /// The dataset the flags name, nil when none was given.
+    func source() throws -> DatasetSource? {
+        if let data { return .npz(try requireFile(data, flag: "--data"), xName: xName, yName: yName) }
+        if let xFile, let yFile { return .arrays(x: try requireFile(xFile, flag: "--x"), y: try requireFile(yFile, flag: "--y")) }
+        return nil
     }
 }

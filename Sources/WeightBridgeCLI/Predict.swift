@@ -16,7 +16,7 @@ struct Predict: ParsableCommand {
             layers that produce them. One input and one output stay .npy (an .npz output holds one member).
 
             Example:
-              weightbridge predict ../shared/seed/cnn_model.h5 --input x_test.npy --output probs.npy
+              weightbridge predict ../shared/seed/cnn_model.h5 --input x.npy --output p.npy
             """)
 
     @Argument(help: ArgumentHelp("The model: a Keras .h5 or an MLP .npz.", valueName: "model")) var model: String
@@ -60,7 +60,11 @@ struct Predict: ParsableCommand {
         for (x, shape) in zip(arrays, model.inputShapes) {
             let perSample = shape.reduce(1, *)
             guard let n = x.shape.first, x.shape.count >= 2 || perSample == 1, x.count == n * perSample, count == nil || count == n else {
-                throw CLIError.badInput(path: input, reason: "shape \(x.shape) does not hold samples of the model's input shape \(shape)")
+                throw CLIError.badInput(
+                    path: input,
+                    reason:
+                        "shape \(ArrayComparison.describe(shape: x.shape)) does not hold samples of the model's input shape \(ArrayComparison.describe(shape: shape))"
+                )
             }
             count = n
         }
@@ -87,7 +91,7 @@ struct Predict: ParsableCommand {
             }
             try NPYFile.write(results[0], to: outURL, overwrite: force)
         }
-        let shapes = results.map { "\($0.shape)" }.joined(separator: ", ")
+        let shapes = results.map { ArrayComparison.describe(shape: $0.shape) }.joined(separator: ", ")
         printError("predict: \(n) samples -> \(output) \(shapes) \(model.precisionName)")
     }
 

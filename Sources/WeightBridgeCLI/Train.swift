@@ -18,9 +18,17 @@ final class InterruptFlag: @unchecked Sendable {
         source = s
     }
 
-    func raise() { lock.lock(); raised = true; lock.unlock() }
+    func raise() {
+        lock.lock()
+        raised = true
+        lock.unlock()
+    }
 
-    var isRaised: Bool { lock.lock(); defer { lock.unlock() }; return raised }
+    var isRaised: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return raised
+    }
 }
 
 /// `weightbridge train mlp|cnn`: the seed recipes, trained in Swift.
@@ -39,7 +47,8 @@ struct Train: ParsableCommand {
             Examples:
               weightbridge train mlp --output mlp_swift.npz --plots plots/
               weightbridge train cnn --output cnn_swift.h5
-              weightbridge train cnn --init ../shared/seed/cnn_model.h5 --epochs 1 --output cnn_finetuned.h5
+              weightbridge train cnn --init-from ../shared/seed/cnn_model.h5 --epochs 1 \\
+                  --output cnn_finetuned.h5
               weightbridge train cnn --limit 2000 --epochs 1 --output quick.h5
             """)
 
@@ -52,8 +61,10 @@ struct Train: ParsableCommand {
     @Option(help: "Random seed: the same seed gives bit-identical weights on the same machine.") var seed: UInt64 = 42
     @Option(help: "Train on the first N training rows only (quick runs).") var limit: Int?
     @Option(help: ArgumentHelp("Where to save the trained model: .npz or .h5, by extension.", valueName: "file")) var output: String?
-    @Option(help: ArgumentHelp("Start from this model's weights (.h5 or .npz of the same architecture).", valueName: "file")) var initFrom: String?
-    @Option(help: ArgumentHelp("Write SVG loss/accuracy curves and the test confusion matrix into this directory.", valueName: "dir")) var plots: String?
+    @Option(help: ArgumentHelp("Start from this model's weights (.h5 or .npz of the same architecture).", valueName: "file")) var initFrom:
+        String?
+    @Option(help: ArgumentHelp("Write SVG loss/accuracy curves and the test confusion matrix into this directory.", valueName: "dir"))
+    var plots: String?
     @Option(help: "Keras layout of an output .h5: 3 or 2.") var keras = 3
     @Flag(help: "Replace the output file if it exists.") var force = false
     @OptionGroup var mnist: MNISTOptions
@@ -79,7 +90,12 @@ struct Train: ParsableCommand {
         var output: String?
     }
     struct EpochJSON: Encodable {
-        var epoch: Int; var loss: Double; var accuracy: Double; var validationLoss: Double?; var validationAccuracy: Double?; var seconds: Double
+        var epoch: Int
+        var loss: Double
+        var accuracy: Double
+        var validationLoss: Double?
+        var validationAccuracy: Double?
+        var seconds: Double
     }
 
     func run() throws {
@@ -87,28 +103,41 @@ struct Train: ParsableCommand {
             throw SafeIOError.exists(path: output)
         }
         interrupt.install()
+        if output == nil { printError("train: no --output given: the trained model will not be saved") }
         let dataset = try mnist.load()
         let result: TrainingRun
         switch recipe {
         case .mlp: result = try trainMLP(dataset)
         case .cnn: result = try trainCNN(dataset)
         }
-        if let plots { try writePlots(result, to: plots) }
+        if let plots {
+            for file in try writePlots(result, to: plots) { printError("train: wrote \(file)") }
+        }
         if let output {
             try ModelFile.save(result.model, to: URL(fileURLWithPath: output), flavor: keras == 2 ? .keras2 : .keras3, overwrite: force)
         }
         if json.json {
-            try printJSON(Summary(recipe: recipe.rawValue, epochs: result.reports.map {
-                EpochJSON(epoch: $0.epoch, loss: $0.loss, accuracy: $0.accuracy, validationLoss: $0.validationLoss,
-                          validationAccuracy: $0.validationAccuracy, seconds: $0.seconds)
-            }, trainAccuracy: result.trainAccuracy, testAccuracy: result.test.accuracy, testRows: result.test.labels.count,
-                output: output))
+            try printJSON(
+                Summary(
+                    recipe: recipe.rawValue,
+                    epochs: result.reports.map {
+                        EpochJSON(
+                            epoch: $0.epoch, loss: $0.loss, accuracy: $0.accuracy, validationLoss: $0.validationLoss,
+                            validationAccuracy: $0.validationAccuracy, seconds: $0.seconds)
+                    }, trainAccuracy: result.trainAccuracy, testAccuracy: result.test.accuracy, testRows: result.test.labels.count,
+                    output: output))
         } else {
-            print(String(format: "training accuracy %.4f (%.2f%%) on %d rows", result.trainAccuracy, result.trainAccuracy * 100, result.trainRows))
+            print(
+                String(
+                    format: "training accuracy %.4f (%.2f%%) on %d rows", result.trainAccuracy, result.trainAccuracy * 100, result.trainRows
+                ))
             if let last = result.reports.last, let vl = last.validationLoss, let va = last.validationAccuracy {
                 print(String(format: "final validation loss %.4f, validation accuracy %.4f (%.2f%%)", vl, va, va * 100))
             }
-            print(String(format: "test accuracy %.4f (%.2f%%) on %d rows", result.test.accuracy, result.test.accuracy * 100, result.test.labels.count))
+            print(
+                String(
+                    format: "test accuracy %.4f (%.2f%%) on %d rows", result.test.accuracy, result.test.accuracy * 100,
+                    result.test.labels.count))
             if let output { print("saved \(output)") }
         }
     }
@@ -136,8 +165,9 @@ struct Train: ParsableCommand {
     private func progress(epochs: Int) -> ((BatchProgress) -> Void, (EpochReport) -> Void) {
         var bar = ProgressBar(label: "Epoch 1/\(epochs)")
         let onBatch: (BatchProgress) -> Void = { p in
-            bar.update(text: String(format: "%d/%d loss %.4f acc %.4f", p.batch, p.batches, p.loss, p.accuracy),
-                       fraction: Double(p.batch) / Double(max(p.batches, 1)))
+            bar.update(
+                text: String(format: "%d/%d loss %.4f acc %.4f", p.batch, p.batches, p.loss, p.accuracy),
+                fraction: Double(p.batch) / Double(max(p.batches, 1)))
         }
         let onEpoch: (EpochReport) -> Void = { r in
             var text = String(format: "loss %.4f acc %.4f", r.loss, r.accuracy)
@@ -156,24 +186,27 @@ struct Train: ParsableCommand {
         let train = all.subset(trainIdx)
         let model: Sequential<Double>
         if let initFrom {
-            guard case .float64(let m) = try ModelFile.load(try requireFile(initFrom, flag: "--init")).model else {
-                throw CLIError.badOption("--init: \(initFrom) is not a float64 MLP")
+            guard case .float64(let m) = try ModelFile.load(try requireFile(initFrom, flag: "--init-from")).model else {
+                throw CLIError.badOption("--init-from: \(initFrom) is not a float64 MLP")
             }
             model = m
         } else {
-            model = try Sequential<Double>(inputShape: [784], layers: [
-                .dense(units: 128, activation: .relu, useBias: true),
-                .dense(units: 64, activation: .relu, useBias: true),
-                .dense(units: 10, activation: .softmax, useBias: true),
-            ])
+            model = try Sequential<Double>(
+                inputShape: [784],
+                layers: [
+                    .dense(units: 128, activation: .relu, useBias: true),
+                    .dense(units: 64, activation: .relu, useBias: true),
+                    .dense(units: 10, activation: .softmax, useBias: true),
+                ])
             model.initialize(seed: seed, kernel: .heNormal)
         }
         let n = epochs ?? 20
         let (onBatch, onEpoch) = progress(epochs: n)
         let x = Tensor<Double>(shape: [train.count, 784], scalars: train.pixelsFloat64FromFloat32())
-        let reports = try model.fit(x: x, labels: train.labels.map(Int.init), validation: nil, optimizer: SGD(learningRate: lr ?? 0.01),
-                                    config: TrainingConfig(epochs: n, batchSize: batchSize ?? 64, seed: seed),
-                                    onBatch: onBatch, onEpoch: onEpoch, shouldStop: { interrupt.isRaised })
+        let reports = try model.fit(
+            x: x, labels: train.labels.map(Int.init), validation: nil, optimizer: SGD(learningRate: lr ?? 0.01),
+            config: TrainingConfig(epochs: n, batchSize: batchSize ?? 64, seed: seed),
+            onBatch: onBatch, onEpoch: onEpoch, shouldStop: { interrupt.isRaised })
         try stopIfInterrupted()
         let loaded = LoadedModel.float64(model)
         let trainEval = try ModelEvaluation(model: loaded, rows: train)
@@ -191,8 +224,8 @@ struct Train: ParsableCommand {
         let validation = trainRows.subset(Array(fitCount..<trainRows.count))
         let model: Sequential<Float>
         if let initFrom {
-            guard case .float32(let m) = try ModelFile.load(try requireFile(initFrom, flag: "--init")).model else {
-                throw CLIError.badOption("--init: \(initFrom) is not a float32 Keras model")
+            guard case .float32(let m) = try ModelFile.load(try requireFile(initFrom, flag: "--init-from")).model else {
+                throw CLIError.badOption("--init-from: \(initFrom) is not a float32 Keras model")
             }
             model = m
         } else {
@@ -203,10 +236,11 @@ struct Train: ParsableCommand {
         let (onBatch, onEpoch) = progress(epochs: n)
         let x = Tensor<Float>(shape: [fit.count, 28, 28, 1], scalars: fit.pixelsFloat32())
         let vx = Tensor<Float>(shape: [validation.count, 28, 28, 1], scalars: validation.pixelsFloat32())
-        let reports = try model.fit(x: x, labels: fit.labels.map(Int.init), validation: validationCount > 0 ? (vx, validation.labels.map(Int.init)) : nil,
-                                    optimizer: Adam(learningRate: lr ?? 0.001),
-                                    config: TrainingConfig(epochs: n, batchSize: batchSize ?? 128, seed: seed),
-                                    onBatch: onBatch, onEpoch: onEpoch, shouldStop: { interrupt.isRaised })
+        let reports = try model.fit(
+            x: x, labels: fit.labels.map(Int.init), validation: validationCount > 0 ? (vx, validation.labels.map(Int.init)) : nil,
+            optimizer: Adam(learningRate: lr ?? 0.001),
+            config: TrainingConfig(epochs: n, batchSize: batchSize ?? 128, seed: seed),
+            onBatch: onBatch, onEpoch: onEpoch, shouldStop: { interrupt.isRaised })
         try stopIfInterrupted()
         let loaded = LoadedModel.float32(model)
         let trainEval = try ModelEvaluation(model: loaded, rows: fit)
@@ -214,22 +248,42 @@ struct Train: ParsableCommand {
         return TrainingRun(model: loaded, reports: reports, trainAccuracy: trainEval.accuracy, trainRows: fit.count, test: test)
     }
 
-    private func writePlots(_ run: TrainingRun, to directory: String) throws {
+    /// Writes the curves and the confusion matrix into `directory`; returns the paths written.
+    private func writePlots(_ run: TrainingRun, to directory: String) throws -> [String] {
         let dir = URL(fileURLWithPath: directory)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var loss = [LineChartSVG.Series(name: "training", values: run.reports.map(\.loss))]
         var acc = [LineChartSVG.Series(name: "training", values: run.reports.map(\.accuracy))]
-        let vl = run.reports.compactMap(\.validationLoss), va = run.reports.compactMap(\.validationAccuracy)
+        let vl = run.reports.compactMap(\.validationLoss)
+        let va = run.reports.compactMap(\.validationAccuracy)
         if vl.count == run.reports.count && !vl.isEmpty {
             loss.append(LineChartSVG.Series(name: "validation", values: vl))
             acc.append(LineChartSVG.Series(name: "validation", values: va))
         }
         let name = recipe.rawValue
-        try writeText(LineChartSVG.render(title: "\(name.uppercased()) loss", xLabel: "epoch", yLabel: "loss", series: loss),
-                      to: dir.appendingPathComponent("\(name)_loss.svg").path)
-        try writeText(LineChartSVG.render(title: "\(name.uppercased()) accuracy", xLabel: "epoch", yLabel: "accuracy", series: acc),
-                      to: dir.appendingPathComponent("\(name)_accuracy.svg").path)
-        try writeText(ConfusionMatrixSVG.render(run.test.confusion, title: "\(name.uppercased()) confusion matrix (test)"),
-                      to: dir.appendingPathComponent("\(name)_confusion_matrix.svg").path)
+        // The run's settings in every title, so a plot read later says what produced it.
+        let settings = runSettings(run)
+        let files = ["loss", "accuracy", "confusion_matrix"].map { dir.appendingPathComponent("\(name)_\($0).svg").path }
+        try writeText(
+            LineChartSVG.render(title: "\(name.uppercased()) loss (\(settings))", xLabel: "epoch", yLabel: "loss", series: loss),
+            to: files[0])
+        try writeText(
+            LineChartSVG.render(title: "\(name.uppercased()) accuracy (\(settings))", xLabel: "epoch", yLabel: "accuracy", series: acc),
+            to: files[1])
+        try writeText(
+            ConfusionMatrixSVG.render(run.test.confusion, title: "\(name.uppercased()) confusion matrix, test (\(settings))"), to: files[2])
+        return files
+    }
+
+    /// "lr 0.001, batch 128, 12 epochs, seed 42, 54000 rows": the settings this run used.
+    private func runSettings(_ run: TrainingRun) -> String {
+        let defaults: (lr: Double, batch: Int) = recipe == .mlp ? (0.01, 64) : (0.001, 128)
+        var parts = [
+            "lr \(NumberText.short(lr ?? defaults.lr))", "batch \(batchSize ?? defaults.batch)", "\(run.reports.count) epochs",
+            "seed \(seed)",
+            "\(run.trainRows) rows",
+        ]
+        if let initFrom { parts.append("from \(URL(fileURLWithPath: initFrom).lastPathComponent)") }
+        return parts.joined(separator: ", ")
     }
 }

@@ -1,0 +1,119 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `compare` pairs arrays the way a user means them: two single-array files whatever their names, renamed
+/// members through `--map`, and shape or dtype mismatches reported as differences of the pair.
+final class CompareArrayPairingTests: XCTestCase {
+    /// Writes NumPy files with the venv's NumPy; `code` sees the directory as `d`.
+    private func numpy(_ code: String, in tmp: TemporaryDirectory) throws {
+        _ = try runPython("import numpy as np, sys, os\nd = sys.argv[1]\n" + code, args: [tmp.url.path])
+    }
+
+    func testTwoDifferentlyNamedNpyFilesWithEqualArraysCompareEqual() throws {
+        let tmp = TemporaryDirectory()
+        try numpy(
+            """
+            p = np.random.default_rng(0).random((4, 10)).astype(np.float32)
+            np.save(os.path.join(d, 'swift.npy'), p)
+            np.save(os.path.join(d, 'keras.npy'), p)
+            """, in: tmp)
+        let r = try WeightBridgeBinary.run(["compare", tmp.file("swift.npy").path, tmp.file("keras.npy").path, "--atol", "1e-5"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("swift vs keras"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("1 of 1 arrays equal"), r.stdout)
+    }
+
+    func testSingleMemberArchiveComparesWithAnNpyOfAnotherName() throws {
+        let tmp = TemporaryDirectory()
+        try numpy(
+            """
+            p = np.arange(12, dtype=np.float32).reshape(3, 4)
+            np.savez(os.path.join(d, 'ref.npz'), output_0=p)
+            np.save(os.path.join(d, 'probs.npy'), p + np.float32(1e-6))
+            """, in: tmp)
+        let r = try WeightBridgeBinary.run(["compare", tmp.file("probs.npy").path, tmp.file("ref.npz").path, "--atol", "1e-5"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+    }
+
+    func testMapPairsRenamedArchiveMembers() throws {
+        let tmp = TemporaryDirectory()
+        try numpy(
+            """
+            p = np.linspace(0, 1, 20, dtype=np.float32).reshape(4, 5)
+            np.savez(os.path.join(d, 'swift.npz'), probs=p, bias=np.ones(3, np.float32))
+            np.savez(os.path.join(d, 'keras.npz'), output_0=p, bias=np.ones(3, np.float32))
+            """, in: tmp)
+        let a = tmp.file("swift.npz").path
+        let b = tmp.file("keras.npz").path
+        let unmapped = try WeightBridgeBinary.run(["compare", a, b, "--json"])
+        XCTAssertEqual(unmapped.status, 1, unmapped.stdout)
+        let problems = try entries(unmapped).compactMap { $0["problem"] as? String }
+        XCTAssertEqual(problems.sorted(), ["only in the first file", "only in the second file"])
+        let mapped = try WeightBridgeBinary.run(["compare", a, b, "--map", "probs=output_0", "--json"])
+        XCTAssertEqual(mapped.status, 0, mapped.stdout + mapped.stderr)
+        let pairs = try entries(mapped).map { "\($0["name"] ?? "")>\($0["nameB"] ?? "")" }
+        XCTAssertEqual(pairs.sorted(), ["bias>", "probs>output_0"].sorted())
+    }
+
+    func testMapNamingAMissingMemberIsAOneLineError() throws {
+        let tmp = TemporaryDirectory()
+        try numpy(
+            """
+            np.savez(os.path.join(d, 'a.npz'), p=np.zeros(2), q=np.zeros(2))
+            np.savez(os.path.join(d, 'b.npz'), p=np.zeros(2), q=np.zeros(2))
+            """, in: tmp)
+        let r = try WeightBridgeBinary.run(["compare", tmp.file("a.npz").path, tmp.file("b.npz").path, "--map", "probs=q"])
+        assertOneLineError(r, mentioning: "no array named 'probs'")
+    }
+
+    func testShapeMismatchIsADifferenceOfThePairNotAMissingArray() throws {
+        let tmp = TemporaryDirectory()
+        try numpy(
+            """
+            np.save(os.path.join(d, 'swift.npy'), np.zeros((2, 3), np.float32))
+            np.save(os.path.join(d, 'keras.npy'), np.zeros((3, 2), np.float32))
+            """, in: tmp)
+        let r = try WeightBridgeBinary.run(["compare", tmp.file("swift.npy").path, tmp.file("keras.npy").path])
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("shapes differ: (2, 3) vs (3, 2)"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("only in"), r.stdout)
+    }
+
+    func testDTypeMismatchIsNamedWithBothDTypes() throws {
+        let tmp = TemporaryDirectory()
+        try numpy(
+            """
+            np.save(os.path.join(d, 'swift.npy'), np.ones(5, np.float32))
+            np.save(os.path.join(d, 'keras.npy'), np.ones(5, np.float64))
+            """, in: tmp)
+        let r = try WeightBridgeBinary.run(["compare", tmp.file("swift.npy").path, tmp.file("keras.npy").path])
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("dtypes differ: <f4 vs <f8"), r.stdout)
+    }
+
+    func testReportNamesTheElementWithTheLargestDifference() throws {
+        let tmp = TemporaryDirectory()
+        try numpy(
+            """
+            p = np.full((3, 4), 0.25, np.float32)
+            q = p.copy(); q[1, 2] = 0.5; q[2, 0] = 0.2500001
+            np.save(os.path.join(d, 'swift.npy'), q)
+            np.save(os.path.join(d, 'keras.npy'), p)
+            """, in: tmp)
+        let r = try WeightBridgeBinary.run(["compare", tmp.file("swift.npy").path, tmp.file("keras.npy").path, "--atol", "1e-5", "--json"])
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        let entry = try XCTUnwrap(try entries(r).first)
+        XCTAssertEqual(entry["worstIndex"] as? [Int], [1, 2])
+        XCTAssertEqual(entry["worstA"] as? Double, 0.5)
+        XCTAssertEqual(entry["worstB"] as? Double, 0.25)
+        XCTAssertEqual(entry["mismatchedElements"] as? Int, 1)
+        let human = try WeightBridgeBinary.run(["compare", tmp.file("swift.npy").path, tmp.file("keras.npy").path, "--atol", "1e-5"])
+        XCTAssertTrue(human.stdout.contains("largest difference at [1, 2]: 0.5 vs 0.25"), human.stdout)
+    }
+
+    private func entries(_ r: ProcessResult) throws -> [[String: Any]] {
+        let j = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stdout + r.stderr)
+        return try XCTUnwrap(j["entries"] as? [[String: Any]])
+    }
+}
