@@ -181,7 +181,7 @@ final class VerifyAnyModelTests: XCTestCase {
         XCTAssertTrue(usage.stderr.contains("unknown figure 'acuracy'"), usage.stderr)
     }
 
-    /// Enable when WeightBridge reads the Keras 3 zip format: delete the XCTSkipIf line.
+    /// A `.keras` archive of the same model verifies exactly as its `.h5` twin.
     func testKerasZipFilesVerifyLikeTheirH5Twins() throws {
         for f in Self.fixtures where f.model.hasSuffix(".h5") {
             var keras = f
