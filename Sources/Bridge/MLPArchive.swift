@@ -74,7 +74,10 @@ public enum MLPArchive {
             case (false, false):
                 throw BridgeError.notAnMLPArchive(path: path, reason: "matrix shapes \(matrices.map { "\($0.name) \(shapeText([$0.rows, $0.cols]))" }.joined(separator: ", ")) do not link into a chain")
             case (true, true):
-                throw BridgeError.notAnMLPArchive(path: path, reason: "the orientation is ambiguous (square matrices); give --orientation in,out or out,in, or --input-size")
+                let shapes = matrices.map { "\($0.name) \(shapeText([$0.rows, $0.cols]))" }.joined(separator: ", ")
+                throw BridgeError.notAnMLPArchive(
+                    path: path, reason: "the orientation is ambiguous: \(shapes) link into a chain both as (in, out) and as (out, in); "
+                        + "state the orientation (in,out or out,in)")
             }
         }
         let layers = matrices.map { m -> Chain.Layer in

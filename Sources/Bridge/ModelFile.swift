@@ -48,7 +48,13 @@ public enum ModelFile {
             return try MLPArchive.importModel(url, activations: options.activations, orientation: options.orientation, limits: options.limits)
         }
         guard isKeras(url) else { throw BridgeError.unsupportedModelFile(path: url.path) }
-        let file = try KerasModelFile.read(url, limits: options.limits)
+        return try load(try KerasModelFile.read(url, limits: options.limits), from: url, options: options)
+    }
+
+    /// Imports a Keras file that was already read from `url` (for example by `KerasModelFile.readOrList`), so a
+    /// caller that shows the file's contents and its model parses the `.h5` once. `options.architecture` replaces
+    /// the file's own configuration, as in `load(_:options:)`; the other options apply the same way.
+    public static func load(_ file: KerasModelFile, from url: URL, options: ImportOptions = ImportOptions()) throws -> ImportedModel {
         var config = file.modelConfig
         if let arch = options.architecture {
             config = try architecture(from: arch, limits: options.limits)
@@ -64,12 +70,14 @@ public enum ModelFile {
             guard let c = try KerasModelFile.read(url, limits: limits).modelConfig else { throw BridgeError.noArchitecture(path: url.path) }
             return c
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
-        guard size <= limits.maxConfigBytes else {
+        let data: Data
+        do {
+            // Refuses FIFOs, devices and directories before reading, and files over the limit before allocating.
+            data = try InputFile.readAll(url, maxBytes: UInt64(max(0, limits.maxConfigBytes)))
+        } catch SafeIOError.limitExceeded(_, let size, _) {
             throw KerasFormatError.invalidConfig(
                 source: url.path, reason: "is \(size) bytes, over the limit of \(limits.maxConfigBytes) bytes")
         }
-        let data = try Data(contentsOf: url)
         if ["yaml", "yml"].contains(url.pathExtension.lowercased()) {
             return try KerasModelConfig.parse(yaml: String(decoding: data, as: UTF8.self), source: url.path, limits: limits)
         }

@@ -118,8 +118,10 @@ private final class IDXSource {
         let attributes: [FileAttributeKey: Any]
         let raw: FileHandle
         do {
+            raw = try InputFile.open(url)
             attributes = try FileManager.default.attributesOfItem(atPath: url.path)
-            raw = try FileHandle(forReadingFrom: url)
+        } catch let error as SafeIOError {
+            throw MNISTError.unreadable(file: url.path, reason: GzipInflater.reason(error))
         } catch {
             throw MNISTError.unreadable(file: url.path, reason: (error as NSError).localizedFailureReason ?? "no such file or not readable")
         }

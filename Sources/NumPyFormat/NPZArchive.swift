@@ -27,6 +27,8 @@ public final class NPZArchive {
     private let limits: ResourceLimits
     private let file: ArchiveFile
     private let members: [Member]
+    /// Index into `members` by name and by stored path: `array(_:)` over every member stays linear.
+    private let index: [String: Int]
 
     private struct Member {
         let name: String
@@ -72,11 +74,15 @@ public final class NPZArchive {
             members.append(Member(name: name, path: path, record: record))
         }
         if total > limits.maxTotalBytes { throw NPZError.archiveTooLarge(path: url.path, bytes: total, limit: limits.maxTotalBytes) }
-        let names = members.map(\.name)
-        if Set(names).count != names.count, let dup = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
-            throw NPZError.duplicateMember(path: url.path, member: dup)
+        var index: [String: Int] = [:]
+        index.reserveCapacity(members.count * 2)
+        for (i, member) in members.enumerated() where index.updateValue(i, forKey: member.name) != nil {
+            throw NPZError.duplicateMember(path: url.path, member: member.name)
         }
+        // A stored path ('a.npy') finds its member too, unless it is another member's name.
+        for (i, member) in members.enumerated() where index[member.path] == nil { index[member.path] = i }
         self.members = members
+        self.index = index
     }
 
     /// True for absolute paths and paths with a `..` component (either slash).
@@ -93,7 +99,7 @@ public final class NPZArchive {
     /// once the header is complete). No CRC check is possible on a partial read; `array(_:)` does it.
     public func header(_ name: String) throws -> NPYHeader {
         let member = try lookup(name)
-        let source = "\(url.path):\(member.path)"
+        let source = "\(url.path):\(member.path.printable())"
         var prefix = Data()
         try extract(member, full: false) { chunk in
             prefix.append(chunk)
@@ -107,7 +113,7 @@ public final class NPZArchive {
     /// the member), then the whole member with its size and CRC-32 checked.
     public func array(_ name: String) throws -> NPYArray {
         let member = try lookup(name)
-        let source = "\(url.path):\(member.path)"
+        let source = "\(url.path):\(member.path.printable())"
         let header = try self.header(name)
         try NPYFile.check(header, available: member.record.uncompressedSize, source: source, limits: limits)
         if member.record.method == 0 && !member.record.isEncrypted {
@@ -152,7 +158,7 @@ public final class NPZArchive {
     }
 
     private func lookup(_ name: String) throws -> Member {
-        if let m = members.first(where: { $0.name == name }) ?? members.first(where: { $0.path == name }) { return m }
+        if let i = index[name] { return members[i] }
         throw NPZError.noSuchMember(path: url.path, member: name, available: names)
     }
 

@@ -34,13 +34,14 @@ struct Compare: ParsableCommand {
         if output.json {
             try printJSON(result)
         } else {
-            print(pad("array", 28) + pad("shape", 16) + pad("max |a-b|", 14) + pad("max rel", 14) + "result")
+            var table = TextTable(["array", "shape", "max |a-b|", "max rel", "result"])
             for e in result.entries {
                 let shape = (e.shapeA ?? e.shapeB).map { "(" + $0.map(String.init).joined(separator: ",") + ")" } ?? "-"
                 let abs = e.maxAbsoluteDifference.map { String(format: "%.3g", $0) } ?? "-"
                 let rel = e.maxRelativeDifference.map { String(format: "%.3g", $0) } ?? "-"
-                print(pad(e.name, 28) + pad(shape, 16) + pad(abs, 14) + pad(rel, 14) + (e.pass ? "ok" : "DIFFERS: \(e.problem ?? "")"))
+                table.append([e.name, shape, abs, rel, e.pass ? "ok" : "DIFFERS: \(e.problem ?? "")"])
             }
+            table.lines().forEach { print($0) }
             print("compare: \(result.entries.filter(\.pass).count) of \(result.entries.count) arrays equal within rtol=\(rtol) atol=\(atol)")
         }
         if !result.pass { throw ExitCode(1) }

@@ -41,8 +41,11 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         let limits = limitOptions.limits
-        let out = URL(fileURLWithPath: output)
+        let out = try requireOutput(output)
         let outExt = out.pathExtension.lowercased()
+        guard !outExt.isEmpty else {
+            throw CLIError.badInput(path: output, reason: "has no extension; it says what to write (.npy, .npz or .h5)")
+        }
         // ARCHIVE.npz:NAME
         if let range = input.range(of: ".npz:"), !FileManager.default.fileExists(atPath: input) {
             let archivePath = String(input[..<range.lowerBound]) + ".npz"

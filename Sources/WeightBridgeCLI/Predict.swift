@@ -17,7 +17,8 @@ struct Predict: ParsableCommand {
 
     @Argument(help: ArgumentHelp("The model: a Keras .h5 or an MLP .npz.", valueName: "model")) var model: String
     @Option(help: ArgumentHelp("Input samples (.npy).", valueName: "file")) var input: String
-    @Option(help: ArgumentHelp("Where to write the outputs (.npy).", valueName: "file")) var output: String
+    @Option(help: ArgumentHelp("Where to write the outputs: .npy, or .npz (one member named after the file).", valueName: "file"))
+    var output: String
     @Option(help: "Samples per forward batch.") var batchSize = 256
     @Flag(help: "Replace the output file if it exists.") var force = false
     @OptionGroup var modelOptions: ModelOptions
@@ -25,16 +26,30 @@ struct Predict: ParsableCommand {
 
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
+        guard ext == "npy" || ext == "npz" else {
+            throw ValidationError("--output must end in .npy or .npz (got '\(output.printable())')")
+        }
     }
 
     func run() throws {
         let limits = limitOptions.limits
+        let out = try requireOutput(output)
         let imported = try modelOptions.load(model, limits: limits)
         let inURL = try requireFile(input, flag: "--input")
         let x = try NPYFile.read(inURL, limits: limits)
-        let perSample = imported.model.inputShape.reduce(1, *)
+        let inputShape = imported.model.inputShape
+        let perSample = inputShape.reduce(1, *)
         guard let n = x.shape.first, x.shape.count >= 2 || perSample == 1, x.count == n * perSample else {
-            throw CLIError.badInput(path: input, reason: "shape \(x.shape) does not hold samples of the model's input shape \(imported.model.inputShape)")
+            let expected = "(N, " + inputShape.map(String.init).joined(separator: ", ") + ")"
+            if x.shape == inputShape {
+                throw CLIError.badInput(
+                    path: input, reason: "shape \(numpyShape(x.shape)) is one sample without a batch axis; expected \(expected), e.g. x[None] in NumPy")
+            }
+            throw CLIError.badInput(
+                path: input,
+                reason: "shape \(numpyShape(x.shape)) does not hold samples of the model's input shape \(numpyShape(inputShape)); "
+                    + "expected \(expected) or another shape of N samples of \(perSample) values")
         }
         let outputs: [Double]
         switch x.dtype.elementType {
@@ -54,7 +69,16 @@ struct Predict: ParsableCommand {
         case .float32: array = NPYArray(shape: shape, float32: outputs.map { Float($0) })
         case .float64: array = NPYArray(shape: shape, float64: outputs)
         }
-        try NPYFile.write(array, to: URL(fileURLWithPath: output), overwrite: force)
+        if out.pathExtension.lowercased() == "npz" {
+            try NPZWriter.write([(out.deletingPathExtension().lastPathComponent, array)], to: out, overwrite: force)
+        } else {
+            try NPYFile.write(array, to: out, overwrite: force)
+        }
         printError("predict: \(n) samples -> \(output) \(shape) \(imported.model.precisionName)")
     }
+}
+
+/// `(784,)`, `(10, 28, 28)`: a shape as NumPy prints it.
+func numpyShape(_ shape: [Int]) -> String {
+    shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
 }
