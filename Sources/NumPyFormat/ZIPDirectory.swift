@@ -160,13 +160,13 @@ enum ZIPDirectory {
     /// Refuses members whose bytes (local header through compressed data) overlap each other or the
     /// central directory: two directory entries sharing one byte range, a classic way to make one
     /// archive read differently in different tools, or to multiply a small file into a large output.
+    /// Then compares every local header with its entry (`checkLocalHeader`).
     static func checkLayout(_ records: [ZIPRecord], directoryOffset: UInt64, in file: ArchiveFile) throws {
         var ranges: [(start: UInt64, end: UInt64, name: String)] = []
         ranges.reserveCapacity(records.count)
-        var buffer = [UInt8](repeating: 0, count: 30 + 65535 + 65535)
         for record in records {
             let name = String(decoding: record.nameBytes, as: UTF8.self)
-            let offset = try checkLocalHeader(of: record, in: file, member: name, buffer: &buffer)
+            let (offset, _) = try dataOffset(of: record, in: file, member: name)
             ranges.append((record.localHeaderOffset, offset + record.compressedSize, name))  // no overflow: dataOffset checked it
         }
         ranges.sort { $0.start < $1.start }
@@ -175,6 +175,11 @@ enum ZIPDirectory {
         }
         if let last = ranges.last, last.end > directoryOffset {
             throw NPZError.overlappingMembers(path: file.path, first: last.name, second: "central directory")
+        }
+        // Then every local header must agree with its directory entry, field by field.
+        var buffer = [UInt8](repeating: 0, count: 30 + 65535 + 65535)
+        for record in records {
+            _ = try checkLocalHeader(of: record, in: file, member: String(decoding: record.nameBytes, as: UTF8.self), buffer: &buffer)
         }
     }
 

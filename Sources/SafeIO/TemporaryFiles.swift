@@ -75,7 +75,7 @@ public enum TemporaryFiles {
             var action = sigaction()
             setHandler(&action, removeTemporariesAndReraise)
             sigemptyset(&action.sa_mask)
-            action.sa_flags = Int32(SA_RESETHAND)
+            action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)  // 0x80000000 on Linux
             _ = sigaction(signal, &action, nil)
         }
     }
