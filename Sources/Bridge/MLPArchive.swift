@@ -26,12 +26,13 @@ public enum MLPArchive {
     /// Works out the chain of dense layers in `archive` without reading any data.
     public static func chain(in archive: NPZArchive, inputSize: Int? = nil, orientation forced: Orientation? = nil) throws -> Chain {
         let path = archive.url.path
-        var pending: [(name: String, header: NPYHeader)] = []
-        for name in archive.names { pending.append((name, try archive.header(name))) }
-        guard !pending.isEmpty else { throw BridgeError.notAnMLPArchive(path: path, reason: "the archive is empty") }
+        guard !archive.names.isEmpty else { throw BridgeError.notAnMLPArchive(path: path, reason: "the archive is empty") }
         var matrices: [(name: String, rows: Int, cols: Int, bias: String?, biasCount: Int?)] = []
         var isFloat64 = false
-        for (name, header) in pending {
+        // Each header is read as its member comes, so an archive that is no chain stops at its first wrong member
+        // (not after reading the headers of all of, say, 60,000 members).
+        for name in archive.names {
+            let header = try archive.header(name)
             switch header.dtype.elementType {
             case .float32, .float16: break
             case .float64: isFloat64 = true

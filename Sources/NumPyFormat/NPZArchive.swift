@@ -24,6 +24,8 @@ import ZIPFoundation
 public final class NPZArchive {
     /// The archive's location.
     public let url: URL
+    /// `url.path`, kept: Foundation computes `URL.path` anew on every call.
+    private let filePath: String
     private let limits: ResourceLimits
     private let file: ArchiveFile
     private let members: [Member]
@@ -34,6 +36,8 @@ public final class NPZArchive {
         let name: String
         let path: String
         let record: ZIPRecord
+        /// `archive.npz:member.npy` (printable), naming the member in errors.
+        let source: String
     }
 
     /// Thrown out of the inflater's consumer once enough bytes have arrived.
@@ -43,6 +47,8 @@ public final class NPZArchive {
     public init(url: URL, limits: ResourceLimits = .default) throws {
         self.url = url
         self.limits = limits
+        let archivePath = url.path
+        filePath = archivePath
         file = try ArchiveFile(url: url)
         let (records, directoryOffset) = try ZIPDirectory.read(file, maxMembers: limits.maxMembers)
         // ZIPFoundation does not list encrypted entries at all: refuse them by name first.
@@ -71,7 +77,7 @@ public final class NPZArchive {
             let (sum, overflow) = total.addingReportingOverflow(record.uncompressedSize)
             total = overflow ? .max : sum
             let name = path.hasSuffix(".npy") ? String(path.dropLast(4)) : path
-            members.append(Member(name: name, path: path, record: record))
+            members.append(Member(name: name, path: path, record: record, source: archivePath + ":" + path.printable()))
         }
         if total > limits.maxTotalBytes { throw NPZError.archiveTooLarge(path: url.path, bytes: total, limit: limits.maxTotalBytes) }
         var index: [String: Int] = [:]
@@ -99,7 +105,7 @@ public final class NPZArchive {
     /// once the header is complete). No CRC check is possible on a partial read; `array(_:)` does it.
     public func header(_ name: String) throws -> NPYHeader {
         let member = try lookup(name)
-        let source = "\(url.path):\(member.path.printable())"
+        let source = member.source
         var prefix = Data()
         try extract(member, full: false) { chunk in
             prefix.append(chunk)
@@ -113,7 +119,7 @@ public final class NPZArchive {
     /// the member), then the whole member with its size and CRC-32 checked.
     public func array(_ name: String) throws -> NPYArray {
         let member = try lookup(name)
-        let source = "\(url.path):\(member.path.printable())"
+        let source = member.source
         let header = try self.header(name)
         try NPYFile.check(header, available: member.record.uncompressedSize, source: source, limits: limits)
         if member.record.method == 0 && !member.record.isEncrypted {
@@ -130,7 +136,7 @@ public final class NPZArchive {
     /// reads run at memory-copy speed.
     private func readStoredArray(_ member: Member, header: NPYHeader, source: String) throws -> NPYArray {
         let record = member.record
-        let path = url.path
+        let path = filePath
         let expected = UInt64(header.headerLength) + UInt64(header.byteCount)
         guard record.compressedSize == record.uncompressedSize, record.uncompressedSize == expected else {
             throw NPZError.shorterThanDeclared(path: path, member: member.path, declared: record.uncompressedSize, found: expected)
@@ -159,14 +165,14 @@ public final class NPZArchive {
 
     private func lookup(_ name: String) throws -> Member {
         if let i = index[name] { return members[i] }
-        throw NPZError.noSuchMember(path: url.path, member: name, available: names)
+        throw NPZError.noSuchMember(path: filePath, member: name, available: names)
     }
 
     /// Streams the member's uncompressed bytes to `sink`. With `full`, checks that exactly the declared
     /// size arrived and the CRC-32 matches; `sink` may throw `StopExtraction` to end early.
     private func extract(_ member: Member, full: Bool, sink: (Data) throws -> Void) throws {
         let record = member.record
-        let path = url.path
+        let path = filePath
         if record.isEncrypted { throw NPZError.encryptedMember(path: path, member: member.path) }
         guard record.method == 0 || record.method == 8 else {
             throw NPZError.unsupportedCompression(path: path, member: member.path, method: record.method)
@@ -212,7 +218,7 @@ public final class NPZArchive {
     private func readStored(_ record: ZIPRecord, at offset: UInt64, member: Member, chunkSize: Int, consumer: (Data) throws -> Void) throws {
         guard record.compressedSize == record.uncompressedSize else {
             throw NPZError.shorterThanDeclared(
-                path: url.path, member: member.path, declared: record.uncompressedSize, found: record.compressedSize)
+                path: filePath, member: member.path, declared: record.uncompressedSize, found: record.compressedSize)
         }
         var position: UInt64 = 0
         while position < record.compressedSize {
@@ -223,7 +229,7 @@ public final class NPZArchive {
     }
 
     private func inflate(_ record: ZIPRecord, at offset: UInt64, member: Member, consumer: (Data) throws -> Void) throws {
-        let path = url.path
+        let path = filePath
         if record.uncompressedSize > 0 {
             let ratioLimit = limits.maxInflateRatio
             let (bound, overflow) = record.compressedSize.multipliedReportingOverflow(by: ratioLimit)

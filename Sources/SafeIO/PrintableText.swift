@@ -26,6 +26,8 @@ public enum PrintableText {
     /// total length, e.g. `aaaa…(1048576 characters)`. `limit` below 1 is treated as 1.
     public static func escape(_ text: String, limit: Int = valueLimit) -> String {
         let limit = max(1, limit)
+        // Fast path: short, ordinary text (nearly every name) comes back as it is.
+        if text.utf8.count <= limit && !text.unicodeScalars.contains(where: needsEscape) { return text }
         var out = String.UnicodeScalarView()
         var written = 0
         var total = 0

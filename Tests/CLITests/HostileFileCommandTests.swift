@@ -80,10 +80,10 @@ final class HostileFileCommandTests: XCTestCase {
             with zipfile.ZipFile(sys.argv[1], 'w') as z:
                 z.writestr('\\x1b[2J\\x1b[31mred\\u202etxt.npy', npy(np.arange(3.0)))
                 z.writestr('nul\\x00name.npy', npy(np.arange(2.0)))
-                z.writestr('bad\\x1b[5m.npy', b'\\x93NUMPY\\x01\\x00' + b'garbage')
+                z.writestr('bad\\x1b[5m\\u00e9.npy', b'\\x93NUMPY\\x01\\x00' + b'garbage')  # é: a UTF-8 name
             """, args: [npz.path])
         let r = try WeightBridgeBinary.run(["inspect", npz.path])
-        assertRefusal(r, mentioning: "bad\\x1B[5m.npy")
+        assertRefusal(r, mentioning: "bad\\x1B[5mé.npy")
         let good = dir.file("good.npz")
         _ = try runPython("""
             import numpy as np, sys
