@@ -43,7 +43,8 @@ public enum BridgeError: Error, LocalizedError, Equatable {
         case .weightCountMismatch(let path, let layer, let expected, let found):
             return "\(path): layer '\(layer.printable())' needs \(expected) weight arrays but the file has \(found)"
         case .weightShapeMismatch(let path, let layer, let weight, let expected, let found):
-            return "\(path): layer '\(layer.printable())' weight '\(weight.printable())' has shape \(shapeText(found)), expected \(shapeText(expected))"
+            return
+                "\(path): layer '\(layer.printable())' weight '\(weight.printable())' has shape \(shapeText(found)), expected \(shapeText(expected))"
         case .notAnMLPArchive(let path, let reason):
             return "\(path): not a chain of dense layers: \(reason.printable(limit: 200))"
         case .cannotExport(let path, let reason):

@@ -12,12 +12,20 @@ import SafeIO
 /// and keeps the archive's precision (any float64 member makes a Float64 model).
 public enum MLPArchive {
     /// Orientation of the weight matrices in an archive.
-    public enum Orientation: String, Sendable { case inOut = "in,out", outIn = "out,in" }
+    public enum Orientation: String, Sendable {
+        case inOut = "in,out"
+        case outIn = "out,in"
+    }
 
     /// The dense chain found in an archive.
     public struct Chain: Sendable {
         /// Per layer: the weight member, its bias member (if any), in and out sizes.
-        public struct Layer: Sendable { public var weight: String; public var bias: String?; public var inputs: Int; public var outputs: Int }
+        public struct Layer: Sendable {
+            public var weight: String
+            public var bias: String?
+            public var inputs: Int
+            public var outputs: Int
+        }
         public var layers: [Layer]
         public var orientation: Orientation
         public var isFloat64: Bool
@@ -47,7 +55,8 @@ public enum MLPArchive {
                 matrices[matrices.count - 1].bias = name
                 matrices[matrices.count - 1].biasCount = shape.reduce(1, *)
             } else {
-                throw BridgeError.notAnMLPArchive(path: path, reason: "member '\(name)' of shape \(shapeText(shape)) is neither a weight matrix nor the bias after one")
+                throw BridgeError.notAnMLPArchive(
+                    path: path, reason: "member '\(name)' of shape \(shapeText(shape)) is neither a weight matrix nor the bias after one")
             }
         }
         // Decide the orientation: the chain must link (out of layer k = in of layer k+1), and the
@@ -64,20 +73,27 @@ public enum MLPArchive {
         let orientation: Orientation
         if let forced {
             guard links(forced) else {
-                throw BridgeError.notAnMLPArchive(path: path, reason: "the matrices do not form a chain in orientation (\(forced.rawValue))")
+                throw BridgeError.notAnMLPArchive(
+                    path: path, reason: "the matrices do not form a chain in orientation (\(forced.rawValue))")
             }
             orientation = forced
         } else {
-            let inOut = links(.inOut), outIn = links(.outIn)
+            let inOut = links(.inOut)
+            let outIn = links(.outIn)
             switch (inOut, outIn) {
             case (true, false): orientation = .inOut
             case (false, true): orientation = .outIn
             case (false, false):
-                throw BridgeError.notAnMLPArchive(path: path, reason: "matrix shapes \(matrices.map { "\($0.name) \(shapeText([$0.rows, $0.cols]))" }.joined(separator: ", ")) do not link into a chain")
+                throw BridgeError.notAnMLPArchive(
+                    path: path,
+                    reason:
+                        "matrix shapes \(matrices.map { "\($0.name) \(shapeText([$0.rows, $0.cols]))" }.joined(separator: ", ")) do not link into a chain"
+                )
             case (true, true):
                 let shapes = matrices.map { "\($0.name) \(shapeText([$0.rows, $0.cols]))" }.joined(separator: ", ")
                 throw BridgeError.notAnMLPArchive(
-                    path: path, reason: "the orientation is ambiguous: \(shapes) link into a chain both as (in, out) and as (out, in); "
+                    path: path,
+                    reason: "the orientation is ambiguous: \(shapes) link into a chain both as (in, out) and as (out, in); "
                         + "state the orientation (in,out or out,in)")
             }
         }
@@ -91,8 +107,10 @@ public enum MLPArchive {
     /// Imports an MLP archive as a runnable model. `activations` gives one activation per layer;
     /// the default is ReLU on hidden layers and softmax on the output (the seed's recipe).
     /// The archive is read under `limits` (each member's size is checked before it is read).
-    public static func importModel(_ url: URL, activations: [Activation]? = nil, inputSize: Int? = nil,
-                                   orientation: Orientation? = nil, limits: ResourceLimits = .default) throws -> ImportedModel {
+    public static func importModel(
+        _ url: URL, activations: [Activation]? = nil, inputSize: Int? = nil,
+        orientation: Orientation? = nil, limits: ResourceLimits = .default
+    ) throws -> ImportedModel {
         let archive = try NPZArchive(url: url, limits: limits)
         let chain = try self.chain(in: archive, inputSize: inputSize, orientation: orientation)
         let n = chain.layers.count
@@ -128,8 +146,9 @@ public enum MLPArchive {
             }
             model = .float32(m)
         }
-        return ImportedModel(model: model, layerNames: names, source: url,
-                             origin: .numpyMLP(memberNames: archive.names), layerClassNames: Array(repeating: "Dense", count: n))
+        return ImportedModel(
+            model: model, layerNames: names, source: url,
+            origin: .numpyMLP(memberNames: archive.names), layerClassNames: Array(repeating: "Dense", count: n))
     }
 
     /// The seed layout of a dense-only model: `W1 b1 W2 b2 ...`, weights `(in, out)`, biases `(1, out)`,
@@ -155,7 +174,8 @@ public enum MLPArchive {
             case .flatten, .dropout:
                 continue
             default:
-                throw BridgeError.cannotExport(path: path, reason: "the MLP layout (W1 b1 ...) holds dense layers only; layer \(index + 1) is \(spec)")
+                throw BridgeError.cannotExport(
+                    path: path, reason: "the MLP layout (W1 b1 ...) holds dense layers only; layer \(index + 1) is \(spec)")
             }
         }
         return out

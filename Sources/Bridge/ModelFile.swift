@@ -45,7 +45,8 @@ public enum ModelFile {
     /// Imports the model in `url`, under `options.limits`.
     public static func load(_ url: URL, options: ImportOptions = ImportOptions()) throws -> ImportedModel {
         if isNPZ(url) {
-            return try MLPArchive.importModel(url, activations: options.activations, orientation: options.orientation, limits: options.limits)
+            return try MLPArchive.importModel(
+                url, activations: options.activations, orientation: options.orientation, limits: options.limits)
         }
         guard isKeras(url) else { throw BridgeError.unsupportedModelFile(path: url.path) }
         return try load(try KerasModelFile.read(url, limits: options.limits), from: url, options: options)
@@ -86,7 +87,9 @@ public enum ModelFile {
 
     /// The arrays an `.npz` export holds: the seed MLP layout (`W1 b1 ...`, in the model's precision)
     /// for models of Dense layers, else Keras-named weights (`conv2d/kernel`, `conv2d/bias`, ...) as float32.
-    public static func npzArrays(_ model: LoadedModel, layerNames: [String]? = nil, path: String) throws -> [(name: String, array: NPYArray)] {
+    public static func npzArrays(_ model: LoadedModel, layerNames: [String]? = nil, path: String) throws -> [(
+        name: String, array: NPYArray
+    )] {
         let denseOnly = model.specs.allSatisfy {
             switch $0 {
             case .dense, .flatten, .dropout: return true
@@ -102,10 +105,13 @@ public enum ModelFile {
 
     /// Saves `model` to `url`: `.npz` (see `npzArrays`), `.h5` as a Keras
     /// model (Keras 3 layout by default, `flavor: .keras2` for tf-keras 2.x). Written atomically.
-    public static func save(_ model: LoadedModel, layerNames: [String]? = nil, to url: URL, flavor: KerasFlavor = .keras3,
-                            overwrite: Bool = true) throws {
+    public static func save(
+        _ model: LoadedModel, layerNames: [String]? = nil, to url: URL, flavor: KerasFlavor = .keras3,
+        overwrite: Bool = true
+    ) throws {
         if isNPZ(url) {
-            try NPZWriter.write(try npzArrays(model, layerNames: layerNames, path: url.path), to: url, compressed: false, overwrite: overwrite)
+            try NPZWriter.write(
+                try npzArrays(model, layerNames: layerNames, path: url.path), to: url, compressed: false, overwrite: overwrite)
         } else if isKeras(url) {
             let (config, weights) = try KerasBridge.exportModel(model, layerNames: layerNames)
             try KerasModelFile.write(config: config, weights: weights, to: url, flavor: flavor, overwrite: overwrite)

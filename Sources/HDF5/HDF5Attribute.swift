@@ -78,7 +78,8 @@ public final class HDF5Attribute {
     }
 
     private func tooLarge(_ bytes: UInt64, _ limit: UInt64) -> HDF5Error {
-        HDF5Error.limitExceeded(file: location.file, object: "\(location.object)@\(name)", what: "string attribute", bytes: bytes, limit: limit)
+        HDF5Error.limitExceeded(
+            file: location.file, object: "\(location.object)@\(name)", what: "string attribute", bytes: bytes, limit: limit)
     }
 
     private func readVariableStrings(maxBytes: UInt64?) throws -> [String] {

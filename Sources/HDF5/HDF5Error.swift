@@ -38,7 +38,8 @@ public enum HDF5Error: Error, LocalizedError, Equatable {
                 return "\(file): '\(object.printable(limit: 120))': declares \(declared) bytes but none were ever written "
                     + "(h5py would read its fill value); refused as never written"
             }
-            return "\(file): '\(object.printable(limit: 120))': declares \(declared) bytes but only \(stored) bytes are stored (truncated or corrupt file)"
+            return
+                "\(file): '\(object.printable(limit: 120))': declares \(declared) bytes but only \(stored) bytes are stored (truncated or corrupt file)"
         case .unsupportedType(let file, let object, let found, let expected):
             return "\(file): '\(object.printable(limit: 120))': element type is \(found.printable(limit: 200)), expected \(expected)"
         case .invalidArgument(let file, let object, let reason):

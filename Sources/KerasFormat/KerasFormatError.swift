@@ -42,7 +42,8 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
     public var errorDescription: String? {
         switch self {
         case .notAKerasFile(let file, let found):
-            return "\(file): not a Keras HDF5 file (found \(found.printable(limit: 200)); expected model_config, model_weights/, layer_names or layers/)"
+            return
+                "\(file): not a Keras HDF5 file (found \(found.printable(limit: 200)); expected model_config, model_weights/, layer_names or layers/)"
         case .missingModelConfig(let file):
             return "\(file): has model_weights/ but no model_config attribute, so the architecture is unknown"
         case .invalidConfig(let source, let reason):
@@ -55,15 +56,19 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
                 + "ZeroPadding2D, Flatten, Reshape, Permute, Dense, Dropout, Activation, Softmax, ReLU, LeakyReLU, "
                 + "BatchNormalization, nested Sequential/Model)"
         case .lambdaLayer(let source, let layer):
-            return "\(source): layer '\(layer.printable())' has class Lambda, which WeightBridge does not run (Lambda layers hold Python code)"
+            return
+                "\(source): layer '\(layer.printable())' has class Lambda, which WeightBridge does not run (Lambda layers hold Python code)"
         case .unsupportedSetting(let source, let layer, let setting, let value, let expected):
-            return "\(source): layer '\(layer.printable())': \(setting.printable()) is \(value.printable()), expected \(expected.printable(limit: 200))"
+            return
+                "\(source): layer '\(layer.printable())': \(setting.printable()) is \(value.printable()), expected \(expected.printable(limit: 200))"
         case .branchingGraph(let source, let layer, let reason):
-            return "\(source): layer '\(layer.printable())': \(reason.printable(limit: 200)); only chains (each layer consuming the previous one) are supported"
+            return
+                "\(source): layer '\(layer.printable())': \(reason.printable(limit: 200)); only chains (each layer consuming the previous one) are supported"
         case .missingWeights(let file, let layer, let detail):
             return "\(file): layer '\(layer.printable())': \(detail.printable(limit: 200))"
         case .weightMismatch(let source, let layer, let expected, let found):
-            return "\(source): layer '\(layer.printable())': weights \(found.printable(limit: 200)) do not match the configuration, which needs \(expected.printable(limit: 200))"
+            return
+                "\(source): layer '\(layer.printable())': weights \(found.printable(limit: 200)) do not match the configuration, which needs \(expected.printable(limit: 200))"
         case .badAttribute(let file, let attribute, let reason):
             return "\(file): attribute \(attribute.printable()): \(reason.printable(limit: 200))"
         case .undefinedMeaning(let file, let reason):

@@ -98,6 +98,8 @@ public struct NPYHeader: Sendable, Equatable {
                 throw NPYError.malformedHeader(source: source, reason: "version 3.0 header is not valid UTF-8")
             }
             text = s
+        } else if textBytes.allSatisfy({ $0 < 0x80 }) {
+            text = String(decoding: textBytes, as: UTF8.self)  // ASCII, as numpy writes it: the fast path
         } else {
             text = String(String.UnicodeScalarView(textBytes.map { Unicode.Scalar($0) }))  // latin-1
         }

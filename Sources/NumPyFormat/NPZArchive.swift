@@ -197,7 +197,9 @@ public final class NPZArchive {
         }
         do {
             if record.method == 0 {
-                try readStored(record, at: offset, member: member, chunkSize: full ? NPZArchive.storedChunkSize : NPZArchive.chunkSize, consumer: count)
+                try readStored(
+                    record, at: offset, member: member, chunkSize: full ? NPZArchive.storedChunkSize : NPZArchive.chunkSize, consumer: count
+                )
             } else {
                 try inflate(record, at: offset, member: member, consumer: count)
             }
@@ -215,7 +217,8 @@ public final class NPZArchive {
     /// Stored members are read in large chunks: fewer system calls and copies (memory-copy speed).
     private static let storedChunkSize = 8 << 20
 
-    private func readStored(_ record: ZIPRecord, at offset: UInt64, member: Member, chunkSize: Int, consumer: (Data) throws -> Void) throws {
+    private func readStored(_ record: ZIPRecord, at offset: UInt64, member: Member, chunkSize: Int, consumer: (Data) throws -> Void) throws
+    {
         guard record.compressedSize == record.uncompressedSize else {
             throw NPZError.shorterThanDeclared(
                 path: filePath, member: member.path, declared: record.uncompressedSize, found: record.compressedSize)

@@ -73,7 +73,8 @@ public enum NPZError: Error, LocalizedError, Equatable {
         case .encryptedMember(let path, let member):
             return "\(path): member '\(member.printable())' is encrypted; WeightBridge reads only unencrypted archives"
         case .unsupportedCompression(let path, let member, let method):
-            return "\(path): member '\(member.printable())' uses compression method \(method) (expected 0 stored or 8 deflate, as np.savez writes)"
+            return
+                "\(path): member '\(member.printable())' uses compression method \(method) (expected 0 stored or 8 deflate, as np.savez writes)"
         case .duplicateMember(let path, let member):
             return "\(path): member name '\(member.printable())' appears more than once"
         case .unsafeMemberName(let path, let member):

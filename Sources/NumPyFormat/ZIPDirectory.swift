@@ -31,36 +31,34 @@ final class ArchiveFile {
     deinit { try? handle.close() }
 
     /// Exactly `count` bytes at `offset`, or `NPZError.truncatedArchive` naming `what`.
-    func read(at offset: UInt64, count: Int, what: String) throws -> [UInt8] {
-        [UInt8](try readData(at: offset, count: count, what: what))
+    func read(at offset: UInt64, count: Int, what: @autoclosure () -> String) throws -> [UInt8] {
+        [UInt8](try readData(at: offset, count: count, what: what()))
     }
 
     /// Exactly `count` bytes at `offset` as `Data` (no intermediate copy), or `truncatedArchive`.
-    func readData(at offset: UInt64, count: Int, what: String) throws -> Data {
+    func readData(at offset: UInt64, count: Int, what: @autoclosure () -> String) throws -> Data {
         let (end, overflow) = offset.addingReportingOverflow(UInt64(count))
         guard !overflow, end <= size else {
-            throw NPZError.truncatedArchive(path: path, reason: "\(what) at offset \(offset) runs past the end of the \(size)-byte file")
+            throw NPZError.truncatedArchive(path: path, reason: "\(what()) at offset \(offset) runs past the end of the \(size)-byte file")
         }
-        try handle.seek(toOffset: offset)
-        let data = try handle.read(upToCount: count) ?? Data()
-        guard data.count == count else {
-            throw NPZError.truncatedArchive(path: path, reason: "\(what) at offset \(offset) is short")
-        }
+        // pread into the result: no seek, no intermediate buffer (this runs for every member of an archive).
+        var data = Data(count: count)
+        try data.withUnsafeMutableBytes { try read(into: $0, at: offset, what: what()) }
         return data
     }
 
     /// Reads exactly `buffer.count` bytes at `offset` straight into `buffer` (one copy, from the kernel),
     /// or throws `truncatedArchive` naming `what`.
-    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64, what: String) throws {
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64, what: @autoclosure () -> String) throws {
         let (end, overflow) = offset.addingReportingOverflow(UInt64(buffer.count))
         guard !overflow, end <= size else {
-            throw NPZError.truncatedArchive(path: path, reason: "\(what) at offset \(offset) runs past the end of the \(size)-byte file")
+            throw NPZError.truncatedArchive(path: path, reason: "\(what()) at offset \(offset) runs past the end of the \(size)-byte file")
         }
         var done = 0
         while done < buffer.count {
             let n = pread(handle.fileDescriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw NPZError.truncatedArchive(path: path, reason: "\(what) at offset \(offset) is short") }
+            guard n > 0 else { throw NPZError.truncatedArchive(path: path, reason: "\(what()) at offset \(offset) is short") }
             done += n
         }
     }
@@ -196,7 +194,9 @@ enum ZIPDirectory {
         guard first >= 30 else {
             throw NPZError.truncatedArchive(path: path, reason: "no local header for '\(member)' at offset \(start)")
         }
-        try buffer.withUnsafeMutableBytes { try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<first]), at: start, what: "local header of '\(member)'") }
+        try buffer.withUnsafeMutableBytes {
+            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<first]), at: start, what: "local header of '\(member)'")
+        }
         guard u32(buffer, 0) == localSignature else {
             throw NPZError.truncatedArchive(path: path, reason: "no local header for '\(member)' at offset \(start)")
         }

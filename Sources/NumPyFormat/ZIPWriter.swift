@@ -46,8 +46,22 @@ final class ZIPWriter {
     }
 
     private var isOpen = true
+    /// Deflate streams kept for all members and reset between them: zlib's init allocates about 256 KB of state,
+    /// and a reset clears the match hash table, which dominated archives of many tiny members. Index 0 is for
+    /// members up to `smallMember` bytes, with a 256-entry hash table (memLevel 1: same format, nearly the same
+    /// ratio on such sizes); index 1 for the rest (zlib's defaults). Heap-allocated: zlib keeps a pointer to each.
+    private var deflaters: [UnsafeMutablePointer<z_stream>?] = [nil, nil]
+    private static let smallMember = 64 << 10
+    /// zlib's output buffer, allocated once (clearing 1 MB per member was most of the time for tiny members).
+    private var deflated: [UInt8] = []
 
-    deinit { close() }
+    deinit {
+        close()
+        for case let stream? in deflaters {
+            deflateEnd(stream)
+            stream.deallocate()
+        }
+    }
 
     /// Closes the file (the writer cannot be used afterwards).
     func close() {
@@ -81,8 +95,10 @@ final class ZIPWriter {
             try append(localHeader(nameBytes, flags, method, crc: crc, compressed: size, uncompressed: size, zip64: localZIP64))
             try append(bytes)
         }
-        directory.append(centralEntry(nameBytes, flags, method, crc: crc, compressed: compressedSize, uncompressed: size,
-                                      headerOffset: headerOffset, localZIP64: localZIP64))
+        directory.append(
+            centralEntry(
+                nameBytes, flags, method, crc: crc, compressed: compressedSize, uncompressed: size,
+                headerOffset: headerOffset, localZIP64: localZIP64))
         count += 1
     }
 
@@ -191,39 +207,51 @@ final class ZIPWriter {
 
     /// Deflates `bytes` (raw deflate, zlib's default level) into the output; returns its CRC-32 and compressed size.
     private func writeDeflated(_ bytes: Data) throws -> (crc: UInt32, size: UInt64) {
-        var stream = z_stream()
-        guard wb_deflateInit2(&stream, Z_DEFAULT_COMPRESSION, -15) == Z_OK else {
-            throw SafeIOError.writeFailed(path: path, reason: "zlib cannot start a deflate stream")
+        let stream: UnsafeMutablePointer<z_stream>
+        let kind = bytes.count <= ZIPWriter.smallMember ? 0 : 1
+        if let deflater = deflaters[kind] {
+            stream = deflater
+            guard deflateReset(stream) == Z_OK else { throw SafeIOError.writeFailed(path: path, reason: "zlib cannot reset its deflate stream") }
+        } else {
+            stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+            stream.initialize(to: z_stream())
+            guard wb_deflateInit2(stream, Z_DEFAULT_COMPRESSION, -15, kind == 0 ? 1 : 8) == Z_OK else {
+                stream.deallocate()
+                throw SafeIOError.writeFailed(path: path, reason: "zlib cannot start a deflate stream")
+            }
+            deflaters[kind] = stream
         }
-        defer { deflateEnd(&stream) }
         var crc: UInt = 0
         var produced: UInt64 = 0
-        var out = [UInt8](repeating: 0, count: ZIPWriter.deflateChunk + 1024)
+        if deflated.isEmpty { deflated = [UInt8](repeating: 0, count: ZIPWriter.deflateChunk + 1024) }
+        var out: [UInt8] = []
+        swap(&out, &deflated)  // moved, not shared: writing into a shared array would copy it
+        defer { swap(&out, &deflated) }
         try bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             var position = 0
             repeat {
                 let n = min(ZIPWriter.deflateChunk, raw.count - position)
                 let input = raw.baseAddress.map { $0.assumingMemoryBound(to: Bytef.self) + position }
                 if n > 0 { crc = CGzip.crc32(crc, input, uInt(n)) }
-                stream.next_in = UnsafeMutablePointer(mutating: input)
-                stream.avail_in = uInt(n)
+                stream.pointee.next_in = UnsafeMutablePointer(mutating: input)
+                stream.pointee.avail_in = uInt(n)
                 position += n
                 let mode = position == raw.count ? Z_FINISH : Z_NO_FLUSH
                 var status: Int32 = Z_OK
                 repeat {
                     let written = out.withUnsafeMutableBufferPointer { o -> Int in
-                        stream.next_out = o.baseAddress
-                        stream.avail_out = uInt(o.count)
-                        status = deflate(&stream, mode)
-                        return o.count - Int(stream.avail_out)
+                        stream.pointee.next_out = o.baseAddress
+                        stream.pointee.avail_out = uInt(o.count)
+                        status = deflate(stream, mode)
+                        return o.count - Int(stream.pointee.avail_out)
                     }
                     if written > 0 {
                         try append(Data(out[0..<written]))
                         produced += UInt64(written)
                     }
-                } while stream.avail_out == 0 || (mode == Z_FINISH && status == Z_OK)
-                stream.next_in = nil
-                stream.next_out = nil
+                } while stream.pointee.avail_out == 0 || (mode == Z_FINISH && status == Z_OK)
+                stream.pointee.next_in = nil
+                stream.pointee.next_out = nil
                 guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
                     throw SafeIOError.writeFailed(path: path, reason: "zlib deflate failed with status \(status)")
                 }

@@ -83,7 +83,8 @@ public enum TemporaryFiles {
     /// The temporary-file name `AtomicFile` uses for `target` in process `pid`.
     static func isOurTemporary(_ name: String) -> pid_t? {
         // .<target>.tmp-<pid>-<n>
-        guard name.hasPrefix("."), let range = name.range(of: ".tmp-", options: .backwards), range.lowerBound > name.index(after: name.startIndex)
+        guard name.hasPrefix("."), let range = name.range(of: ".tmp-", options: .backwards),
+            range.lowerBound > name.index(after: name.startIndex)
         else { return nil }
         let parts = name[range.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, let pid = pid_t(parts[0]), pid > 0, UInt32(parts[1]) != nil else { return nil }

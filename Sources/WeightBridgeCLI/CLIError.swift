@@ -40,7 +40,8 @@ func requireOutput(_ path: String) throws -> URL {
     do {
         try InputFile.check(url)
     } catch SafeIOError.notRegularFile(_, let kind) {
-        throw CLIError.badInput(path: path, reason: "is \(kind), not a regular file; refused as an output (outputs are written as new regular files)")
+        throw CLIError.badInput(
+            path: path, reason: "is \(kind), not a regular file; refused as an output (outputs are written as new regular files)")
     } catch {
         // Unreadable but existing regular files are left to the write itself, which reports its own reason.
     }

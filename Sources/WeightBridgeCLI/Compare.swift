@@ -28,9 +28,12 @@ struct Compare: ParsableCommand {
     }
 
     func run() throws {
-        let ua = try requireFile(a, flag: "the first argument"), ub = try requireFile(b, flag: "the second argument")
+        let ua = try requireFile(a, flag: "the first argument")
+        let ub = try requireFile(b, flag: "the second argument")
         let bothNumPy = [ua, ub].allSatisfy { ["npy", "npz"].contains($0.pathExtension.lowercased()) }
-        let result = ArrayComparison(try NamedArray.readAll(ua, limits: limitOptions.limits), try NamedArray.readAll(ub, limits: limitOptions.limits), rtol: rtol, atol: atol, checkDTypes: bothNumPy)
+        let result = ArrayComparison(
+            try NamedArray.readAll(ua, limits: limitOptions.limits), try NamedArray.readAll(ub, limits: limitOptions.limits), rtol: rtol,
+            atol: atol, checkDTypes: bothNumPy)
         if output.json {
             try printJSON(result)
         } else {
@@ -41,8 +44,9 @@ struct Compare: ParsableCommand {
                 let rel = e.maxRelativeDifference.map { String(format: "%.3g", $0) } ?? "-"
                 table.append([e.name, shape, abs, rel, e.pass ? "ok" : "DIFFERS: \(e.problem ?? "")"])
             }
-            table.lines().forEach { print($0) }
-            print("compare: \(result.entries.filter(\.pass).count) of \(result.entries.count) arrays equal within rtol=\(rtol) atol=\(atol)")
+            for line in table.lines() { print(line) }
+            print(
+                "compare: \(result.entries.filter(\.pass).count) of \(result.entries.count) arrays equal within rtol=\(rtol) atol=\(atol)")
         }
         if !result.pass { throw ExitCode(1) }
     }

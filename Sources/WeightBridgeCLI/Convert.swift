@@ -52,7 +52,8 @@ struct Convert: ParsableCommand {
             let member = String(input[range.upperBound...])
             let archive = try NPZArchive(url: try requireFile(archivePath, flag: "IN"), limits: limits)
             guard archive.names.contains(member) else {
-                throw CLIError.badInput(path: archivePath, reason: "no member '\(member)' (members: \(archive.names.joined(separator: ", ")))")
+                throw CLIError.badInput(
+                    path: archivePath, reason: "no member '\(member)' (members: \(archive.names.joined(separator: ", ")))")
             }
             guard outExt == "npy" else { throw CLIError.badOption("one archive member converts to a .npy file, not .\(outExt)") }
             try NPYFile.write(try archive.array(member), to: out, overwrite: force)
@@ -71,12 +72,14 @@ struct Convert: ParsableCommand {
             try NPZWriter.write(arrays, to: out, compressed: compress, overwrite: force)
         case ("npz", "h5"), ("npz", "hdf5"), ("h5", "h5"), ("hdf5", "h5"), ("h5", "hdf5"), ("hdf5", "hdf5"):
             let imported = try ModelFile.load(inURL, options: try modelOptions.importOptions(limits: limits))
-            try ModelFile.save(imported.model, layerNames: ModelFile.isKeras(inURL) ? imported.layerNames : nil, to: out,
-                               flavor: keras == 2 ? .keras2 : .keras3, overwrite: force)
+            try ModelFile.save(
+                imported.model, layerNames: ModelFile.isKeras(inURL) ? imported.layerNames : nil, to: out,
+                flavor: keras == 2 ? .keras2 : .keras3, overwrite: force)
         case ("h5", "npz"), ("hdf5", "npz"), ("npz", "npz"):
             if layout == .mlp {
                 let imported = try ModelFile.load(inURL, options: try modelOptions.importOptions(limits: limits))
-                try NPZWriter.write(try MLPArchive.exportArrays(imported.model, path: output), to: out, compressed: compress, overwrite: force)
+                try NPZWriter.write(
+                    try MLPArchive.exportArrays(imported.model, path: output), to: out, compressed: compress, overwrite: force)
             } else {
                 let arrays = try NamedArray.readAll(inURL, limits: limits).map { a -> (name: String, array: NPYArray) in
                     (a.name, NPYArray(shape: a.shape, float32: a.values.map { Float($0) }))

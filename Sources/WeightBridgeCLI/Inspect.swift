@@ -70,9 +70,12 @@ struct Inspect: ParsableCommand {
             try show(infos, title: "\(file): NumPy .npz, \(infos.count) arrays")
             if !output.json, let chain = try? MLPArchive.chain(in: archive, orientation: try modelOptions.importOptions().orientation) {
                 let sizes = [chain.layers[0].inputs] + chain.layers.map(\.outputs)
-                let pairs = chain.layers.map { $0.weight.printable() + ($0.bias.map { "+" + $0.printable() } ?? "") }.joined(separator: ", ")
-                print(PrintableText.line("as an MLP: dense chain \(sizes.map(String.init).joined(separator: " -> ")), weights (\(chain.orientation.rawValue)), "
-                      + "\(chain.isFloat64 ? "float64" : "float32"); layers \(pairs)", limit: 4096))
+                let pairs = chain.layers.map { $0.weight.printable() + ($0.bias.map { "+" + $0.printable() } ?? "") }.joined(
+                    separator: ", ")
+                print(
+                    PrintableText.line(
+                        "as an MLP: dense chain \(sizes.map(String.init).joined(separator: " -> ")), weights (\(chain.orientation.rawValue)), "
+                            + "\(chain.isFloat64 ? "float64" : "float32"); layers \(pairs)", limit: 4096))
             }
         default:
             try inspectHDF5(url)
@@ -81,8 +84,9 @@ struct Inspect: ParsableCommand {
 
     private func info(name: String, _ a: NPYArray) throws -> ArrayInfo {
         let isFloat = [.float16, .float32, .float64].contains(a.dtype.elementType)
-        return ArrayInfo(name: name, dtype: a.dtype.descr, shape: a.shape, fortranOrder: a.fortranOrder, count: a.count,
-                         bytes: a.byteCount, summary: isFloat ? ArraySummary(try a.doubles()) : nil)
+        return ArrayInfo(
+            name: name, dtype: a.dtype.descr, shape: a.shape, fortranOrder: a.fortranOrder, count: a.count,
+            bytes: a.byteCount, summary: isFloat ? ArraySummary(try a.doubles()) : nil)
     }
 
     private func show(_ arrays: [ArrayInfo], title: String) throws {
@@ -90,7 +94,8 @@ struct Inspect: ParsableCommand {
         print(PrintableText.line(title))
         var table = TextTable(["name", "dtype", "shape", "count", "bytes", "min", "max", "mean"])
         for a in arrays {
-            let shape = "(" + a.shape.map(String.init).joined(separator: ", ") + (a.shape.count == 1 ? ",)" : ")") + (a.fortranOrder ? " F" : "")
+            let shape =
+                "(" + a.shape.map(String.init).joined(separator: ", ") + (a.shape.count == 1 ? ",)" : ")") + (a.fortranOrder ? " F" : "")
             var row = [a.name, a.dtype, shape, String(a.count), String(a.bytes)]
             if let s = a.summary {
                 row += [s.min.map { String(format: "%.5g", $0) } ?? "-", s.max.map { String(format: "%.5g", $0) } ?? "-"]
@@ -100,7 +105,7 @@ struct Inspect: ParsableCommand {
             }
             table.append(row)
         }
-        table.lines().forEach { print($0) }
+        for line in table.lines() { print(line) }
     }
 
     private func inspectHDF5(_ url: URL) throws {
@@ -111,29 +116,31 @@ struct Inspect: ParsableCommand {
         case .hdf5(let lines, let reason):
             if output.json { return try printJSON(["file": file, "format": "HDF5", "tree": lines.joined(separator: "\n")]) }
             print(PrintableText.line("\(file): HDF5 file, not a Keras model (\(reason))"))
-            lines.forEach { print("  " + PrintableText.line($0, limit: 200)) }
+            for line in lines { print("  " + PrintableText.line(line, limit: 200)) }
             return
         }
         // The file was read once above (in the isolated reader); the model is built from that answer.
         let imported = try ModelFile.load(keras, from: url, options: try modelOptions.importOptions(limits: limitOptions.limits))
         let m = imported.model
         let layers = imported.layerNames.indices.map { i -> LayerInfo in
-            LayerInfo(name: imported.layerNames[i], className: imported.layerClassNames[i], outputShape: m.outputShapes[i],
-                      parameters: m.parameterCounts[i], activation: activationName(m.specs[i]))
+            LayerInfo(
+                name: imported.layerNames[i], className: imported.layerClassNames[i], outputShape: m.outputShapes[i],
+                parameters: m.parameterCounts[i], activation: activationName(m.specs[i]))
         }
-        let info = ModelInfo(file: file, format: keras.modelConfig == nil ? "Keras weights-only HDF5" : "Keras HDF5 model",
-                             kerasVersion: keras.kerasVersion, backend: keras.backend,
-                             modelClass: keras.modelConfig?.className, precision: m.precisionName, inputShape: m.inputShape,
-                             layers: layers, totalParameters: m.parameterCounts.reduce(0, +),
-                             trainingConfig: keras.trainingConfigJSON, optimizerStatePresent: keras.hasOptimizerWeights,
-                             notes: imported.notes,
-                             nonFiniteWeights: keras.layerWeights.flatMap { layer in
-                                 layer.weights.compactMap { w -> String? in
-                                     let s = ArraySummary(w.values.map(Double.init))
-                                     guard s.nanCount + s.infCount > 0 else { return nil }
-                                     return "\(layer.layerName)/\(NamedArray.kerasWeightShortName(w.name)): \(s.nanCount) NaN, \(s.infCount) Inf"
-                                 }
-                             })
+        let info = ModelInfo(
+            file: file, format: keras.modelConfig == nil ? "Keras weights-only HDF5" : "Keras HDF5 model",
+            kerasVersion: keras.kerasVersion, backend: keras.backend,
+            modelClass: keras.modelConfig?.className, precision: m.precisionName, inputShape: m.inputShape,
+            layers: layers, totalParameters: m.parameterCounts.reduce(0, +),
+            trainingConfig: keras.trainingConfigJSON, optimizerStatePresent: keras.hasOptimizerWeights,
+            notes: imported.notes,
+            nonFiniteWeights: keras.layerWeights.flatMap { layer in
+                layer.weights.compactMap { w -> String? in
+                    let s = ArraySummary(w.values.map(Double.init))
+                    guard s.nanCount + s.infCount > 0 else { return nil }
+                    return "\(layer.layerName)/\(NamedArray.kerasWeightShortName(w.name)): \(s.nanCount) NaN, \(s.infCount) Inf"
+                }
+            })
         if output.json { return try printJSON(info) }
         print(PrintableText.line("\(file): \(info.format)"))
         print(
@@ -146,7 +153,7 @@ struct Inspect: ParsableCommand {
             let shape = "(None, " + l.outputShape.map(String.init).joined(separator: ", ") + ")"
             table.append([l.name, l.className, shape, l.parameters.formatted(), l.activation ?? ""])
         }
-        table.lines(indent: "  ").forEach { print($0) }
+        for line in table.lines(indent: "  ") { print(line) }
         print("")
         print("  total parameters: \(info.totalParameters.formatted())")
         print("  training config: " + summary(ofTrainingConfig: keras.trainingConfigJSON).printable(limit: 200))

@@ -44,7 +44,8 @@ struct Predict: ParsableCommand {
             let expected = "(N, " + inputShape.map(String.init).joined(separator: ", ") + ")"
             if x.shape == inputShape {
                 throw CLIError.badInput(
-                    path: input, reason: "shape \(numpyShape(x.shape)) is one sample without a batch axis; expected \(expected), e.g. x[None] in NumPy")
+                    path: input,
+                    reason: "shape \(numpyShape(x.shape)) is one sample without a batch axis; expected \(expected), e.g. x[None] in NumPy")
             }
             throw CLIError.badInput(
                 path: input,

@@ -29,7 +29,8 @@ final class HostileFileCommandTests: XCTestCase {
             let fifo = dir.file(name)
             XCTAssertEqual(mkfifo(fifo.path, 0o600), 0)
             // No writer ever opens these FIFOs: a command that opened one for reading would block forever.
-            assertRefusal(try WeightBridgeBinary.run(["inspect", fifo.path]), mentioning: "\(fifo.path): is a FIFO (named pipe), not a regular file")
+            assertRefusal(
+                try WeightBridgeBinary.run(["inspect", fifo.path]), mentioning: "\(fifo.path): is a FIFO (named pipe), not a regular file")
             assertRefusal(
                 try WeightBridgeBinary.run(["convert", fifo.path, dir.file("out.npz").path]),
                 mentioning: "\(fifo.path): is a FIFO (named pipe), not a regular file")
@@ -73,7 +74,8 @@ final class HostileFileCommandTests: XCTestCase {
         let dir = TemporaryDirectory()
         let npz = dir.file("hostile.npz")
         // Member names with a clear-screen sequence, NUL, a right-to-left override; one member is corrupt.
-        _ = try runPython("""
+        _ = try runPython(
+            """
             import numpy as np, sys, zipfile, io
             def npy(a):
                 b = io.BytesIO(); np.save(b, a); return b.getvalue()
@@ -85,7 +87,8 @@ final class HostileFileCommandTests: XCTestCase {
         let r = try WeightBridgeBinary.run(["inspect", npz.path])
         assertRefusal(r, mentioning: "bad\\x1B[5mé.npy")
         let good = dir.file("good.npz")
-        _ = try runPython("""
+        _ = try runPython(
+            """
             import numpy as np, sys
             np.savez(sys.argv[1], **{'\\x1b[2J\\x1b[31mred\\u202etxt': np.arange(3.0), 'x' * 300: np.zeros(2)})
             """, args: [good.path])
@@ -107,7 +110,8 @@ final class HostileFileCommandTests: XCTestCase {
         let dir = TemporaryDirectory()
         let h5 = dir.file("long_name.h5")
         // A Keras 2 weights file listing one layer named with an escape and 1 MB of 'A', which has no group.
-        _ = try runPython("""
+        _ = try runPython(
+            """
             import h5py, numpy as np, sys
             name = '\\x1b[2J' + 'A' * 1_000_000
             with h5py.File(sys.argv[1], 'w') as f:
@@ -122,7 +126,8 @@ final class HostileFileCommandTests: XCTestCase {
 
     /// A 4 -> 3 -> 2 MLP archive in NumPy's own layout (W in,out; b), written by NumPy.
     private func makeMLP(_ url: URL) throws {
-        _ = try runPython("""
+        _ = try runPython(
+            """
             import numpy as np, sys
             r = np.random.default_rng(7)
             np.savez(sys.argv[1], W1=r.normal(size=(4, 3)).astype(np.float32), b1=r.normal(size=3).astype(np.float32),
@@ -138,7 +143,8 @@ final class HostileFileCommandTests: XCTestCase {
         try makeMLP(mlp)
         let r = try WeightBridgeBinary.run(["predict", mlp.path, "--input", mlp.path + ".x.npy", "--output", dir.file("p.npz").path])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let out = try runPython("""
+        let out = try runPython(
+            """
             import numpy as np, sys, json
             w = np.load(sys.argv[1]); x = np.load(sys.argv[1] + '.x.npy').astype(np.float64)
             a = np.maximum(0, x @ w['W1'] + w['b1']); z = a @ w['W2'] + w['b2']
@@ -171,7 +177,8 @@ final class HostileFileCommandTests: XCTestCase {
     func testAnAmbiguousMLPOfNonSquareMatricesIsDescribedAsItIs() throws {
         let dir = TemporaryDirectory()
         let npz = dir.file("ambiguous.npz")
-        _ = try runPython("""
+        _ = try runPython(
+            """
             import numpy as np, sys
             np.savez(sys.argv[1], W1=np.ones((2, 3)), W2=np.ones((3, 2)))
             """, args: [npz.path])

@@ -10,7 +10,8 @@ final class SignalDuringWriteTests: XCTestCase {
     /// arrive while the temporary file is being written.
     private func makeInput(_ dir: TemporaryDirectory) throws -> URL {
         let url = dir.file("noise.npz")
-        _ = try runPython("""
+        _ = try runPython(
+            """
             import numpy as np, sys
             np.savez(sys.argv[1], noise=np.random.default_rng(1).random(12 << 20, dtype=np.float32))
             """, args: [url.path])
@@ -62,7 +63,8 @@ final class SignalDuringWriteTests: XCTestCase {
         let dir = TemporaryDirectory()
         let npz = dir.file("wide.npz")
         // A 2-layer MLP with a 4096 x 4096 float64 kernel: 128 MiB of HDF5 to write.
-        _ = try runPython("""
+        _ = try runPython(
+            """
             import numpy as np, sys
             r = np.random.default_rng(2)
             np.savez(sys.argv[1], W1=r.random((4096, 4096)), b1=r.random(4096), W2=r.random((4096, 10)), b2=r.random(10))

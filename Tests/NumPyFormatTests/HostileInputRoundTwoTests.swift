@@ -23,7 +23,8 @@ final class HostileInputRoundTwoTests: XCTestCase {
 
     func testRefusesMoreThan64DimensionsOnReadLikeNumPy() throws {
         let dir = TemporaryDirectory()
-        let ok = dir.file("d64.npy"), bad = dir.file("d65.npy")
+        let ok = dir.file("d64.npy")
+        let bad = dir.file("d65.npy")
         try npy(dimensions: 64).write(to: ok)
         try npy(dimensions: 65).write(to: bad)
         XCTAssertEqual(try NPYFile.read(ok).shape.count, 64)
@@ -32,7 +33,8 @@ final class HostileInputRoundTwoTests: XCTestCase {
             XCTAssertEqual($0.localizedDescription, "\(bad.path): shape has 65 dimensions, over NumPy's limit of 64")
         }
         // The reference: NumPy reads 64 dimensions and refuses 65.
-        let verdict = try runPython("""
+        let verdict = try runPython(
+            """
             import numpy as np, sys
             print(np.load(sys.argv[1]).ndim)
             try:
@@ -58,7 +60,8 @@ final class HostileInputRoundTwoTests: XCTestCase {
 
     /// A stored archive with members `a.npy` and `b.npy`, written by Python's `zipfile` (no ZIP64, no data descriptor).
     private func makeArchive(_ url: URL) throws {
-        _ = try runPython("""
+        _ = try runPython(
+            """
             import numpy as np, sys, zipfile, io
             def npy(a):
                 b = io.BytesIO(); np.save(b, a); return b.getvalue()
@@ -70,7 +73,8 @@ final class HostileInputRoundTwoTests: XCTestCase {
 
     /// Whether Python's `zipfile` reads every member of `url`.
     private func pythonReads(_ url: URL) throws -> Bool {
-        try runPython("""
+        try runPython(
+            """
             import zipfile, sys
             try:
                 with zipfile.ZipFile(sys.argv[1]) as z:
@@ -108,7 +112,8 @@ final class HostileInputRoundTwoTests: XCTestCase {
                 }
                 XCTAssertEqual([path, member, field], [url.path, "a.npy", c.field], c.name)
                 if !c.central.isEmpty { XCTAssertEqual([central, local], [c.central, c.local], c.name) }
-                XCTAssertTrue(error.localizedDescription.hasPrefix("\(url.path): member 'a.npy': the local header's \(c.field) is "), "\(error)")
+                XCTAssertTrue(
+                    error.localizedDescription.hasPrefix("\(url.path): member 'a.npy': the local header's \(c.field) is "), "\(error)")
             }
             if c.pythonRefuses { XCTAssertFalse(try pythonReads(url), "Python's zipfile reads the \(c.name) variant") }
         }
@@ -117,7 +122,8 @@ final class HostileInputRoundTwoTests: XCTestCase {
     func testSixtyThousandTinyMembersOpenAndReadInLinearTime() throws {
         let dir = TemporaryDirectory()
         let url = dir.file("many.npz")
-        _ = try runPython("""
+        _ = try runPython(
+            """
             import numpy as np, sys, zipfile, io
             with zipfile.ZipFile(sys.argv[1], 'w') as z:
                 for i in range(60000):
