@@ -211,7 +211,9 @@ final class ZIPWriter {
         let kind = bytes.count <= ZIPWriter.smallMember ? 0 : 1
         if let deflater = deflaters[kind] {
             stream = deflater
-            guard deflateReset(stream) == Z_OK else { throw SafeIOError.writeFailed(path: path, reason: "zlib cannot reset its deflate stream") }
+            guard deflateReset(stream) == Z_OK else {
+                throw SafeIOError.writeFailed(path: path, reason: "zlib cannot reset its deflate stream")
+            }
         } else {
             stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
             stream.initialize(to: z_stream())
