@@ -175,7 +175,7 @@ enum ZIPDirectory {
             throw NPZError.overlappingMembers(path: file.path, first: last.name, second: "central directory")
         }
         // Then every local header must agree with its directory entry, field by field.
-        var buffer = [UInt8](repeating: 0, count: 30 + 65535 + 65535)
+        var buffer = [UInt8](repeating: 0, count: 512)  // grown by checkLocalHeader when a header needs more
         for record in records {
             _ = try checkLocalHeader(of: record, in: file, member: String(decoding: record.nameBytes, as: UTF8.self), buffer: &buffer)
         }
@@ -185,7 +185,7 @@ enum ZIPDirectory {
     /// method, flags, and CRC-32 and sizes unless bit 3 defers them to a data descriptor; 0xFFFFFFFF sizes are
     /// taken from the local ZIP64 extra field), and returns the offset of its first data byte. A disagreement is
     /// `NPZError.localHeaderMismatch` naming the field: tools that trust one header or the other would read
-    /// different members. `buffer` is scratch space of at least 30 + 2 x 65535 bytes, reused across members.
+    /// different members. `buffer` is scratch space reused across members, grown as a header needs (at most 30 + 2 x 65535 bytes).
     static func checkLocalHeader(of record: ZIPRecord, in file: ArchiveFile, member: String, buffer: inout [UInt8]) throws -> UInt64 {
         let path = file.path
         let start = record.localHeaderOffset
@@ -194,6 +194,7 @@ enum ZIPDirectory {
         guard first >= 30 else {
             throw NPZError.truncatedArchive(path: path, reason: "no local header for '\(member)' at offset \(start)")
         }
+        if buffer.count < first { buffer += [UInt8](repeating: 0, count: first - buffer.count) }
         try buffer.withUnsafeMutableBytes {
             try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<first]), at: start, what: "local header of '\(member)'")
         }
@@ -204,6 +205,7 @@ enum ZIPDirectory {
         let extraLength = Int(u16(buffer, 28))
         let headerLength = 30 + nameLength + extraLength
         if headerLength > first {
+            if buffer.count < headerLength { buffer += [UInt8](repeating: 0, count: headerLength - buffer.count) }
             try buffer.withUnsafeMutableBytes {
                 try file.read(
                     into: UnsafeMutableRawBufferPointer(rebasing: $0[first..<headerLength]), at: start + UInt64(first),
