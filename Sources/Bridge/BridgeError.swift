@@ -1,4 +1,5 @@
 import Foundation
+import SafeIO
 
 /// Errors from mapping files onto Swift models and back.
 public enum BridgeError: Error, LocalizedError, Equatable {
@@ -34,26 +35,27 @@ public enum BridgeError: Error, LocalizedError, Equatable {
         case .noArchitecture(let path):
             return "\(path): holds weights only and no architecture; give --architecture FILE (Keras JSON/YAML or a full-model .h5)"
         case .unsupportedLayer(let path, let layer, let className):
-            return "\(path): layer '\(layer)' has class \(className), which WeightBridge does not support"
+            return "\(path): layer '\(layer.printable())' has class \(className.printable()), which WeightBridge does not support"
         case .unsupportedActivation(let path, let layer, let activation):
-            return "\(path): layer '\(layer)' uses activation '\(activation)', which WeightBridge does not support"
+            return "\(path): layer '\(layer.printable())' uses activation '\(activation.printable())', which WeightBridge does not support"
         case .unknownInputShape(let path):
             return "\(path): the model declares no input shape and none can be inferred from its first kernel; give --input-shape"
         case .weightCountMismatch(let path, let layer, let expected, let found):
-            return "\(path): layer '\(layer)' needs \(expected) weight arrays but the file has \(found)"
+            return "\(path): layer '\(layer.printable())' needs \(expected) weight arrays but the file has \(found)"
         case .weightShapeMismatch(let path, let layer, let weight, let expected, let found):
-            return "\(path): layer '\(layer)' weight '\(weight)' has shape \(shapeText(found)), expected \(shapeText(expected))"
+            return
+                "\(path): layer '\(layer.printable())' weight '\(weight.printable())' has shape \(shapeText(found)), expected \(shapeText(expected))"
         case .notAnMLPArchive(let path, let reason):
-            return "\(path): not a chain of dense layers: \(reason)"
+            return "\(path): not a chain of dense layers: \(reason.printable(limit: 200))"
         case .cannotExport(let path, let reason):
-            return "\(path): cannot export: \(reason)"
+            return "\(path): cannot export: \(reason.printable(limit: 200))"
         case .unsupportedSetting(let path, let layer, let reason):
-            return "\(path): layer '\(layer)' \(reason)"
+            return "\(path): layer '\(layer.printable())' \(reason.printable(limit: 200))"
         case .unknownBackend(let path):
             return "\(path): records no Keras backend, and its convolution kernels mean different things under Theano "
                 + "(true convolution) and TensorFlow; give --backend theano or --backend tensorflow"
         case .unusedWeights(let path, let group, let used, let found):
-            return "\(path): weight group '\(group)' holds \(found) arrays but the architecture uses \(used)"
+            return "\(path): weight group '\(group.printable())' holds \(found) arrays but the architecture uses \(used)"
         }
     }
 }

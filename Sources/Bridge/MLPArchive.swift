@@ -12,12 +12,20 @@ import SafeIO
 /// and keeps the archive's precision (any float64 member makes a Float64 model).
 public enum MLPArchive {
     /// Orientation of the weight matrices in an archive.
-    public enum Orientation: String, Sendable { case inOut = "in,out", outIn = "out,in" }
+    public enum Orientation: String, Sendable {
+        case inOut = "in,out"
+        case outIn = "out,in"
+    }
 
     /// The dense chain found in an archive.
     public struct Chain: Sendable {
         /// Per layer: the weight member, its bias member (if any), in and out sizes.
-        public struct Layer: Sendable { public var weight: String; public var bias: String?; public var inputs: Int; public var outputs: Int }
+        public struct Layer: Sendable {
+            public var weight: String
+            public var bias: String?
+            public var inputs: Int
+            public var outputs: Int
+        }
         public var layers: [Layer]
         public var orientation: Orientation
         public var isFloat64: Bool
@@ -26,12 +34,13 @@ public enum MLPArchive {
     /// Works out the chain of dense layers in `archive` without reading any data.
     public static func chain(in archive: NPZArchive, inputSize: Int? = nil, orientation forced: Orientation? = nil) throws -> Chain {
         let path = archive.url.path
-        var pending: [(name: String, header: NPYHeader)] = []
-        for name in archive.names { pending.append((name, try archive.header(name))) }
-        guard !pending.isEmpty else { throw BridgeError.notAnMLPArchive(path: path, reason: "the archive is empty") }
+        guard !archive.names.isEmpty else { throw BridgeError.notAnMLPArchive(path: path, reason: "the archive is empty") }
         var matrices: [(name: String, rows: Int, cols: Int, bias: String?, biasCount: Int?)] = []
         var isFloat64 = false
-        for (name, header) in pending {
+        // Each header is read as its member comes, so an archive that is no chain stops at its first wrong member
+        // (not after reading the headers of all of, say, 60,000 members).
+        for name in archive.names {
+            let header = try archive.header(name)
             switch header.dtype.elementType {
             case .float32, .float16: break
             case .float64: isFloat64 = true
@@ -46,7 +55,8 @@ public enum MLPArchive {
                 matrices[matrices.count - 1].bias = name
                 matrices[matrices.count - 1].biasCount = shape.reduce(1, *)
             } else {
-                throw BridgeError.notAnMLPArchive(path: path, reason: "member '\(name)' of shape \(shapeText(shape)) is neither a weight matrix nor the bias after one")
+                throw BridgeError.notAnMLPArchive(
+                    path: path, reason: "member '\(name)' of shape \(shapeText(shape)) is neither a weight matrix nor the bias after one")
             }
         }
         // Decide the orientation: the chain must link (out of layer k = in of layer k+1), and the
@@ -63,18 +73,28 @@ public enum MLPArchive {
         let orientation: Orientation
         if let forced {
             guard links(forced) else {
-                throw BridgeError.notAnMLPArchive(path: path, reason: "the matrices do not form a chain in orientation (\(forced.rawValue))")
+                throw BridgeError.notAnMLPArchive(
+                    path: path, reason: "the matrices do not form a chain in orientation (\(forced.rawValue))")
             }
             orientation = forced
         } else {
-            let inOut = links(.inOut), outIn = links(.outIn)
+            let inOut = links(.inOut)
+            let outIn = links(.outIn)
             switch (inOut, outIn) {
             case (true, false): orientation = .inOut
             case (false, true): orientation = .outIn
             case (false, false):
-                throw BridgeError.notAnMLPArchive(path: path, reason: "matrix shapes \(matrices.map { "\($0.name) \(shapeText([$0.rows, $0.cols]))" }.joined(separator: ", ")) do not link into a chain")
+                throw BridgeError.notAnMLPArchive(
+                    path: path,
+                    reason:
+                        "matrix shapes \(matrices.map { "\($0.name) \(shapeText([$0.rows, $0.cols]))" }.joined(separator: ", ")) do not link into a chain"
+                )
             case (true, true):
-                throw BridgeError.notAnMLPArchive(path: path, reason: "the orientation is ambiguous (square matrices); give --orientation in,out or out,in, or --input-size")
+                let shapes = matrices.map { "\($0.name) \(shapeText([$0.rows, $0.cols]))" }.joined(separator: ", ")
+                throw BridgeError.notAnMLPArchive(
+                    path: path,
+                    reason: "the orientation is ambiguous: \(shapes) link into a chain both as (in, out) and as (out, in); "
+                        + "state the orientation (in,out or out,in)")
             }
         }
         let layers = matrices.map { m -> Chain.Layer in
@@ -87,8 +107,10 @@ public enum MLPArchive {
     /// Imports an MLP archive as a runnable model. `activations` gives one activation per layer;
     /// the default is ReLU on hidden layers and softmax on the output (the seed's recipe).
     /// The archive is read under `limits` (each member's size is checked before it is read).
-    public static func importModel(_ url: URL, activations: [Activation]? = nil, inputSize: Int? = nil,
-                                   orientation: Orientation? = nil, limits: ResourceLimits = .default) throws -> ImportedModel {
+    public static func importModel(
+        _ url: URL, activations: [Activation]? = nil, inputSize: Int? = nil,
+        orientation: Orientation? = nil, limits: ResourceLimits = .default
+    ) throws -> ImportedModel {
         let archive = try NPZArchive(url: url, limits: limits)
         let chain = try self.chain(in: archive, inputSize: inputSize, orientation: orientation)
         let n = chain.layers.count
@@ -124,8 +146,9 @@ public enum MLPArchive {
             }
             model = .float32(m)
         }
-        return ImportedModel(model: model, layerNames: names, source: url,
-                             origin: .numpyMLP(memberNames: archive.names), layerClassNames: Array(repeating: "Dense", count: n))
+        return ImportedModel(
+            model: model, layerNames: names, source: url,
+            origin: .numpyMLP(memberNames: archive.names), layerClassNames: Array(repeating: "Dense", count: n))
     }
 
     /// The seed layout of a dense-only model: `W1 b1 W2 b2 ...`, weights `(in, out)`, biases `(1, out)`,
@@ -151,7 +174,8 @@ public enum MLPArchive {
             case .flatten, .dropout:
                 continue
             default:
-                throw BridgeError.cannotExport(path: path, reason: "the MLP layout (W1 b1 ...) holds dense layers only; layer \(index + 1) is \(spec)")
+                throw BridgeError.cannotExport(
+                    path: path, reason: "the MLP layout (W1 b1 ...) holds dense layers only; layer \(index + 1) is \(spec)")
             }
         }
         return out

@@ -53,7 +53,8 @@ public enum ModelFile {
     /// Imports the model in `url`, under `options.limits`.
     public static func load(_ url: URL, options: ImportOptions = ImportOptions()) throws -> ImportedModel {
         if isNPZ(url) {
-            return try MLPArchive.importModel(url, activations: options.activations, orientation: options.orientation, limits: options.limits)
+            return try MLPArchive.importModel(
+                url, activations: options.activations, orientation: options.orientation, limits: options.limits)
         }
         if kind(url) == .kerasArchive {
             let archive = try KerasArchive.read(url, limits: options.limits)
@@ -71,7 +72,13 @@ public enum ModelFile {
             }
             throw BridgeError.unsupportedModelFile(path: url.path)
         }
-        let file = try KerasModelFile.read(url, limits: options.limits)
+        return try load(try KerasModelFile.read(url, limits: options.limits), from: url, options: options)
+    }
+
+    /// Imports a Keras file that was already read from `url` (for example by `KerasModelFile.readOrList`), so a
+    /// caller that shows the file's contents and its model parses the `.h5` once. `options.architecture` replaces
+    /// the file's own configuration, as in `load(_:options:)`; the other options apply the same way.
+    public static func load(_ file: KerasModelFile, from url: URL, options: ImportOptions = ImportOptions()) throws -> ImportedModel {
         var config = file.modelConfig
         if let arch = options.architecture {
             config = try architecture(from: arch, limits: options.limits)
@@ -89,16 +96,22 @@ public enum ModelFile {
     /// Reads a Keras architecture from a JSON file (`model.to_json()`), a YAML file (`model.to_yaml()`, `.yaml` or
     /// `.yml`) or a full-model `.h5`. Files over `limits.maxConfigBytes` are refused before reading.
     public static func architecture(from url: URL, limits: ResourceLimits = .default) throws -> KerasModelConfig {
+        if kind(url) == .kerasArchive {
+            guard let c = try KerasArchive.read(url, limits: limits).modelConfig else { throw BridgeError.noArchitecture(path: url.path) }
+            return c
+        }
         if isKeras(url) {
             guard let c = try KerasModelFile.read(url, limits: limits).modelConfig else { throw BridgeError.noArchitecture(path: url.path) }
             return c
         }
-        let size = Int(clamping: FileSize.of(url) ?? 0)  // the file a symbolic link points to, not the link
-        guard size <= limits.maxConfigBytes else {
+        let data: Data
+        do {
+            // Refuses FIFOs, devices and directories before reading, and files over the limit before allocating.
+            data = try InputFile.readAll(url, maxBytes: UInt64(max(0, limits.maxConfigBytes)))
+        } catch SafeIOError.limitExceeded(_, let size, _) {
             throw KerasFormatError.invalidConfig(
                 source: url.path, reason: "is \(size) bytes, over the limit of \(limits.maxConfigBytes) bytes")
         }
-        let data = try Data(contentsOf: url)
         if ["yaml", "yml"].contains(url.pathExtension.lowercased()) {
             return try KerasModelConfig.parse(yaml: String(decoding: data, as: UTF8.self), source: url.path, limits: limits)
         }
@@ -107,7 +120,9 @@ public enum ModelFile {
 
     /// The arrays an `.npz` export holds: the seed MLP layout (`W1 b1 ...`, in the model's precision)
     /// for models of Dense layers, else Keras-named weights (`conv2d/kernel`, `conv2d/bias`, ...) as float32.
-    public static func npzArrays(_ model: LoadedModel, layerNames: [String]? = nil, path: String) throws -> [(name: String, array: NPYArray)] {
+    public static func npzArrays(_ model: LoadedModel, layerNames: [String]? = nil, path: String) throws -> [(
+        name: String, array: NPYArray
+    )] {
         let denseOnly = model.specs.allSatisfy {
             switch $0 {
             case .dense, .flatten, .dropout: return true
@@ -123,10 +138,13 @@ public enum ModelFile {
 
     /// Saves `model` to `url`: `.npz` (see `npzArrays`), `.h5` as a Keras
     /// model (Keras 3 layout by default, `flavor: .keras2` for tf-keras 2.x). Written atomically.
-    public static func save(_ model: LoadedModel, layerNames: [String]? = nil, to url: URL, flavor: KerasFlavor = .keras3,
-                            overwrite: Bool = true) throws {
+    public static func save(
+        _ model: LoadedModel, layerNames: [String]? = nil, to url: URL, flavor: KerasFlavor = .keras3,
+        overwrite: Bool = true
+    ) throws {
         if FileKind.byExtension(url) == .npz {
-            try NPZWriter.write(try npzArrays(model, layerNames: layerNames, path: url.path), to: url, compressed: false, overwrite: overwrite)
+            try NPZWriter.write(
+                try npzArrays(model, layerNames: layerNames, path: url.path), to: url, compressed: false, overwrite: overwrite)
         } else if FileKind.byExtension(url) == .hdf5 {
             let (config, weights) = try KerasBridge.exportModel(model, layerNames: layerNames)
             try KerasModelFile.write(config: config, weights: weights, to: url, flavor: flavor, overwrite: overwrite)

@@ -37,13 +37,21 @@ public final class HDF5Attribute {
     }
 
     /// Reads a string attribute of any shape as an array (one element for a scalar).
-    /// Throws if the attribute does not hold strings or is not valid UTF-8.
-    public func readStrings() throws -> [String] {
+    /// Throws if the attribute does not hold strings or is not valid UTF-8, and `HDF5Error.limitExceeded` when the
+    /// strings together are over `maxBytes`: fixed-length strings are checked by their declared size before anything
+    /// is read; variable-length strings, whose lengths libhdf5 1.10 gives only by reading them (there is no
+    /// `H5Dvlen_get_buf_size` for attributes), are checked by length before they are copied out of libhdf5's
+    /// buffer, so the peak is libhdf5's own copy (at most the file's size) rather than several Swift copies.
+    public func readStrings(maxBytes: UInt64? = nil) throws -> [String] {
         try HDF5Library.locked {
             switch type.elementType {
             case .variableString:
-                return try readVariableStrings()
+                return try readVariableStrings(maxBytes: maxBytes)
             case .fixedString(let size):
+                if let maxBytes {
+                    let (total, overflow) = UInt64(count).multipliedReportingOverflow(by: UInt64(size))
+                    if overflow || total > maxBytes { throw tooLarge(overflow ? .max : total, maxBytes) }
+                }
                 return try readFixedStrings(size: size)
             default:
                 throw HDF5Error.unsupportedType(
@@ -69,7 +77,12 @@ public final class HDF5Attribute {
         }
     }
 
-    private func readVariableStrings() throws -> [String] {
+    private func tooLarge(_ bytes: UInt64, _ limit: UInt64) -> HDF5Error {
+        HDF5Error.limitExceeded(
+            file: location.file, object: "\(location.object)@\(name)", what: "string attribute", bytes: bytes, limit: limit)
+    }
+
+    private func readVariableStrings(maxBytes: UInt64?) throws -> [String] {
         if count == 0 { return [] }
         let memType = try Handle(H5Tcopy(wb_H5T_C_S1()), .datatype, location, "H5Tcopy")
         try location.check(H5Tset_size(memType.id, wb_H5T_VARIABLE()), "H5Tset_size")
@@ -81,6 +94,14 @@ public final class HDF5Attribute {
             if space >= 0 {
                 _ = H5Dvlen_reclaim(memType.id, space, wb_H5P_DEFAULT(), &pointers)
                 _ = H5Sclose(space)
+            }
+        }
+        if let maxBytes {
+            // Lengths first: an over-long string is refused before it is copied out of libhdf5's buffer.
+            var total: UInt64 = 0
+            for p in pointers {
+                if let p { total += UInt64(strlen(p)) }
+                if total > maxBytes { throw tooLarge(total, maxBytes) }
             }
         }
         return try pointers.map { p in

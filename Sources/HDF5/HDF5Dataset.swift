@@ -8,7 +8,8 @@ import SafeIO
 /// (elements x element size, checked arithmetic) must be within `ResourceLimits.maxArrayBytes`,
 /// contiguous storage must hold all the declared bytes inside the real file, and chunked storage must
 /// hold them too (uncompressed) or expand to them by at most `maxInflateRatio` (compressed): a dataset
-/// of unwritten chunks, which reads as its fill value, is refused.
+/// of unwritten chunks, which h5py reads as its fill value, is refused as never written (a Keras file writes every
+/// weight; a reader that accepted it would turn a small file into gigabytes of a constant).
 public final class HDF5Dataset {
     let handle: Handle
     let fileHandle: Handle
@@ -76,7 +77,11 @@ public final class HDF5Dataset {
             if filters == 0 && stored < declared {
                 throw HDF5Error.storageTooSmall(file: location.file, object: location.object, declared: declared, stored: stored)
             }
-            if filters > 0 && (stored == 0 || declared / stored > location.limits.maxInflateRatio) {
+            if stored == 0 {
+                // Nothing was ever written: h5py would read the fill value. Refused (a Keras file writes every weight).
+                throw HDF5Error.storageTooSmall(file: location.file, object: location.object, declared: declared, stored: 0)
+            }
+            if filters > 0 && declared / stored > location.limits.maxInflateRatio {
                 throw HDF5Error.limitExceeded(
                     file: location.file, object: location.object,
                     what: "declared size (\(stored) compressed bytes stored, at most \(location.limits.maxInflateRatio):1)",

@@ -1,4 +1,5 @@
 import Foundation
+import SafeIO
 
 /// Errors from the HDF5 layer. Each names the file and the object path inside it, and says what was
 /// found and what was expected; libhdf5 failures carry libhdf5's own message from its error stack.
@@ -23,21 +24,26 @@ public enum HDF5Error: Error, LocalizedError, Equatable {
     public var errorDescription: String? {
         switch self {
         case .library(let file, let object, let operation, let message):
-            return "\(file): \(object): \(operation) failed: \(message)"
+            return "\(file): \(object.printable(limit: 120)): \(operation) failed: \(message.printable(limit: 200))"
         case .notFound(let file, let object, let expected):
-            return "\(file): no \(expected) '\(object)'"
+            return "\(file): no \(expected) '\(object.printable(limit: 120))'"
         case .wrongKind(let file, let object, let expected, let found):
-            return "\(file): '\(object)' is a \(found), expected a \(expected)"
+            return "\(file): '\(object.printable(limit: 120))' is a \(found.printable(limit: 200)), expected a \(expected)"
         case .refused(let file, let object, let reason):
-            return "\(file): '\(object)': \(reason)"
+            return "\(file): '\(object.printable(limit: 120))': \(reason.printable(limit: 200))"
         case .limitExceeded(let file, let object, let what, let bytes, let limit):
-            return "\(file): '\(object)': \(what) is \(bytes) bytes, over the limit of \(limit) bytes"
+            return "\(file): '\(object.printable(limit: 120))': \(what) is \(bytes) bytes, over the limit of \(limit) bytes"
         case .storageTooSmall(let file, let object, let declared, let stored):
-            return "\(file): '\(object)': declares \(declared) bytes but only \(stored) bytes are stored (truncated or corrupt file)"
+            if stored == 0 {
+                return "\(file): '\(object.printable(limit: 120))': declares \(declared) bytes but none were ever written "
+                    + "(h5py would read its fill value); refused as never written"
+            }
+            return
+                "\(file): '\(object.printable(limit: 120))': declares \(declared) bytes but only \(stored) bytes are stored (truncated or corrupt file)"
         case .unsupportedType(let file, let object, let found, let expected):
-            return "\(file): '\(object)': element type is \(found), expected \(expected)"
+            return "\(file): '\(object.printable(limit: 120))': element type is \(found.printable(limit: 200)), expected \(expected)"
         case .invalidArgument(let file, let object, let reason):
-            return "\(file): '\(object)': \(reason)"
+            return "\(file): '\(object.printable(limit: 120))': \(reason.printable(limit: 200))"
         }
     }
 }

@@ -27,14 +27,11 @@ public final class HDF5File {
     public static func open(_ url: URL, limits: ResourceLimits = .default) throws -> HDF5File {
         let path = url.path
         let location = HDF5Location(file: path, object: "/", limits: limits)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard FileManager.default.fileExists(atPath: path) else {
             throw HDF5Error.notFound(file: path, object: "/", expected: "file")
         }
-        guard !isDirectory.boolValue else {
-            throw HDF5Error.wrongKind(file: path, object: "/", expected: "HDF5 file", found: "directory")
-        }
-        let size = FileSize.of(path) ?? 0  // the file a symbolic link points to, not the link
+        // A FIFO would block libhdf5's open (or its reads) forever, a device would read forever: refused first.
+        let size = try InputFile.check(url)
         return try HDF5Library.locked {
             let isHDF5 = H5Fis_hdf5(path)
             if isHDF5 <= 0 {

@@ -174,10 +174,11 @@ public final class HDF5Group {
     }
 
     /// A string attribute (scalar, or a one-element array), or nil when absent.
-    /// Throws if it is not a string or has more than one element.
-    public func stringAttribute(_ name: String) throws -> String? {
+    /// Throws if it is not a string or has more than one element, and `HDF5Error.limitExceeded` when it is over
+    /// `maxBytes` (checked before reading where the stored form allows, see `HDF5Attribute.readStrings`).
+    public func stringAttribute(_ name: String, maxBytes: UInt64? = nil) throws -> String? {
         guard let attribute = try attribute(name) else { return nil }
-        let strings = try attribute.readStrings()
+        let strings = try attribute.readStrings(maxBytes: maxBytes)
         guard strings.count == 1 else {
             throw HDF5Error.wrongKind(
                 file: location.file, object: "\(location.object)@\(name)", expected: "single string",

@@ -1,5 +1,6 @@
 import Foundation
 import ModelSpec
+import SafeIO
 
 /// Errors from reading and writing Keras HDF5 model files. Each names the file (or configuration source),
 /// the layer or attribute concerned, what was found and what was expected. HDF5-level problems surface as
@@ -44,15 +45,16 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
     public var errorDescription: String? {
         switch self {
         case .notAKerasFile(let file, let found):
-            return "\(file): not a Keras HDF5 file (found \(found); expected model_config, model_weights/, layer_names or layers/)"
+            return
+                "\(file): not a Keras HDF5 file (found \(found.printable(limit: 200)); expected model_config, model_weights/, layer_names or layers/)"
         case .missingModelConfig(let file):
             return "\(file): has model_weights/ but no model_config attribute, so the architecture is unknown"
         case .invalidConfig(let source, let reason):
-            return "\(source): model_config: \(reason)"
+            return "\(source): model_config: \(reason.printable(limit: 200))"
         case .unsupportedModel(let source, let className):
-            return "\(source): model class \(className) is not supported (expected Sequential, Functional or Model)"
+            return "\(source): model class \(className.printable()) is not supported (expected Sequential, Functional or Model)"
         case .unsupportedLayer(let source, let layer, let className):
-            return "\(source): layer '\(layer)' has class \(className), which WeightBridge does not support "
+            return "\(source): layer '\(layer.printable())' has class \(className.printable()), which WeightBridge does not support "
                 + "(supported: InputLayer, Conv2D, Max/AveragePooling2D, GlobalMax/GlobalAveragePooling2D, Cropping2D, "
                 + "ZeroPadding2D, Flatten, Reshape, Permute, Dense, Dropout, Activation, Softmax, ReLU, LeakyReLU, "
                 + "BatchNormalization, nested Sequential/Model)"
@@ -60,19 +62,22 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
             let list = layers.map { "'\($0.name)' (\($0.className == "Lambda" ? "Lambda, Python code never run" : $0.className))" }
             return "\(source): \(layers.count) layers WeightBridge does not run: " + list.joined(separator: ", ")
         case .lambdaLayer(let source, let layer):
-            return "\(source): layer '\(layer)' has class Lambda, which WeightBridge does not run (Lambda layers hold Python code)"
+            return
+                "\(source): layer '\(layer.printable())' has class Lambda, which WeightBridge does not run (Lambda layers hold Python code)"
         case .unsupportedSetting(let source, let layer, let setting, let value, let expected):
-            return "\(source): layer '\(layer)': \(setting) is \(value), expected \(expected)"
+            return
+                "\(source): layer '\(layer.printable())': \(setting.printable()) is \(value.printable()), expected \(expected.printable(limit: 200))"
         case .invalidModel(let source, let cause):
             return "\(source): model_config: \(cause.localizedDescription)"
         case .missingWeights(let file, let layer, let detail):
-            return "\(file): layer '\(layer)': \(detail)"
+            return "\(file): layer '\(layer.printable())': \(detail.printable(limit: 200))"
         case .weightMismatch(let source, let layer, let expected, let found):
-            return "\(source): layer '\(layer)': weights \(found) do not match the configuration, which needs \(expected)"
+            return
+                "\(source): layer '\(layer.printable())': weights \(found.printable(limit: 200)) do not match the configuration, which needs \(expected.printable(limit: 200))"
         case .badAttribute(let file, let attribute, let reason):
-            return "\(file): attribute \(attribute): \(reason)"
+            return "\(file): attribute \(attribute.printable()): \(reason.printable(limit: 200))"
         case .undefinedMeaning(let file, let reason):
-            return "\(file): refused: the file \(reason)"
+            return "\(file): refused: the file \(reason.printable(limit: 200))"
         case .refusedByReader(let message):
             return message
         case .readerCrashed(let file, let signal):
@@ -82,7 +87,7 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
             return "\(file): refused: libhdf5 was still parsing this file after \(String(format: "%g", seconds)) s and was stopped; "
                 + "the file is malformed (libhdf5 can loop on corrupt metadata), or needs more time (WEIGHTBRIDGE_H5_TIMEOUT=seconds)"
         case .readerFailed(let file, let reason):
-            return "\(file): cannot read: \(reason)"
+            return "\(file): cannot read: \(reason.printable(limit: 200))"
         }
     }
 }

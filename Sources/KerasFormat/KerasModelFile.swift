@@ -49,6 +49,7 @@ public struct KerasModelFile: Sendable {
     public static func read(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation? = nil) throws
         -> KerasModelFile
     {
+        try InputFile.check(url)  // before a child is started for it
         switch isolation ?? KerasReadIsolation.default {
         case .inProcess: return try readInProcess(url, limits: limits)
         case .childProcess(let reader):
@@ -64,6 +65,7 @@ public struct KerasModelFile: Sendable {
     public static func readOrList(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation? = nil) throws
         -> KerasFileContents
     {
+        try InputFile.check(url)  // before a child is started for it
         switch isolation ?? KerasReadIsolation.default {
         case .inProcess: return try readOrListInProcess(url, limits: limits)
         case .childProcess(let reader): return try reader.read(url, mode: .kerasOrList, limits: limits)
@@ -93,7 +95,13 @@ public struct KerasModelFile: Sendable {
         let children = try root.children()
         let groups = Set(children.filter { $0.kind == .group }.map(\.name))
         result.hasOptimizerWeights = groups.contains("optimizer_weights") || groups.contains("optimizer")
-        if let json = try root.stringAttribute("model_config") {
+        let json: String?
+        do {
+            json = try root.stringAttribute("model_config", maxBytes: UInt64(max(0, limits.maxConfigBytes)))
+        } catch HDF5Error.limitExceeded(_, _, _, let bytes, let limit) {
+            throw KerasFormatError.invalidConfig(source: source, reason: "is \(bytes) bytes, over the limit of \(limit) bytes")
+        }
+        if let json {
             result.modelConfigJSON = json
             result.modelConfig = try KerasModelConfig.parse(json: Data(json.utf8), source: source, limits: limits)
         }

@@ -1,5 +1,6 @@
 import CGzip
 import Foundation
+import SafeIO
 
 /// A zlib inflate stream that reads gzip (or zlib) data incrementally. Owns the `z_stream`
 /// and ends it exactly once, in `deinit`.
@@ -19,11 +20,22 @@ final class GzipInflater {
     /// Size of each compressed read from the file.
     static let chunkSize = 1 << 20
 
+    /// The part of a `SafeIOError` from `InputFile` after the path ("is a FIFO (named pipe), not a regular file; refused").
+    static func reason(_ error: SafeIOError) -> String {
+        switch error {
+        case .notRegularFile(_, let kind): return "\(kind), not a regular file"
+        case .cannotOpen(_, let reason): return reason
+        default: return error.localizedDescription
+        }
+    }
+
     /// Opens `url` for inflating. Throws `MNISTError.unreadable` if it cannot be opened.
     init(url: URL) throws {
         file = url.path
         do {
-            handle = try FileHandle(forReadingFrom: url)
+            handle = try InputFile.open(url)
+        } catch let error as SafeIOError {
+            throw MNISTError.unreadable(file: url.path, reason: Self.reason(error))
         } catch {
             throw MNISTError.unreadable(file: url.path, reason: error.localizedDescription)
         }

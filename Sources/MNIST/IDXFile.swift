@@ -116,7 +116,9 @@ private final class IDXSource {
         path = url.path
         let raw: FileHandle
         do {
-            raw = try FileHandle(forReadingFrom: url)
+            raw = try InputFile.open(url)
+        } catch let error as SafeIOError {
+            throw MNISTError.unreadable(file: url.path, reason: GzipInflater.reason(error))
         } catch {
             throw MNISTError.unreadable(file: url.path, reason: (error as NSError).localizedFailureReason ?? "no such file or not readable")
         }

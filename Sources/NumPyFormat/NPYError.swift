@@ -1,4 +1,5 @@
 import Foundation
+import SafeIO
 
 /// Why a `.npy` file or array was refused. Every message names the source (a file path, or
 /// `archive.npz:member`) and the offending value, on one line.
@@ -21,6 +22,8 @@ public enum NPYError: Error, LocalizedError, Equatable {
     case complexDType(source: String, descr: String)
     /// `descr` is a dtype WeightBridge does not read.
     case unknownDType(source: String, descr: String)
+    /// More dimensions than NumPy allows (64), on read or write.
+    case tooManyDimensions(source: String, count: Int, limit: Int)
     /// A negative dimension in `shape`.
     case negativeDimension(source: String, shape: [Int])
     /// The element count or byte count of `shape` overflows.
@@ -41,7 +44,7 @@ public enum NPYError: Error, LocalizedError, Equatable {
     public var errorDescription: String? {
         switch self {
         case .badMagic(let source, let found):
-            return "\(source): not a .npy file (starts with \(found), expected \\x93NUMPY)"
+            return "\(source): not a .npy file (starts with \(found.printable()), expected \\x93NUMPY)"
         case .unsupportedVersion(let source, let major, let minor):
             return "\(source): .npy format version \(major).\(minor) is not supported (expected 1.0, 2.0 or 3.0)"
         case .truncatedHeader(let source, let needed, let available):
@@ -49,19 +52,21 @@ public enum NPYError: Error, LocalizedError, Equatable {
         case .headerTooLong(let source, let length, let limit):
             return "\(source): .npy header is \(length) bytes, over numpy's limit of \(limit)"
         case .malformedHeader(let source, let reason):
-            return "\(source): malformed .npy header: \(reason)"
+            return "\(source): malformed .npy header: \(reason.printable(limit: 200))"
         case .objectArray(let source, let descr):
-            return "\(source): object arrays (descr '\(descr)') need pickle, which WeightBridge never runs"
+            return "\(source): object arrays (descr '\(descr.printable())') need pickle, which WeightBridge never runs"
         case .structuredDType(let source, let descr):
-            return "\(source): structured dtype \(descr) is not supported (expected a plain numeric dtype such as '<f8')"
+            return "\(source): structured dtype \(descr.printable()) is not supported (expected a plain numeric dtype such as '<f8')"
         case .complexDType(let source, let descr):
-            return "\(source): complex dtype '\(descr)' is not supported (expected a real numeric dtype such as '<f8')"
+            return "\(source): complex dtype '\(descr.printable())' is not supported (expected a real numeric dtype such as '<f8')"
         case .unknownDType(let source, let descr):
-            return "\(source): unsupported dtype '\(descr)' (expected f2/f4/f8, i1-i8, u1-u8 or b1 with < > or |)"
+            return "\(source): unsupported dtype '\(descr.printable())' (expected f2/f4/f8, i1-i8, u1-u8 or b1 with < > or |)"
+        case .tooManyDimensions(let source, let count, let limit):
+            return "\(source): shape has \(count) dimensions, over NumPy's limit of \(limit)"
         case .negativeDimension(let source, let shape):
             return "\(source): negative dimension in shape \(shape)"
         case .shapeOverflow(let source, let shape):
-            return "\(source): shape \(shape) overflows the element or byte count"
+            return "\(source): shape \(shape.printable(limit: 200)) overflows the element or byte count"
         case .truncatedData(let source, let expected, let found):
             return "\(source): data is truncated (header claims \(expected) bytes, found \(found))"
         case .arrayTooLarge(let source, let bytes, let limit):
@@ -69,9 +74,9 @@ public enum NPYError: Error, LocalizedError, Equatable {
         case .byteCountMismatch(let expected, let found):
             return "array data is \(found) bytes, expected \(expected) for its shape and dtype"
         case .wrongElementType(let descr, let wanted):
-            return "array of dtype '\(descr)' cannot be read as \(wanted)"
+            return "array of dtype '\(descr.printable())' cannot be read as \(wanted)"
         case .valueNotRepresentable(let value, let descr):
-            return "value \(value) cannot be stored exactly as dtype '\(descr)'"
+            return "value \(value.printable()) cannot be stored exactly as dtype '\(descr.printable())'"
         case .valueCountMismatch(let shape, let expected, let found):
             return "\(found) values given for shape \(shape), expected \(expected)"
         }

@@ -49,7 +49,7 @@ public enum NPYFile {
     /// header claims before reading (or allocating for) the data.
     public static func read(_ url: URL, limits: ResourceLimits = .default) throws -> NPYArray {
         let source = url.path
-        let handle = try FileHandle(forReadingFrom: url)
+        let handle = try InputFile.open(url)
         defer { try? handle.close() }
         let fileSize = try handle.seekToEnd()
         try handle.seek(toOffset: 0)

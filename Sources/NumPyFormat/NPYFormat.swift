@@ -12,6 +12,8 @@ enum NPYFormat {
     static let maxHeaderLength = 10000
     /// numpy leaves room for the growth axis to reach this many digits (`GROWTH_AXIS_MAX_DIGITS`).
     static let growthAxisMaxDigits = 21
+    /// numpy refuses arrays with more dimensions than this (`NPY_MAXDIMS`, 64 since NumPy 2.0; 32 before).
+    static let maxDimensions = 64
 }
 
 /// A `.npy` format version: 1.0 (2-byte header length), 2.0 (4-byte length), 3.0 (4-byte length, UTF-8 header).

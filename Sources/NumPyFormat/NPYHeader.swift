@@ -31,8 +31,11 @@ public struct NPYHeader: Sendable, Equatable {
         self.dataByteCount = bytes
     }
 
-    /// Element and byte counts of `shape`, refusing negative dimensions and overflow.
+    /// Element and byte counts of `shape`, refusing more than NumPy's 64 dimensions, negative dimensions and overflow.
     static func sizes(shape: [Int], itemSize: Int, source: String) throws -> (count: Int, bytes: Int) {
+        if shape.count > NPYFormat.maxDimensions {
+            throw NPYError.tooManyDimensions(source: source, count: shape.count, limit: NPYFormat.maxDimensions)
+        }
         if shape.contains(where: { $0 < 0 }) { throw NPYError.negativeDimension(source: source, shape: shape) }
         var count = 1
         for d in shape {
@@ -95,6 +98,8 @@ public struct NPYHeader: Sendable, Equatable {
                 throw NPYError.malformedHeader(source: source, reason: "version 3.0 header is not valid UTF-8")
             }
             text = s
+        } else if textBytes.allSatisfy({ $0 < 0x80 }) {
+            text = String(decoding: textBytes, as: UTF8.self)  // ASCII, as numpy writes it: the fast path
         } else {
             text = String(String.UnicodeScalarView(textBytes.map { Unicode.Scalar($0) }))  // latin-1
         }
@@ -137,6 +142,9 @@ public struct NPYHeader: Sendable, Equatable {
         }
         guard case .tuple(let dims) = fields["shape"]! else {
             throw NPYError.malformedHeader(source: source, reason: "shape is \(fields["shape"]!.description), expected a tuple")
+        }
+        if dims.count > NPYFormat.maxDimensions {
+            throw NPYError.tooManyDimensions(source: source, count: dims.count, limit: NPYFormat.maxDimensions)
         }
         var shape: [Int] = []
         for d in dims {

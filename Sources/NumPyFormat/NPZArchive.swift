@@ -24,14 +24,20 @@ import ZIPFoundation
 public final class NPZArchive {
     /// The archive's location.
     public let url: URL
+    /// `url.path`, kept: Foundation computes `URL.path` anew on every call.
+    private let filePath: String
     private let limits: ResourceLimits
     private let file: ArchiveFile
     let members: [Member]
+    /// Index into `members` by name and by stored path: `array(_:)` over every member stays linear.
+    private let index: [String: Int]
 
     struct Member {
         let name: String
         let path: String
         let record: ZIPRecord
+        /// `archive.npz:member.npy` (printable), naming the member in errors.
+        let source: String
     }
 
     /// Thrown out of the inflater's consumer once enough bytes have arrived.
@@ -41,6 +47,8 @@ public final class NPZArchive {
     public init(url: URL, limits: ResourceLimits = .default) throws {
         self.url = url
         self.limits = limits
+        let archivePath = url.path
+        filePath = archivePath
         file = try ArchiveFile(url: url)
         let (records, directoryOffset) = try ZIPDirectory.read(file, maxMembers: limits.maxMembers)
         // ZIPFoundation does not list encrypted entries at all: refuse them by name first.
@@ -69,14 +77,18 @@ public final class NPZArchive {
             let (sum, overflow) = total.addingReportingOverflow(record.uncompressedSize)
             total = overflow ? .max : sum
             let name = path.hasSuffix(".npy") ? String(path.dropLast(4)) : path
-            members.append(Member(name: name, path: path, record: record))
+            members.append(Member(name: name, path: path, record: record, source: archivePath + ":" + path.printable()))
         }
         if total > limits.maxTotalBytes { throw NPZError.archiveTooLarge(path: url.path, bytes: total, limit: limits.maxTotalBytes) }
-        let names = members.map(\.name)
-        if Set(names).count != names.count, let dup = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
-            throw NPZError.duplicateMember(path: url.path, member: dup)
+        var index: [String: Int] = [:]
+        index.reserveCapacity(members.count * 2)
+        for (i, member) in members.enumerated() where index.updateValue(i, forKey: member.name) != nil {
+            throw NPZError.duplicateMember(path: url.path, member: member.name)
         }
+        // A stored path ('a.npy') finds its member too, unless it is another member's name.
+        for (i, member) in members.enumerated() where index[member.path] == nil { index[member.path] = i }
         self.members = members
+        self.index = index
     }
 
     /// True for absolute paths and paths with a `..` component (either slash).
@@ -93,7 +105,7 @@ public final class NPZArchive {
     /// once the header is complete). No CRC check is possible on a partial read; `array(_:)` does it.
     public func header(_ name: String) throws -> NPYHeader {
         let member = try lookup(name)
-        let source = "\(url.path):\(member.path)"
+        let source = member.source
         var prefix = Data()
         try extract(member, full: false) { chunk in
             prefix.append(chunk)
@@ -107,7 +119,7 @@ public final class NPZArchive {
     /// the member), then the whole member with its size and CRC-32 checked.
     public func array(_ name: String) throws -> NPYArray {
         let member = try lookup(name)
-        let source = "\(url.path):\(member.path)"
+        let source = member.source
         let header = try self.header(name)
         try NPYFile.check(header, available: member.record.uncompressedSize, source: source, limits: limits)
         if member.record.method == 0 && !member.record.isEncrypted {
@@ -124,7 +136,7 @@ public final class NPZArchive {
     /// reads run at memory-copy speed.
     private func readStoredArray(_ member: Member, header: NPYHeader, source: String) throws -> NPYArray {
         let record = member.record
-        let path = url.path
+        let path = filePath
         let expected = UInt64(header.headerLength) + UInt64(header.byteCount)
         guard record.compressedSize == record.uncompressedSize, record.uncompressedSize == expected else {
             throw NPZError.shorterThanDeclared(path: path, member: member.path, declared: record.uncompressedSize, found: expected)
@@ -152,15 +164,15 @@ public final class NPZArchive {
     }
 
     private func lookup(_ name: String) throws -> Member {
-        if let m = members.first(where: { $0.name == name }) ?? members.first(where: { $0.path == name }) { return m }
-        throw NPZError.noSuchMember(path: url.path, member: name, available: names)
+        if let i = index[name] { return members[i] }
+        throw NPZError.noSuchMember(path: filePath, member: name, available: names)
     }
 
     /// Streams the member's uncompressed bytes to `sink`. With `full`, checks that exactly the declared
     /// size arrived and the CRC-32 matches; `sink` may throw `StopExtraction` to end early.
     func extract(_ member: Member, full: Bool, sink: (Data) throws -> Void) throws {
         let record = member.record
-        let path = url.path
+        let path = filePath
         if record.isEncrypted { throw NPZError.encryptedMember(path: path, member: member.path) }
         guard record.method == 0 || record.method == 8 else {
             throw NPZError.unsupportedCompression(path: path, member: member.path, method: record.method)
@@ -185,7 +197,9 @@ public final class NPZArchive {
         }
         do {
             if record.method == 0 {
-                try readStored(record, at: offset, member: member, chunkSize: full ? NPZArchive.storedChunkSize : NPZArchive.chunkSize, consumer: count)
+                try readStored(
+                    record, at: offset, member: member, chunkSize: full ? NPZArchive.storedChunkSize : NPZArchive.chunkSize, consumer: count
+                )
             } else {
                 try inflate(record, at: offset, member: member, consumer: count)
             }
@@ -203,10 +217,11 @@ public final class NPZArchive {
     /// Stored members are read in large chunks: fewer system calls and copies (memory-copy speed).
     private static let storedChunkSize = 8 << 20
 
-    private func readStored(_ record: ZIPRecord, at offset: UInt64, member: Member, chunkSize: Int, consumer: (Data) throws -> Void) throws {
+    private func readStored(_ record: ZIPRecord, at offset: UInt64, member: Member, chunkSize: Int, consumer: (Data) throws -> Void) throws
+    {
         guard record.compressedSize == record.uncompressedSize else {
             throw NPZError.shorterThanDeclared(
-                path: url.path, member: member.path, declared: record.uncompressedSize, found: record.compressedSize)
+                path: filePath, member: member.path, declared: record.uncompressedSize, found: record.compressedSize)
         }
         var position: UInt64 = 0
         while position < record.compressedSize {
@@ -217,7 +232,7 @@ public final class NPZArchive {
     }
 
     private func inflate(_ record: ZIPRecord, at offset: UInt64, member: Member, consumer: (Data) throws -> Void) throws {
-        let path = url.path
+        let path = filePath
         if record.uncompressedSize > 0 {
             let ratioLimit = limits.maxInflateRatio
             let (bound, overflow) = record.compressedSize.multipliedReportingOverflow(by: ratioLimit)

@@ -1,4 +1,5 @@
 import Foundation
+import SafeIO
 
 /// Why a `.npz` archive or one of its members was refused. Messages name the archive and member.
 /// Errors inside a member's `.npy` bytes are `NPYError`s whose source is `archive.npz:member.npy`.
@@ -21,6 +22,9 @@ public enum NPZError: Error, LocalizedError, Equatable {
     case inconsistentDirectory(path: String, reason: String)
     /// Two members (or a member and the central directory) share bytes of the file.
     case overlappingMembers(path: String, first: String, second: String)
+    /// A member's local header disagrees with its central-directory entry about `field` (name, compression method,
+    /// flags, CRC-32, sizes): the archive reads differently in different tools (Python's `zipfile` refuses it).
+    case localHeaderMismatch(path: String, member: String, field: String, central: String, local: String)
     /// An encrypted member.
     case encryptedMember(path: String, member: String)
     /// A compression method other than stored (0) or deflate (8).
@@ -45,45 +49,49 @@ public enum NPZError: Error, LocalizedError, Equatable {
     public var errorDescription: String? {
         switch self {
         case .notAZip(let path, let reason):
-            return "\(path): not a .npz (ZIP) archive: \(reason)"
+            return "\(path): not a .npz (ZIP) archive: \(reason.printable(limit: 200))"
         case .truncatedArchive(let path, let reason):
-            return "\(path): truncated archive: \(reason)"
+            return "\(path): truncated archive: \(reason.printable(limit: 200))"
         case .crcMismatch(let path, let member, let expected, let found):
             return
-                "\(path): member '\(member)' is corrupt: CRC-32 is 0x\(String(found, radix: 16)), directory says 0x\(String(expected, radix: 16))"
+                "\(path): member '\(member.printable())' is corrupt: CRC-32 is 0x\(String(found, radix: 16)), directory says 0x\(String(expected, radix: 16))"
         case .inflatesPastDeclaredSize(let path, let member, let declared):
-            return "\(path): member '\(member)' inflates past its declared size of \(declared) bytes (zip bomb?); refused"
+            return "\(path): member '\(member.printable())' inflates past its declared size of \(declared) bytes (zip bomb?); refused"
         case .shorterThanDeclared(let path, let member, let declared, let found):
-            return "\(path): member '\(member)' holds \(found) bytes, its directory entry declares \(declared)"
+            return "\(path): member '\(member.printable())' holds \(found) bytes, its directory entry declares \(declared)"
         case .truncatedDeflateStream(let path, let member):
-            return "\(path): member '\(member)' has a truncated deflate stream (ends before its end marker)"
+            return "\(path): member '\(member.printable())' has a truncated deflate stream (ends before its end marker)"
         case .corruptDeflateStream(let path, let member):
-            return "\(path): member '\(member)' has a corrupt deflate stream"
+            return "\(path): member '\(member.printable())' has a corrupt deflate stream"
         case .inconsistentDirectory(let path, let reason):
-            return "\(path): inconsistent ZIP central directory: \(reason)"
+            return "\(path): inconsistent ZIP central directory: \(reason.printable(limit: 200))"
         case .overlappingMembers(let path, let first, let second):
-            return "\(path): members '\(first)' and '\(second)' overlap in the file (a crafted archive); refused"
+            return "\(path): members '\(first.printable())' and '\(second.printable())' overlap in the file (a crafted archive); refused"
+        case .localHeaderMismatch(let path, let member, let field, let central, let local):
+            return "\(path): member '\(member.printable())': the local header's \(field) is \(local.printable()), "
+                + "the central directory's is \(central.printable()) (a crafted archive); refused"
         case .encryptedMember(let path, let member):
-            return "\(path): member '\(member)' is encrypted; WeightBridge reads only unencrypted archives"
+            return "\(path): member '\(member.printable())' is encrypted; WeightBridge reads only unencrypted archives"
         case .unsupportedCompression(let path, let member, let method):
-            return "\(path): member '\(member)' uses compression method \(method) (expected 0 stored or 8 deflate, as np.savez writes)"
+            return
+                "\(path): member '\(member.printable())' uses compression method \(method) (expected 0 stored or 8 deflate, as np.savez writes)"
         case .duplicateMember(let path, let member):
-            return "\(path): member name '\(member)' appears more than once"
+            return "\(path): member name '\(member.printable())' appears more than once"
         case .unsafeMemberName(let path, let member):
-            return "\(path): member name '\(member)' is an absolute path or has a '..' component; refused"
+            return "\(path): member name '\(member.printable())' is an absolute path or has a '..' component; refused"
         case .tooManyMembers(let path, let count, let limit):
             return "\(path): archive has \(count) members, over the limit of \(limit)"
         case .memberTooLarge(let path, let member, let bytes, let limit):
-            return "\(path): member '\(member)' declares \(bytes) bytes, over the limit of \(limit)"
+            return "\(path): member '\(member.printable())' declares \(bytes) bytes, over the limit of \(limit)"
         case .archiveTooLarge(let path, let bytes, let limit):
             return "\(path): members declare \(bytes) bytes in total, over the limit of \(limit)"
         case .inflateRatioTooHigh(let path, let member, let compressed, let uncompressed, let limit):
             return
-                "\(path): member '\(member)' claims \(uncompressed) bytes from \(compressed) compressed, a ratio above \(limit):1; refused"
+                "\(path): member '\(member.printable())' claims \(uncompressed) bytes from \(compressed) compressed, a ratio above \(limit):1; refused"
         case .noSuchMember(let path, let member, let available):
-            return "\(path): no array '\(member)' (has: \(available.prefix(20).joined(separator: ", ")))"
+            return "\(path): no array '\(member.printable())' (has: \(available.prefix(20).map { $0.printable() }.joined(separator: ", ")))"
         case .invalidMemberName(let name, let reason):
-            return "cannot write .npz member '\(name)': \(reason)"
+            return "cannot write .npz member '\(name.printable())': \(reason.printable(limit: 200))"
         }
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import SafeIO
-import ZIPFoundation
 
 /// Writes numpy `.npz` archives that `np.load` reads back bit-identically: one `<name>.npy` member
 /// per array, in the given order, stored (like `np.savez`) or deflated (like `np.savez_compressed`).
@@ -21,37 +20,24 @@ public enum NPZWriter {
             if NPZArchive.isUnsafe(name) { throw NPZError.invalidMemberName(name: name, reason: "absolute path or '..' component") }
             if name.hasSuffix("/") { throw NPZError.invalidMemberName(name: name, reason: "ends with '/'") }
         }
+        if let (name, array) = arrays.first(where: { $0.array.shape.count > NPYFormat.maxDimensions }) {
+            throw NPYError.tooManyDimensions(
+                source: "\(url.path): member '\(name.printable())'", count: array.shape.count, limit: NPYFormat.maxDimensions)
+        }
         let encoded = try arrays.map { (name: $0.name, bytes: try NPYFile.encode($0.array)) }
         try AtomicFile.write(to: url, overwrite: overwrite) { tmp in
             do {
-                try writeArchive(encoded, to: tmp, compressed: compressed)
-            } catch let error as Data.DataError {
-                // ZIPFoundation's fwrite failed; errno still says why (ENOSPC, EIO, ...).
-                let why = errno != 0 ? String(cString: strerror(errno)) : "\(error)"
-                throw SafeIOError.writeFailed(path: url.path, reason: "cannot write the archive: \(why)")
-            } catch {
-                throw SafeIOError.writeFailed(path: url.path, reason: AtomicFile.describe(error))
+                let writer = try ZIPWriter(url: tmp, target: url.path)
+                defer { writer.close() }
+                for (name, bytes) in encoded { try writer.add(name: name + ".npy", bytes: bytes, deflate: compressed) }
+                try writer.finish()
+            } catch SafeIOError.writeFailed(let path, let reason) {
+                throw SafeIOError.writeFailed(path: path, reason: "cannot write the archive: \(reason)")
             }
-            // ZIPFoundation ignores the result of its final fflush/fclose, so a disk that fills up while
-            // the end records are still buffered leaves a truncated archive without an error. Read the
-            // directory back before the rename replaces the previous file.
+            // Read the directory back before the rename replaces the previous file: every member must be listed.
             let written = try? NPZArchive(url: tmp, limits: ResourceLimits(maxTotalBytes: .max, maxMembers: .max))
             guard let written, written.names.count == encoded.count else {
                 throw SafeIOError.writeFailed(path: url.path, reason: "the archive is incomplete after writing (disk full?)")
-            }
-        }
-    }
-
-    /// Writes the archive and lets it go out of scope, which closes the file before the rename.
-    private static func writeArchive(_ members: [(name: String, bytes: Data)], to url: URL, compressed: Bool) throws {
-        let archive = try Archive(url: url, accessMode: .create)
-        for (name, bytes) in members {
-            try archive.addEntry(
-                with: name + ".npy", type: .file, uncompressedSize: Int64(bytes.count),
-                compressionMethod: compressed ? .deflate : .none
-            ) { position, size in
-                let start = bytes.startIndex + Int(position)
-                return bytes.subdata(in: start..<start + size)
             }
         }
     }

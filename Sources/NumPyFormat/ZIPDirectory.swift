@@ -1,4 +1,5 @@
 import Foundation
+import SafeIO
 
 /// The fields of a ZIP central-directory record that ZIPFoundation's `Entry` does not expose
 /// (general-purpose flags, method, local header offset), read directly from the archive.
@@ -23,43 +24,41 @@ final class ArchiveFile {
 
     init(url: URL) throws {
         path = url.path
-        handle = try FileHandle(forReadingFrom: url)
+        handle = try InputFile.open(url)
         size = try handle.seekToEnd()
     }
 
     deinit { try? handle.close() }
 
     /// Exactly `count` bytes at `offset`, or `NPZError.truncatedArchive` naming `what`.
-    func read(at offset: UInt64, count: Int, what: String) throws -> [UInt8] {
-        [UInt8](try readData(at: offset, count: count, what: what))
+    func read(at offset: UInt64, count: Int, what: @autoclosure () -> String) throws -> [UInt8] {
+        [UInt8](try readData(at: offset, count: count, what: what()))
     }
 
     /// Exactly `count` bytes at `offset` as `Data` (no intermediate copy), or `truncatedArchive`.
-    func readData(at offset: UInt64, count: Int, what: String) throws -> Data {
+    func readData(at offset: UInt64, count: Int, what: @autoclosure () -> String) throws -> Data {
         let (end, overflow) = offset.addingReportingOverflow(UInt64(count))
         guard !overflow, end <= size else {
-            throw NPZError.truncatedArchive(path: path, reason: "\(what) at offset \(offset) runs past the end of the \(size)-byte file")
+            throw NPZError.truncatedArchive(path: path, reason: "\(what()) at offset \(offset) runs past the end of the \(size)-byte file")
         }
-        try handle.seek(toOffset: offset)
-        let data = try handle.read(upToCount: count) ?? Data()
-        guard data.count == count else {
-            throw NPZError.truncatedArchive(path: path, reason: "\(what) at offset \(offset) is short")
-        }
+        // pread into the result: no seek, no intermediate buffer (this runs for every member of an archive).
+        var data = Data(count: count)
+        try data.withUnsafeMutableBytes { try read(into: $0, at: offset, what: what()) }
         return data
     }
 
     /// Reads exactly `buffer.count` bytes at `offset` straight into `buffer` (one copy, from the kernel),
     /// or throws `truncatedArchive` naming `what`.
-    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64, what: String) throws {
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64, what: @autoclosure () -> String) throws {
         let (end, overflow) = offset.addingReportingOverflow(UInt64(buffer.count))
         guard !overflow, end <= size else {
-            throw NPZError.truncatedArchive(path: path, reason: "\(what) at offset \(offset) runs past the end of the \(size)-byte file")
+            throw NPZError.truncatedArchive(path: path, reason: "\(what()) at offset \(offset) runs past the end of the \(size)-byte file")
         }
         var done = 0
         while done < buffer.count {
             let n = pread(handle.fileDescriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw NPZError.truncatedArchive(path: path, reason: "\(what) at offset \(offset) is short") }
+            guard n > 0 else { throw NPZError.truncatedArchive(path: path, reason: "\(what()) at offset \(offset) is short") }
             done += n
         }
     }
@@ -159,6 +158,7 @@ enum ZIPDirectory {
     /// Refuses members whose bytes (local header through compressed data) overlap each other or the
     /// central directory: two directory entries sharing one byte range, a classic way to make one
     /// archive read differently in different tools, or to multiply a small file into a large output.
+    /// Then compares every local header with its entry (`checkLocalHeader`).
     static func checkLayout(_ records: [ZIPRecord], directoryOffset: UInt64, in file: ArchiveFile) throws {
         var ranges: [(start: UInt64, end: UInt64, name: String)] = []
         ranges.reserveCapacity(records.count)
@@ -174,6 +174,93 @@ enum ZIPDirectory {
         if let last = ranges.last, last.end > directoryOffset {
             throw NPZError.overlappingMembers(path: file.path, first: last.name, second: "central directory")
         }
+        // Then every local header must agree with its directory entry, field by field.
+        var buffer = [UInt8](repeating: 0, count: 512)  // grown by checkLocalHeader when a header needs more
+        for record in records {
+            _ = try checkLocalHeader(of: record, in: file, member: String(decoding: record.nameBytes, as: UTF8.self), buffer: &buffer)
+        }
+    }
+
+    /// Compares a member's local header with its central-directory entry, field by field (name, compression
+    /// method, flags, and CRC-32 and sizes unless bit 3 defers them to a data descriptor; 0xFFFFFFFF sizes are
+    /// taken from the local ZIP64 extra field), and returns the offset of its first data byte. A disagreement is
+    /// `NPZError.localHeaderMismatch` naming the field: tools that trust one header or the other would read
+    /// different members. `buffer` is scratch space reused across members, grown as a header needs (at most 30 + 2 x 65535 bytes).
+    static func checkLocalHeader(of record: ZIPRecord, in file: ArchiveFile, member: String, buffer: inout [UInt8]) throws -> UInt64 {
+        let path = file.path
+        let start = record.localHeaderOffset
+        // One read covers the fixed part, a name as long as the central one and a typical extra field.
+        let first = Int(min(UInt64(30 + record.nameBytes.count + 64), file.size > start ? file.size - start : 0))
+        guard first >= 30 else {
+            throw NPZError.truncatedArchive(path: path, reason: "no local header for '\(member)' at offset \(start)")
+        }
+        if buffer.count < first { buffer += [UInt8](repeating: 0, count: first - buffer.count) }
+        try buffer.withUnsafeMutableBytes {
+            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<first]), at: start, what: "local header of '\(member)'")
+        }
+        guard u32(buffer, 0) == localSignature else {
+            throw NPZError.truncatedArchive(path: path, reason: "no local header for '\(member)' at offset \(start)")
+        }
+        let nameLength = Int(u16(buffer, 26))
+        let extraLength = Int(u16(buffer, 28))
+        let headerLength = 30 + nameLength + extraLength
+        if headerLength > first {
+            if buffer.count < headerLength { buffer += [UInt8](repeating: 0, count: headerLength - buffer.count) }
+            try buffer.withUnsafeMutableBytes {
+                try file.read(
+                    into: UnsafeMutableRawBufferPointer(rebasing: $0[first..<headerLength]), at: start + UInt64(first),
+                    what: "local header of '\(member)'")
+            }
+        }
+        func mismatch(_ field: String, _ central: String, _ local: String) -> NPZError {
+            NPZError.localHeaderMismatch(path: path, member: member, field: field, central: central, local: local)
+        }
+        let localName = Array(buffer[30..<(30 + nameLength)])
+        if localName != record.nameBytes {
+            throw mismatch("name", "'\(member)'", "'\(String(decoding: localName, as: UTF8.self))'")
+        }
+        let method = u16(buffer, 8)
+        if method != record.method { throw mismatch("compression method", String(record.method), String(method)) }
+        let flags = u16(buffer, 6)
+        if flags != record.flags {
+            throw mismatch("flags", "0x" + String(record.flags, radix: 16), "0x" + String(flags, radix: 16))
+        }
+        let crc = u32(buffer, 14)
+        var compressed = UInt64(u32(buffer, 18))
+        var uncompressed = UInt64(u32(buffer, 22))
+        if compressed == 0xFFFF_FFFF || uncompressed == 0xFFFF_FFFF {
+            // The local ZIP64 extra field holds both sizes, uncompressed first (APPNOTE 4.5.3).
+            var q = 30 + nameLength
+            let end = headerLength
+            while q + 4 <= end {
+                let id = u16(buffer, q)
+                let length = Int(u16(buffer, q + 2))
+                if id == 1, length >= 16, q + 4 + 16 <= end {
+                    uncompressed = u64(buffer, q + 4)
+                    compressed = u64(buffer, q + 12)
+                    break
+                }
+                q += 4 + length
+            }
+        }
+        let deferred = flags & (1 << 3) != 0
+        if !(deferred && crc == 0), crc != record.crc32 {
+            throw mismatch("CRC-32", "0x" + String(record.crc32, radix: 16), "0x" + String(crc, radix: 16))
+        }
+        if !(deferred && compressed == 0), compressed != record.compressedSize {
+            throw mismatch("compressed size", String(record.compressedSize), String(compressed))
+        }
+        if !(deferred && uncompressed == 0), uncompressed != record.uncompressedSize {
+            throw mismatch("uncompressed size", String(record.uncompressedSize), String(uncompressed))
+        }
+        let offset = start + UInt64(headerLength)
+        let (end, overflow) = offset.addingReportingOverflow(record.compressedSize)
+        guard !overflow, end <= file.size else {
+            throw NPZError.truncatedArchive(
+                path: path,
+                reason: "member '\(member)' (\(record.compressedSize) bytes at \(offset)) runs past the end of the \(file.size)-byte file")
+        }
+        return offset
     }
 
     /// Replaces 0xFFFFFFFF sizes and offset with the 64-bit values of the ZIP64 extra field (id 1),

@@ -5,7 +5,8 @@ import Foundation
 /// temporary file is renamed over the target only when complete.
 ///
 /// On any failure the previous file (if any) is untouched and the temporary
-/// file is removed. Refuses to replace an existing file unless `overwrite`; without `overwrite` the
+/// file is removed: when the body or a system call fails, on SIGINT, SIGTERM and SIGHUP (`TemporaryFiles`), and
+/// after SIGKILL on the next write to the same directory (`TemporaryFiles.removeStale(in:)`). Refuses to replace an existing file unless `overwrite`; without `overwrite` the
 /// file is published with `link(2)`, which fails if the target appeared meanwhile (no check-then-rename race).
 public enum AtomicFile {
     /// Writes `data` to `url` atomically. Throws `SafeIOError.writeFailed` when the bytes cannot be
@@ -43,7 +44,12 @@ public enum AtomicFile {
         guard fm.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
             throw SafeIOError.noDirectory(path: dir.path)
         }
+        // Temporaries of writers killed with SIGKILL (which nothing can catch) go on the next write here.
+        TemporaryFiles.removeStale(in: dir)
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        // SIGINT, SIGTERM and SIGHUP during the write remove the temporary too.
+        let slot = TemporaryFiles.register(tmp.path)
+        defer { TemporaryFiles.unregister(slot) }
         do {
             try body(tmp)
             try sync(tmp, target: url)

@@ -10,6 +10,11 @@ public enum SafeIOError: Error, LocalizedError, Equatable {
     case writeFailed(path: String, reason: String)
     /// A size read from a file exceeds a configured limit.
     case limitExceeded(what: String, value: UInt64, limit: UInt64)
+    /// An input is not a regular file (after resolving symlinks): `kind` says what it is ("a FIFO (named pipe)",
+    /// "a directory", "a character device", ...). Refused before anything is read from it.
+    case notRegularFile(path: String, kind: String)
+    /// An input cannot be opened; `reason` is the system's (`No such file or directory`, `Permission denied`).
+    case cannotOpen(path: String, reason: String)
 
     public var errorDescription: String? {
         switch self {
@@ -21,6 +26,10 @@ public enum SafeIOError: Error, LocalizedError, Equatable {
             return "\(path): write failed (\(reason)); the previous file, if any, is untouched"
         case .limitExceeded(let what, let value, let limit):
             return "\(what) is \(value) bytes, over the limit of \(limit) bytes"
+        case .notRegularFile(let path, let kind):
+            return "\(path): is \(kind), not a regular file; refused"
+        case .cannotOpen(let path, let reason):
+            return "\(path): cannot open (\(reason))"
         }
     }
 }

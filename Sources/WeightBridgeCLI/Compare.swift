@@ -59,16 +59,17 @@ struct Compare: ParsableCommand {
         if output.json {
             try printJSON(result)
         } else {
-            print(pad("array", 28) + pad("shape", 16) + pad("max |a-b|", 14) + pad("max rel", 14) + "result")
+            var table = TextTable(["array", "shape", "max |a-b|", "max rel", "result"])
             for e in result.entries {
                 let shape = (e.shapeA ?? e.shapeB).map(ArrayComparison.describe(shape:)) ?? "-"
                 let abs = e.maxAbsoluteDifference.map { String(format: "%.3g", $0) } ?? "-"
                 let rel = e.maxRelativeDifference.map { String(format: "%.3g", $0) } ?? "-"
-                print(
-                    pad(e.displayName, 28) + " " + pad(shape, 16) + pad(abs, 14) + pad(rel, 14)
-                        + (e.pass ? "ok" : "DIFFERS: \(e.problem ?? "")"))
-                if !e.pass, let index = e.worstIndex, let va = e.worstA, let vb = e.worstB {
-                    print("  largest difference at [\(index.map(String.init).joined(separator: ", "))]: \(va) vs \(vb)")
+                table.append([e.displayName, shape, abs, rel, e.pass ? "ok" : "DIFFERS: \(e.problem ?? "")"])
+            }
+            for line in table.lines() { print(line) }
+            for e in result.entries where !e.pass {
+                if let index = e.worstIndex, let va = e.worstA, let vb = e.worstB {
+                    print("\(e.displayName): largest difference at [\(index.map(String.init).joined(separator: ", "))]: \(va) vs \(vb)")
                 }
             }
             print(

@@ -49,8 +49,11 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         let limits = limitOptions.limits
-        let out = URL(fileURLWithPath: output)
+        let out = try requireOutput(output)
         let outExt = out.pathExtension.lowercased()
+        guard !outExt.isEmpty else {
+            throw CLIError.badInput(path: output, reason: "has no extension; it says what to write (.npy, .npz, .safetensors, .keras or .h5)")
+        }
         // ARCHIVE.npz:NAME or FILE.safetensors:NAME
         if !FileManager.default.fileExists(atPath: input), let (container, member) = memberReference(input) {
             guard outExt == "npy" else { throw CLIError.badOption("one archive member converts to a .npy file, not .\(outExt)") }
@@ -136,7 +139,8 @@ struct Convert: ParsableCommand {
         case (.hdf5, .npz), (.npz, .npz), (.kerasArchive, .npz):
             if layout == .mlp {
                 let imported = try ModelFile.load(inURL, options: try modelOptions.importOptions(limits: limits))
-                try NPZWriter.write(try MLPArchive.exportArrays(imported.model, path: output), to: out, compressed: compress, overwrite: force)
+                try NPZWriter.write(
+                    try MLPArchive.exportArrays(imported.model, path: output), to: out, compressed: compress, overwrite: force)
             } else {
                 let arrays = try NamedArray.readAll(inURL, limits: limits).map { a -> (name: String, array: NPYArray) in
                     (a.name, NPYArray(shape: a.shape, float32: a.values.map { Float($0) }))

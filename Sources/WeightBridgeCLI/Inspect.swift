@@ -75,10 +75,12 @@ struct Inspect: ParsableCommand {
             try show(infos, title: "\(file): NumPy .npz, \(infos.count) arrays")
             if !output.json, let chain = try? MLPArchive.chain(in: archive, orientation: try modelOptions.importOptions().orientation) {
                 let sizes = [chain.layers[0].inputs] + chain.layers.map(\.outputs)
-                let pairs = chain.layers.map { "\($0.weight)" + ($0.bias.map { "+\($0)" } ?? "") }.joined(separator: ", ")
+                let pairs = chain.layers.map { $0.weight.printable() + ($0.bias.map { "+" + $0.printable() } ?? "") }.joined(
+                    separator: ", ")
                 print(
-                    "as an MLP: dense chain \(sizes.map(String.init).joined(separator: " -> ")), weights (\(chain.orientation.rawValue)), "
-                        + "\(chain.isFloat64 ? "float64" : "float32"); layers \(pairs)")
+                    PrintableText.line(
+                        "as an MLP: dense chain \(sizes.map(String.init).joined(separator: " -> ")), weights (\(chain.orientation.rawValue)), "
+                            + "\(chain.isFloat64 ? "float64" : "float32"); layers \(pairs)", limit: 4096))
             }
         case .hdf5, nil:
             try inspectHDF5(url)
@@ -182,21 +184,21 @@ struct Inspect: ParsableCommand {
 
     private func show(_ arrays: [ArrayInfo], title: String) throws {
         if output.json { return try printJSON(arrays) }
-        print(title)
-        print(
-            pad("name", 20) + pad("dtype", 7) + pad("shape", 16) + pad("count", 10) + pad("bytes", 11) + pad("min", 12) + pad("max", 12)
-                + "mean")
+        print(PrintableText.line(title))
+        var table = TextTable(["name", "dtype", "shape", "count", "bytes", "min", "max", "mean"])
         for a in arrays {
             let shape =
                 "(" + a.shape.map(String.init).joined(separator: ", ") + (a.shape.count == 1 ? ",)" : ")") + (a.fortranOrder ? " F" : "")
-            var line = pad(a.name, 20) + pad(a.dtype, 7) + pad(shape, 16) + pad(String(a.count), 10) + pad(String(a.bytes), 11)
+            var row = [a.name, a.dtype, shape, String(a.count), String(a.bytes)]
             if let s = a.summary {
-                line += pad(s.min.map { String(format: "%.5g", $0) } ?? "-", 12) + pad(s.max.map { String(format: "%.5g", $0) } ?? "-", 12)
-                line += s.mean.map { String(format: "%.5g", $0) } ?? "-"
-                if s.nanCount > 0 || s.infCount > 0 { line += "  WARNING: \(s.nanCount) NaN, \(s.infCount) Inf" }
+                row += [s.min.map { String(format: "%.5g", $0) } ?? "-", s.max.map { String(format: "%.5g", $0) } ?? "-"]
+                var mean = s.mean.map { String(format: "%.5g", $0) } ?? "-"
+                if s.nanCount > 0 || s.infCount > 0 { mean += "  WARNING: \(s.nanCount) NaN, \(s.infCount) Inf" }
+                row.append(mean)
             }
-            print(line)
+            table.append(row)
         }
+        for line in table.lines() { print(line) }
     }
 
     private func inspectHDF5(_ url: URL) throws {
@@ -206,11 +208,12 @@ struct Inspect: ParsableCommand {
             keras = file
         case .hdf5(let lines, let reason):
             if output.json { return try printJSON(["file": file, "format": "HDF5", "tree": lines.joined(separator: "\n")]) }
-            print("\(file): HDF5 file, not a Keras model (\(reason))")
-            for line in lines { print("  " + line) }
+            print(PrintableText.line("\(file): HDF5 file, not a Keras model (\(reason))"))
+            for line in lines { print("  " + PrintableText.line(line, limit: 200)) }
             return
         }
-        let imported = try ModelFile.load(url, options: try modelOptions.importOptions(limits: limitOptions.limits))
+        // The file was read once above (in the isolated reader); the model is built from that answer.
+        let imported = try ModelFile.load(keras, from: url, options: try modelOptions.importOptions(limits: limitOptions.limits))
         let m = imported.model
         let connections = m.graph.connections
         let layers = imported.layerNames.indices.map { i -> LayerInfo in
@@ -238,30 +241,30 @@ struct Inspect: ParsableCommand {
                 }
             })
         if output.json { return try printJSON(info) }
-        print("\(file): \(info.format)")
-        print("  Keras \(info.kerasVersion ?? "version not recorded"), backend \(info.backend ?? "not recorded"), \(info.modelClass ?? "architecture given by --architecture")")
+        print(PrintableText.line("\(file): \(info.format)"))
+        print(
+            "  Keras \(info.kerasVersion?.printable() ?? "version not recorded"), backend \(info.backend?.printable() ?? "not recorded"), "
+                + (info.modelClass?.printable() ?? "architecture given by --architecture"))
         for input in m.graph.inputs {
             let shape = "(None, " + input.shape.map(String.init).joined(separator: ", ") + ")"
-            print(m.graph.inputs.count == 1 ? "  input shape \(shape)" : "  input \(input.name): \(shape)")
+            print(m.graph.inputs.count == 1 ? "  input shape \(shape)" : "  input \(input.name.printable()): \(shape)")
         }
         print("")
         // A graph shows what each layer reads, as model.summary() does for Functional models.
         let graphColumn = !m.graph.isChain
-        let activationWidth = graphColumn ? 12 : 0
-        let header: String = pad("layer", 20) + pad("class", 14) + pad("output shape", 22) + pad("params", 10)
-        print("  " + header + pad("activation", activationWidth) + (graphColumn ? "connected to" : ""))
+        var table = TextTable(["layer", "class", "output shape", "params", "activation"] + (graphColumn ? ["connected to"] : []))
         for l in layers {
-            let shape: String = "(None, " + l.outputShape.map(String.init).joined(separator: ", ") + ")"
-            let row: String = pad(l.name, 20) + pad(l.className, 14) + pad(shape, 22) + pad(l.parameters.formatted(), 10)
-            let tail: String = pad(l.activation ?? "", activationWidth) + (graphColumn ? l.connectedTo.joined(separator: ", ") : "")
-            print("  " + row + tail)
+            let shape = "(None, " + l.outputShape.map(String.init).joined(separator: ", ") + ")"
+            let connected = graphColumn ? [l.connectedTo.joined(separator: ", ")] : []
+            table.append([l.name, l.className, shape, l.parameters.formatted(), l.activation ?? ""] + connected)
         }
+        for line in table.lines(indent: "  ") { print(line) }
         print("")
         print("  total parameters: \(info.totalParameters.formatted())")
-        print("  training config: \(summary(ofTrainingConfig: keras.trainingConfigJSON))")
+        print("  training config: " + summary(ofTrainingConfig: keras.trainingConfigJSON).printable(limit: 200))
         print("  optimizer state: \(keras.hasOptimizerWeights ? "present (WeightBridge drops it when writing)" : "absent")")
-        for note in imported.notes { print("  note: \(note)") }
-        for w in info.nonFiniteWeights { print("  WARNING: \(w)") }
+        for note in imported.notes { print("  note: " + PrintableText.line(note)) }
+        for w in info.nonFiniteWeights { print("  WARNING: " + PrintableText.line(w)) }
     }
 
     private func summary(ofTrainingConfig json: String?) -> String {

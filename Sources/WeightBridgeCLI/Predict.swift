@@ -21,7 +21,8 @@ struct Predict: ParsableCommand {
 
     @Argument(help: ArgumentHelp("The model: a Keras .h5 or an MLP .npz.", valueName: "model")) var model: String
     @Option(help: ArgumentHelp("Input samples (.npy, or .npz with one member per model input).", valueName: "file")) var input: String
-    @Option(help: ArgumentHelp("Where to write the outputs (.npy, or .npz keyed by output name).", valueName: "file")) var output: String
+    @Option(help: ArgumentHelp("Where to write the outputs (.npy, or .npz keyed by output name).", valueName: "file"))
+    var output: String
     @Option(help: "Samples per forward batch.") var batchSize = 256
     @Flag(help: "Replace the output file if it exists.") var force = false
     @OptionGroup var modelOptions: ModelOptions
@@ -29,10 +30,15 @@ struct Predict: ParsableCommand {
 
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
+        guard ext == "npy" || ext == "npz" else {
+            throw ValidationError("--output must end in .npy or .npz (got '\(output.printable())')")
+        }
     }
 
     func run() throws {
         let limits = limitOptions.limits
+        let out = try requireOutput(output)
         let imported = try modelOptions.load(model, limits: limits)
         let inURL = try requireFile(input, flag: "--input")
         let model = imported.model
@@ -60,11 +66,16 @@ struct Predict: ParsableCommand {
         for (x, shape) in zip(arrays, model.inputShapes) {
             let perSample = shape.reduce(1, *)
             guard let n = x.shape.first, x.shape.count >= 2 || perSample == 1, x.count == n * perSample, count == nil || count == n else {
+                let expected = "(N, " + shape.map(String.init).joined(separator: ", ") + ")"
+                if x.shape == shape {
+                    throw CLIError.badInput(
+                        path: input,
+                        reason: "shape \(numpyShape(x.shape)) is one sample without a batch axis; expected \(expected), e.g. x[None] in NumPy")
+                }
                 throw CLIError.badInput(
                     path: input,
-                    reason:
-                        "shape \(ArrayComparison.describe(shape: x.shape)) does not hold samples of the model's input shape \(ArrayComparison.describe(shape: shape))"
-                )
+                    reason: "shape \(numpyShape(x.shape)) does not hold samples of the model's input shape \(numpyShape(shape)); "
+                        + "expected \(expected) or another shape of N samples of \(perSample) values")
             }
             count = n
         }
@@ -81,15 +92,14 @@ struct Predict: ParsableCommand {
             case .float64: return NPYArray(shape: [n] + shape, float64: values)
             }
         }
-        let outURL = URL(fileURLWithPath: output)
-        if outURL.pathExtension.lowercased() == "npz" {
-            try NPZWriter.write(Array(zip(model.outputNames, results)).map { (name: $0, array: $1) }, to: outURL, overwrite: force)
+        if out.pathExtension.lowercased() == "npz" {
+            try NPZWriter.write(Array(zip(model.outputNames, results)).map { (name: $0, array: $1) }, to: out, overwrite: force)
         } else {
             guard results.count == 1 else {
                 throw CLIError.badInput(
                     path: output, reason: "the model has \(results.count) outputs (\(model.outputNames.joined(separator: ", "))): write them to an .npz")
             }
-            try NPYFile.write(results[0], to: outURL, overwrite: force)
+            try NPYFile.write(results[0], to: out, overwrite: force)
         }
         let shapes = results.map { ArrayComparison.describe(shape: $0.shape) }.joined(separator: ", ")
         printError("predict: \(n) samples -> \(output) \(shapes) \(model.precisionName)")
@@ -104,4 +114,9 @@ struct Predict: ParsableCommand {
         default: throw CLIError.badInput(path: input, reason: "dtype \(x.dtype.descr) is not float32, float64 or uint8")
         }
     }
+}
+
+/// `(784,)`, `(10, 28, 28)`: a shape as NumPy prints it.
+func numpyShape(_ shape: [Int]) -> String {
+    shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
 }

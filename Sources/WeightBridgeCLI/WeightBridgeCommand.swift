@@ -53,7 +53,7 @@ struct WeightBridgeCommand: ParsableCommand {
             // ArgumentParser's own errors and requests (help, version) thrown from its built-in commands.
             if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { exit(withError: error) }
             let message = (error as? LocalizedError)?.errorDescription ?? "\(error)"
-            FileHandle.standardError.write(Data("weightbridge: \(message.replacingOccurrences(of: "\n", with: " "))\n".utf8))
+            printError("weightbridge: \(message)")
             Foundation.exit(2)
         }
     }

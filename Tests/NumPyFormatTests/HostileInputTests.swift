@@ -140,7 +140,7 @@ final class HostileInputTests: XCTestCase {
         assertRefuses(
             url,
             .truncatedArchive(
-                path: url.path, reason: "member 'x.npy' (\(UInt64(1) << 62) bytes at 35) runs past the end of the \(size)-byte file"))
+                path: url.path, reason: "member 'x.npy' (\(UInt64(1) << 62) bytes at 55) runs past the end of the \(size)-byte file"))
     }
 
     func testRefusesZIP64EndRecordsThatLie() throws {
@@ -489,11 +489,14 @@ private struct ZipBuilder {
             var data = e.data
             if nestSecondInsideFirst && index == 0 {
                 // Make room: a.npy's data carries b.npy's local header and data 64 bytes in.
-                let second = local(entries[1], crc: CRC32.of(entries[1].data), size: UInt64(entries[1].data.count)) + entries[1].data
+                let size = UInt64(entries[1].data.count)
+                let second = local(entries[1], crc: CRC32.of(entries[1].data), compressed: size, uncompressed: size) + entries[1].data
                 data = Array(data.prefix(64)) + second
                 sizes[0] = (CRC32.of(data), UInt64(data.count), UInt64(data.count))
             }
-            out += local(e, crc: sizes[index].crc, size: UInt64(data.count)) + data
+            // The local header tells the same lies as the directory (as a careful attacker's would), so the checks
+            // behind the local/central comparison are what refuses these archives.
+            out += local(e, crc: sizes[index].crc, compressed: sizes[index].compressed, uncompressed: sizes[index].uncompressed) + data
         }
         let directoryStart = UInt64(out.count)
         for (index, e) in entries.enumerated() {
@@ -525,9 +528,13 @@ private struct ZipBuilder {
         return out
     }
 
-    private func local(_ e: Entry, crc: UInt32, size: UInt64) -> [UInt8] {
-        le32(0x0403_4b50) + le16(20) + le16(0x0800) + le16(e.method) + le16(0) + le16(0x21) + le32(crc) + le32(UInt32(clamping: size))
-            + le32(UInt32(clamping: size)) + le16(UInt16(e.name.utf8.count)) + le16(0) + Array(e.name.utf8)
+    /// A local header agreeing with the directory entry: ZIP64 entries carry both sizes in a local ZIP64 extra field.
+    private func local(_ e: Entry, crc: UInt32, compressed: UInt64, uncompressed: UInt64) -> [UInt8] {
+        let zip64 = e.zip64 != nil
+        let extra = zip64 ? le16(1) + le16(16) + le64(uncompressed) + le64(compressed) : []
+        return le32(0x0403_4b50) + le16(20) + le16(0x0800) + le16(e.method) + le16(0) + le16(0x21) + le32(crc)
+            + le32(zip64 ? 0xFFFF_FFFF : UInt32(clamping: compressed)) + le32(zip64 ? 0xFFFF_FFFF : UInt32(clamping: uncompressed))
+            + le16(UInt16(e.name.utf8.count)) + le16(UInt16(extra.count)) + Array(e.name.utf8) + extra
     }
 }
 
