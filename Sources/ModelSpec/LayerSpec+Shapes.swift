@@ -256,12 +256,7 @@ extension LayerSpec {
     }
 
     /// Whether the runtime has this layer's backward pass, so `fit` can train a model that has it.
-    public var supportsTraining: Bool {
-        switch self {
-        case .conv2DTranspose: return false
-        default: return true
-        }
-    }
+    public var supportsTraining: Bool { true }
 
     /// Whether the layer has weights of its own.
     public var hasWeights: Bool { weightCount > 0 }
