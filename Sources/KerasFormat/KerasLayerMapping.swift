@@ -145,7 +145,8 @@ enum KerasLayerMapping {
             spec = .conv2D(
                 filters: try s.positiveInt(s.value("filters", "nb_filter"), "filters"), kernelHeight: kernel[0], kernelWidth: kernel[1],
                 strideHeight: strides[0], strideWidth: strides[1], padding: try s.padding(), activation: try s.activation(),
-                useBias: s.bool("use_bias", "bias", default: true), dataFormat: format, dilationHeight: dilation[0], dilationWidth: dilation[1],
+                useBias: s.bool("use_bias", "bias", default: true), dataFormat: format, dilationHeight: dilation[0],
+                dilationWidth: dilation[1],
                 groups: groups)
         case "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D":
             let pool = try s.intPair(s.value("pool_size") ?? [2, 2], "pool_size")
@@ -239,7 +240,8 @@ enum KerasLayerMapping {
             let useBias = s.bool("use_bias", default: true)
             if header.className == "DepthwiseConv2D" {
                 spec = .depthwiseConv2D(
-                    kernelHeight: kernel[0], kernelWidth: kernel[1], depthMultiplier: multiplier, strideHeight: strides[0], strideWidth: strides[1],
+                    kernelHeight: kernel[0], kernelWidth: kernel[1], depthMultiplier: multiplier, strideHeight: strides[0],
+                    strideWidth: strides[1],
                     dilationHeight: dilation[0], dilationWidth: dilation[1], padding: padding, activation: activation, useBias: useBias,
                     dataFormat: format)
             } else {
@@ -257,7 +259,8 @@ enum KerasLayerMapping {
             var outputPadding: [Int?] = [nil, nil]
             if let raw = s.value("output_padding") {
                 guard let list = raw as? [Any], list.count == 2,
-                    let values = Optional(list.compactMap { ($0 as? NSNumber).flatMap { Int(exactly: $0.doubleValue) } }), values.count == 2,
+                    let values = Optional(list.compactMap { ($0 as? NSNumber).flatMap { Int(exactly: $0.doubleValue) } }),
+                    values.count == 2,
                     values[0] >= 0, values[0] < strides[0], values[1] >= 0, values[1] < strides[1]
                 else { throw s.unsupported("output_padding", raw, expected: "null or two integers each smaller than its stride") }
                 outputPadding = values
@@ -269,10 +272,13 @@ enum KerasLayerMapping {
                 dataFormat: try s.dataFormat())
         case "Conv1D", "Convolution1D":
             let raw = s.value("padding") as? String ?? "valid"
-            guard let padding = Conv1DPadding(rawValue: raw.lowercased()) else { throw s.unsupported("padding", "'\(raw)'", expected: "valid, same or causal") }
+            guard let padding = Conv1DPadding(rawValue: raw.lowercased()) else {
+                throw s.unsupported("padding", "'\(raw)'", expected: "valid, same or causal")
+            }
             spec = .conv1D(
                 filters: try s.positiveInt(s.value("filters"), "filters"), kernelSize: try s.single(s.value("kernel_size"), "kernel_size"),
-                stride: try s.single(s.value("strides") ?? 1, "strides"), dilation: try s.single(s.value("dilation_rate") ?? 1, "dilation_rate"),
+                stride: try s.single(s.value("strides") ?? 1, "strides"),
+                dilation: try s.single(s.value("dilation_rate") ?? 1, "dilation_rate"),
                 padding: padding, groups: try s.positiveInt(s.value("groups") ?? 1, "groups"), activation: try s.activation(),
                 useBias: s.bool("use_bias", default: true), dataFormat: try s.dataFormat())
         case "MaxPooling1D", "MaxPool1D", "AveragePooling1D", "AvgPool1D":
@@ -310,7 +316,8 @@ enum KerasLayerMapping {
             }
             spec =
                 padding
-                ? .zeroPadding1D(left: edges[0], right: edges[1], dataFormat: try s.dataFormat()) : .cropping1D(left: edges[0], right: edges[1])
+                ? .zeroPadding1D(left: edges[0], right: edges[1], dataFormat: try s.dataFormat())
+                : .cropping1D(left: edges[0], right: edges[1])
         case "Lambda":
             throw KerasFormatError.lambdaLayer(source: source, layer: header.name)
         default:
@@ -340,7 +347,8 @@ enum KerasLayerMapping {
                     "kernel_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros"),
                 ]) { $1 }
             )
-        case .conv2D(let filters, let kh, let kw, let sh, let sw, let padding, let activation, let useBias, let format, let dh, let dw, let groups):
+        case .conv2D(
+            let filters, let kh, let kw, let sh, let sw, let padding, let activation, let useBias, let format, let dh, let dw, let groups):
             return (
                 "Conv2D",
                 nulls.merging([
@@ -387,8 +395,11 @@ enum KerasLayerMapping {
             return (operation.rawValue, [:])
         case .concatenate(let axis):
             return ("Concatenate", ["axis": axis])
-        case .depthwiseConv2D(let kh, let kw, let multiplier, let sh, let sw, let dh, let dw, let padding, let activation, let useBias, let format):
-            let depthwiseNulls = ["depthwise_regularizer", "bias_regularizer", "activity_regularizer", "depthwise_constraint", "bias_constraint"]
+        case .depthwiseConv2D(
+            let kh, let kw, let multiplier, let sh, let sw, let dh, let dw, let padding, let activation, let useBias, let format):
+            let depthwiseNulls = [
+                "depthwise_regularizer", "bias_regularizer", "activity_regularizer", "depthwise_constraint", "bias_constraint",
+            ]
             return (
                 "DepthwiseConv2D",
                 Dictionary(uniqueKeysWithValues: depthwiseNulls.map { ($0, NSNull() as Any) }).merging([
@@ -398,7 +409,8 @@ enum KerasLayerMapping {
                 ]) { $1 }
             )
         case .separableConv2D(
-            let filters, let kh, let kw, let multiplier, let sh, let sw, let dh, let dw, let padding, let activation, let useBias, let format):
+            let filters, let kh, let kw, let multiplier, let sh, let sw, let dh, let dw, let padding, let activation, let useBias,
+            let format):
             let separableNulls = [
                 "depthwise_regularizer", "pointwise_regularizer", "bias_regularizer", "activity_regularizer", "depthwise_constraint",
                 "pointwise_constraint", "bias_constraint",
@@ -407,12 +419,14 @@ enum KerasLayerMapping {
                 "SeparableConv2D",
                 Dictionary(uniqueKeysWithValues: separableNulls.map { ($0, NSNull() as Any) }).merging([
                     "filters": filters, "kernel_size": [kh, kw], "depth_multiplier": multiplier, "strides": [sh, sw],
-                    "dilation_rate": [dh, dw], "padding": padding.rawValue, "data_format": format.rawValue, "activation": activation.rawValue,
+                    "dilation_rate": [dh, dw], "padding": padding.rawValue, "data_format": format.rawValue,
+                    "activation": activation.rawValue,
                     "use_bias": useBias, "depthwise_initializer": initializer("GlorotUniform"),
                     "pointwise_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros"),
                 ]) { $1 }
             )
-        case .conv2DTranspose(let filters, let kh, let kw, let sh, let sw, let padding, let ph, let pw, let activation, let useBias, let format):
+        case .conv2DTranspose(
+            let filters, let kh, let kw, let sh, let sw, let padding, let ph, let pw, let activation, let useBias, let format):
             let outputPadding: Any = ph.flatMap { h in pw.map { [h, $0] } } ?? NSNull()
             return (
                 "Conv2DTranspose",
@@ -427,15 +441,20 @@ enum KerasLayerMapping {
             return (
                 "Conv1D",
                 nulls.merging([
-                    "filters": filters, "kernel_size": [k], "strides": [stride], "padding": padding.rawValue, "data_format": format.rawValue,
+                    "filters": filters, "kernel_size": [k], "strides": [stride], "padding": padding.rawValue,
+                    "data_format": format.rawValue,
                     "dilation_rate": [dilation], "groups": groups, "activation": activation.rawValue, "use_bias": useBias,
                     "kernel_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros"),
                 ]) { $1 }
             )
         case .maxPool1D(let size, let stride, let padding, let format):
-            return ("MaxPooling1D", ["pool_size": [size], "strides": [stride], "padding": padding.rawValue, "data_format": format.rawValue])
+            return (
+                "MaxPooling1D", ["pool_size": [size], "strides": [stride], "padding": padding.rawValue, "data_format": format.rawValue]
+            )
         case .averagePool1D(let size, let stride, let padding, let format):
-            return ("AveragePooling1D", ["pool_size": [size], "strides": [stride], "padding": padding.rawValue, "data_format": format.rawValue])
+            return (
+                "AveragePooling1D", ["pool_size": [size], "strides": [stride], "padding": padding.rawValue, "data_format": format.rawValue]
+            )
         case .globalAveragePool1D(let format, let keep):
             return ("GlobalAveragePooling1D", ["data_format": format.rawValue, "keepdims": keep])
         case .globalMaxPool1D(let format, let keep):
@@ -456,7 +475,8 @@ enum KerasLayerMapping {
     /// Keras' names for a layer's weights, in order (`kernel`, `bias`; `gamma`, `beta`, `moving_mean`, ...).
     static func weightNames(_ spec: LayerSpec) -> [String] {
         switch spec {
-        case .dense(_, _, let useBias), .conv2D(_, _, _, _, _, _, _, let useBias, _, _, _, _): return useBias ? ["kernel", "bias"] : ["kernel"]
+        case .dense(_, _, let useBias), .conv2D(_, _, _, _, _, _, _, let useBias, _, _, _, _):
+            return useBias ? ["kernel", "bias"] : ["kernel"]
         case .batchNormalization(_, _, let center, let scale):
             return (scale ? ["gamma"] : []) + (center ? ["beta"] : []) + ["moving_mean", "moving_variance"]
         case .depthwiseConv2D(_, _, _, _, _, _, _, _, _, let useBias, _), .conv2DTranspose(_, _, _, _, _, _, _, _, _, let useBias, _),

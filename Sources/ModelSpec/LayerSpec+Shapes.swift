@@ -43,7 +43,8 @@ extension LayerSpec {
             guard c % groups == 0, filters % groups == 0 else {
                 throw impossible("groups \(groups) must divide the \(c) input channels and the \(filters) filters")
             }
-            let (h, w, _) = try window((kh - 1) * dh + 1, (kw - 1) * dw + 1, sh, sw, padding, format, what: "dilated kernel")
+            let what = dh == 1 && dw == 1 ? "kernel" : "dilated kernel"
+            let (h, w, _) = try window((kh - 1) * dh + 1, (kw - 1) * dw + 1, sh, sw, padding, format, what: what)
             return make(format, h, w, filters)
         case .maxPool2D(let ph, let pw, let sh, let sw, let padding, let format),
             .averagePool2D(let ph, let pw, let sh, let sw, let padding, let format):
@@ -105,7 +106,9 @@ extension LayerSpec {
             }
             return out
         case .depthwiseConv2D(let kh, let kw, let multiplier, let sh, let sw, let dh, let dw, let padding, _, _, let format):
-            guard multiplier > 0, dh > 0, dw > 0 else { throw invalid("depth multiplier \(multiplier) and dilation \(dh)x\(dw) must be positive") }
+            guard multiplier > 0, dh > 0, dw > 0 else {
+                throw invalid("depth multiplier \(multiplier) and dilation \(dh)x\(dw) must be positive")
+            }
             let (h, w, c) = try window((kh - 1) * dh + 1, (kw - 1) * dw + 1, sh, sw, padding, format, what: "dilated kernel")
             return make(format, h, w, c * multiplier)
         case .separableConv2D(let filters, let kh, let kw, let multiplier, let sh, let sw, let dh, let dw, let padding, _, _, let format):
@@ -119,7 +122,10 @@ extension LayerSpec {
             let (h, w, _) = try image(format)
             guard let rows = TransposedConvolutionAxis(input: h, kernel: kh, stride: sh, padding: padding, outputPadding: ph),
                 let columns = TransposedConvolutionAxis(input: w, kernel: kw, stride: sw, padding: padding, outputPadding: pw)
-            else { throw impossible("output padding \(ph ?? 0)x\(pw ?? 0) must be smaller than the strides \(sh)x\(sw) and the output not empty") }
+            else {
+                throw impossible(
+                    "output padding \(ph ?? 0)x\(pw ?? 0) must be smaller than the strides \(sh)x\(sw) and the output not empty")
+            }
             return make(format, rows.output, columns.output, filters)
         case .conv1D(let filters, let k, let stride, let dilation, let padding, let groups, _, _, let format):
             guard filters > 0, k > 0, stride > 0, dilation > 0, groups > 0 else {
@@ -130,7 +136,9 @@ extension LayerSpec {
                 throw impossible("groups \(groups) must divide the \(c) input channels and the \(filters) filters")
             }
             let span = (k - 1) * dilation + 1
-            let geometry = padding == .causal ? Padding.valid.geometry(input: steps + span - 1, kernel: span, stride: stride)
+            let geometry =
+                padding == .causal
+                ? Padding.valid.geometry(input: steps + span - 1, kernel: span, stride: stride)
                 : Padding(rawValue: padding.rawValue)!.geometry(input: steps, kernel: span, stride: stride)
             guard let out = geometry?.output else { throw impossible("dilated kernel \(span) is longer than the \(steps) steps") }
             return format == .channelsFirst ? [filters, out] : [out, filters]
@@ -165,7 +173,9 @@ extension LayerSpec {
     }
 
     /// (steps, channels) of a sequence input in `format`, or an error for any other rank.
-    static func sequence(_ input: [Int], _ format: DataFormat, _ impossible: (String) -> ModelSpecError) throws -> (steps: Int, channels: Int) {
+    static func sequence(_ input: [Int], _ format: DataFormat, _ impossible: (String) -> ModelSpecError) throws -> (
+        steps: Int, channels: Int
+    ) {
         guard input.count == 2 else { throw impossible("needs a sequence input of rank 2 (steps and channels), got rank \(input.count)") }
         return format == .channelsFirst ? (input[1], input[0]) : (input[0], input[1])
     }

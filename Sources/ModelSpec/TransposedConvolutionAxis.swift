@@ -14,7 +14,8 @@ public struct TransposedConvolutionAxis: Sendable, Equatable {
         guard input > 0, kernel > 0, stride > 0 else { return nil }
         if let p = outputPadding, p < 0 || p >= stride { return nil }
         // Keras 3's `_convert_conv_transpose_padding_args_from_keras_to_jax`: padding of the stride-dilated input.
-        let left: Int, right: Int
+        let left: Int
+        let right: Int
         switch padding {
         case .valid:
             left = kernel - 1

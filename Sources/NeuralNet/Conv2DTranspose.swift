@@ -141,7 +141,11 @@ final class Conv2DTranspose<Scalar: NNScalar>: Layer {
         var dKernel: [Scalar] = uninitializedArray(columnsPerPixel * c)
         var dBias: [Scalar] = uninitializedArray(useBias ? filters : 0)
         var dx: [Scalar] = needsInputGradient ? uninitializedArray(rows * c) : []
-        if useBias { dz.withUnsafeBufferPointer { d in dBias.withUnsafeMutableBufferPointer { columnSums(d, rows: batch * perImage / filters, columns: filters, into: $0) } } }
+        if useBias {
+            dz.withUnsafeBufferPointer { d in
+                dBias.withUnsafeMutableBufferPointer { columnSums(d, rows: batch * perImage / filters, columns: filters, into: $0) }
+            }
+        }
         dColumns.withUnsafeBufferPointer { dc in
             input.scalars.withUnsafeBufferPointer { x in
                 dKernel.withUnsafeMutableBufferPointer { dk in

@@ -47,7 +47,8 @@ final class GroupedConv2D<Scalar: NNScalar>: Layer {
         padTop = rows.padBefore
         padLeft = columns.padBefore
         outputShape = [rows.output, columns.output, filters]
-        precondition(kernelShape.reduce(1, *) == kernelHeight * kernelWidth * inputShape[2] / groups * filters, "kernel shape \(kernelShape)")
+        precondition(
+            kernelShape.reduce(1, *) == kernelHeight * kernelWidth * inputShape[2] / groups * filters, "kernel shape \(kernelShape)")
         parameters = [Tensor(zeros: kernelShape)] + (useBias ? [Tensor(zeros: [filters])] : [])
     }
 
@@ -140,7 +141,9 @@ final class GroupedConv2D<Scalar: NNScalar>: Layer {
         }
         let bias = useBias ? parameters[1].scalars : []
         bias.withUnsafeBufferPointer { b in
-            result.scalars.withUnsafeMutableBufferPointer { NeuralNet.addBiasAndActivate($0, bias: b, activation: activation, width: filters) }
+            result.scalars.withUnsafeMutableBufferPointer {
+                NeuralNet.addBiasAndActivate($0, bias: b, activation: activation, width: filters)
+            }
         }
         return result
     }

@@ -39,7 +39,8 @@ extension Model {
         switch spec {
         case .dense(let units, let activation, let useBias):
             return .unary(Dense<Scalar>(inputUnits: input.last!, units: units, activation: activation, useBias: useBias))
-        case .conv2D(let filters, let kh, let kw, let sh, let sw, let padding, let activation, let useBias, let format, let dh, let dw, let groups):
+        case .conv2D(
+            let filters, let kh, let kw, let sh, let sw, let padding, let activation, let useBias, let format, let dh, let dw, let groups):
             guard dh == 1, dw == 1, groups == 1 else {
                 return spatial(format) {
                     GroupedConv2D<Scalar>(
@@ -88,7 +89,8 @@ extension Model {
         case .concatenate(let axis):
             let index = try! LayerSpec.featureAxis(axis, rank: input.count) { ModelSpecError.invalidGraph($0) }
             return .merge(Concatenate<Scalar>(axis: index, inputShapes: inputs, outputShape: output))
-        case .depthwiseConv2D(let kh, let kw, let multiplier, let sh, let sw, let dh, let dw, let padding, let activation, let useBias, let format):
+        case .depthwiseConv2D(
+            let kh, let kw, let multiplier, let sh, let sw, let dh, let dw, let padding, let activation, let useBias, let format):
             return spatial(format) {
                 GroupedConv2D<Scalar>(
                     inputShape: $0, kernelShape: [kh, kw, $0[2], multiplier], kernelHeight: kh, kernelWidth: kw, strideHeight: sh,
@@ -96,7 +98,8 @@ extension Model {
                     activation: activation, useBias: useBias)
             }
         case .separableConv2D(
-            let filters, let kh, let kw, let multiplier, let sh, let sw, let dh, let dw, let padding, let activation, let useBias, let format):
+            let filters, let kh, let kw, let multiplier, let sh, let sw, let dh, let dw, let padding, let activation, let useBias,
+            let format):
             return spatial(format) {
                 let depthwise = GroupedConv2D<Scalar>(
                     inputShape: $0, kernelShape: [kh, kw, $0[2], multiplier], kernelHeight: kh, kernelWidth: kw, strideHeight: sh,
@@ -104,7 +107,8 @@ extension Model {
                     activation: .linear, useBias: false)
                 return SeparableConv2D<Scalar>(depthwise: depthwise, filters: filters, activation: activation, useBias: useBias)
             }
-        case .conv2DTranspose(let filters, let kh, let kw, let sh, let sw, let padding, let ph, let pw, let activation, let useBias, let format):
+        case .conv2DTranspose(
+            let filters, let kh, let kw, let sh, let sw, let padding, let ph, let pw, let activation, let useBias, let format):
             return spatial(format) {
                 Conv2DTranspose<Scalar>(
                     inputShape: $0, filters: filters, kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw,
@@ -126,7 +130,9 @@ extension Model {
         case .maxPool1D(let size, let stride, let padding, let format):
             return temporal(format, input: input, output: output) { MaxPool2D<Scalar>(geometry: geometry($0, 1, size, 1, stride, padding)) }
         case .averagePool1D(let size, let stride, let padding, let format):
-            return temporal(format, input: input, output: output) { AveragePool2D<Scalar>(geometry: geometry($0, 1, size, 1, stride, padding)) }
+            return temporal(format, input: input, output: output) {
+                AveragePool2D<Scalar>(geometry: geometry($0, 1, size, 1, stride, padding))
+            }
         case .globalAveragePool1D(let format, _):
             return temporal(format, input: input, output: output) { GlobalPool2D<Scalar>(inputShape: $0, maximum: false) }
         case .globalMaxPool1D(let format, _):
@@ -138,7 +144,9 @@ extension Model {
                 UpSampling2D<Scalar>(inputShape: $0, sizeHeight: 1, sizeWidth: size, interpolation: .nearest)
             }
         case .zeroPadding1D(let left, let right, let format):
-            return temporal(format, input: input, output: output) { Window2D<Scalar>(inputShape: $0, top: 0, bottom: 0, left: left, right: right) }
+            return temporal(format, input: input, output: output) {
+                Window2D<Scalar>(inputShape: $0, top: 0, bottom: 0, left: left, right: right)
+            }
         case .cropping1D(let left, let right):
             return temporal(.channelsLast, input: input, output: output) {
                 Window2D<Scalar>(inputShape: $0, top: 0, bottom: 0, left: -left, right: -right)

@@ -56,7 +56,8 @@ final class UpSampling2D<Scalar: NNScalar>: Layer {
                         let image = x + n * h * w * c
                         var out = y + n * oh * ow * c
                         for ry in rowTaps {
-                            let top = image + ry.low * w * c, bottom = image + ry.high * w * c
+                            let top = image + ry.low * w * c
+                            let bottom = image + ry.high * w * c
                             for rx in columnTaps {
                                 let (a, b, d, e) = (top + rx.low * c, top + rx.high * c, bottom + rx.low * c, bottom + rx.high * c)
                                 let (wa, wb) = (ry.lowWeight * rx.lowWeight, ry.lowWeight * rx.highWeight)

@@ -36,7 +36,9 @@ final class ConvolutionLayerParityTests: XCTestCase {
             XCTAssertEqual(outputs.count, entry.outputs, "\(name).\(ext)", file: file, line: line)
             for (index, output) in outputs.enumerated() {
                 let expected = try NPYFile.read(directory.appendingPathComponent("\(name).y\(index).npy"))
-                XCTAssertEqual(Array(expected.shape.dropFirst()), model.modelOutputShapes[index], "\(name).\(ext) output \(index)", file: file, line: line)
+                XCTAssertEqual(
+                    Array(expected.shape.dropFirst()), model.modelOutputShapes[index], "\(name).\(ext) output \(index)", file: file,
+                    line: line)
                 let values = try expected.floats().map(Double.init)
                 XCTAssertEqual(output.count, values.count, file: file, line: line)
                 let scale = values.map(abs).max() ?? 1

@@ -15,7 +15,9 @@ final class ConvolutionLayerGradientTests: XCTestCase {
         let x = builder.input("pixels", shape: [7, 8, 2])
         var y = LayerSpec.depthwiseConv2D(
             kernelHeight: 3, kernelWidth: 2, depthMultiplier: 2, strideHeight: 2, strideWidth: 2, padding: .same, activation: .tanh)(x)
-        y = LayerSpec.conv2D(filters: 4, kernelHeight: 3, kernelWidth: 3, padding: .same, activation: .tanh, dilationHeight: 2, dilationWidth: 1, groups: 2)(y)
+        y = LayerSpec.conv2D(
+            filters: 4, kernelHeight: 3, kernelWidth: 3, padding: .same, activation: .tanh, dilationHeight: 2, dilationWidth: 1, groups: 2)(
+                y)
         y = LayerSpec.separableConv2D(filters: 3, kernelHeight: 2, kernelWidth: 2, depthMultiplier: 2, activation: .tanh)(y)
         let wide = LayerSpec.upSampling2D(sizeHeight: 2, sizeWidth: 3, interpolation: .bilinear)(y)
         let tall = LayerSpec.upSampling2D(sizeHeight: 2, sizeWidth: 1)(y)
