@@ -129,10 +129,8 @@ enum KerasLayerMapping {
         let spec: LayerSpec
         switch header.className {
         case "Conv2D", "Convolution2D":
-            if let dilation = s.value("dilation_rate"), try s.intPair(dilation, "dilation_rate") != [1, 1] {
-                throw s.unsupported("dilation_rate", dilation, expected: "[1, 1]")
-            }
-            if let groups = s.value("groups"), (groups as? NSNumber)?.intValue != 1 { throw s.unsupported("groups", groups, expected: "1") }
+            let dilation = try s.intPair(s.value("dilation_rate", "atrous_rate") ?? [1, 1], "dilation_rate")
+            let groups = try s.positiveInt(s.value("groups") ?? 1, "groups")
             let kernel: [Int]
             if let size = s.value("kernel_size") {
                 kernel = try s.intPair(size, "kernel_size")
@@ -147,7 +145,9 @@ enum KerasLayerMapping {
             spec = .conv2D(
                 filters: try s.positiveInt(s.value("filters", "nb_filter"), "filters"), kernelHeight: kernel[0], kernelWidth: kernel[1],
                 strideHeight: strides[0], strideWidth: strides[1], padding: try s.padding(), activation: try s.activation(),
-                useBias: s.bool("use_bias", "bias", default: true), dataFormat: format)
+                useBias: s.bool("use_bias", "bias", default: true), dataFormat: format, dilationHeight: dilation[0],
+                dilationWidth: dilation[1],
+                groups: groups)
         case "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D":
             let pool = try s.intPair(s.value("pool_size") ?? [2, 2], "pool_size")
             let strides = try s.value("strides").map { try s.intPair($0, "strides") } ?? pool
@@ -158,9 +158,10 @@ enum KerasLayerMapping {
                 : .averagePool2D(
                     poolHeight: pool[0], poolWidth: pool[1], strideHeight: strides[0], strideWidth: strides[1], padding: padding, dataFormat: format)
         case "GlobalAveragePooling2D", "GlobalMaxPooling2D", "GlobalAvgPool2D", "GlobalMaxPool2D":
-            if s.bool("keepdims", default: false) { throw s.unsupported("keepdims", true, expected: "false") }
-            let format = try s.dataFormat()
-            spec = header.className.hasPrefix("GlobalMax") ? .globalMaxPool2D(dataFormat: format) : .globalAveragePool2D(dataFormat: format)
+            let (format, keep) = (try s.dataFormat(), s.bool("keepdims", default: false))
+            spec =
+                header.className.hasPrefix("GlobalMax")
+                ? .globalMaxPool2D(dataFormat: format, keepDims: keep) : .globalAveragePool2D(dataFormat: format, keepDims: keep)
         case "Cropping2D":
             let e = try s.edges("cropping", default: 0)
             spec = .cropping2D(top: e[0], bottom: e[1], left: e[2], right: e[3], dataFormat: try s.dataFormat())
@@ -230,6 +231,93 @@ enum KerasLayerMapping {
                 throw s.unsupported("axis", axis, expected: "an integer")
             }
             spec = .concatenate(axis: value)
+        case "DepthwiseConv2D", "SeparableConv2D", "SeparableConvolution2D":
+            let kernel = try s.intPair(s.value("kernel_size") ?? NSNull(), "kernel_size")
+            let strides = try s.intPair(s.value("strides") ?? [1, 1], "strides")
+            let dilation = try s.intPair(s.value("dilation_rate") ?? [1, 1], "dilation_rate")
+            let multiplier = try s.positiveInt(s.value("depth_multiplier") ?? 1, "depth_multiplier")
+            let (padding, activation, format) = (try s.padding(), try s.activation(), try s.dataFormat())
+            let useBias = s.bool("use_bias", default: true)
+            if header.className == "DepthwiseConv2D" {
+                spec = .depthwiseConv2D(
+                    kernelHeight: kernel[0], kernelWidth: kernel[1], depthMultiplier: multiplier, strideHeight: strides[0],
+                    strideWidth: strides[1],
+                    dilationHeight: dilation[0], dilationWidth: dilation[1], padding: padding, activation: activation, useBias: useBias,
+                    dataFormat: format)
+            } else {
+                spec = .separableConv2D(
+                    filters: try s.positiveInt(s.value("filters"), "filters"), kernelHeight: kernel[0], kernelWidth: kernel[1],
+                    depthMultiplier: multiplier, strideHeight: strides[0], strideWidth: strides[1], dilationHeight: dilation[0],
+                    dilationWidth: dilation[1], padding: padding, activation: activation, useBias: useBias, dataFormat: format)
+            }
+        case "Conv2DTranspose", "Convolution2DTranspose", "Deconvolution2D", "Deconv2D":
+            let kernel = try s.intPair(s.value("kernel_size") ?? NSNull(), "kernel_size")
+            let strides = try s.intPair(s.value("strides") ?? [1, 1], "strides")
+            if let dilation = s.value("dilation_rate"), try s.intPair(dilation, "dilation_rate") != [1, 1] {
+                throw s.unsupported("dilation_rate", dilation, expected: "[1, 1]")
+            }
+            var outputPadding: [Int?] = [nil, nil]
+            if let raw = s.value("output_padding") {
+                guard let list = raw as? [Any], list.count == 2,
+                    let values = Optional(list.compactMap { ($0 as? NSNumber).flatMap { Int(exactly: $0.doubleValue) } }),
+                    values.count == 2,
+                    values[0] >= 0, values[0] < strides[0], values[1] >= 0, values[1] < strides[1]
+                else { throw s.unsupported("output_padding", raw, expected: "null or two integers each smaller than its stride") }
+                outputPadding = values
+            }
+            spec = .conv2DTranspose(
+                filters: try s.positiveInt(s.value("filters"), "filters"), kernelHeight: kernel[0], kernelWidth: kernel[1],
+                strideHeight: strides[0], strideWidth: strides[1], padding: try s.padding(), outputPaddingHeight: outputPadding[0],
+                outputPaddingWidth: outputPadding[1], activation: try s.activation(), useBias: s.bool("use_bias", default: true),
+                dataFormat: try s.dataFormat())
+        case "Conv1D", "Convolution1D":
+            let raw = s.value("padding") as? String ?? "valid"
+            guard let padding = Conv1DPadding(rawValue: raw.lowercased()) else {
+                throw s.unsupported("padding", "'\(raw)'", expected: "valid, same or causal")
+            }
+            spec = .conv1D(
+                filters: try s.positiveInt(s.value("filters"), "filters"), kernelSize: try s.single(s.value("kernel_size"), "kernel_size"),
+                stride: try s.single(s.value("strides") ?? 1, "strides"),
+                dilation: try s.single(s.value("dilation_rate") ?? 1, "dilation_rate"),
+                padding: padding, groups: try s.positiveInt(s.value("groups") ?? 1, "groups"), activation: try s.activation(),
+                useBias: s.bool("use_bias", default: true), dataFormat: try s.dataFormat())
+        case "MaxPooling1D", "MaxPool1D", "AveragePooling1D", "AvgPool1D":
+            let pool = try s.single(s.value("pool_size") ?? 2, "pool_size")
+            let stride = try s.single(s.value("strides") ?? pool, "strides")
+            let (padding, format) = (try s.padding(), try s.dataFormat())
+            spec =
+                header.className.hasPrefix("Max")
+                ? .maxPool1D(poolSize: pool, stride: stride, padding: padding, dataFormat: format)
+                : .averagePool1D(poolSize: pool, stride: stride, padding: padding, dataFormat: format)
+        case "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAvgPool1D", "GlobalMaxPool1D":
+            let (format, keep) = (try s.dataFormat(), s.bool("keepdims", default: false))
+            spec =
+                header.className.hasPrefix("GlobalMax")
+                ? .globalMaxPool1D(dataFormat: format, keepDims: keep) : .globalAveragePool1D(dataFormat: format, keepDims: keep)
+        case "UpSampling2D":
+            let size = try s.intPair(s.value("size") ?? [2, 2], "size")
+            let raw = s.value("interpolation") as? String ?? "nearest"
+            guard let interpolation = Interpolation(rawValue: raw.lowercased()) else {
+                throw s.unsupported("interpolation", "'\(raw)'", expected: "nearest or bilinear")
+            }
+            spec = .upSampling2D(sizeHeight: size[0], sizeWidth: size[1], interpolation: interpolation, dataFormat: try s.dataFormat())
+        case "UpSampling1D":
+            spec = .upSampling1D(size: try s.single(s.value("size", "length") ?? 2, "size"))
+        case "ZeroPadding1D", "Cropping1D":
+            let padding = header.className == "ZeroPadding1D"
+            let raw = s.value(padding ? "padding" : "cropping") ?? (padding ? 1 : 0)
+            let setting = padding ? "padding" : "cropping"
+            let edges: [Int]
+            if let list = raw as? [Any], list.count == 2 {
+                edges = try list.map { try s.count($0, setting) }
+            } else {
+                let n = try s.count(raw, setting)
+                edges = [n, n]
+            }
+            spec =
+                padding
+                ? .zeroPadding1D(left: edges[0], right: edges[1], dataFormat: try s.dataFormat())
+                : .cropping1D(left: edges[0], right: edges[1])
         case "Lambda":
             throw KerasFormatError.lambdaLayer(source: source, layer: header.name)
         default:
@@ -259,12 +347,13 @@ enum KerasLayerMapping {
                     "kernel_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros"),
                 ]) { $1 }
             )
-        case .conv2D(let filters, let kh, let kw, let sh, let sw, let padding, let activation, let useBias, let format):
+        case .conv2D(
+            let filters, let kh, let kw, let sh, let sw, let padding, let activation, let useBias, let format, let dh, let dw, let groups):
             return (
                 "Conv2D",
                 nulls.merging([
                     "filters": filters, "kernel_size": [kh, kw], "strides": [sh, sw], "padding": padding.rawValue,
-                    "data_format": format.rawValue, "dilation_rate": [1, 1], "groups": 1, "activation": activation.rawValue,
+                    "data_format": format.rawValue, "dilation_rate": [dh, dw], "groups": groups, "activation": activation.rawValue,
                     "use_bias": useBias, "kernel_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros"),
                 ]) { $1 }
             )
@@ -272,10 +361,10 @@ enum KerasLayerMapping {
             return ("MaxPooling2D", ["pool_size": [ph, pw], "strides": [sh, sw], "padding": padding.rawValue, "data_format": format.rawValue])
         case .averagePool2D(let ph, let pw, let sh, let sw, let padding, let format):
             return ("AveragePooling2D", ["pool_size": [ph, pw], "strides": [sh, sw], "padding": padding.rawValue, "data_format": format.rawValue])
-        case .globalAveragePool2D(let format):
-            return ("GlobalAveragePooling2D", ["data_format": format.rawValue, "keepdims": false])
-        case .globalMaxPool2D(let format):
-            return ("GlobalMaxPooling2D", ["data_format": format.rawValue, "keepdims": false])
+        case .globalAveragePool2D(let format, let keep):
+            return ("GlobalAveragePooling2D", ["data_format": format.rawValue, "keepdims": keep])
+        case .globalMaxPool2D(let format, let keep):
+            return ("GlobalMaxPooling2D", ["data_format": format.rawValue, "keepdims": keep])
         case .cropping2D(let t, let b, let l, let r, let format):
             return ("Cropping2D", ["cropping": edges(t, b, l, r), "data_format": format.rawValue])
         case .zeroPadding2D(let t, let b, let l, let r, let format):
@@ -306,15 +395,95 @@ enum KerasLayerMapping {
             return (operation.rawValue, [:])
         case .concatenate(let axis):
             return ("Concatenate", ["axis": axis])
+        case .depthwiseConv2D(
+            let kh, let kw, let multiplier, let sh, let sw, let dh, let dw, let padding, let activation, let useBias, let format):
+            let depthwiseNulls = [
+                "depthwise_regularizer", "bias_regularizer", "activity_regularizer", "depthwise_constraint", "bias_constraint",
+            ]
+            return (
+                "DepthwiseConv2D",
+                Dictionary(uniqueKeysWithValues: depthwiseNulls.map { ($0, NSNull() as Any) }).merging([
+                    "kernel_size": [kh, kw], "depth_multiplier": multiplier, "strides": [sh, sw], "dilation_rate": [dh, dw],
+                    "padding": padding.rawValue, "data_format": format.rawValue, "activation": activation.rawValue, "use_bias": useBias,
+                    "depthwise_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros"),
+                ]) { $1 }
+            )
+        case .separableConv2D(
+            let filters, let kh, let kw, let multiplier, let sh, let sw, let dh, let dw, let padding, let activation, let useBias,
+            let format):
+            let separableNulls = [
+                "depthwise_regularizer", "pointwise_regularizer", "bias_regularizer", "activity_regularizer", "depthwise_constraint",
+                "pointwise_constraint", "bias_constraint",
+            ]
+            return (
+                "SeparableConv2D",
+                Dictionary(uniqueKeysWithValues: separableNulls.map { ($0, NSNull() as Any) }).merging([
+                    "filters": filters, "kernel_size": [kh, kw], "depth_multiplier": multiplier, "strides": [sh, sw],
+                    "dilation_rate": [dh, dw], "padding": padding.rawValue, "data_format": format.rawValue,
+                    "activation": activation.rawValue,
+                    "use_bias": useBias, "depthwise_initializer": initializer("GlorotUniform"),
+                    "pointwise_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros"),
+                ]) { $1 }
+            )
+        case .conv2DTranspose(
+            let filters, let kh, let kw, let sh, let sw, let padding, let ph, let pw, let activation, let useBias, let format):
+            let outputPadding: Any = ph.flatMap { h in pw.map { [h, $0] } } ?? NSNull()
+            return (
+                "Conv2DTranspose",
+                nulls.merging([
+                    "filters": filters, "kernel_size": [kh, kw], "strides": [sh, sw], "padding": padding.rawValue,
+                    "output_padding": outputPadding, "data_format": format.rawValue, "dilation_rate": [1, 1],
+                    "activation": activation.rawValue, "use_bias": useBias, "kernel_initializer": initializer("GlorotUniform"),
+                    "bias_initializer": initializer("Zeros"),
+                ]) { $1 }
+            )
+        case .conv1D(let filters, let k, let stride, let dilation, let padding, let groups, let activation, let useBias, let format):
+            return (
+                "Conv1D",
+                nulls.merging([
+                    "filters": filters, "kernel_size": [k], "strides": [stride], "padding": padding.rawValue,
+                    "data_format": format.rawValue,
+                    "dilation_rate": [dilation], "groups": groups, "activation": activation.rawValue, "use_bias": useBias,
+                    "kernel_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros"),
+                ]) { $1 }
+            )
+        case .maxPool1D(let size, let stride, let padding, let format):
+            return (
+                "MaxPooling1D", ["pool_size": [size], "strides": [stride], "padding": padding.rawValue, "data_format": format.rawValue]
+            )
+        case .averagePool1D(let size, let stride, let padding, let format):
+            return (
+                "AveragePooling1D", ["pool_size": [size], "strides": [stride], "padding": padding.rawValue, "data_format": format.rawValue]
+            )
+        case .globalAveragePool1D(let format, let keep):
+            return ("GlobalAveragePooling1D", ["data_format": format.rawValue, "keepdims": keep])
+        case .globalMaxPool1D(let format, let keep):
+            return ("GlobalMaxPooling1D", ["data_format": format.rawValue, "keepdims": keep])
+        case .upSampling2D(let sh, let sw, let interpolation, let format):
+            return ("UpSampling2D", ["size": [sh, sw], "interpolation": interpolation.rawValue, "data_format": format.rawValue])
+        case .upSampling1D(let size):
+            return ("UpSampling1D", ["size": size])
+        case .zeroPadding1D(let left, let right, let format):
+            // tf.keras' ZeroPadding1D takes no data_format (Keras 3 added it).
+            let config: [String: Any] = ["padding": [left, right]]
+            return ("ZeroPadding1D", flavor == .keras3 ? config.merging(["data_format": format.rawValue]) { $1 } : config)
+        case .cropping1D(let left, let right):
+            return ("Cropping1D", ["cropping": [left, right]])
         }
     }
 
     /// Keras' names for a layer's weights, in order (`kernel`, `bias`; `gamma`, `beta`, `moving_mean`, ...).
     static func weightNames(_ spec: LayerSpec) -> [String] {
         switch spec {
-        case .dense(_, _, let useBias), .conv2D(_, _, _, _, _, _, _, let useBias, _): return useBias ? ["kernel", "bias"] : ["kernel"]
+        case .dense(_, _, let useBias), .conv2D(_, _, _, _, _, _, _, let useBias, _, _, _, _):
+            return useBias ? ["kernel", "bias"] : ["kernel"]
         case .batchNormalization(_, _, let center, let scale):
             return (scale ? ["gamma"] : []) + (center ? ["beta"] : []) + ["moving_mean", "moving_variance"]
+        case .depthwiseConv2D(_, _, _, _, _, _, _, _, _, let useBias, _), .conv2DTranspose(_, _, _, _, _, _, _, _, _, let useBias, _),
+            .conv1D(_, _, _, _, _, _, _, let useBias, _):
+            return useBias ? ["kernel", "bias"] : ["kernel"]
+        case .separableConv2D(_, _, _, _, _, _, _, _, _, _, let useBias, _):
+            return ["depthwise_kernel", "pointwise_kernel"] + (useBias ? ["bias"] : [])
         default: return []
         }
     }

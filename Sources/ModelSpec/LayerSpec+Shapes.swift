@@ -36,9 +36,15 @@ extension LayerSpec {
             guard units > 0 else { throw invalid("units \(units) must be positive") }
             guard !input.isEmpty else { throw impossible("needs an input of rank 1 or more") }
             return input.dropLast() + [units]
-        case .conv2D(let filters, let kh, let kw, let sh, let sw, let padding, _, _, let format):
+        case .conv2D(let filters, let kh, let kw, let sh, let sw, let padding, _, _, let format, let dh, let dw, let groups):
             guard filters > 0 else { throw invalid("filters \(filters) must be positive") }
-            let (h, w, _) = try window(kh, kw, sh, sw, padding, format, what: "kernel")
+            guard dh > 0, dw > 0, groups > 0 else { throw invalid("dilation \(dh)x\(dw) and groups \(groups) must be positive") }
+            let c = try image(format).c
+            guard c % groups == 0, filters % groups == 0 else {
+                throw impossible("groups \(groups) must divide the \(c) input channels and the \(filters) filters")
+            }
+            let what = dh == 1 && dw == 1 ? "kernel" : "dilated kernel"
+            let (h, w, _) = try window((kh - 1) * dh + 1, (kw - 1) * dw + 1, sh, sw, padding, format, what: what)
             return make(format, h, w, filters)
         case .maxPool2D(let ph, let pw, let sh, let sw, let padding, let format),
             .averagePool2D(let ph, let pw, let sh, let sw, let padding, let format):
@@ -50,8 +56,9 @@ extension LayerSpec {
                 if ph <= top || pw <= left { throw impossible("pool \(ph)x\(pw) windows would lie wholly in the padding") }
             }
             return make(format, h, w, c)
-        case .globalAveragePool2D(let format), .globalMaxPool2D(let format):
-            return [try image(format).c]
+        case .globalAveragePool2D(let format, let keep), .globalMaxPool2D(let format, let keep):
+            let c = try image(format).c
+            return keep ? make(format, 1, 1, c) : [c]
         case .cropping2D(let top, let bottom, let left, let right, let format):
             let (h, w, c) = try image(format)
             guard min(top, bottom, left, right) >= 0 else { throw invalid("cropping must not be negative") }
@@ -98,7 +105,79 @@ extension LayerSpec {
                 out[a] += other[a]
             }
             return out
+        case .depthwiseConv2D(let kh, let kw, let multiplier, let sh, let sw, let dh, let dw, let padding, _, _, let format):
+            guard multiplier > 0, dh > 0, dw > 0 else {
+                throw invalid("depth multiplier \(multiplier) and dilation \(dh)x\(dw) must be positive")
+            }
+            let (h, w, c) = try window((kh - 1) * dh + 1, (kw - 1) * dw + 1, sh, sw, padding, format, what: "dilated kernel")
+            return make(format, h, w, c * multiplier)
+        case .separableConv2D(let filters, let kh, let kw, let multiplier, let sh, let sw, let dh, let dw, let padding, _, _, let format):
+            guard filters > 0, multiplier > 0, dh > 0, dw > 0 else {
+                throw invalid("filters \(filters), depth multiplier \(multiplier) and dilation \(dh)x\(dw) must be positive")
+            }
+            let (h, w, _) = try window((kh - 1) * dh + 1, (kw - 1) * dw + 1, sh, sw, padding, format, what: "dilated kernel")
+            return make(format, h, w, filters)
+        case .conv2DTranspose(let filters, let kh, let kw, let sh, let sw, let padding, let ph, let pw, _, _, let format):
+            guard filters > 0, kh > 0, kw > 0, sh > 0, sw > 0 else { throw invalid("filters, kernel size and strides must be positive") }
+            let (h, w, _) = try image(format)
+            guard let rows = TransposedConvolutionAxis(input: h, kernel: kh, stride: sh, padding: padding, outputPadding: ph),
+                let columns = TransposedConvolutionAxis(input: w, kernel: kw, stride: sw, padding: padding, outputPadding: pw)
+            else {
+                throw impossible(
+                    "output padding \(ph ?? 0)x\(pw ?? 0) must be smaller than the strides \(sh)x\(sw) and the output not empty")
+            }
+            return make(format, rows.output, columns.output, filters)
+        case .conv1D(let filters, let k, let stride, let dilation, let padding, let groups, _, _, let format):
+            guard filters > 0, k > 0, stride > 0, dilation > 0, groups > 0 else {
+                throw invalid("filters, kernel size, stride, dilation and groups must be positive")
+            }
+            let (steps, c) = try Self.sequence(input, format, impossible)
+            guard c % groups == 0, filters % groups == 0 else {
+                throw impossible("groups \(groups) must divide the \(c) input channels and the \(filters) filters")
+            }
+            let span = (k - 1) * dilation + 1
+            let geometry =
+                padding == .causal
+                ? Padding.valid.geometry(input: steps + span - 1, kernel: span, stride: stride)
+                : Padding(rawValue: padding.rawValue)!.geometry(input: steps, kernel: span, stride: stride)
+            guard let out = geometry?.output else { throw impossible("dilated kernel \(span) is longer than the \(steps) steps") }
+            return format == .channelsFirst ? [filters, out] : [out, filters]
+        case .maxPool1D(let size, let stride, let padding, let format), .averagePool1D(let size, let stride, let padding, let format):
+            let (steps, c) = try Self.sequence(input, format, impossible)
+            let pooled = try LayerSpec.maxPool2D(poolHeight: 1, poolWidth: size, strideHeight: 1, strideWidth: stride, padding: padding)
+                .outputShape(for: [[1, steps, c]], layer: layer)
+            return format == .channelsFirst ? [c, pooled[1]] : [pooled[1], c]
+        case .globalAveragePool1D(let format, let keep), .globalMaxPool1D(let format, let keep):
+            let c = try Self.sequence(input, format, impossible).channels
+            return keep ? (format == .channelsFirst ? [c, 1] : [1, c]) : [c]
+        case .upSampling2D(let sh, let sw, _, let format):
+            guard sh > 0, sw > 0 else { throw invalid("size \(sh)x\(sw) must be positive") }
+            let (h, w, c) = try image(format)
+            guard h <= (1 << 40) / sh, w <= (1 << 40) / sw else { throw impossible("upsampling by \(sh)x\(sw) gives too many pixels") }
+            return make(format, h * sh, w * sw, c)
+        case .upSampling1D(let size):
+            guard size > 0 else { throw invalid("size \(size) must be positive") }
+            let (steps, c) = try Self.sequence(input, .channelsLast, impossible)
+            guard steps <= (1 << 40) / size else { throw impossible("upsampling by \(size) gives too many steps") }
+            return [steps * size, c]
+        case .zeroPadding1D(let left, let right, let format):
+            guard left >= 0, right >= 0 else { throw invalid("padding must not be negative") }
+            let (steps, c) = try Self.sequence(input, format, impossible)
+            return format == .channelsFirst ? [c, steps + left + right] : [steps + left + right, c]
+        case .cropping1D(let left, let right):
+            guard left >= 0, right >= 0 else { throw invalid("cropping must not be negative") }
+            let (steps, c) = try Self.sequence(input, .channelsLast, impossible)
+            guard left + right < steps else { throw impossible("crops (\(left), \(right)) from \(steps) steps") }
+            return [steps - left - right, c]
         }
+    }
+
+    /// (steps, channels) of a sequence input in `format`, or an error for any other rank.
+    static func sequence(_ input: [Int], _ format: DataFormat, _ impossible: (String) -> ModelSpecError) throws -> (
+        steps: Int, channels: Int
+    ) {
+        guard input.count == 2 else { throw impossible("needs a sequence input of rank 2 (steps and channels), got rank \(input.count)") }
+        return format == .channelsFirst ? (input[1], input[0]) : (input[0], input[1])
     }
 
     /// The shapes of the layer's weights for `inputs` (checked by `outputShape` first), in Keras' order.
@@ -107,13 +186,25 @@ extension LayerSpec {
         switch self {
         case .dense(let units, _, let useBias):
             return [[input.last ?? 0, units]] + (useBias ? [[units]] : [])
-        case .conv2D(let filters, let kh, let kw, _, _, _, _, let useBias, let format):
+        case .conv2D(let filters, let kh, let kw, _, _, _, _, let useBias, let format, _, _, let groups):
             let c = input.count == 3 ? (format == .channelsFirst ? input[0] : input[2]) : 0
-            return [[kh, kw, c, filters]] + (useBias ? [[filters]] : [])
+            return [[kh, kw, c / max(groups, 1), filters]] + (useBias ? [[filters]] : [])
         case .batchNormalization(let axis, _, let center, let scale):
             guard let a = try? Self.featureAxis(axis, rank: input.count, { ModelSpecError.invalidGraph($0) }) else { return [] }
             let c = [input[a]]
             return (scale ? [c] : []) + (center ? [c] : []) + [c, c]
+        case .depthwiseConv2D(let kh, let kw, let multiplier, _, _, _, _, _, _, let useBias, let format):
+            let c = input.count == 3 ? (format == .channelsFirst ? input[0] : input[2]) : 0
+            return [[kh, kw, c, multiplier]] + (useBias ? [[c * multiplier]] : [])
+        case .separableConv2D(let filters, let kh, let kw, let multiplier, _, _, _, _, _, _, let useBias, let format):
+            let c = input.count == 3 ? (format == .channelsFirst ? input[0] : input[2]) : 0
+            return [[kh, kw, c, multiplier], [1, 1, c * multiplier, filters]] + (useBias ? [[filters]] : [])
+        case .conv2DTranspose(let filters, let kh, let kw, _, _, _, _, _, _, let useBias, let format):
+            let c = input.count == 3 ? (format == .channelsFirst ? input[0] : input[2]) : 0
+            return [[kh, kw, filters, c]] + (useBias ? [[filters]] : [])
+        case .conv1D(let filters, let k, _, _, _, let groups, _, let useBias, let format):
+            let c = input.count == 2 ? (format == .channelsFirst ? input[0] : input[1]) : 0
+            return [[k, c / max(groups, 1), filters]] + (useBias ? [[filters]] : [])
         default:
             return []
         }
@@ -164,8 +255,12 @@ extension LayerSpec {
     /// How many weight arrays the layer has (the length of `weightShapes`).
     public var weightCount: Int {
         switch self {
-        case .dense(_, _, let useBias), .conv2D(_, _, _, _, _, _, _, let useBias, _): return useBias ? 2 : 1
+        case .dense(_, _, let useBias), .conv2D(_, _, _, _, _, _, _, let useBias, _, _, _, _): return useBias ? 2 : 1
         case .batchNormalization(_, _, let center, let scale): return (center ? 1 : 0) + (scale ? 1 : 0) + 2
+        case .depthwiseConv2D(_, _, _, _, _, _, _, _, _, let useBias, _), .conv2DTranspose(_, _, _, _, _, _, _, _, _, let useBias, _),
+            .conv1D(_, _, _, _, _, _, _, let useBias, _):
+            return useBias ? 2 : 1
+        case .separableConv2D(_, _, _, _, _, _, _, _, _, _, let useBias, _): return useBias ? 3 : 2
         default: return 0
         }
     }
@@ -179,7 +274,10 @@ extension LayerSpec {
     /// The activation the layer applies last (`.linear` if none), which lets a loss fuse softmax.
     public var finalActivation: Activation {
         switch self {
-        case .dense(_, let a, _), .conv2D(_, _, _, _, _, _, let a, _, _), .activation(let a): return a
+        case .dense(_, let a, _), .conv2D(_, _, _, _, _, _, let a, _, _, _, _, _), .activation(let a): return a
+        case .depthwiseConv2D(_, _, _, _, _, _, _, _, let a, _, _), .separableConv2D(_, _, _, _, _, _, _, _, _, let a, _, _),
+            .conv2DTranspose(_, _, _, _, _, _, _, _, let a, _, _), .conv1D(_, _, _, _, _, _, let a, _, _):
+            return a
         default: return .linear
         }
     }
@@ -187,8 +285,13 @@ extension LayerSpec {
     /// Whether the layer works on images (and so has a data format).
     public var dataFormat: DataFormat? {
         switch self {
-        case .conv2D(_, _, _, _, _, _, _, _, let f), .maxPool2D(_, _, _, _, _, let f), .averagePool2D(_, _, _, _, _, let f),
-            .globalAveragePool2D(let f), .globalMaxPool2D(let f), .cropping2D(_, _, _, _, let f), .zeroPadding2D(_, _, _, _, let f):
+        case .conv2D(_, _, _, _, _, _, _, _, let f, _, _, _), .maxPool2D(_, _, _, _, _, let f), .averagePool2D(_, _, _, _, _, let f),
+            .globalAveragePool2D(let f, _), .globalMaxPool2D(let f, _), .cropping2D(_, _, _, _, let f), .zeroPadding2D(_, _, _, _, let f):
+            return f
+        case .depthwiseConv2D(_, _, _, _, _, _, _, _, _, _, let f), .separableConv2D(_, _, _, _, _, _, _, _, _, _, _, let f),
+            .conv2DTranspose(_, _, _, _, _, _, _, _, _, _, let f), .conv1D(_, _, _, _, _, _, _, _, let f), .maxPool1D(_, _, _, let f),
+            .averagePool1D(_, _, _, let f), .globalAveragePool1D(let f, _), .globalMaxPool1D(let f, _), .upSampling2D(_, _, _, let f),
+            .zeroPadding1D(_, _, let f):
             return f
         default:
             return nil

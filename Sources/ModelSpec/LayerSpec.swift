@@ -7,10 +7,14 @@
 public enum LayerSpec: Sendable, Hashable {
     /// `Dense(units, activation, use_bias)` on the last axis of an input of any rank: kernel (in, units), bias (units).
     case dense(units: Int, activation: Activation = .linear, useBias: Bool = true)
-    /// `Conv2D(filters, (kh, kw), strides, padding, activation, use_bias, data_format)`: kernel HWIO, bias (filters).
+    /// `Conv2D(filters, (kh, kw), strides, padding, activation, use_bias, data_format, dilation_rate, groups)`: kernel
+    /// (kh, kw, in / groups, filters), bias (filters). With `groups` > 1, input channels and filters are split into
+    /// `groups` equal blocks and block g of the filters sees only block g of the channels (both must divide evenly).
+    /// A dilation d spreads the taps d pixels apart (a kernel of effective size (k - 1) * d + 1).
     case conv2D(
         filters: Int, kernelHeight: Int, kernelWidth: Int, strideHeight: Int = 1, strideWidth: Int = 1, padding: Padding = .valid,
-        activation: Activation = .linear, useBias: Bool = true, dataFormat: DataFormat = .channelsLast)
+        activation: Activation = .linear, useBias: Bool = true, dataFormat: DataFormat = .channelsLast, dilationHeight: Int = 1,
+        dilationWidth: Int = 1, groups: Int = 1)
     /// `MaxPooling2D(pool_size, strides, padding, data_format)`.
     case maxPool2D(
         poolHeight: Int, poolWidth: Int, strideHeight: Int, strideWidth: Int, padding: Padding = .valid,
@@ -19,10 +23,11 @@ public enum LayerSpec: Sendable, Hashable {
     case averagePool2D(
         poolHeight: Int, poolWidth: Int, strideHeight: Int, strideWidth: Int, padding: Padding = .valid,
         dataFormat: DataFormat = .channelsLast)
-    /// `GlobalAveragePooling2D()`: an image -> (channels).
-    case globalAveragePool2D(dataFormat: DataFormat = .channelsLast)
-    /// `GlobalMaxPooling2D()`: an image -> (channels).
-    case globalMaxPool2D(dataFormat: DataFormat = .channelsLast)
+    /// `GlobalAveragePooling2D(data_format, keepdims)`: an image -> (channels), or (1, 1, channels) / (channels, 1, 1)
+    /// with `keepDims`.
+    case globalAveragePool2D(dataFormat: DataFormat = .channelsLast, keepDims: Bool = false)
+    /// `GlobalMaxPooling2D(data_format, keepdims)`: an image -> (channels), or keeping the spatial axes as 1s.
+    case globalMaxPool2D(dataFormat: DataFormat = .channelsLast, keepDims: Bool = false)
     /// `Cropping2D(((top, bottom), (left, right)))`.
     case cropping2D(top: Int, bottom: Int, left: Int, right: Int, dataFormat: DataFormat = .channelsLast)
     /// `ZeroPadding2D(((top, bottom), (left, right)))`.
@@ -49,6 +54,53 @@ public enum LayerSpec: Sendable, Hashable {
     case merge(MergeOperation)
     /// `Concatenate(axis)` of two or more inputs equal in every other axis.
     case concatenate(axis: Int = -1)
+    /// `DepthwiseConv2D(kernel_size, strides, padding, depth_multiplier, dilation_rate, activation, use_bias,
+    /// data_format)`: each input channel c is convolved with its own `depthMultiplier` filters, giving output channel
+    /// `c * depthMultiplier + m`. Kernel (kh, kw, in, depthMultiplier), bias (in * depthMultiplier).
+    case depthwiseConv2D(
+        kernelHeight: Int, kernelWidth: Int, depthMultiplier: Int = 1, strideHeight: Int = 1, strideWidth: Int = 1,
+        dilationHeight: Int = 1, dilationWidth: Int = 1, padding: Padding = .valid, activation: Activation = .linear,
+        useBias: Bool = true, dataFormat: DataFormat = .channelsLast)
+    /// `SeparableConv2D(filters, kernel_size, strides, padding, depth_multiplier, dilation_rate, activation, use_bias,
+    /// data_format)`: a depthwise convolution (strides, dilation and padding apply here; no bias) then a 1x1
+    /// convolution to `filters`, its bias and the activation. Weights in Keras' order: depthwise kernel
+    /// (kh, kw, in, depthMultiplier), pointwise kernel (1, 1, in * depthMultiplier, filters), bias (filters).
+    case separableConv2D(
+        filters: Int, kernelHeight: Int, kernelWidth: Int, depthMultiplier: Int = 1, strideHeight: Int = 1, strideWidth: Int = 1,
+        dilationHeight: Int = 1, dilationWidth: Int = 1, padding: Padding = .valid, activation: Activation = .linear,
+        useBias: Bool = true, dataFormat: DataFormat = .channelsLast)
+    /// `Conv2DTranspose(filters, kernel_size, strides, padding, output_padding, activation, use_bias, data_format)`
+    /// (dilation 1): each input pixel scatters `kernel[:, :, :, c] * x[c]` into a (kh, kw) output window at stride
+    /// steps, then the result is cropped as Keras 3 does. Output length per axis, k kernel, s stride, p output padding:
+    /// without p, `valid` gives `in * s + max(k - s, 0)` and `same` gives `in * s`; with p, `(in - 1) * s + k -
+    /// 2 * pad + p` where pad is 0 (`valid`) or k / 2 (`same`); p must be smaller than s. Kernel (kh, kw, filters, in),
+    /// bias (filters).
+    case conv2DTranspose(
+        filters: Int, kernelHeight: Int, kernelWidth: Int, strideHeight: Int = 1, strideWidth: Int = 1, padding: Padding = .valid,
+        outputPaddingHeight: Int? = nil, outputPaddingWidth: Int? = nil, activation: Activation = .linear, useBias: Bool = true,
+        dataFormat: DataFormat = .channelsLast)
+    /// `Conv1D(filters, kernel_size, strides, padding, dilation_rate, groups, activation, use_bias, data_format)` on
+    /// (steps, channels) sequences ((channels, steps) channels-first). Kernel (k, in / groups, filters), bias (filters).
+    case conv1D(
+        filters: Int, kernelSize: Int, stride: Int = 1, dilation: Int = 1, padding: Conv1DPadding = .valid, groups: Int = 1,
+        activation: Activation = .linear, useBias: Bool = true, dataFormat: DataFormat = .channelsLast)
+    /// `MaxPooling1D(pool_size, strides, padding, data_format)` along the steps axis; `same` as `maxPool2D`.
+    case maxPool1D(poolSize: Int, stride: Int, padding: Padding = .valid, dataFormat: DataFormat = .channelsLast)
+    /// `AveragePooling1D(pool_size, strides, padding, data_format)`: `same`-padded windows average their real steps.
+    case averagePool1D(poolSize: Int, stride: Int, padding: Padding = .valid, dataFormat: DataFormat = .channelsLast)
+    /// `GlobalAveragePooling1D(data_format, keepdims)`: (steps, channels) -> (channels), or (1, channels) /
+    /// (channels, 1) with `keepDims`. (Keras' `mask` is not supported: no layer here produces one.)
+    case globalAveragePool1D(dataFormat: DataFormat = .channelsLast, keepDims: Bool = false)
+    /// `GlobalMaxPooling1D(data_format, keepdims)`: (steps, channels) -> (channels), or keeping the steps axis as 1.
+    case globalMaxPool1D(dataFormat: DataFormat = .channelsLast, keepDims: Bool = false)
+    /// `UpSampling2D(size, data_format, interpolation)`: (h, w, c) -> (h * sizeHeight, w * sizeWidth, c).
+    case upSampling2D(sizeHeight: Int, sizeWidth: Int, interpolation: Interpolation = .nearest, dataFormat: DataFormat = .channelsLast)
+    /// `UpSampling1D(size)`: repeats each step `size` times; (steps, c) -> (steps * size, c).
+    case upSampling1D(size: Int)
+    /// `ZeroPadding1D(padding, data_format)`: adds `left` zero steps before and `right` after.
+    case zeroPadding1D(left: Int, right: Int, dataFormat: DataFormat = .channelsLast)
+    /// `Cropping1D(cropping)`: removes `left` steps from the start and `right` from the end of (steps, channels).
+    case cropping1D(left: Int, right: Int)
 }
 
 /// The elementwise merge layers, as Keras names them.

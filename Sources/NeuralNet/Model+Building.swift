@@ -39,7 +39,16 @@ extension Model {
         switch spec {
         case .dense(let units, let activation, let useBias):
             return .unary(Dense<Scalar>(inputUnits: input.last!, units: units, activation: activation, useBias: useBias))
-        case .conv2D(let filters, let kh, let kw, let sh, let sw, let padding, let activation, let useBias, let format):
+        case .conv2D(
+            let filters, let kh, let kw, let sh, let sw, let padding, let activation, let useBias, let format, let dh, let dw, let groups):
+            guard dh == 1, dw == 1, groups == 1 else {
+                return spatial(format) {
+                    GroupedConv2D<Scalar>(
+                        inputShape: $0, kernelShape: [kh, kw, $0[2] / groups, filters], kernelHeight: kh, kernelWidth: kw, strideHeight: sh,
+                        strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padding: padding, groups: groups, filters: filters,
+                        activation: activation, useBias: useBias)
+                }
+            }
             return spatial(format) {
                 Conv2D<Scalar>(geometry: geometry($0, kh, kw, sh, sw, padding), filters: filters, activation: activation, useBias: useBias)
             }
@@ -47,10 +56,12 @@ extension Model {
             return spatial(format) { MaxPool2D<Scalar>(geometry: geometry($0, ph, pw, sh, sw, padding)) }
         case .averagePool2D(let ph, let pw, let sh, let sw, let padding, let format):
             return spatial(format) { AveragePool2D<Scalar>(geometry: geometry($0, ph, pw, sh, sw, padding)) }
-        case .globalAveragePool2D(let format):
-            return spatial(format) { GlobalPool2D<Scalar>(inputShape: $0, maximum: false) }
-        case .globalMaxPool2D(let format):
-            return spatial(format) { GlobalPool2D<Scalar>(inputShape: $0, maximum: true) }
+        case .globalAveragePool2D(let format, let keep), .globalMaxPool2D(let format, let keep):
+            var maximum = false
+            if case .globalMaxPool2D = spec { maximum = true }
+            let pooled = spatial(format) { GlobalPool2D<Scalar>(inputShape: $0, maximum: maximum) }
+            guard keep, case .unary(let layer) = pooled else { return pooled }
+            return .unary(CompositeLayer([layer, Reshape<Scalar>(inputShape: [output.reduce(1, *)], outputShape: output)]))
         case .cropping2D(let top, let bottom, let left, let right, let format):
             return spatial(format) { Window2D<Scalar>(inputShape: $0, top: -top, bottom: -bottom, left: -left, right: -right) }
         case .zeroPadding2D(let top, let bottom, let left, let right, let format):
@@ -78,6 +89,68 @@ extension Model {
         case .concatenate(let axis):
             let index = try! LayerSpec.featureAxis(axis, rank: input.count) { ModelSpecError.invalidGraph($0) }
             return .merge(Concatenate<Scalar>(axis: index, inputShapes: inputs, outputShape: output))
+        case .depthwiseConv2D(
+            let kh, let kw, let multiplier, let sh, let sw, let dh, let dw, let padding, let activation, let useBias, let format):
+            return spatial(format) {
+                GroupedConv2D<Scalar>(
+                    inputShape: $0, kernelShape: [kh, kw, $0[2], multiplier], kernelHeight: kh, kernelWidth: kw, strideHeight: sh,
+                    strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padding: padding, groups: $0[2], filters: $0[2] * multiplier,
+                    activation: activation, useBias: useBias)
+            }
+        case .separableConv2D(
+            let filters, let kh, let kw, let multiplier, let sh, let sw, let dh, let dw, let padding, let activation, let useBias,
+            let format):
+            return spatial(format) {
+                let depthwise = GroupedConv2D<Scalar>(
+                    inputShape: $0, kernelShape: [kh, kw, $0[2], multiplier], kernelHeight: kh, kernelWidth: kw, strideHeight: sh,
+                    strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padding: padding, groups: $0[2], filters: $0[2] * multiplier,
+                    activation: .linear, useBias: false)
+                return SeparableConv2D<Scalar>(depthwise: depthwise, filters: filters, activation: activation, useBias: useBias)
+            }
+        case .conv2DTranspose(
+            let filters, let kh, let kw, let sh, let sw, let padding, let ph, let pw, let activation, let useBias, let format):
+            return spatial(format) {
+                Conv2DTranspose<Scalar>(
+                    inputShape: $0, filters: filters, kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw,
+                    rows: TransposedConvolutionAxis(input: $0[0], kernel: kh, stride: sh, padding: padding, outputPadding: ph)!,
+                    columns: TransposedConvolutionAxis(input: $0[1], kernel: kw, stride: sw, padding: padding, outputPadding: pw)!,
+                    activation: activation, useBias: useBias)
+            }
+        case .conv1D(let filters, let k, let stride, let dilation, let padding, let groups, let activation, let useBias, let format):
+            return temporal(format, input: input, output: output) { image in
+                let causal = padding == .causal ? (k - 1) * dilation : 0
+                let padded = [1, image[1] + causal, image[2]]
+                let convolution = GroupedConv2D<Scalar>(
+                    inputShape: padded, kernelShape: [k, image[2] / groups, filters], kernelHeight: 1, kernelWidth: k, strideHeight: 1,
+                    strideWidth: stride, dilationHeight: 1, dilationWidth: dilation, padding: padding == .same ? .same : .valid,
+                    groups: groups, filters: filters, activation: activation, useBias: useBias)
+                guard causal > 0 else { return convolution }
+                return CompositeLayer([Window2D<Scalar>(inputShape: image, top: 0, bottom: 0, left: causal, right: 0), convolution])
+            }
+        case .maxPool1D(let size, let stride, let padding, let format):
+            return temporal(format, input: input, output: output) { MaxPool2D<Scalar>(geometry: geometry($0, 1, size, 1, stride, padding)) }
+        case .averagePool1D(let size, let stride, let padding, let format):
+            return temporal(format, input: input, output: output) {
+                AveragePool2D<Scalar>(geometry: geometry($0, 1, size, 1, stride, padding))
+            }
+        case .globalAveragePool1D(let format, _):
+            return temporal(format, input: input, output: output) { GlobalPool2D<Scalar>(inputShape: $0, maximum: false) }
+        case .globalMaxPool1D(let format, _):
+            return temporal(format, input: input, output: output) { GlobalPool2D<Scalar>(inputShape: $0, maximum: true) }
+        case .upSampling2D(let sh, let sw, let interpolation, let format):
+            return spatial(format) { UpSampling2D<Scalar>(inputShape: $0, sizeHeight: sh, sizeWidth: sw, interpolation: interpolation) }
+        case .upSampling1D(let size):
+            return temporal(.channelsLast, input: input, output: output) {
+                UpSampling2D<Scalar>(inputShape: $0, sizeHeight: 1, sizeWidth: size, interpolation: .nearest)
+            }
+        case .zeroPadding1D(let left, let right, let format):
+            return temporal(format, input: input, output: output) {
+                Window2D<Scalar>(inputShape: $0, top: 0, bottom: 0, left: left, right: right)
+            }
+        case .cropping1D(let left, let right):
+            return temporal(.channelsLast, input: input, output: output) {
+                Window2D<Scalar>(inputShape: $0, top: 0, bottom: 0, left: -left, right: -right)
+            }
         }
     }
 }

@@ -1,0 +1,114 @@
+import Foundation
+import ModelSpec
+
+/// Keras' `UpSampling2D` on NHWC images (and, one row high, `UpSampling1D`): nearest repeats each pixel; bilinear
+/// is TensorFlow's/JAX's half-pixel resize (`Interpolation`).
+///
+/// Each output row and column reads at most two input rows/columns with fixed weights, tabulated once per axis, so
+/// the forward pass is a weighted sum of up to four input pixels and the backward pass its adjoint.
+final class UpSampling2D<Scalar: NNScalar>: Layer {
+    /// The two source positions of one output position along an axis, and the weight of each.
+    struct Tap {
+        let low: Int, high: Int
+        let lowWeight: Scalar, highWeight: Scalar
+    }
+
+    let inputShape: [Int]
+    let outputShape: [Int]
+    private let rowTaps: [Tap], columnTaps: [Tap]
+    var parameters: [Tensor<Scalar>] = []
+    let gradients: [Tensor<Scalar>] = []
+
+    init(inputShape: [Int], sizeHeight: Int, sizeWidth: Int, interpolation: Interpolation) {
+        self.inputShape = inputShape
+        outputShape = [inputShape[0] * sizeHeight, inputShape[1] * sizeWidth, inputShape[2]]
+        rowTaps = Self.taps(input: inputShape[0], scale: sizeHeight, interpolation)
+        columnTaps = Self.taps(input: inputShape[1], scale: sizeWidth, interpolation)
+    }
+
+    /// The taps of each of the `input * scale` output positions along one axis.
+    static func taps(input: Int, scale: Int, _ interpolation: Interpolation) -> [Tap] {
+        (0..<(input * scale)).map { o in
+            switch interpolation {
+            case .nearest:
+                return Tap(low: o / scale, high: o / scale, lowWeight: 1, highWeight: 0)
+            case .bilinear:
+                // Half-pixel centres, clamped at the edges (tf.image.resize; jax.image.resize agrees when enlarging).
+                let source = max((Double(o) + 0.5) / Double(scale) - 0.5, 0)
+                let low = min(Int(source.rounded(.down)), input - 1)
+                let high = min(low + 1, input - 1)
+                let fraction = Scalar(source - Double(low))
+                return Tap(low: low, high: high, lowWeight: 1 - fraction, highWeight: fraction)
+            }
+        }
+    }
+
+    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
+        let (oh, ow) = (outputShape[0], outputShape[1])
+        let batch = input.count / (h * w * c)
+        var output: [Scalar] = uninitializedArray(batch * oh * ow * c)
+        input.scalars.withUnsafeBufferPointer { xb in
+            output.withUnsafeMutableBufferPointer { yb in
+                let (x, y) = (xb.baseAddress!, yb.baseAddress!)
+                splitAcrossCores(batch, minimumPerThread: 2) { images in
+                    for n in images {
+                        let image = x + n * h * w * c
+                        var out = y + n * oh * ow * c
+                        for ry in rowTaps {
+                            let top = image + ry.low * w * c
+                            let bottom = image + ry.high * w * c
+                            for rx in columnTaps {
+                                let (a, b, d, e) = (top + rx.low * c, top + rx.high * c, bottom + rx.low * c, bottom + rx.high * c)
+                                let (wa, wb) = (ry.lowWeight * rx.lowWeight, ry.lowWeight * rx.highWeight)
+                                let (wd, we) = (ry.highWeight * rx.lowWeight, ry.highWeight * rx.highWeight)
+                                if wb == 0 && wd == 0 && we == 0 && wa == 1 {
+                                    out.update(from: a, count: c)
+                                } else {
+                                    for ch in 0..<c { out[ch] = (wa * a[ch] + wb * b[ch]) + (wd * d[ch] + we * e[ch]) }
+                                }
+                                out += c
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [batch] + outputShape, scalars: output)
+    }
+
+    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> { infer(input) }
+
+    func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
+        guard needsInputGradient else { return nil }
+        let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
+        let (oh, ow) = (outputShape[0], outputShape[1])
+        let batch = gradient.count / (oh * ow * c)
+        var dx: [Scalar] = zeros(batch * h * w * c)
+        gradient.scalars.withUnsafeBufferPointer { gb in
+            dx.withUnsafeMutableBufferPointer { db in
+                let (g, d) = (gb.baseAddress!, db.baseAddress!)
+                splitAcrossCores(batch, minimumPerThread: 2) { images in
+                    for n in images {
+                        let image = d + n * h * w * c
+                        var dy = g + n * oh * ow * c
+                        for ry in rowTaps {
+                            for rx in columnTaps {
+                                let pairs = [
+                                    (ry.low, rx.low, ry.lowWeight * rx.lowWeight), (ry.low, rx.high, ry.lowWeight * rx.highWeight),
+                                    (ry.high, rx.low, ry.highWeight * rx.lowWeight), (ry.high, rx.high, ry.highWeight * rx.highWeight),
+                                ]
+                                for (yy, xx, weight) in pairs where weight != 0 {
+                                    let target = image + (yy * w + xx) * c
+                                    for ch in 0..<c { target[ch] += weight * dy[ch] }
+                                }
+                                dy += c
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [batch] + inputShape, scalars: dx)
+    }
+}

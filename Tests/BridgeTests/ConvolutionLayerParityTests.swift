@@ -1,0 +1,114 @@
+import Bridge
+import Foundation
+import KerasFormat
+import NumPyFormat
+import TestSupport
+import XCTest
+
+/// Keras 3 models of the convolution, 1-D pooling and resizing layers (DepthwiseConv2D, SeparableConv2D,
+/// Conv2DTranspose, Conv1D, Conv2D with dilation and groups, Max/AveragePooling1D, global pooling with keepdims,
+/// UpSampling1D/2D, ZeroPadding1D, Cropping1D, channels_first), saved as `.h5` and `.keras` by
+/// `Fixtures/generate/convolution_layers.py`, predict as Keras does; exported `.h5` files run identically in Keras.
+final class ConvolutionLayerParityTests: XCTestCase {
+    /// float32 outputs of magnitude ~1-10 after at most 5 layers; Keras (XLA) and WeightBridge sum products in
+    /// different orders, which costs ~1e-7 relative. 1e-5 of the largest output is the bound issue 13 sets for a
+    /// layer; a wrong tap, crop or interpolation weight gives errors of order 1e-1.
+    static let float32Parity = 1e-5
+    static let script = "convolution_layers.py"
+
+    private struct Manifest: Decodable {
+        struct Model: Decodable {
+            var name: String
+            var outputs: Int
+        }
+        var models: [Model]
+    }
+
+    private func checkParity(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let directory = try GeneratedFixtures.directory(script: Self.script)
+        let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: directory.appendingPathComponent("manifest.json")))
+        let entry = try XCTUnwrap(manifest.models.first { $0.name == name }, file: file, line: line)
+        let input = try NPYFile.read(directory.appendingPathComponent("\(name).x0.npy"))
+        for ext in ["h5", "keras"] {
+            let model = try ModelFile.load(directory.appendingPathComponent("\(name).\(ext)")).model
+            XCTAssertEqual(model.inputShapes, [Array(input.shape.dropFirst())], "\(name).\(ext)", file: file, line: line)
+            let outputs = model.predict(float32: [try input.floats()], count: input.shape[0])
+            XCTAssertEqual(outputs.count, entry.outputs, "\(name).\(ext)", file: file, line: line)
+            for (index, output) in outputs.enumerated() {
+                let expected = try NPYFile.read(directory.appendingPathComponent("\(name).y\(index).npy"))
+                XCTAssertEqual(
+                    Array(expected.shape.dropFirst()), model.modelOutputShapes[index], "\(name).\(ext) output \(index)", file: file,
+                    line: line)
+                let values = try expected.floats().map(Double.init)
+                XCTAssertEqual(output.count, values.count, file: file, line: line)
+                let scale = values.map(abs).max() ?? 1
+                let worst = zip(output, values).map { abs($0 - $1) }.max() ?? 0
+                XCTAssertLessThanOrEqual(
+                    worst / scale, Self.float32Parity, "\(name).\(ext) output \(index): worst difference \(worst) of \(scale)", file: file,
+                    line: line)
+            }
+        }
+    }
+
+    func testDepthwiseConv2DWithDepthMultiplierStridesAndDilationPredictsAsKeras() throws { try checkParity("depthwise") }
+    func testSeparableConv2DPredictsAsKeras() throws { try checkParity("separable") }
+    func testConv2DWithDilationAndGroupsPredictsAsKeras() throws { try checkParity("conv2d_dilated_grouped") }
+    func testConv2DTransposeWithPaddingsStridesAndOutputPaddingPredictsAsKeras() throws { try checkParity("conv_transpose") }
+    func testConv1DCausalStridedGroupedAndDilatedPredictsAsKeras() throws { try checkParity("conv1d") }
+    func testPooling1DAndGlobalPoolingWithKeepdimsPredictAsKeras() throws { try checkParity("pooling1d") }
+    func testUpSampling2DNearestAndBilinearAndGlobalPooling2DKeepdimsPredictAsKeras() throws { try checkParity("upsampling") }
+    func testZeroPadding1DCropping1DAndUpSampling1DPredictAsKeras() throws { try checkParity("sequence_edges") }
+    func testChannelsFirstImageLayersPredictAsKeras() throws { try checkParity("channels_first_2d") }
+    func testChannelsFirstSequenceLayersPredictAsKeras() throws { try checkParity("channels_first_1d") }
+
+    /// Models of these layers exported by WeightBridge to `.h5` load in real Keras 3 (and, for models tf-keras can
+    /// run on a CPU, tf-keras 2) and predict what the original Keras model predicted. One Python run per loader.
+    func testExportedH5LoadsInKerasAndPredictsIdentically() throws {
+        let directory = try GeneratedFixtures.directory(script: Self.script)
+        let everything = [
+            "depthwise", "separable", "conv2d_dilated_grouped", "conv_transpose", "conv1d", "pooling1d", "upsampling", "sequence_edges",
+            "channels_first_2d", "channels_first_1d",
+        ]
+        // tf-keras has no channels_first convolution on the CPU; the rest it runs as Keras 2 wrote them.
+        let keras2 = ["depthwise", "conv_transpose", "conv1d", "pooling1d", "upsampling", "sequence_edges"]
+        let scratch = TemporaryDirectory()
+        for (flavor, loader, names) in [(KerasFlavor.keras3, "keras", everything), (.keras2, "tf_keras", keras2)] {
+            var jobs: [String] = []
+            for name in names {
+                let imported = try ModelFile.load(directory.appendingPathComponent("\(name).h5"))
+                let out = scratch.file("\(name)-\(loader).h5")
+                try ModelFile.save(imported.model, layerNames: imported.layerNames, to: out, flavor: flavor)
+                jobs += [name, out.path, "\(imported.model.modelOutputShapes.count)"]
+            }
+            let report = try runPython(
+                """
+                import sys, os
+                os.environ["KERAS_BACKEND"] = "jax"  # channels_first convolutions: TensorFlow has no CPU kernel
+                import numpy as np
+                loader, directory, jobs = sys.argv[1], sys.argv[2], sys.argv[3:]
+                if loader == "keras":
+                    import keras
+                else:
+                    import tf_keras as keras
+                for i in range(0, len(jobs), 3):
+                    name, path, outputs = jobs[i], jobs[i + 1], int(jobs[i + 2])
+                    model = keras.models.load_model(path, compile=False)
+                    ys = model.predict(np.load(os.path.join(directory, f"{name}.x0.npy")), verbose=0)
+                    ys = ys if isinstance(ys, list) else [ys]
+                    worst = 0.0
+                    for j in range(outputs):
+                        want = np.load(os.path.join(directory, f"{name}.y{j}.npy"))
+                        worst = max(worst, float(np.max(np.abs(ys[j] - want)) / np.max(np.abs(want))))
+                    print(name, len(ys), worst)
+                """,
+                args: [loader, directory.path] + jobs)
+            let lines = report.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }.filter { $0.count == 3 }
+            XCTAssertEqual(lines.map { $0[0] }, names, "models \(loader) reported on")
+            for (fields, index) in zip(lines, stride(from: 0, to: jobs.count, by: 3)) {
+                XCTAssertEqual(fields[1], jobs[index + 2], "\(fields[0]) outputs via \(loader)")
+                let worst = try XCTUnwrap(Double(fields[2]), "\(fields[0]) via \(loader)")
+                XCTAssertLessThanOrEqual(worst, Self.float32Parity, "\(fields[0]) reloaded by \(loader)")
+            }
+        }
+    }
+}
