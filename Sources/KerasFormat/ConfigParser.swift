@@ -7,6 +7,8 @@ import ModelSpec
 /// calls are ordered with Kahn's algorithm, so a config of 10^5 layers parses in a fraction of a second.
 struct ConfigParser {
     let source: String
+    /// The file's `keras_version` (nil when it records none), which decides what some activation names mean.
+    var kerasVersion: String? = nil
     /// How deep models may nest as layers of models.
     static let maxNesting = 8
     var nesting = 0
@@ -49,7 +51,7 @@ struct ConfigParser {
                 guard outputs.count == 1 else { throw invalid("layer '\(header.name)': a nested model with \(outputs.count) outputs in a Sequential model") }
                 current = outputs[0]
             } else {
-                var layer = try KerasLayerMapping.layer(header, source: source)
+                var layer = try KerasLayerMapping.layer(header, source: source, kerasVersion: kerasVersion)
                 layer.kerasPath = path
                 current = builder.call(try builder.addLayer(layer), [current])
             }
@@ -150,7 +152,7 @@ struct ConfigParser {
                 if let existing = layerOfEntry[e] {
                     layer = existing
                 } else {
-                    var config = try KerasLayerMapping.layer(header, source: source)
+                    var config = try KerasLayerMapping.layer(header, source: source, kerasVersion: kerasVersion)
                     config.kerasPath = entries[e].path
                     layer = try builder.addLayer(config)
                     layerOfEntry[e] = layer
@@ -168,7 +170,7 @@ struct ConfigParser {
     private mutating func nestedModel(_ header: LayerHeader) throws -> KerasModelConfig? {
         guard ["Sequential", "Model", "Functional"].contains(header.className) else { return nil }
         guard nesting < Self.maxNesting else { throw invalid("models nest deeper than \(Self.maxNesting) levels") }
-        var inner = ConfigParser(source: source, nesting: nesting + 1)
+        var inner = ConfigParser(source: source, kerasVersion: kerasVersion, nesting: nesting + 1)
         return header.className == "Sequential"
             ? try inner.sequential(header.config) : try inner.functional(header.config, className: header.className)
     }
@@ -243,6 +245,8 @@ struct ConfigParser {
         var name: String
         var className: String
         var config: [String: Any]
+        /// The Python module Keras 3 names for the class (`keras.layers`, `keras.src.applications.convnext`), if any.
+        var module: String? = nil
     }
 
     private func layerHeader(_ entry: Any) throws -> LayerHeader {
@@ -266,7 +270,7 @@ struct ConfigParser {
                 source: source, layer: name, setting: "registered_name", value: "'\(registered)'",
                 expected: "null or '\(className)' (a registered custom class is Python code, never loaded)")
         }
-        return LayerHeader(name: name, className: className, config: config)
+        return LayerHeader(name: name, className: className, config: config, module: dict["module"] as? String)
     }
 
     private func batchShape(_ config: [String: Any], layer: String) throws -> [Int]? {

@@ -228,7 +228,8 @@ struct KerasReaderReply: Codable {
             hasOptimizerWeights: reply.hasOptimizerWeights ?? false, layerWeights: layers)
         if let json = reply.modelConfigJSON {
             result.modelConfigJSON = json
-            result.modelConfig = try KerasModelConfig.parse(json: Data(json.utf8), source: file, limits: limits)
+            result.modelConfig = try KerasModelConfig.parse(
+                json: Data(json.utf8), source: file, limits: limits, kerasVersion: reply.kerasVersion)
         }
         try result.validateWeightsAgainstConfig(source: file)
         return .keras(result)

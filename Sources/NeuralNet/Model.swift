@@ -81,8 +81,8 @@ public final class Model<Scalar: NNScalar> {
         for layer in graph.layers.indices {
             let operation = operations[nodesOfLayer[layer][0]]
             guard case .unary(let runtime) = operation, !runtime.parameters.isEmpty else { continue }
-            if let normalization = runtime as? BatchNormalization<Scalar> {
-                normalization.reset()
+            if let constant = runtime as? any KerasInitialisedLayer {
+                constant.reset()
             } else {
                 var parameters = runtime.parameters
                 let shape = parameters[0].shape
