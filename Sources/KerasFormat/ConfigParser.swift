@@ -48,7 +48,9 @@ struct ConfigParser {
             if let nested = try nestedModel(header) {
                 if builder.layers.isEmpty, model.inputs[0].shape == nil { model.inputs[0].shape = nested.inputs.first?.shape }
                 let outputs = try builder.inline(nested, arguments: [current], group: header.name, path: path)
-                guard outputs.count == 1 else { throw invalid("layer '\(header.name)': a nested model with \(outputs.count) outputs in a Sequential model") }
+                guard outputs.count == 1 else {
+                    throw invalid("layer '\(header.name)': a nested model with \(outputs.count) outputs in a Sequential model")
+                }
                 current = outputs[0]
             } else {
                 var layer = try KerasLayerMapping.layer(header, source: source, kerasVersion: kerasVersion)
@@ -81,7 +83,8 @@ struct ConfigParser {
             let calls = try inboundCalls((item as? [String: Any])?["inbound_nodes"], layer: header.name)
             entries.append((header, calls, paths.next(header.className)))
         }
-        var model = KerasModelConfig(className: className, name: dict["name"] as? String ?? "model", inputs: [], layers: [], nodes: [], outputs: [])
+        var model = KerasModelConfig(
+            className: className, name: dict["name"] as? String ?? "model", inputs: [], layers: [], nodes: [], outputs: [])
         var inputIndex: [String: Int] = [:]
         for ref in inputRefs {
             guard let e = entryIndex[ref.layer], entries[e].header.className == "InputLayer" else {
@@ -107,7 +110,9 @@ struct ConfigParser {
             for argument in entries[call.entry].calls[call.call] {
                 if inputIndex[argument.layer] != nil { continue }
                 guard let producer = callIDs[TensorKey(layer: argument.layer, node: argument.node, tensor: 0)] else {
-                    throw invalid("layer '\(entries[call.entry].header.name)' takes the output of '\(argument.layer)' call \(argument.node), which the model does not have")
+                    throw invalid(
+                        "layer '\(entries[call.entry].header.name)' takes the output of '\(argument.layer)' call \(argument.node), which the model does not have"
+                    )
                 }
                 waiting[id] += 1
                 dependents[producer].append(id)
@@ -258,8 +263,9 @@ struct ConfigParser {
         }
         // A layer naming a Python module or a registered custom class is user code (`@register_keras_serializable`),
         // whatever its class_name says: its behaviour cannot be known from the file, so it is refused.
-        if let module = dict["module"] as? String, !(module == "keras" || module.hasPrefix("keras.") || module == "tf_keras"
-            || module.hasPrefix("tf_keras.") || module.hasPrefix("tensorflow.keras") || module.hasPrefix("keras_core"))
+        if let module = dict["module"] as? String,
+            !(module == "keras" || module.hasPrefix("keras.") || module == "tf_keras"
+                || module.hasPrefix("tf_keras.") || module.hasPrefix("tensorflow.keras") || module.hasPrefix("keras_core"))
         {
             throw KerasFormatError.unsupportedSetting(
                 source: source, layer: name, setting: "module", value: "'\(module)'",
@@ -280,7 +286,9 @@ struct ConfigParser {
                 source: source, layer: layer, setting: "batch_shape", value: "\(raw)",
                 expected: "[null, d1, ...] with at least one dimension")
         }
-        return try list.dropFirst().map { try KerasLayerMapping.Settings(config, layer: layer, source: source).positiveInt($0, "batch_shape") }
+        return try list.dropFirst().map {
+            try KerasLayerMapping.Settings(config, layer: layer, source: source).positiveInt($0, "batch_shape")
+        }
     }
 }
 

@@ -12,7 +12,9 @@ extension KerasLayerMapping {
     /// raw values `hard_sigmoid_keras2` and `gelu_approximate`, which no Keras file can contain).
     static func activation(named name: String, keras2: Bool) -> Activation? {
         if let alias = Activation.kerasAliases[name] { return alias }
-        guard let activation = Activation(rawValue: name), activation != .hardSigmoidKeras2, activation != .geluApproximate else { return nil }
+        guard let activation = Activation(rawValue: name), activation != .hardSigmoidKeras2, activation != .geluApproximate else {
+            return nil
+        }
         return activation == .hardSigmoid && keras2 ? .hardSigmoidKeras2 : activation
     }
 

@@ -47,7 +47,9 @@ enum KerasLayerMapping {
 
         func number(_ setting: String, default fallback: Double) throws -> Double {
             guard let raw = value(setting) else { return fallback }
-            guard let number = (raw as? NSNumber)?.doubleValue, number.isFinite else { throw unsupported(setting, raw, expected: "a number") }
+            guard let number = (raw as? NSNumber)?.doubleValue, number.isFinite else {
+                throw unsupported(setting, raw, expected: "a number")
+            }
             return number
         }
 
@@ -87,7 +89,9 @@ enum KerasLayerMapping {
                 name = "linear"
             } else if let s = raw as? String {
                 name = s
-            } else if let dict = raw as? [String: Any], let s = dict["class_name"] as? String, dict["module"] as? String == "keras.activations" {
+            } else if let dict = raw as? [String: Any], let s = dict["class_name"] as? String,
+                dict["module"] as? String == "keras.activations"
+            {
                 name = (dict["config"] as? String) ?? s
             } else {
                 throw unsupported(key, "a JSON \(jsonKind(raw))", expected: activationList)
@@ -146,7 +150,9 @@ enum KerasLayerMapping {
 
         func padding() throws -> Padding {
             let raw = value("padding", "border_mode") as? String ?? "valid"
-            guard let padding = Padding(rawValue: raw.lowercased()) else { throw unsupported("padding", "'\(raw)'", expected: "valid or same") }
+            guard let padding = Padding(rawValue: raw.lowercased()) else {
+                throw unsupported("padding", "'\(raw)'", expected: "valid or same")
+            }
             return padding
         }
 
@@ -189,7 +195,10 @@ enum KerasLayerMapping {
                 kernel = try s.intPair(size, "kernel_size")
             } else {
                 // Keras 1: nb_row, nb_col.
-                kernel = [try s.positiveInt(s.value("nb_row"), "kernel_size (nb_row)"), try s.positiveInt(s.value("nb_col"), "kernel_size (nb_col)")]
+                kernel = [
+                    try s.positiveInt(s.value("nb_row"), "kernel_size (nb_row)"),
+                    try s.positiveInt(s.value("nb_col"), "kernel_size (nb_col)"),
+                ]
             }
             let format = try s.dataFormat()
             // Keras 1 (nb_filter) with dim_ordering th stored kernels (out, in, h, w).
@@ -205,9 +214,12 @@ enum KerasLayerMapping {
             let (padding, format) = (try s.padding(), try s.dataFormat())
             spec =
                 header.className.hasPrefix("Max")
-                ? .maxPool2D(poolHeight: pool[0], poolWidth: pool[1], strideHeight: strides[0], strideWidth: strides[1], padding: padding, dataFormat: format)
+                ? .maxPool2D(
+                    poolHeight: pool[0], poolWidth: pool[1], strideHeight: strides[0], strideWidth: strides[1], padding: padding,
+                    dataFormat: format)
                 : .averagePool2D(
-                    poolHeight: pool[0], poolWidth: pool[1], strideHeight: strides[0], strideWidth: strides[1], padding: padding, dataFormat: format)
+                    poolHeight: pool[0], poolWidth: pool[1], strideHeight: strides[0], strideWidth: strides[1], padding: padding,
+                    dataFormat: format)
         case "GlobalAveragePooling2D", "GlobalMaxPooling2D", "GlobalAvgPool2D", "GlobalMaxPool2D":
             if s.bool("keepdims", default: false) { throw s.unsupported("keepdims", true, expected: "false") }
             let format = try s.dataFormat()
@@ -225,13 +237,16 @@ enum KerasLayerMapping {
             guard let target = s.value("target_shape") as? [Any], !target.isEmpty else {
                 throw s.unsupported("target_shape", header.config["target_shape"], expected: "a list of positive integers")
             }
-            spec = .reshape(try target.map { try s.positiveInt($0, "target_shape") })
+            // Keras writes a -1 it was given as is; the shape rule resolves it.
+            spec = .reshape(try target.map { ($0 as? NSNumber)?.intValue == -1 ? -1 : try s.positiveInt($0, "target_shape") })
         case "Permute":
             guard let dims = s.value("dims") as? [Any], !dims.isEmpty else {
                 throw s.unsupported("dims", header.config["dims"], expected: "a permutation of 1...n")
             }
             let values = try dims.map { try s.positiveInt($0, "dims") }
-            guard values.sorted() == Array(1...values.count) else { throw s.unsupported("dims", values, expected: "a permutation of 1...\(values.count)") }
+            guard values.sorted() == Array(1...values.count) else {
+                throw s.unsupported("dims", values, expected: "a permutation of 1...\(values.count)")
+            }
             spec = .permute(values)
         case "Dense":
             spec = .dense(
@@ -252,7 +267,9 @@ enum KerasLayerMapping {
             let (slope, threshold) = (try s.number("negative_slope", default: 0), try s.number("threshold", default: 0))
             if let maxValue, maxValue < 0 { throw s.unsupported("max_value", maxValue, expected: "a non-negative number or null") }
             guard slope >= 0 else { throw s.unsupported("negative_slope", slope, expected: "a non-negative number") }
-            spec = maxValue == nil && slope == 0 && threshold == 0 ? .activation(.relu) : .relu(maxValue: maxValue, negativeSlope: slope, threshold: threshold)
+            spec =
+                maxValue == nil && slope == 0 && threshold == 0
+                ? .activation(.relu) : .relu(maxValue: maxValue, negativeSlope: slope, threshold: threshold)
         case "LeakyReLU":
             guard let alpha = (s.value("alpha", "negative_slope") as? NSNumber)?.doubleValue, alpha.isFinite else {
                 throw s.unsupported("alpha", header.config["alpha"], expected: "a number")
@@ -301,11 +318,12 @@ enum KerasLayerMapping {
             }
             if let rank = s.value("lora_rank") { throw s.unsupported("lora_rank", rank, expected: "null") }
             spec = .embedding(
-                inputDim: try s.positiveInt(s.value("input_dim"), "input_dim"), outputDim: try s.positiveInt(s.value("output_dim"), "output_dim"))
+                inputDim: try s.positiveInt(s.value("input_dim"), "input_dim"),
+                outputDim: try s.positiveInt(s.value("output_dim"), "output_dim"))
         case "RepeatVector":
             spec = .repeatVector(try s.positiveInt(s.value("n"), "n"))
         case "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D":
-            let rank = Int(String(header.className.dropLast(2).last!))!
+            let rank = header.className == "SpatialDropout1D" ? 1 : header.className == "SpatialDropout2D" ? 2 : 3
             spec = .inferenceIdentity(
                 .spatialDropout(rank: rank, rate: try s.rate(), dataFormat: rank == 1 ? nil : try s.dataFormat()))
         case "GaussianNoise":
@@ -319,14 +337,22 @@ enum KerasLayerMapping {
         case "ActivityRegularization":
             spec = .inferenceIdentity(.activityRegularization(l1: try s.number("l1", default: 0), l2: try s.number("l2", default: 0)))
         case "LayerScale":
-            // ConvNeXt's layer, part of keras.applications: accepted only under its own module, never a same-named
-            // custom class.
-            guard let module = header.module, module.hasSuffix("applications.convnext") else {
-                throw s.unsupported(
-                    "module", header.module.map { "'\($0)'" } ?? "none", expected: "keras.src.applications.convnext (ConvNeXt's LayerScale)")
+            // ConvNeXt's layer, part of keras.applications: accepted under its own module (`.keras`, Keras 3 JSON);
+            // legacy `.h5` configs name no module, so there only a config holding exactly ConvNeXt's settings is
+            // taken for it, and a same-named custom class with other settings is refused.
+            if let module = header.module {
+                guard module.hasSuffix("applications.convnext") else {
+                    throw s.unsupported("module", "'\(module)'", expected: "keras.src.applications.convnext (ConvNeXt's LayerScale)")
+                }
+            } else {
+                let own: Set<String> = ["name", "trainable", "dtype", "init_values", "projection_dim"]
+                if let extra = header.config.keys.sorted().first(where: { !own.contains($0) }) {
+                    throw s.unsupported(extra, header.config[extra], expected: "only ConvNeXt LayerScale's init_values and projection_dim")
+                }
             }
             spec = .layerScale(
-                initValues: try s.number("init_values", default: 1e-6), projectionDim: try s.positiveInt(s.value("projection_dim"), "projection_dim"))
+                initValues: try s.number("init_values", default: 1e-6),
+                projectionDim: try s.positiveInt(s.value("projection_dim"), "projection_dim"))
         case "Lambda":
             throw KerasFormatError.lambdaLayer(source: source, layer: header.name)
         default:
@@ -361,14 +387,20 @@ enum KerasLayerMapping {
                 "Conv2D",
                 nulls.merging([
                     "filters": filters, "kernel_size": [kh, kw], "strides": [sh, sw], "padding": padding.rawValue,
-                    "data_format": format.rawValue, "dilation_rate": [1, 1], "groups": 1, "activation": activationName(activation, flavor: flavor),
+                    "data_format": format.rawValue, "dilation_rate": [1, 1], "groups": 1,
+                    "activation": activationName(activation, flavor: flavor),
                     "use_bias": useBias, "kernel_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros"),
                 ]) { $1 }
             )
         case .maxPool2D(let ph, let pw, let sh, let sw, let padding, let format):
-            return ("MaxPooling2D", ["pool_size": [ph, pw], "strides": [sh, sw], "padding": padding.rawValue, "data_format": format.rawValue])
+            return (
+                "MaxPooling2D", ["pool_size": [ph, pw], "strides": [sh, sw], "padding": padding.rawValue, "data_format": format.rawValue]
+            )
         case .averagePool2D(let ph, let pw, let sh, let sw, let padding, let format):
-            return ("AveragePooling2D", ["pool_size": [ph, pw], "strides": [sh, sw], "padding": padding.rawValue, "data_format": format.rawValue])
+            return (
+                "AveragePooling2D",
+                ["pool_size": [ph, pw], "strides": [sh, sw], "padding": padding.rawValue, "data_format": format.rawValue]
+            )
         case .globalAveragePool2D(let format):
             return ("GlobalAveragePooling2D", ["data_format": format.rawValue, "keepdims": false])
         case .globalMaxPool2D(let format):
@@ -422,7 +454,8 @@ enum KerasLayerMapping {
             return (
                 "PReLU",
                 [
-                    "shared_axes": shared.isEmpty ? NSNull() as Any : shared, "alpha_initializer": initializer("Zeros"), "alpha_regularizer": NSNull(),
+                    "shared_axes": shared.isEmpty ? NSNull() as Any : shared, "alpha_initializer": initializer("Zeros"),
+                    "alpha_regularizer": NSNull(),
                     "alpha_constraint": NSNull(),
                 ]
             )

@@ -65,7 +65,8 @@ public struct KerasModelConfig: Sendable, Hashable {
         let shapes = try inputs.enumerated().map { index, input -> [Int] in
             guard let shape = input.shape ?? inputShapes?[index] else {
                 throw KerasFormatError.invalidConfig(
-                    source: source, reason: "input '\(input.name)' has no shape (batch_shape/batch_input_shape), so weight shapes are unknown")
+                    source: source,
+                    reason: "input '\(input.name)' has no shape (batch_shape/batch_input_shape), so weight shapes are unknown")
             }
             return shape
         }

@@ -95,7 +95,8 @@ public struct KerasModelFile: Sendable {
         result.hasOptimizerWeights = groups.contains("optimizer_weights") || groups.contains("optimizer")
         if let json = try root.stringAttribute("model_config") {
             result.modelConfigJSON = json
-            result.modelConfig = try KerasModelConfig.parse(json: Data(json.utf8), source: source, limits: limits, kerasVersion: result.kerasVersion)
+            result.modelConfig = try KerasModelConfig.parse(
+                json: Data(json.utf8), source: source, limits: limits, kerasVersion: result.kerasVersion)
         }
         var budget = WeightBudget(limit: limits.maxTotalBytes, source: source)
         if groups.contains("model_weights") {

@@ -15,7 +15,8 @@ extension LayerSpec {
         func impossible(_ reason: String) -> ModelSpecError { .impossibleShape(layer: layer, inputs: inputs, reason: reason) }
         func invalid(_ reason: String) -> ModelSpecError { .invalidParameter(layer: layer, reason: reason) }
         guard inputArity.contains(inputs.count) else {
-            throw impossible("takes \(inputArity.upperBound == 1 ? "1 input" : "at least \(inputArity.lowerBound) inputs"), got \(inputs.count)")
+            throw impossible(
+                "takes \(inputArity.upperBound == 1 ? "1 input" : "at least \(inputArity.lowerBound) inputs"), got \(inputs.count)")
         }
         let input = inputs[0]
         /// (height, width, channels) of an image input in `format`.
@@ -24,10 +25,13 @@ extension LayerSpec {
             return format == .channelsFirst ? (input[1], input[2], input[0]) : (input[0], input[1], input[2])
         }
         func make(_ format: DataFormat, _ h: Int, _ w: Int, _ c: Int) -> [Int] { format == .channelsFirst ? [c, h, w] : [h, w, c] }
-        func window(_ kh: Int, _ kw: Int, _ sh: Int, _ sw: Int, _ padding: Padding, _ format: DataFormat, what: String) throws -> (Int, Int, Int) {
+        func window(_ kh: Int, _ kw: Int, _ sh: Int, _ sw: Int, _ padding: Padding, _ format: DataFormat, what: String) throws -> (
+            Int, Int, Int
+        ) {
             guard kh > 0, kw > 0, sh > 0, sw > 0 else { throw invalid("\(what) size \(kh)x\(kw) and strides \(sh)x\(sw) must be positive") }
             let (h, w, c) = try image(format)
-            guard let rows = padding.geometry(input: h, kernel: kh, stride: sh), let columns = padding.geometry(input: w, kernel: kw, stride: sw)
+            guard let rows = padding.geometry(input: h, kernel: kh, stride: sh),
+                let columns = padding.geometry(input: w, kernel: kw, stride: sw)
             else { throw impossible("\(what) \(kh)x\(kw) is larger than the \(h)x\(w) image with \(padding.rawValue) padding") }
             return (rows.output, columns.output, c)
         }
@@ -55,7 +59,9 @@ extension LayerSpec {
         case .cropping2D(let top, let bottom, let left, let right, let format):
             let (h, w, c) = try image(format)
             guard min(top, bottom, left, right) >= 0 else { throw invalid("cropping must not be negative") }
-            guard top + bottom < h, left + right < w else { throw impossible("crops (\(top), \(bottom), \(left), \(right)) from a \(h)x\(w) image") }
+            guard top + bottom < h, left + right < w else {
+                throw impossible("crops (\(top), \(bottom), \(left), \(right)) from a \(h)x\(w) image")
+            }
             return make(format, h - top - bottom, w - left - right, c)
         case .zeroPadding2D(let top, let bottom, let left, let right, let format):
             let (h, w, c) = try image(format)
@@ -128,7 +134,8 @@ extension LayerSpec {
             return input
         case .relu(let maxValue, let slope, let threshold):
             guard slope.isFinite, threshold.isFinite, maxValue?.isFinite ?? true else {
-                throw invalid("max_value \(maxValue.map { "\($0)" } ?? "none"), negative_slope \(slope) and threshold \(threshold) must be finite")
+                throw invalid(
+                    "max_value \(maxValue.map { "\($0)" } ?? "none"), negative_slope \(slope) and threshold \(threshold) must be finite")
             }
             return input
         case .prelu(let shared):
@@ -161,12 +168,18 @@ extension LayerSpec {
             case .gaussianNoise(let stddev):
                 guard stddev >= 0, stddev.isFinite else { throw invalid("stddev \(stddev) must be a non-negative number") }
             case .activityRegularization(let l1, let l2):
-                guard l1 >= 0, l2 >= 0, l1.isFinite, l2.isFinite else { throw invalid("l1 \(l1) and l2 \(l2) must be non-negative numbers") }
+                guard l1 >= 0, l2 >= 0, l1.isFinite, l2.isFinite else {
+                    throw invalid("l1 \(l1) and l2 \(l2) must be non-negative numbers")
+                }
             }
             return input
         case .layerScale(let initValues, let dim):
-            guard initValues.isFinite, dim > 0 else { throw invalid("init_values \(initValues) must be finite and projection_dim \(dim) positive") }
-            guard input.last == dim else { throw impossible("projection_dim \(dim) does not match the input's last axis \(input.last ?? 0)") }
+            guard initValues.isFinite, dim > 0 else {
+                throw invalid("init_values \(initValues) must be finite and projection_dim \(dim) positive")
+            }
+            guard input.last == dim else {
+                throw impossible("projection_dim \(dim) does not match the input's last axis \(input.last ?? 0)")
+            }
             return input
         }
     }
@@ -189,7 +202,9 @@ extension LayerSpec {
             let shape = indices.map { input[$0] }
             return (scale ? [shape] : []) + (center ? [shape] : [])
         case .normalization(let axes, let mean, _, _):
-            guard mean == nil, let indices = try? Self.featureAxes(axes, rank: input.count, { ModelSpecError.invalidGraph($0) }) else { return [] }
+            guard mean == nil, let indices = try? Self.featureAxes(axes, rank: input.count, { ModelSpecError.invalidGraph($0) }) else {
+                return []
+            }
             let shape = indices.map { input[$0] }
             return [shape, shape, []]
         case .prelu(let shared):
@@ -214,7 +229,9 @@ extension LayerSpec {
     /// into the example's shape.
     public static func featureAxis(_ axis: Int, rank: Int, _ impossible: (String) -> ModelSpecError) throws -> Int {
         let index = axis < 0 ? axis + rank : axis - 1
-        guard index >= 0, index < rank else { throw impossible("axis \(axis) does not exist in an input of rank \(rank + 1) (with the batch)") }
+        guard index >= 0, index < rank else {
+            throw impossible("axis \(axis) does not exist in an input of rank \(rank + 1) (with the batch)")
+        }
         return index
     }
 
@@ -269,11 +286,10 @@ extension LayerSpec {
 
     /// Whether the runtime has this layer's backward pass, so `fit` can train a model that has it.
     /// Dense and Conv2D layers whose activation is not differentiable from its output alone (silu, gelu, ...) do
-    /// not train, nor do LayerNormalization layers.
+    /// not train (an `Activation` layer with them does: it keeps its input).
     public var supportsTraining: Bool {
         switch self {
         case .dense(_, let a, _), .conv2D(_, _, _, _, _, _, let a, _, _): return a.hasBackwardFromOutput
-        case .layerNormalization: return false
         default: return true
         }
     }

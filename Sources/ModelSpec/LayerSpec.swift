@@ -90,6 +90,10 @@ public enum LayerSpec: Sendable, Hashable {
 
 /// The elementwise merge layers, as Keras names them.
 public enum MergeOperation: String, Sendable, Hashable, CaseIterable {
-    case add = "Add", subtract = "Subtract", multiply = "Multiply", average = "Average", maximum = "Maximum"
+    case add = "Add"
+    case subtract = "Subtract"
+    case multiply = "Multiply"
+    case average = "Average"
+    case maximum = "Maximum"
     case minimum = "Minimum"
 }

@@ -23,7 +23,8 @@ extension Activation {
         case .elu:
             for i in values.indices where values[i] < 0 { values[i] = Scalar.exp(values[i]) - 1 }
         case .selu:
-            let alpha = Scalar(Self.seluAlpha), scale = Scalar(Self.seluScale)
+            let alpha = Scalar(Self.seluAlpha)
+            let scale = Scalar(Self.seluScale)
             for i in values.indices {
                 let x = values[i]
                 values[i] = x > 0 ? scale * x : scale * alpha * (Scalar.exp(x) - 1)
@@ -126,7 +127,8 @@ extension Activation {
         case .elu:
             for i in gradient.indices where !(output[i] > 0) { gradient[i] *= output[i] + 1 }
         case .selu:
-            let alpha = Scalar(Self.seluAlpha), scale = Scalar(Self.seluScale)
+            let alpha = Scalar(Self.seluAlpha)
+            let scale = Scalar(Self.seluScale)
             for i in gradient.indices { gradient[i] *= output[i] > 0 ? scale : output[i] + scale * alpha }
         case .softplus:
             for i in gradient.indices { gradient[i] *= 1 - Scalar.exp(-output[i]) }
@@ -192,7 +194,8 @@ extension Activation {
                 gradient[i] *= Scalar(cdf + x * density * Foundation.exp(-0.5 * x * x))
             }
         case .geluApproximate:
-            let c = Scalar((2 / Double.pi).squareRoot()), a = Scalar(0.044715)
+            let c = Scalar((2 / Double.pi).squareRoot())
+            let a = Scalar(0.044715)
             for i in gradient.indices {
                 let x = input[i]
                 let t = Scalar.tanh(c * (x + a * x * x * x))

@@ -36,7 +36,9 @@ final class ActivationLayer<Scalar: NNScalar>: Layer {
         var dx = Tensor<Scalar>(shape: [0], scalars: [])
         swap(&dx, &gradient)
         if let input = cachedInput {
-            input.scalars.withUnsafeBufferPointer { x in dx.scalars.withUnsafeMutableBufferPointer { activation.backward(input: x, gradient: $0) } }
+            input.scalars.withUnsafeBufferPointer { x in
+                dx.scalars.withUnsafeMutableBufferPointer { activation.backward(input: x, gradient: $0) }
+            }
             return dx
         }
         guard let output = cachedOutput else { return dx }

@@ -11,7 +11,11 @@ extension BatchNormalization: KerasInitialisedLayer {}
 
 extension LayerNormalization: KerasInitialisedLayer {
     /// gamma 1, beta 0.
-    func reset() { parameters = parameters.enumerated().map { i, p in scale && i == 0 ? Tensor(shape: p.shape, scalars: .init(repeating: 1, count: p.count)) : Tensor(zeros: p.shape) } }
+    func reset() {
+        parameters = parameters.enumerated().map { i, p in
+            scale && i == 0 ? Tensor(shape: p.shape, scalars: .init(repeating: 1, count: p.count)) : Tensor(zeros: p.shape)
+        }
+    }
 }
 
 extension PReLU: KerasInitialisedLayer {
@@ -21,7 +25,9 @@ extension PReLU: KerasInitialisedLayer {
 
 extension LayerScale: KerasInitialisedLayer {
     /// gamma `init_values`.
-    func reset() { parameters = [Tensor(shape: parameters[0].shape, scalars: .init(repeating: Scalar(initValues), count: parameters[0].count))] }
+    func reset() {
+        parameters = [Tensor(shape: parameters[0].shape, scalars: .init(repeating: Scalar(initValues), count: parameters[0].count))]
+    }
 }
 
 extension Normalization: KerasInitialisedLayer {
@@ -29,6 +35,8 @@ extension Normalization: KerasInitialisedLayer {
     func reset() {
         guard parameters.count == 3 else { return }
         let shape = parameters[0].shape
-        parameters = [Tensor(zeros: shape), Tensor(shape: shape, scalars: .init(repeating: 1, count: parameters[1].count)), Tensor(zeros: [])]
+        parameters = [
+            Tensor(zeros: shape), Tensor(shape: shape, scalars: .init(repeating: 1, count: parameters[1].count)), Tensor(zeros: []),
+        ]
     }
 }

@@ -120,7 +120,8 @@ final class LayerNormalization<Scalar: NNScalar>: Layer {
         }
         let parameterShape = parameters.first?.shape ?? [size]
         gradients =
-            (scale ? [Tensor(shape: parameterShape, scalars: dGamma)] : []) + (center ? [Tensor(shape: parameterShape, scalars: dBeta)] : [])
+            (scale ? [Tensor(shape: parameterShape, scalars: dGamma)] : [])
+            + (center ? [Tensor(shape: parameterShape, scalars: dBeta)] : [])
         return needsInputGradient ? Tensor(shape: gradient.shape, scalars: dx) : nil
     }
 }

@@ -28,7 +28,9 @@ final class Normalization<Scalar: NNScalar>: Layer {
         } else {
             fixed = nil
             let count = keptShape.reduce(1, *)
-            parameters = [Tensor(zeros: keptShape), Tensor(shape: keptShape, scalars: [Scalar](repeating: 1, count: count)), Tensor(zeros: [])]
+            parameters = [
+                Tensor(zeros: keptShape), Tensor(shape: keptShape, scalars: [Scalar](repeating: 1, count: count)), Tensor(zeros: []),
+            ]
             statisticIndex = groups.groupOfOffset
         }
     }

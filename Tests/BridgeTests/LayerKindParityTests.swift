@@ -65,10 +65,14 @@ final class LayerKindParityTests: XCTestCase {
     func testKeras2HardSigmoidKeepsItsOldFormula() throws { try checkParity("hard_sigmoid_keras2") }
 
     /// Models WeightBridge exports to `.h5` (Keras 3 layout) load in real Keras 3 and predict what the originals did.
+    /// Left out, because Keras 3.15 cannot reload even its own `.h5` of them: `normalisation` and `activation_layers`
+    /// (its legacy loader reads a list `axis` of LayerNormalization and Softmax as the last axis), `embedding_text`
+    /// (SpatialDropout1D's constructor refuses the `trainable` key every layer config carries), `layer_scale` (a
+    /// legacy config cannot name LayerScale's module).
     func testExportedModelsLoadInKeras3AndPredictIdentically() throws {
         let directory = try fixtures()
         let scratch = TemporaryDirectory()
-        for name in ["normalisation", "activation_layers", "activation_functions", "embedding_text"] {
+        for name in ["adapted_normalization", "activation_functions"] {
             let imported = try ModelFile.load(directory.appendingPathComponent("\(name).keras"))
             let out = scratch.file("\(name).h5")
             try ModelFile.save(imported.model, layerNames: imported.layerNames, to: out, flavor: .keras3)
@@ -88,8 +92,10 @@ final class LayerKindParityTests: XCTestCase {
                 print(len(ys), worst)
                 """,
                 args: [out.path, directory.path, name, "\(imported.model.modelOutputShapes.count)"])
-            let fields = report.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            XCTAssertEqual(fields.first, "\(imported.model.modelOutputShapes.count)", name)
+            // The last line is the script's answer (Keras may log before it).
+            let answer = report.split(separator: "\n").last.map(String.init) ?? ""
+            let fields = answer.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            XCTAssertEqual(fields.first, "\(imported.model.modelOutputShapes.count)", "\(name): \(report)")
             let worst = try XCTUnwrap(Double(fields.last ?? ""), report)
             XCTAssertLessThanOrEqual(worst, Self.float32Parity, "\(name) reloaded by Keras 3")
         }

@@ -9,7 +9,9 @@ final class LayerKindGradientTests: XCTestCase {
     static let finiteDifferenceTolerance = 1e-5
 
     /// Checks every trainable weight (a sample of each array) and every input of `graph` against finite differences.
-    private func checkGradients(_ graph: ModelGraph, x: Tensor<Double>, labels: [Int], file: StaticString = #filePath, line: UInt = #line) throws {
+    private func checkGradients(_ graph: ModelGraph, x: Tensor<Double>, labels: [Int], file: StaticString = #filePath, line: UInt = #line)
+        throws
+    {
         let model = Model<Double>(graph: graph)
         model.initialize(seed: 5)
         // Non-trivial values for weights Keras initialises to constants (gamma 1, alpha 0, ...).
