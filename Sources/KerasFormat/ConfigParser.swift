@@ -7,6 +7,8 @@ import ModelSpec
 /// calls are ordered with Kahn's algorithm, so a config of 10^5 layers parses in a fraction of a second.
 struct ConfigParser {
     let source: String
+    /// The file's `keras_version` (nil when it records none), which decides what some activation names mean.
+    var kerasVersion: String? = nil
     /// How deep models may nest as layers of models.
     static let maxNesting = 8
     var nesting = 0
@@ -47,10 +49,12 @@ struct ConfigParser {
             if let nested = try nestedModel(header) {
                 if builder.layers.isEmpty, model.inputs[0].shape == nil { model.inputs[0].shape = nested.inputs.first?.shape }
                 let outputs = try builder.inline(nested, arguments: [current], group: header.name, path: path)
-                guard outputs.count == 1 else { throw invalid("layer '\(header.name)': a nested model with \(outputs.count) outputs in a Sequential model") }
+                guard outputs.count == 1 else {
+                    throw invalid("layer '\(header.name)': a nested model with \(outputs.count) outputs in a Sequential model")
+                }
                 current = outputs[0]
             } else {
-                var layer = try KerasLayerMapping.layer(header, source: source)
+                var layer = try KerasLayerMapping.layer(header, source: source, kerasVersion: kerasVersion)
                 layer.kerasPath = path
                 current = builder.call(try builder.addLayer(layer), [current])
             }
@@ -81,7 +85,8 @@ struct ConfigParser {
             entries.append((header, calls, paths.next(header.className)))
         }
         try refuseUnsupported(entries.map(\.header))
-        var model = KerasModelConfig(className: className, name: dict["name"] as? String ?? "model", inputs: [], layers: [], nodes: [], outputs: [])
+        var model = KerasModelConfig(
+            className: className, name: dict["name"] as? String ?? "model", inputs: [], layers: [], nodes: [], outputs: [])
         var inputIndex: [String: Int] = [:]
         for ref in inputRefs {
             guard let e = entryIndex[ref.layer], entries[e].header.className == "InputLayer" else {
@@ -107,7 +112,9 @@ struct ConfigParser {
             for argument in entries[call.entry].calls[call.call] {
                 if inputIndex[argument.layer] != nil { continue }
                 guard let producer = callIDs[TensorKey(layer: argument.layer, node: argument.node, tensor: 0)] else {
-                    throw invalid("layer '\(entries[call.entry].header.name)' takes the output of '\(argument.layer)' call \(argument.node), which the model does not have")
+                    throw invalid(
+                        "layer '\(entries[call.entry].header.name)' takes the output of '\(argument.layer)' call \(argument.node), which the model does not have"
+                    )
                 }
                 waiting[id] += 1
                 dependents[producer].append(id)
@@ -152,7 +159,7 @@ struct ConfigParser {
                 if let existing = layerOfEntry[e] {
                     layer = existing
                 } else {
-                    var config = try KerasLayerMapping.layer(header, source: source)
+                    var config = try KerasLayerMapping.layer(header, source: source, kerasVersion: kerasVersion)
                     config.kerasPath = entries[e].path
                     layer = try builder.addLayer(config)
                     layerOfEntry[e] = layer
@@ -190,7 +197,7 @@ struct ConfigParser {
     private mutating func nestedModel(_ header: LayerHeader) throws -> KerasModelConfig? {
         guard ["Sequential", "Model", "Functional"].contains(header.className) else { return nil }
         guard nesting < Self.maxNesting else { throw invalid("models nest deeper than \(Self.maxNesting) levels") }
-        var inner = ConfigParser(source: source, nesting: nesting + 1)
+        var inner = ConfigParser(source: source, kerasVersion: kerasVersion, nesting: nesting + 1)
         return header.className == "Sequential"
             ? try inner.sequential(header.config) : try inner.functional(header.config, className: header.className)
     }
@@ -265,6 +272,8 @@ struct ConfigParser {
         var name: String
         var className: String
         var config: [String: Any]
+        /// The Python module Keras 3 names for the class (`keras.layers`, `keras.src.applications.convnext`), if any.
+        var module: String? = nil
     }
 
     private func layerHeader(_ entry: Any) throws -> LayerHeader {
@@ -276,8 +285,9 @@ struct ConfigParser {
         }
         // A layer naming a Python module or a registered custom class is user code (`@register_keras_serializable`),
         // whatever its class_name says: its behaviour cannot be known from the file, so it is refused.
-        if let module = dict["module"] as? String, !(module == "keras" || module.hasPrefix("keras.") || module == "tf_keras"
-            || module.hasPrefix("tf_keras.") || module.hasPrefix("tensorflow.keras") || module.hasPrefix("keras_core"))
+        if let module = dict["module"] as? String,
+            !(module == "keras" || module.hasPrefix("keras.") || module == "tf_keras"
+                || module.hasPrefix("tf_keras.") || module.hasPrefix("tensorflow.keras") || module.hasPrefix("keras_core"))
         {
             throw KerasFormatError.unsupportedSetting(
                 source: source, layer: name, setting: "module", value: "'\(module)'",
@@ -288,7 +298,7 @@ struct ConfigParser {
                 source: source, layer: name, setting: "registered_name", value: "'\(registered)'",
                 expected: "null or '\(className)' (a registered custom class is Python code, never loaded)")
         }
-        return LayerHeader(name: name, className: className, config: config)
+        return LayerHeader(name: name, className: className, config: config, module: dict["module"] as? String)
     }
 
     private func batchShape(_ config: [String: Any], layer: String) throws -> [Int]? {
@@ -298,7 +308,9 @@ struct ConfigParser {
                 source: source, layer: layer, setting: "batch_shape", value: "\(raw)",
                 expected: "[null, d1, ...] with at least one dimension")
         }
-        return try list.dropFirst().map { try KerasLayerMapping.Settings(config, layer: layer, source: source).positiveInt($0, "batch_shape") }
+        return try list.dropFirst().map {
+            try KerasLayerMapping.Settings(config, layer: layer, source: source).positiveInt($0, "batch_shape")
+        }
     }
 }
 

@@ -82,7 +82,8 @@ public struct KerasArchive: Sendable {
         var modelConfig: KerasModelConfig?
         var configIssue: String?
         do {
-            modelConfig = try KerasModelConfig.parse(json: configJSON, source: "\(url.path):\(configMember)", limits: limits)
+            modelConfig = try KerasModelConfig.parse(
+                json: configJSON, source: "\(url.path):\(configMember)", limits: limits, kerasVersion: metadata["keras_version"] as? String)
         } catch let error as KerasFormatError {
             switch error {
             case .lambdaLayer, .invalidConfig: throw error

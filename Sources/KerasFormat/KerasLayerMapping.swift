@@ -10,6 +10,8 @@ enum KerasLayerMapping {
         let config: [String: Any]
         let layer: String
         let source: String
+        /// Whether activation names mean what Keras 1/2 meant (`hard_sigmoid`: `clip(0.2 x + 0.5, 0, 1)`).
+        var keras2Activations = false
 
         init(_ config: [String: Any], layer: String, source: String) {
             self.config = config
@@ -45,7 +47,9 @@ enum KerasLayerMapping {
 
         func number(_ setting: String, default fallback: Double) throws -> Double {
             guard let raw = value(setting) else { return fallback }
-            guard let number = (raw as? NSNumber)?.doubleValue, number.isFinite else { throw unsupported(setting, raw, expected: "a number") }
+            guard let number = (raw as? NSNumber)?.doubleValue, number.isFinite else {
+                throw unsupported(setting, raw, expected: "a number")
+            }
             return number
         }
 
@@ -85,20 +89,70 @@ enum KerasLayerMapping {
                 name = "linear"
             } else if let s = raw as? String {
                 name = s
-            } else if let dict = raw as? [String: Any], let s = dict["class_name"] as? String, dict["module"] as? String == "keras.activations" {
+            } else if let dict = raw as? [String: Any], let s = dict["class_name"] as? String,
+                dict["module"] as? String == "keras.activations"
+            {
                 name = (dict["config"] as? String) ?? s
             } else {
                 throw unsupported(key, "a JSON \(jsonKind(raw))", expected: activationList)
             }
-            guard let activation = Activation(rawValue: name) else { throw unsupported(key, "'\(name)'", expected: activationList) }
+            guard let activation = KerasLayerMapping.activation(named: name, keras2: keras2Activations) else {
+                throw unsupported(key, "'\(name)'", expected: activationList)
+            }
             return activation
         }
 
-        var activationList: String { "one of " + Activation.allCases.map(\.rawValue).joined(separator: ", ") }
+        var activationList: String {
+            "one of " + (KerasLayerMapping.activationNames + Activation.kerasAliases.keys.sorted()).joined(separator: ", ")
+        }
+
+        /// A Keras axis setting: an integer, or a list of them (`[]` when `allowEmpty` and the value is null).
+        func axes(_ setting: String, default fallback: [Int], allowNull: Bool = false) throws -> [Int] {
+            guard let raw = config[setting] else { return fallback }
+            if raw is NSNull {
+                guard allowNull else { throw unsupported(setting, raw, expected: "an integer or a list of integers") }
+                return []
+            }
+            func axis(_ v: Any) throws -> Int {
+                guard let n = v as? NSNumber, let i = Int(exactly: n.doubleValue), abs(i) <= 1 << 16 else {
+                    throw unsupported(setting, v, expected: "an integer or a list of integers")
+                }
+                return i
+            }
+            if let list = raw as? [Any] { return try list.map(axis) }
+            return [try axis(raw)]
+        }
+
+        /// A number, or nested lists of numbers flattened in row-major order (nil when absent or null).
+        func numbers(_ setting: String) throws -> [Double]? {
+            guard let raw = value(setting) else { return nil }
+            var out: [Double] = []
+            func walk(_ v: Any, depth: Int) throws {
+                if let n = v as? NSNumber, !(v is Bool), n.doubleValue.isFinite {
+                    out.append(n.doubleValue)
+                } else if let list = v as? [Any], depth < 8 {
+                    for item in list { try walk(item, depth: depth + 1) }
+                } else {
+                    throw unsupported(setting, "a JSON \(jsonKind(v))", expected: "a number or nested lists of numbers")
+                }
+            }
+            try walk(raw, depth: 0)
+            return out
+        }
+
+        /// A dropout-like rate in [0, 1).
+        func rate(_ setting: String = "rate") throws -> Double {
+            guard let rate = (value(setting) as? NSNumber)?.doubleValue, rate >= 0, rate < 1 else {
+                throw unsupported(setting, config[setting], expected: "a number in [0, 1)")
+            }
+            return rate
+        }
 
         func padding() throws -> Padding {
             let raw = value("padding", "border_mode") as? String ?? "valid"
-            guard let padding = Padding(rawValue: raw.lowercased()) else { throw unsupported("padding", "'\(raw)'", expected: "valid or same") }
+            guard let padding = Padding(rawValue: raw.lowercased()) else {
+                throw unsupported("padding", "'\(raw)'", expected: "valid or same")
+            }
             return padding
         }
 
@@ -123,8 +177,11 @@ enum KerasLayerMapping {
 
     /// The layer a config entry describes. Throws `KerasFormatError` for unsupported classes and settings, and for
     /// Lambda layers, whose code is never run.
-    static func layer(_ header: ConfigParser.LayerHeader, source: String) throws -> KerasLayerConfig {
-        let s = Settings(header.config, layer: header.name, source: source)
+    /// `kerasVersion` is the file's `keras_version` (nil: Keras 1/2, which did not always record it); activation names
+    /// whose meaning changed in Keras 3 are read as that version meant them.
+    static func layer(_ header: ConfigParser.LayerHeader, source: String, kerasVersion: String? = nil) throws -> KerasLayerConfig {
+        var s = Settings(header.config, layer: header.name, source: source)
+        s.keras2Activations = !isKeras3(kerasVersion)
         var layout = KerasKernelLayout.hwio
         let spec: LayerSpec
         switch header.className {
@@ -136,7 +193,10 @@ enum KerasLayerMapping {
                 kernel = try s.intPair(size, "kernel_size")
             } else {
                 // Keras 1: nb_row, nb_col.
-                kernel = [try s.positiveInt(s.value("nb_row"), "kernel_size (nb_row)"), try s.positiveInt(s.value("nb_col"), "kernel_size (nb_col)")]
+                kernel = [
+                    try s.positiveInt(s.value("nb_row"), "kernel_size (nb_row)"),
+                    try s.positiveInt(s.value("nb_col"), "kernel_size (nb_col)"),
+                ]
             }
             let format = try s.dataFormat()
             // Keras 1 (nb_filter) with dim_ordering th stored kernels (out, in, h, w).
@@ -154,9 +214,12 @@ enum KerasLayerMapping {
             let (padding, format) = (try s.padding(), try s.dataFormat())
             spec =
                 header.className.hasPrefix("Max")
-                ? .maxPool2D(poolHeight: pool[0], poolWidth: pool[1], strideHeight: strides[0], strideWidth: strides[1], padding: padding, dataFormat: format)
+                ? .maxPool2D(
+                    poolHeight: pool[0], poolWidth: pool[1], strideHeight: strides[0], strideWidth: strides[1], padding: padding,
+                    dataFormat: format)
                 : .averagePool2D(
-                    poolHeight: pool[0], poolWidth: pool[1], strideHeight: strides[0], strideWidth: strides[1], padding: padding, dataFormat: format)
+                    poolHeight: pool[0], poolWidth: pool[1], strideHeight: strides[0], strideWidth: strides[1], padding: padding,
+                    dataFormat: format)
         case "GlobalAveragePooling2D", "GlobalMaxPooling2D", "GlobalAvgPool2D", "GlobalMaxPool2D":
             let (format, keep) = (try s.dataFormat(), s.bool("keepdims", default: false))
             spec =
@@ -175,13 +238,16 @@ enum KerasLayerMapping {
             guard let target = s.value("target_shape") as? [Any], !target.isEmpty else {
                 throw s.unsupported("target_shape", header.config["target_shape"], expected: "a list of positive integers")
             }
-            spec = .reshape(try target.map { try s.positiveInt($0, "target_shape") })
+            // Keras writes a -1 it was given as is; the shape rule resolves it.
+            spec = .reshape(try target.map { ($0 as? NSNumber)?.intValue == -1 ? -1 : try s.positiveInt($0, "target_shape") })
         case "Permute":
             guard let dims = s.value("dims") as? [Any], !dims.isEmpty else {
                 throw s.unsupported("dims", header.config["dims"], expected: "a permutation of 1...n")
             }
             let values = try dims.map { try s.positiveInt($0, "dims") }
-            guard values.sorted() == Array(1...values.count) else { throw s.unsupported("dims", values, expected: "a permutation of 1...\(values.count)") }
+            guard values.sorted() == Array(1...values.count) else {
+                throw s.unsupported("dims", values, expected: "a permutation of 1...\(values.count)")
+            }
             spec = .permute(values)
         case "Dense":
             spec = .dense(
@@ -195,17 +261,16 @@ enum KerasLayerMapping {
         case "Activation":
             spec = .activation(try s.activation())
         case "Softmax":
-            let axis = (s.value("axis") as? NSNumber)?.intValue ?? -1
-            guard axis == -1 else { throw s.unsupported("axis", axis, expected: "-1 (the last axis)") }
-            spec = .activation(.softmax)
+            let axes = try s.axes("axis", default: [-1])
+            spec = axes == [-1] ? .activation(.softmax) : .softmax(axes: axes)
         case "ReLU":
-            let maxValue = s.value("max_value")
+            let maxValue = s.value("max_value") == nil ? nil : try s.number("max_value", default: 0)
             let (slope, threshold) = (try s.number("negative_slope", default: 0), try s.number("threshold", default: 0))
-            guard maxValue == nil, slope == 0, threshold == 0 else {
-                throw s.unsupported(
-                    "max_value/negative_slope/threshold", "\(maxValue ?? "null")/\(slope)/\(threshold)", expected: "null/0/0 (a plain ReLU)")
-            }
-            spec = .activation(.relu)
+            if let maxValue, maxValue < 0 { throw s.unsupported("max_value", maxValue, expected: "a non-negative number or null") }
+            guard slope >= 0 else { throw s.unsupported("negative_slope", slope, expected: "a non-negative number") }
+            spec =
+                maxValue == nil && slope == 0 && threshold == 0
+                ? .activation(.relu) : .relu(maxValue: maxValue, negativeSlope: slope, threshold: threshold)
         case "LeakyReLU":
             guard let alpha = (s.value("alpha", "negative_slope") as? NSNumber)?.doubleValue, alpha.isFinite else {
                 throw s.unsupported("alpha", header.config["alpha"], expected: "a number")
@@ -318,6 +383,64 @@ enum KerasLayerMapping {
                 padding
                 ? .zeroPadding1D(left: edges[0], right: edges[1], dataFormat: try s.dataFormat())
                 : .cropping1D(left: edges[0], right: edges[1])
+        case "LayerNormalization":
+            if s.bool("rms_scaling", default: false) { throw s.unsupported("rms_scaling", true, expected: "false") }
+            let epsilon = try s.number("epsilon", default: 1e-3)
+            guard epsilon >= 0 else { throw s.unsupported("epsilon", epsilon, expected: "a non-negative number") }
+            spec = .layerNormalization(
+                axes: try s.axes("axis", default: [-1]), epsilon: epsilon, center: s.bool("center", default: true),
+                scale: s.bool("scale", default: true))
+        case "Rescaling":
+            spec = .rescaling(scale: try s.number("scale", default: 1), offset: try s.number("offset", default: 0))
+        case "Normalization":
+            spec = .normalization(
+                axes: try s.axes("axis", default: [-1], allowNull: true), mean: try s.numbers("mean"), variance: try s.numbers("variance"),
+                invert: s.bool("invert", default: false))
+        case "PReLU":
+            spec = .prelu(sharedAxes: try s.axes("shared_axes", default: [], allowNull: true))
+        case "ELU":
+            spec = .elu(alpha: try s.number("alpha", default: 1))
+        case "Embedding":
+            if s.bool("mask_zero", default: false) {
+                throw s.unsupported("mask_zero", true, expected: "false (masks are not propagated)")
+            }
+            if let rank = s.value("lora_rank") { throw s.unsupported("lora_rank", rank, expected: "null") }
+            spec = .embedding(
+                inputDim: try s.positiveInt(s.value("input_dim"), "input_dim"),
+                outputDim: try s.positiveInt(s.value("output_dim"), "output_dim"))
+        case "RepeatVector":
+            spec = .repeatVector(try s.positiveInt(s.value("n"), "n"))
+        case "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D":
+            let rank = header.className == "SpatialDropout1D" ? 1 : header.className == "SpatialDropout2D" ? 2 : 3
+            spec = .inferenceIdentity(
+                .spatialDropout(rank: rank, rate: try s.rate(), dataFormat: rank == 1 ? nil : try s.dataFormat()))
+        case "GaussianNoise":
+            let stddev = try s.number("stddev", default: -1)
+            guard stddev >= 0 else { throw s.unsupported("stddev", header.config["stddev"], expected: "a non-negative number") }
+            spec = .inferenceIdentity(.gaussianNoise(stddev: stddev))
+        case "GaussianDropout":
+            spec = .inferenceIdentity(.gaussianDropout(rate: try s.rate()))
+        case "AlphaDropout":
+            spec = .inferenceIdentity(.alphaDropout(rate: try s.rate()))
+        case "ActivityRegularization":
+            spec = .inferenceIdentity(.activityRegularization(l1: try s.number("l1", default: 0), l2: try s.number("l2", default: 0)))
+        case "LayerScale":
+            // ConvNeXt's layer, part of keras.applications: accepted under its own module (`.keras`, Keras 3 JSON);
+            // legacy `.h5` configs name no module, so there only a config holding exactly ConvNeXt's settings is
+            // taken for it, and a same-named custom class with other settings is refused.
+            if let module = header.module {
+                guard module.hasSuffix("applications.convnext") else {
+                    throw s.unsupported("module", "'\(module)'", expected: "keras.src.applications.convnext (ConvNeXt's LayerScale)")
+                }
+            } else {
+                let own: Set<String> = ["name", "trainable", "dtype", "init_values", "projection_dim"]
+                if let extra = header.config.keys.sorted().first(where: { !own.contains($0) }) {
+                    throw s.unsupported(extra, header.config[extra], expected: "only ConvNeXt LayerScale's init_values and projection_dim")
+                }
+            }
+            spec = .layerScale(
+                initValues: try s.number("init_values", default: 1e-6),
+                projectionDim: try s.positiveInt(s.value("projection_dim"), "projection_dim"))
         case "Lambda":
             throw KerasFormatError.lambdaLayer(source: source, layer: header.name)
         default:
@@ -343,7 +466,7 @@ enum KerasLayerMapping {
             return (
                 "Dense",
                 nulls.merging([
-                    "units": units, "activation": activation.rawValue, "use_bias": useBias,
+                    "units": units, "activation": activationName(activation, flavor: flavor), "use_bias": useBias,
                     "kernel_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros"),
                 ]) { $1 }
             )
@@ -353,12 +476,15 @@ enum KerasLayerMapping {
                 "Conv2D",
                 nulls.merging([
                     "filters": filters, "kernel_size": [kh, kw], "strides": [sh, sw], "padding": padding.rawValue,
-                    "data_format": format.rawValue, "dilation_rate": [dh, dw], "groups": groups, "activation": activation.rawValue,
+                    "data_format": format.rawValue, "dilation_rate": [dh, dw], "groups": groups,
+                    "activation": activationName(activation, flavor: flavor),
                     "use_bias": useBias, "kernel_initializer": initializer("GlorotUniform"), "bias_initializer": initializer("Zeros"),
                 ]) { $1 }
             )
         case .maxPool2D(let ph, let pw, let sh, let sw, let padding, let format):
-            return ("MaxPooling2D", ["pool_size": [ph, pw], "strides": [sh, sw], "padding": padding.rawValue, "data_format": format.rawValue])
+            return (
+                "MaxPooling2D", ["pool_size": [ph, pw], "strides": [sh, sw], "padding": padding.rawValue, "data_format": format.rawValue]
+            )
         case .averagePool2D(let ph, let pw, let sh, let sw, let padding, let format):
             return ("AveragePooling2D", ["pool_size": [ph, pw], "strides": [sh, sw], "padding": padding.rawValue, "data_format": format.rawValue])
         case .globalAveragePool2D(let format, let keep):
@@ -378,7 +504,7 @@ enum KerasLayerMapping {
         case .dropout(let rate):
             return ("Dropout", ["rate": rate, "seed": NSNull(), "noise_shape": NSNull()])
         case .activation(let activation):
-            return ("Activation", ["activation": activation.rawValue])
+            return ("Activation", ["activation": activationName(activation, flavor: flavor)])
         case .leakyReLU(let alpha):
             return ("LeakyReLU", [flavor == .keras3 ? "negative_slope" : "alpha": alpha])
         case .batchNormalization(let axis, let epsilon, let center, let scale):
@@ -469,6 +595,62 @@ enum KerasLayerMapping {
             return ("ZeroPadding1D", flavor == .keras3 ? config.merging(["data_format": format.rawValue]) { $1 } : config)
         case .cropping1D(let left, let right):
             return ("Cropping1D", ["cropping": [left, right]])
+        case .layerNormalization(let axes, let epsilon, let center, let scale):
+            var config: [String: Any] = [
+                "axis": axes.count == 1 ? axes[0] as Any : axes, "epsilon": epsilon, "center": center, "scale": scale,
+                "beta_initializer": initializer("Zeros"), "gamma_initializer": initializer("Ones"), "beta_regularizer": NSNull(),
+                "gamma_regularizer": NSNull(), "beta_constraint": NSNull(), "gamma_constraint": NSNull(),
+            ]
+            if flavor == .keras3 { config["rms_scaling"] = false }
+            return ("LayerNormalization", config)
+        case .rescaling(let scale, let offset):
+            return ("Rescaling", ["scale": scale, "offset": offset])
+        case .normalization(let axes, let mean, let variance, let invert):
+            func values(_ v: [Double]?) -> Any { v.map { $0.count == 1 ? $0[0] as Any : $0 } ?? NSNull() }
+            return ("Normalization", ["axis": axes, "mean": values(mean), "variance": values(variance), "invert": invert])
+        case .relu(let maxValue, let slope, let threshold):
+            return ("ReLU", ["max_value": maxValue.map { $0 as Any } ?? NSNull(), "negative_slope": slope, "threshold": threshold])
+        case .prelu(let shared):
+            return (
+                "PReLU",
+                [
+                    "shared_axes": shared.isEmpty ? NSNull() as Any : shared, "alpha_initializer": initializer("Zeros"),
+                    "alpha_regularizer": NSNull(),
+                    "alpha_constraint": NSNull(),
+                ]
+            )
+        case .elu(let alpha):
+            return ("ELU", ["alpha": alpha])
+        case .softmax(let axes):
+            return ("Softmax", ["axis": axes.count == 1 ? axes[0] as Any : axes])
+        case .embedding(let inputDim, let outputDim):
+            var uniform = initializer("RandomUniform")
+            uniform["config"] = ["minval": -0.05, "maxval": 0.05, "seed": NSNull()] as [String: Any]
+            var config: [String: Any] = [
+                "input_dim": inputDim, "output_dim": outputDim, "embeddings_initializer": uniform, "embeddings_regularizer": NSNull(),
+                "activity_regularizer": NSNull(), "embeddings_constraint": NSNull(), "mask_zero": false,
+            ]
+            if flavor == .keras2 { config["input_length"] = NSNull() }
+            return ("Embedding", config)
+        case .repeatVector(let n):
+            return ("RepeatVector", ["n": n])
+        case .inferenceIdentity(let kind):
+            switch kind {
+            case .spatialDropout(let rank, let rate, let format):
+                var config: [String: Any] = ["rate": rate, "seed": NSNull()]
+                if let format { config["data_format"] = format.rawValue }
+                return ("SpatialDropout\(rank)D", config)
+            case .gaussianNoise(let stddev):
+                return ("GaussianNoise", ["stddev": stddev, "seed": NSNull()])
+            case .gaussianDropout(let rate):
+                return ("GaussianDropout", ["rate": rate, "seed": NSNull()])
+            case .alphaDropout(let rate):
+                return ("AlphaDropout", ["rate": rate, "seed": NSNull(), "noise_shape": NSNull()])
+            case .activityRegularization(let l1, let l2):
+                return ("ActivityRegularization", ["l1": l1, "l2": l2])
+            }
+        case .layerScale(let initValues, let dim):
+            return ("LayerScale", ["init_values": initValues, "projection_dim": dim])
         }
     }
 
@@ -484,6 +666,11 @@ enum KerasLayerMapping {
             return useBias ? ["kernel", "bias"] : ["kernel"]
         case .separableConv2D(_, _, _, _, _, _, _, _, _, _, let useBias, _):
             return ["depthwise_kernel", "pointwise_kernel"] + (useBias ? ["bias"] : [])
+        case .layerNormalization(_, _, let center, let scale): return (scale ? ["gamma"] : []) + (center ? ["beta"] : [])
+        case .normalization(_, let mean, _, _): return mean == nil ? ["mean", "variance", "count"] : []
+        case .prelu: return ["alpha"]
+        case .embedding: return ["embeddings"]
+        case .layerScale: return ["variable"]
         default: return []
         }
     }

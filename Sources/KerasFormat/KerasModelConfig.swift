@@ -65,7 +65,8 @@ public struct KerasModelConfig: Sendable, Hashable {
         let shapes = try inputs.enumerated().map { index, input -> [Int] in
             guard let shape = input.shape ?? inputShapes?[index] else {
                 throw KerasFormatError.invalidConfig(
-                    source: source, reason: "input '\(input.name)' has no shape (batch_shape/batch_input_shape), so weight shapes are unknown")
+                    source: source,
+                    reason: "input '\(input.name)' has no shape (batch_shape/batch_input_shape), so weight shapes are unknown")
             }
             return shape
         }
@@ -80,8 +81,12 @@ public struct KerasModelConfig: Sendable, Hashable {
 
     /// Parses `model_config` JSON. `source` names the file in errors. Throws `KerasFormatError` for JSON over
     /// `limits.maxConfigBytes` or nested deeper than `limits.maxConfigDepth`, JSON that is not a model, unsupported
-    /// model or layer classes or settings, and malformed graphs.
-    public static func parse(json: Data, source: String, limits: ResourceLimits = .default) throws -> KerasModelConfig {
+    /// model or layer classes or settings, and malformed graphs. `kerasVersion` is the file's `keras_version` (from
+    /// its attributes or archive metadata); without it the JSON's own `keras_version`, or Keras 3's `module` keys,
+    /// decide, and a config with neither is read as Keras 1/2 wrote it.
+    public static func parse(json: Data, source: String, limits: ResourceLimits = .default, kerasVersion: String? = nil) throws
+        -> KerasModelConfig
+    {
         guard json.count <= limits.maxConfigBytes else {
             throw KerasFormatError.invalidConfig(
                 source: source,
@@ -94,11 +99,11 @@ public struct KerasModelConfig: Sendable, Hashable {
         } catch {
             throw KerasFormatError.invalidConfig(source: source, reason: "is not valid JSON")
         }
-        return try parse(object: object, source: source, format: "JSON")
+        return try parse(object: object, source: source, format: "JSON", kerasVersion: kerasVersion)
     }
 
     /// Parses a decoded configuration (`{"class_name": ..., "config": ...}`), from JSON or YAML.
-    static func parse(object: Any, source: String, format: String) throws -> KerasModelConfig {
+    static func parse(object: Any, source: String, format: String, kerasVersion: String? = nil) throws -> KerasModelConfig {
         guard let top = object as? [String: Any] else {
             throw KerasFormatError.invalidConfig(
                 source: source, reason: "is a \(format) \(jsonKind(object)), expected an object with class_name and config")
@@ -107,6 +112,8 @@ public struct KerasModelConfig: Sendable, Hashable {
             throw KerasFormatError.invalidConfig(source: source, reason: "has no class_name, so it is not a Keras model")
         }
         var parser = ConfigParser(source: source)
+        // Keras 3 writes `module` beside every class name (and no keras_version in `to_json()`).
+        parser.kerasVersion = kerasVersion ?? top["keras_version"] as? String ?? (top["module"] is String ? "3" : nil)
         switch className {
         case "Sequential":
             return try parser.sequential(top["config"])

@@ -103,7 +103,8 @@ public struct KerasModelFile: Sendable {
         }
         if let json {
             result.modelConfigJSON = json
-            result.modelConfig = try KerasModelConfig.parse(json: Data(json.utf8), source: source, limits: limits)
+            result.modelConfig = try KerasModelConfig.parse(
+                json: Data(json.utf8), source: source, limits: limits, kerasVersion: result.kerasVersion)
         }
         var budget = WeightBudget(limit: limits.maxTotalBytes, source: source)
         if groups.contains("model_weights") {

@@ -78,9 +78,11 @@ struct KerasReaderReply: Codable {
         }
     }
 
-    init(kind: String, message: String? = nil, tree: [String]? = nil, kerasVersion: String? = nil, backend: String? = nil,
-         modelConfigJSON: String? = nil, trainingConfigJSON: String? = nil, hasOptimizerWeights: Bool? = nil,
-         layers: [Layer]? = nil, values: [[Float]] = []) {
+    init(
+        kind: String, message: String? = nil, tree: [String]? = nil, kerasVersion: String? = nil, backend: String? = nil,
+        modelConfigJSON: String? = nil, trainingConfigJSON: String? = nil, hasOptimizerWeights: Bool? = nil,
+        layers: [Layer]? = nil, values: [[Float]] = []
+    ) {
         self.kind = kind
         self.message = message
         self.tree = tree
@@ -185,7 +187,8 @@ struct KerasReaderReply: Codable {
         let jsonEnd = 16 + Int(length)
         let reply: KerasReaderReply
         do {
-            reply = try JSONDecoder().decode(KerasReaderReply.self, from: data.subdata(in: data.startIndex + 16 ..< data.startIndex + jsonEnd))
+            reply = try JSONDecoder().decode(
+                KerasReaderReply.self, from: data.subdata(in: data.startIndex + 16..<data.startIndex + jsonEnd))
         } catch {
             throw bad("undecodable JSON")
         }
@@ -215,7 +218,7 @@ struct KerasReaderReply: Codable {
                 guard data.endIndex - offset >= count * 4 else { throw bad("values of \(layer.name)/\(w.name) are cut short") }
                 var values = [Float](repeating: 0, count: count)
                 values.withUnsafeMutableBytes { dst in
-                    data.copyBytes(to: dst.bindMemory(to: UInt8.self), from: offset ..< offset + count * 4)
+                    data.copyBytes(to: dst.bindMemory(to: UInt8.self), from: offset..<offset + count * 4)
                 }
                 offset += count * 4
                 weights.append(KerasWeight(name: w.name, shape: w.shape, values: values))
@@ -228,7 +231,8 @@ struct KerasReaderReply: Codable {
             hasOptimizerWeights: reply.hasOptimizerWeights ?? false, layerWeights: layers)
         if let json = reply.modelConfigJSON {
             result.modelConfigJSON = json
-            result.modelConfig = try KerasModelConfig.parse(json: Data(json.utf8), source: file, limits: limits)
+            result.modelConfig = try KerasModelConfig.parse(
+                json: Data(json.utf8), source: file, limits: limits, kerasVersion: reply.kerasVersion)
         }
         try result.validateWeightsAgainstConfig(source: file)
         return .keras(result)

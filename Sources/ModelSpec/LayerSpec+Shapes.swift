@@ -15,7 +15,8 @@ extension LayerSpec {
         func impossible(_ reason: String) -> ModelSpecError { .impossibleShape(layer: layer, inputs: inputs, reason: reason) }
         func invalid(_ reason: String) -> ModelSpecError { .invalidParameter(layer: layer, reason: reason) }
         guard inputArity.contains(inputs.count) else {
-            throw impossible("takes \(inputArity.upperBound == 1 ? "1 input" : "at least \(inputArity.lowerBound) inputs"), got \(inputs.count)")
+            throw impossible(
+                "takes \(inputArity.upperBound == 1 ? "1 input" : "at least \(inputArity.lowerBound) inputs"), got \(inputs.count)")
         }
         let input = inputs[0]
         /// (height, width, channels) of an image input in `format`.
@@ -24,10 +25,13 @@ extension LayerSpec {
             return format == .channelsFirst ? (input[1], input[2], input[0]) : (input[0], input[1], input[2])
         }
         func make(_ format: DataFormat, _ h: Int, _ w: Int, _ c: Int) -> [Int] { format == .channelsFirst ? [c, h, w] : [h, w, c] }
-        func window(_ kh: Int, _ kw: Int, _ sh: Int, _ sw: Int, _ padding: Padding, _ format: DataFormat, what: String) throws -> (Int, Int, Int) {
+        func window(_ kh: Int, _ kw: Int, _ sh: Int, _ sw: Int, _ padding: Padding, _ format: DataFormat, what: String) throws -> (
+            Int, Int, Int
+        ) {
             guard kh > 0, kw > 0, sh > 0, sw > 0 else { throw invalid("\(what) size \(kh)x\(kw) and strides \(sh)x\(sw) must be positive") }
             let (h, w, c) = try image(format)
-            guard let rows = padding.geometry(input: h, kernel: kh, stride: sh), let columns = padding.geometry(input: w, kernel: kw, stride: sw)
+            guard let rows = padding.geometry(input: h, kernel: kh, stride: sh),
+                let columns = padding.geometry(input: w, kernel: kw, stride: sw)
             else { throw impossible("\(what) \(kh)x\(kw) is larger than the \(h)x\(w) image with \(padding.rawValue) padding") }
             return (rows.output, columns.output, c)
         }
@@ -62,7 +66,9 @@ extension LayerSpec {
         case .cropping2D(let top, let bottom, let left, let right, let format):
             let (h, w, c) = try image(format)
             guard min(top, bottom, left, right) >= 0 else { throw invalid("cropping must not be negative") }
-            guard top + bottom < h, left + right < w else { throw impossible("crops (\(top), \(bottom), \(left), \(right)) from a \(h)x\(w) image") }
+            guard top + bottom < h, left + right < w else {
+                throw impossible("crops (\(top), \(bottom), \(left), \(right)) from a \(h)x\(w) image")
+            }
             return make(format, h - top - bottom, w - left - right, c)
         case .zeroPadding2D(let top, let bottom, let left, let right, let format):
             let (h, w, c) = try image(format)
@@ -71,10 +77,18 @@ extension LayerSpec {
         case .flatten:
             return [try elementCount(input, impossible)]
         case .reshape(let target):
-            guard !target.isEmpty, target.allSatisfy({ $0 > 0 }) else { throw invalid("target shape \(target) must be positive") }
+            // One -1 (Keras writes it as given) stands for whatever the other axes leave.
+            let unknown = target.filter { $0 == -1 }.count
+            guard !target.isEmpty, unknown <= 1, target.allSatisfy({ $0 > 0 || $0 == -1 }) else {
+                throw invalid("target shape \(target) must be positive, with at most one -1")
+            }
             let from = try elementCount(input, impossible)
-            let to = try elementCount(target, impossible)
-            guard from == to else { throw impossible("cannot reshape \(from) values to \(target) (\(to) values)") }
+            let known = try elementCount(target.filter { $0 != -1 }, impossible)
+            if unknown == 1 {
+                guard known > 0, from % known == 0 else { throw impossible("cannot reshape \(from) values to \(target)") }
+                return target.map { $0 == -1 ? from / known : $0 }
+            }
+            guard from == known else { throw impossible("cannot reshape \(from) values to \(target) (\(known) values)") }
             return target
         case .permute(let dims):
             guard dims.count == input.count, dims.sorted() == Array(1...max(dims.count, 1)) else {
@@ -169,6 +183,75 @@ extension LayerSpec {
             let (steps, c) = try Self.sequence(input, .channelsLast, impossible)
             guard left + right < steps else { throw impossible("crops (\(left), \(right)) from \(steps) steps") }
             return [steps - left - right, c]
+        case .layerNormalization(let axes, let epsilon, _, _):
+            guard epsilon >= 0, epsilon.isFinite else { throw invalid("epsilon \(epsilon) must be a non-negative number") }
+            _ = try Self.featureAxes(axes, rank: input.count, impossible)
+            return input
+        case .rescaling(let scale, let offset):
+            guard scale.isFinite, offset.isFinite else { throw invalid("scale \(scale) and offset \(offset) must be finite") }
+            return input
+        case .normalization(let axes, let mean, let variance, _):
+            let kept = try Self.featureAxes(axes, rank: input.count, impossible).map { input[$0] }
+            guard (mean == nil) == (variance == nil) else { throw invalid("needs both a mean and a variance, or neither") }
+            if let mean, let variance {
+                let size = kept.reduce(1, *)
+                for (what, values) in [("mean", mean), ("variance", variance)] {
+                    guard values.count == 1 || values.count == size else {
+                        throw impossible("\(what) has \(values.count) values; the kept axes \(axes) need 1 or \(size)")
+                    }
+                    guard values.allSatisfy(\.isFinite) else { throw invalid("\(what) must be finite") }
+                }
+            }
+            return input
+        case .relu(let maxValue, let slope, let threshold):
+            guard slope.isFinite, threshold.isFinite, maxValue?.isFinite ?? true else {
+                throw invalid(
+                    "max_value \(maxValue.map { "\($0)" } ?? "none"), negative_slope \(slope) and threshold \(threshold) must be finite")
+            }
+            return input
+        case .prelu(let shared):
+            for axis in shared where axis < 1 || axis > input.count {
+                throw impossible("shared axis \(axis) does not exist in an input of rank \(input.count + 1) (with the batch)")
+            }
+            return input
+        case .elu(let alpha):
+            guard alpha.isFinite else { throw invalid("alpha \(alpha) must be finite") }
+            return input
+        case .softmax(let axes):
+            _ = try Self.featureAxes(axes, rank: input.count, impossible)
+            return input
+        case .embedding(let inputDim, let outputDim):
+            guard inputDim > 0, outputDim > 0 else { throw invalid("input_dim \(inputDim) and output_dim \(outputDim) must be positive") }
+            return input + [outputDim]
+        case .repeatVector(let n):
+            guard n > 0 else { throw invalid("n \(n) must be positive") }
+            guard input.count == 1 else { throw impossible("needs an input of rank 2 (with the batch), got rank \(input.count + 1)") }
+            return [n, input[0]]
+        case .inferenceIdentity(let kind):
+            switch kind {
+            case .spatialDropout(let rank, let rate, _):
+                guard rate >= 0, rate < 1 else { throw invalid("dropout rate \(rate) must be in [0, 1)") }
+                guard input.count == rank + 1 else {
+                    throw impossible("needs an input of rank \(rank + 2) (with the batch), got rank \(input.count + 1)")
+                }
+            case .gaussianDropout(let rate), .alphaDropout(let rate):
+                guard rate >= 0, rate < 1 else { throw invalid("dropout rate \(rate) must be in [0, 1)") }
+            case .gaussianNoise(let stddev):
+                guard stddev >= 0, stddev.isFinite else { throw invalid("stddev \(stddev) must be a non-negative number") }
+            case .activityRegularization(let l1, let l2):
+                guard l1 >= 0, l2 >= 0, l1.isFinite, l2.isFinite else {
+                    throw invalid("l1 \(l1) and l2 \(l2) must be non-negative numbers")
+                }
+            }
+            return input
+        case .layerScale(let initValues, let dim):
+            guard initValues.isFinite, dim > 0 else {
+                throw invalid("init_values \(initValues) must be finite and projection_dim \(dim) positive")
+            }
+            guard input.last == dim else {
+                throw impossible("projection_dim \(dim) does not match the input's last axis \(input.last ?? 0)")
+            }
+            return input
         }
     }
 
@@ -205,16 +288,41 @@ extension LayerSpec {
         case .conv1D(let filters, let k, _, _, _, let groups, _, let useBias, let format):
             let c = input.count == 2 ? (format == .channelsFirst ? input[0] : input[1]) : 0
             return [[k, c / max(groups, 1), filters]] + (useBias ? [[filters]] : [])
+        case .layerNormalization(let axes, _, let center, let scale):
+            guard let indices = try? Self.featureAxes(axes, rank: input.count, { ModelSpecError.invalidGraph($0) }) else { return [] }
+            let shape = indices.map { input[$0] }
+            return (scale ? [shape] : []) + (center ? [shape] : [])
+        case .normalization(let axes, let mean, _, _):
+            guard mean == nil, let indices = try? Self.featureAxes(axes, rank: input.count, { ModelSpecError.invalidGraph($0) }) else {
+                return []
+            }
+            let shape = indices.map { input[$0] }
+            return [shape, shape, []]
+        case .prelu(let shared):
+            return [input.indices.map { shared.contains($0 + 1) ? 1 : input[$0] }]
+        case .embedding(let inputDim, let outputDim):
+            return [[inputDim, outputDim]]
+        case .layerScale(_, let dim):
+            return [[dim]]
         default:
             return []
         }
+    }
+
+    /// Several distinct Keras axes as sorted indices into the example's shape (see `featureAxis`).
+    public static func featureAxes(_ axes: [Int], rank: Int, _ impossible: (String) -> ModelSpecError) throws -> [Int] {
+        let indices = try axes.map { try featureAxis($0, rank: rank, impossible) }.sorted()
+        guard Set(indices).count == indices.count else { throw impossible("axes \(axes) name one axis twice") }
+        return indices
     }
 
     /// A Keras axis (batch = 0, negative from the end, of a tensor whose examples have rank `rank`) as an index
     /// into the example's shape.
     public static func featureAxis(_ axis: Int, rank: Int, _ impossible: (String) -> ModelSpecError) throws -> Int {
         let index = axis < 0 ? axis + rank : axis - 1
-        guard index >= 0, index < rank else { throw impossible("axis \(axis) does not exist in an input of rank \(rank + 1) (with the batch)") }
+        guard index >= 0, index < rank else {
+            throw impossible("axis \(axis) does not exist in an input of rank \(rank + 1) (with the batch)")
+        }
         return index
     }
 
@@ -248,8 +356,11 @@ extension LayerSpec {
     /// How many of the layer's last weights are not trained (BatchNormalization's moving mean and variance).
     /// Keras lists a model's weights trainable first, so a group holding several layers' weights keeps these last.
     public var nonTrainableWeightCount: Int {
-        if case .batchNormalization = self { return 2 }
-        return 0
+        switch self {
+        case .batchNormalization: return 2
+        case .normalization(_, nil, _, _): return 3
+        default: return 0
+        }
     }
 
     /// How many weight arrays the layer has (the length of `weightShapes`).
@@ -261,12 +372,22 @@ extension LayerSpec {
             .conv1D(_, _, _, _, _, _, _, let useBias, _):
             return useBias ? 2 : 1
         case .separableConv2D(_, _, _, _, _, _, _, _, _, _, let useBias, _): return useBias ? 3 : 2
+        case .layerNormalization(_, _, let center, let scale): return (center ? 1 : 0) + (scale ? 1 : 0)
+        case .normalization(_, let mean, _, _): return mean == nil ? 3 : 0
+        case .prelu, .embedding, .layerScale: return 1
         default: return 0
         }
     }
 
     /// Whether the runtime has this layer's backward pass, so `fit` can train a model that has it.
-    public var supportsTraining: Bool { true }
+    /// Dense and Conv2D layers whose activation is not differentiable from its output alone (silu, gelu, ...) do
+    /// not train (an `Activation` layer with them does: it keeps its input).
+    public var supportsTraining: Bool {
+        switch self {
+        case .dense, .conv2D, .depthwiseConv2D, .separableConv2D, .conv2DTranspose, .conv1D: return finalActivation.hasBackwardFromOutput
+        default: return true
+        }
+    }
 
     /// Whether the layer has weights of its own.
     public var hasWeights: Bool { weightCount > 0 }

@@ -101,10 +101,51 @@ public enum LayerSpec: Sendable, Hashable {
     case zeroPadding1D(left: Int, right: Int, dataFormat: DataFormat = .channelsLast)
     /// `Cropping1D(cropping)`: removes `left` steps from the start and `right` from the end of (steps, channels).
     case cropping1D(left: Int, right: Int)
+    /// `LayerNormalization(axis, epsilon, center, scale)` over `axes` (Keras axes: batch = 0, negative from the
+    /// end; one or several): per example and position of the other axes, `(x - mean) / sqrt(variance + epsilon)
+    /// * gamma + beta` with the (biased) moments over `axes`. Weights `[gamma if scale, beta if center]`, each shaped
+    /// as the input's `axes` in increasing order. Keras 3's `rms_scaling` is refused by the reader.
+    case layerNormalization(axes: [Int] = [-1], epsilon: Double = 1e-3, center: Bool = true, scale: Bool = true)
+    /// `Rescaling(scale, offset)`: `x * scale + offset`, elementwise (scalar scale and offset only).
+    case rescaling(scale: Double, offset: Double = 0)
+    /// `Normalization(axis, mean, variance, invert)`: `(x - mean) / max(sqrt(variance), 1e-7)` (`invert`:
+    /// `mean + x * max(sqrt(variance), 1e-7)`), with one mean and variance per position of the kept `axes`
+    /// (Keras axes; `[]` keeps none: one scalar mean). With `mean`/`variance` given (as the config stores
+    /// them, row-major over the kept axes, or one value for all) the layer has no weights; with nil it has
+    /// Keras' adapted variables `[mean, variance, count]`, all non-trainable, `count` a scalar.
+    case normalization(axes: [Int] = [-1], mean: [Double]? = nil, variance: [Double]? = nil, invert: Bool = false)
+    /// `ReLU(max_value, negative_slope, threshold)`: `min(x, max_value)` for `x >= threshold`, else
+    /// `negative_slope * (x - threshold)` (Keras' formula; `max_value` nil means no cap).
+    case relu(maxValue: Double? = nil, negativeSlope: Double = 0, threshold: Double = 0)
+    /// `PReLU(shared_axes)`: `x` if `x >= 0`, else `alpha * x`, with one learnt `alpha` per position of the input,
+    /// shared along `sharedAxes` (Keras axes, 1-based). Weight `alpha` shaped as the input with shared axes 1.
+    case prelu(sharedAxes: [Int] = [])
+    /// `ELU(alpha)` as a layer: `x` if `x > 0`, else `alpha * (exp(x) - 1)`.
+    case elu(alpha: Double = 1)
+    /// `Softmax(axis)` over one or several `axes` other than the single last one (which is
+    /// `.activation(.softmax)`): numerically stable, jointly over the listed axes.
+    case softmax(axes: [Int])
+    /// `Embedding(input_dim, output_dim)`: integer indices (arriving as floats) of any shape -> their rows of the
+    /// `(input_dim, output_dim)` weight `embeddings`, appended as a last axis. An index that is not an exact integer
+    /// in `0..<input_dim` yields a row of NaN (predictions cannot throw). `mask_zero` is refused by the reader.
+    case embedding(inputDim: Int, outputDim: Int)
+    /// `RepeatVector(n)`: `(features)` -> `(n, features)`.
+    case repeatVector(Int)
+    /// Layers that are the identity at inference and whose training-time noise or penalty WeightBridge does not
+    /// apply (`fit` runs them as the identity too): `SpatialDropout1D/2D/3D`, `GaussianNoise`, `GaussianDropout`,
+    /// `AlphaDropout`, `ActivityRegularization`. Kept so exports write the class back.
+    case inferenceIdentity(InferenceIdentity)
+    /// keras.applications ConvNeXt's `LayerScale(init_values, projection_dim)`: `x * gamma`, `gamma`
+    /// `(projection_dim)` broadcast along the last axis. `initValues` only matters to Keras' initialiser.
+    case layerScale(initValues: Double, projectionDim: Int)
 }
 
 /// The elementwise merge layers, as Keras names them.
 public enum MergeOperation: String, Sendable, Hashable, CaseIterable {
-    case add = "Add", subtract = "Subtract", multiply = "Multiply", average = "Average", maximum = "Maximum"
+    case add = "Add"
+    case subtract = "Subtract"
+    case multiply = "Multiply"
+    case average = "Average"
+    case maximum = "Maximum"
     case minimum = "Minimum"
 }

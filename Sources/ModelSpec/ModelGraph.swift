@@ -69,12 +69,16 @@ public struct ModelGraph: Sendable, Hashable {
                 guard inputs.indices.contains(i) else { throw ModelSpecError.invalidGraph("refers to input \(i) of \(inputs.count)") }
                 return inputs[i].shape
             case .node(let j):
-                guard j >= 0, j < node else { throw ModelSpecError.invalidGraph("is not in topological order (node \(node) reads node \(j))") }
+                guard j >= 0, j < node else {
+                    throw ModelSpecError.invalidGraph("is not in topological order (node \(node) reads node \(j))")
+                }
                 return shapes[j]
             }
         }
         for (index, node) in nodes.enumerated() {
-            guard layers.indices.contains(node.layer) else { throw ModelSpecError.invalidGraph("calls layer \(node.layer) of \(layers.count)") }
+            guard layers.indices.contains(node.layer) else {
+                throw ModelSpecError.invalidGraph("calls layer \(node.layer) of \(layers.count)")
+            }
             let layer = layers[node.layer]
             let given = try node.inputs.map { try shape($0, before: index) }
             let out = try layer.spec.outputShape(for: given, layer: layer.name)

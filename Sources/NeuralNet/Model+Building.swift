@@ -71,8 +71,8 @@ extension Model {
             let dims = Array(2...input.count) + [1]
             let moved = dims.map { input[$0 - 1] }
             return .unary(CompositeLayer([Permute<Scalar>(inputShape: input, dims: dims), Flatten<Scalar>(inputShape: moved)]))
-        case .reshape(let shape):
-            return .unary(Reshape<Scalar>(inputShape: input, outputShape: shape))
+        case .reshape:
+            return .unary(Reshape<Scalar>(inputShape: input, outputShape: output))
         case .permute(let dims):
             return .unary(Permute<Scalar>(inputShape: input, dims: dims))
         case .dropout(let rate):
@@ -151,6 +151,31 @@ extension Model {
             return temporal(.channelsLast, input: input, output: output) {
                 Window2D<Scalar>(inputShape: $0, top: 0, bottom: 0, left: -left, right: -right)
             }
+        case .layerNormalization(let axes, let epsilon, let center, let scale):
+            let indices = try! LayerSpec.featureAxes(axes, rank: input.count) { ModelSpecError.invalidGraph($0) }
+            return .unary(LayerNormalization<Scalar>(shape: input, axes: indices, epsilon: epsilon, center: center, scale: scale))
+        case .rescaling(let scale, let offset):
+            return .unary(ElementwiseLayer<Scalar>(.rescaling(scale: scale, offset: offset), shape: input))
+        case .normalization(let axes, let mean, let variance, let invert):
+            let kept = try! LayerSpec.featureAxes(axes, rank: input.count) { ModelSpecError.invalidGraph($0) }
+            return .unary(Normalization<Scalar>(shape: input, kept: kept, mean: mean, variance: variance, invert: invert))
+        case .relu(let maxValue, let slope, let threshold):
+            return .unary(ElementwiseLayer<Scalar>(.relu(maxValue: maxValue, negativeSlope: slope, threshold: threshold), shape: input))
+        case .prelu(let shared):
+            return .unary(PReLU<Scalar>(shape: input, sharedAxes: shared))
+        case .elu(let alpha):
+            return .unary(ElementwiseLayer<Scalar>(.elu(alpha: alpha), shape: input))
+        case .softmax(let axes):
+            let indices = try! LayerSpec.featureAxes(axes, rank: input.count) { ModelSpecError.invalidGraph($0) }
+            return .unary(AxisSoftmax<Scalar>(shape: input, axes: indices))
+        case .embedding(let inputDim, let outputDim):
+            return .unary(Embedding<Scalar>(inputShape: input, inputDim: inputDim, outputDim: outputDim))
+        case .repeatVector(let n):
+            return .unary(RepeatVector<Scalar>(features: input[0], times: n))
+        case .inferenceIdentity:
+            return .unary(IdentityLayer<Scalar>(shape: input))
+        case .layerScale(let initValues, let dim):
+            return .unary(LayerScale<Scalar>(shape: input, channels: dim, initValues: initValues))
         }
     }
 }

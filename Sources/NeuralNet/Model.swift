@@ -81,8 +81,8 @@ public final class Model<Scalar: NNScalar> {
         for layer in graph.layers.indices {
             let operation = operations[nodesOfLayer[layer][0]]
             guard case .unary(let runtime) = operation, !runtime.parameters.isEmpty else { continue }
-            if let normalization = runtime as? BatchNormalization<Scalar> {
-                normalization.reset()
+            if let constant = runtime as? any KerasInitialisedLayer {
+                constant.reset()
             } else {
                 var parameters = runtime.parameters
                 let shape = parameters[0].shape
@@ -141,7 +141,8 @@ public final class Model<Scalar: NNScalar> {
     public func predict(_ inputs: [Tensor<Scalar>], batchSize: Int = 256) -> [Tensor<Scalar>] {
         precondition(inputs.count == graph.inputs.count, "predict: \(inputs.count) inputs for \(graph.inputs.count)")
         for (input, spec) in zip(inputs, graph.inputs) {
-            precondition(Array(input.shape.dropFirst()) == spec.shape, "predict: input shape \(input.shape) does not match [N] + \(spec.shape)")
+            precondition(
+                Array(input.shape.dropFirst()) == spec.shape, "predict: input shape \(input.shape) does not match [N] + \(spec.shape)")
         }
         let n = inputs[0].shape.first ?? 0
         let outputShapes = graph.outputs.map(graph.shape(of:))

@@ -119,7 +119,12 @@ final class KerasRefusalTests: XCTestCase {
             try parse(graph("[[\"a\", 0, 0, {}], [\"c\", 0, 0, {}]]")),
             "x.h5: model_config: layer 'add' takes the output of 'c' call 0, which the model does not have")
         assertRefuses(
-            try parse(graph("[[\"a\", 0, 0, {}], [\"b\", 0, 0, {}]]", extra: "\n{\"class_name\": \"Dense\", \"name\": \"a\", \"config\": {\"name\": \"a\", \"units\": 1}, \"inbound_nodes\": []},")),
+            try parse(
+                graph(
+                    "[[\"a\", 0, 0, {}], [\"b\", 0, 0, {}]]",
+                    extra:
+                        "\n{\"class_name\": \"Dense\", \"name\": \"a\", \"config\": {\"name\": \"a\", \"units\": 1}, \"inbound_nodes\": []},"
+                )),
             "x.h5: model_config: two layers are named 'a'")
     }
 
@@ -127,8 +132,10 @@ final class KerasRefusalTests: XCTestCase {
         assertRefuses(
             try parse(
                 """
-                {"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "gelu"}}]}}
-                """), "x.h5: layer 'd': activation is 'gelu', expected one of relu, sigmoid, tanh, softmax, linear, elu, selu, softplus, softsign, exponential, hard_sigmoid")
+                {"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "sparsemax"}}]}}
+                """),
+            "x.h5: layer 'd': activation is 'sparsemax', expected one of relu, sigmoid, tanh, softmax, linear, elu, selu, softplus, softsign, "
+                + "exponential, hard_sigmoid, silu, gelu, hard_silu, relu6, mish, log_softmax, leaky_relu, hard_swish, swish")
         assertRefuses(
             try parse(
                 """
@@ -149,7 +156,9 @@ final class KerasRefusalTests: XCTestCase {
         XCTAssertEqual(
             config.layers.map(\.spec),
             [
-                .conv2D(filters: 2, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true),
+                .conv2D(
+                    filters: 2, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu,
+                    useBias: true),
                 .maxPool2D(poolHeight: 3, poolWidth: 3, strideHeight: 3, strideWidth: 3, padding: .valid),
             ])
     }
