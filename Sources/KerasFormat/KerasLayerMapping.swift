@@ -245,6 +245,12 @@ enum KerasLayerMapping {
             let config: [String: Any] = ["Zeros", "Ones"].contains(className) ? [:] : ["seed": NSNull()]
             return ["module": "keras.initializers", "class_name": className, "config": config, "registered_name": NSNull()]
         }
+        case "SimpleRNN", "LSTM", "GRU":
+            spec = try recurrentLayer(header.className, s)
+        case "Bidirectional":
+            spec = try bidirectionalLayer(s, source: source)
+        case "TimeDistributed":
+            spec = try timeDistributedLayer(s, source: source)
         let nulls: [String: Any] = [
             "kernel_regularizer": NSNull(), "bias_regularizer": NSNull(), "activity_regularizer": NSNull(), "kernel_constraint": NSNull(),
             "bias_constraint": NSNull(),
@@ -308,6 +314,10 @@ enum KerasLayerMapping {
             return ("Concatenate", ["axis": axis])
         }
     }
+        case .simpleRNN, .lstm, .gru: return recurrentWeightNames(spec)
+        case .bidirectional(let forward, let backward, _):
+            return weightNames(forward).map { "forward_layer/" + $0 } + weightNames(backward).map { "backward_layer/" + $0 }
+        case .timeDistributed(let inner): return weightNames(inner)
 
     /// Keras' names for a layer's weights, in order (`kernel`, `bias`; `gamma`, `beta`, `moving_mean`, ...).
     static func weightNames(_ spec: LayerSpec) -> [String] {
@@ -319,3 +329,17 @@ enum KerasLayerMapping {
         }
     }
 }
+        case .simpleRNN, .lstm, .gru:
+            return recurrentKeras(spec, flavor: flavor)
+        case .bidirectional(let forward, let backward, let merge):
+            let stem = KerasLayerConfig.snakeCase(keras(forward, flavor: flavor).className)
+            return (
+                "Bidirectional",
+                [
+                    "merge_mode": merge.rawValue, "layer": wrappedKeras(forward, name: "forward_" + stem, flavor: flavor),
+                    "backward_layer": wrappedKeras(backward, name: "backward_" + stem, flavor: flavor),
+                ]
+            )
+        case .timeDistributed(let inner):
+            let stem = KerasLayerConfig.snakeCase(keras(inner, flavor: flavor).className)
+            return ("TimeDistributed", ["layer": wrappedKeras(inner, name: stem, flavor: flavor)])

@@ -78,6 +78,19 @@ extension Model {
         case .concatenate(let axis):
             let index = try! LayerSpec.featureAxis(axis, rank: input.count) { ModelSpecError.invalidGraph($0) }
             return .merge(Concatenate<Scalar>(axis: index, inputShapes: inputs, outputShape: output))
+        case .simpleRNN, .lstm, .gru:
+            return .unary(Recurrent<Scalar>(spec, input: input))
+        case .bidirectional(let forward, let backward, let merge):
+            return .unary(
+                Bidirectional<Scalar>(
+                    forward: Recurrent<Scalar>(forward, input: input), backward: Recurrent<Scalar>(backward, input: input), merge: merge))
+        case .timeDistributed(let inner):
+            let step = Array(input.dropFirst())
+            let innerOutput = try! inner.outputShape(for: [step], layer: "inner")
+            guard case .unary(let layer) = makeOperation(inner, inputs: [step], output: innerOutput) else {
+                preconditionFailure("TimeDistributed of a merge layer")  // the shape rule refuses it first
+            }
+            return .unary(TimeDistributed<Scalar>(inner: layer, steps: input[0], innerInputShape: step))
         }
     }
 }
