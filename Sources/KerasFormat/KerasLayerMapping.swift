@@ -230,6 +230,12 @@ enum KerasLayerMapping {
                 throw s.unsupported("axis", axis, expected: "an integer")
             }
             spec = .concatenate(axis: value)
+        case "SimpleRNN", "LSTM", "GRU":
+            spec = try recurrentLayer(header.className, s)
+        case "Bidirectional":
+            spec = try bidirectionalLayer(s, source: source)
+        case "TimeDistributed":
+            spec = try timeDistributedLayer(s, source: source)
         case "Lambda":
             throw KerasFormatError.lambdaLayer(source: source, layer: header.name)
         default:
@@ -245,12 +251,6 @@ enum KerasLayerMapping {
             let config: [String: Any] = ["Zeros", "Ones"].contains(className) ? [:] : ["seed": NSNull()]
             return ["module": "keras.initializers", "class_name": className, "config": config, "registered_name": NSNull()]
         }
-        case "SimpleRNN", "LSTM", "GRU":
-            spec = try recurrentLayer(header.className, s)
-        case "Bidirectional":
-            spec = try bidirectionalLayer(s, source: source)
-        case "TimeDistributed":
-            spec = try timeDistributedLayer(s, source: source)
         let nulls: [String: Any] = [
             "kernel_regularizer": NSNull(), "bias_regularizer": NSNull(), "activity_regularizer": NSNull(), "kernel_constraint": NSNull(),
             "bias_constraint": NSNull(),
@@ -312,23 +312,6 @@ enum KerasLayerMapping {
             return (operation.rawValue, [:])
         case .concatenate(let axis):
             return ("Concatenate", ["axis": axis])
-        }
-    }
-        case .simpleRNN, .lstm, .gru: return recurrentWeightNames(spec)
-        case .bidirectional(let forward, let backward, _):
-            return weightNames(forward).map { "forward_layer/" + $0 } + weightNames(backward).map { "backward_layer/" + $0 }
-        case .timeDistributed(let inner): return weightNames(inner)
-
-    /// Keras' names for a layer's weights, in order (`kernel`, `bias`; `gamma`, `beta`, `moving_mean`, ...).
-    static func weightNames(_ spec: LayerSpec) -> [String] {
-        switch spec {
-        case .dense(_, _, let useBias), .conv2D(_, _, _, _, _, _, _, let useBias, _): return useBias ? ["kernel", "bias"] : ["kernel"]
-        case .batchNormalization(_, _, let center, let scale):
-            return (scale ? ["gamma"] : []) + (center ? ["beta"] : []) + ["moving_mean", "moving_variance"]
-        default: return []
-        }
-    }
-}
         case .simpleRNN, .lstm, .gru:
             return recurrentKeras(spec, flavor: flavor)
         case .bidirectional(let forward, let backward, let merge):
@@ -343,3 +326,20 @@ enum KerasLayerMapping {
         case .timeDistributed(let inner):
             let stem = KerasLayerConfig.snakeCase(keras(inner, flavor: flavor).className)
             return ("TimeDistributed", ["layer": wrappedKeras(inner, name: stem, flavor: flavor)])
+        }
+    }
+
+    /// Keras' names for a layer's weights, in order (`kernel`, `bias`; `gamma`, `beta`, `moving_mean`, ...).
+    static func weightNames(_ spec: LayerSpec) -> [String] {
+        switch spec {
+        case .dense(_, _, let useBias), .conv2D(_, _, _, _, _, _, _, let useBias, _): return useBias ? ["kernel", "bias"] : ["kernel"]
+        case .batchNormalization(_, _, let center, let scale):
+            return (scale ? ["gamma"] : []) + (center ? ["beta"] : []) + ["moving_mean", "moving_variance"]
+        case .simpleRNN, .lstm, .gru: return recurrentWeightNames(spec)
+        case .bidirectional(let forward, let backward, _):
+            return weightNames(forward).map { "forward_layer/" + $0 } + weightNames(backward).map { "backward_layer/" + $0 }
+        case .timeDistributed(let inner): return weightNames(inner)
+        default: return []
+        }
+    }
+}

@@ -98,12 +98,6 @@ extension LayerSpec {
                 out[a] += other[a]
             }
             return out
-        }
-    }
-
-    /// The shapes of the layer's weights for `inputs` (checked by `outputShape` first), in Keras' order.
-    public func weightShapes(for inputs: [[Int]]) -> [[Int]] {
-        let input = inputs.first ?? []
         case .simpleRNN, .lstm, .gru:
             return try recurrentOutputShape(input, layer: layer)
         case .bidirectional(let forward, let backward, let merge):
@@ -112,6 +106,12 @@ extension LayerSpec {
             guard inner.inputArity == 1...1 else { throw invalid("TimeDistributed wraps single-input layers only") }
             guard input.count >= 2 else { throw impossible("TimeDistributed needs an input of rank 2 or more (steps first)") }
             return [input[0]] + (try inner.outputShape(for: [Array(input.dropFirst())], layer: layer))
+        }
+    }
+
+    /// The shapes of the layer's weights for `inputs` (checked by `outputShape` first), in Keras' order.
+    public func weightShapes(for inputs: [[Int]]) -> [[Int]] {
+        let input = inputs.first ?? []
         switch self {
         case .dense(let units, _, let useBias):
             return [[input.last ?? 0, units]] + (useBias ? [[units]] : [])
@@ -122,18 +122,18 @@ extension LayerSpec {
             guard let a = try? Self.featureAxis(axis, rank: input.count, { ModelSpecError.invalidGraph($0) }) else { return [] }
             let c = [input[a]]
             return (scale ? [c] : []) + (center ? [c] : []) + [c, c]
-        default:
-            return []
-        }
-    }
-
-    /// A Keras axis (batch = 0, negative from the end, of a tensor whose examples have rank `rank`) as an index
         case .simpleRNN, .lstm, .gru:
             return recurrentWeightShapes(input)
         case .bidirectional(let forward, let backward, _):
             return forward.recurrentWeightShapes(input) + backward.recurrentWeightShapes(input)
         case .timeDistributed(let inner):
             return inner.weightShapes(for: [Array(input.dropFirst())])
+        default:
+            return []
+        }
+    }
+
+    /// A Keras axis (batch = 0, negative from the end, of a tensor whose examples have rank `rank`) as an index
     /// into the example's shape.
     public static func featureAxis(_ axis: Int, rank: Int, _ impossible: (String) -> ModelSpecError) throws -> Int {
         let index = axis < 0 ? axis + rank : axis - 1
@@ -172,6 +172,7 @@ extension LayerSpec {
     /// Keras lists a model's weights trainable first, so a group holding several layers' weights keeps these last.
     public var nonTrainableWeightCount: Int {
         if case .batchNormalization = self { return 2 }
+        if case .timeDistributed(let inner) = self { return inner.nonTrainableWeightCount }
         return 0
     }
 
@@ -180,7 +181,10 @@ extension LayerSpec {
         switch self {
         case .dense(_, _, let useBias), .conv2D(_, _, _, _, _, _, _, let useBias, _): return useBias ? 2 : 1
         case .batchNormalization(_, _, let center, let scale): return (center ? 1 : 0) + (scale ? 1 : 0) + 2
-        if case .timeDistributed(let inner) = self { return inner.nonTrainableWeightCount }
+        case .simpleRNN(_, _, let useBias, _, _), .lstm(_, _, _, let useBias, _, _), .gru(_, _, _, let useBias, _, _, _):
+            return useBias ? 3 : 2
+        case .bidirectional(let forward, let backward, _): return forward.weightCount + backward.weightCount
+        case .timeDistributed(let inner): return inner.weightCount
         default: return 0
         }
     }
@@ -196,29 +200,25 @@ extension LayerSpec {
     }
 
     /// Whether the layer has weights of its own.
-        case .simpleRNN(_, _, let useBias, _, _), .lstm(_, _, _, let useBias, _, _), .gru(_, _, _, let useBias, _, _, _):
-            return useBias ? 3 : 2
-        case .bidirectional(let forward, let backward, _): return forward.weightCount + backward.weightCount
-        case .timeDistributed(let inner): return inner.weightCount
     public var hasWeights: Bool { weightCount > 0 }
 
     /// The activation the layer applies last (`.linear` if none), which lets a loss fuse softmax.
     public var finalActivation: Activation {
         switch self {
         case .dense(_, let a, _), .conv2D(_, _, _, _, _, _, let a, _, _), .activation(let a): return a
+        case .timeDistributed(let inner): return inner.finalActivation
         default: return .linear
         }
     }
-        case .timeDistributed(let inner):
-            return inner.dataFormat
 
     /// Whether the layer works on images (and so has a data format).
     public var dataFormat: DataFormat? {
         switch self {
         case .conv2D(_, _, _, _, _, _, _, _, let f), .maxPool2D(_, _, _, _, _, let f), .averagePool2D(_, _, _, _, _, let f),
-        case .timeDistributed(let inner): return inner.finalActivation
             .globalAveragePool2D(let f), .globalMaxPool2D(let f), .cropping2D(_, _, _, _, let f), .zeroPadding2D(_, _, _, _, let f):
             return f
+        case .timeDistributed(let inner):
+            return inner.dataFormat
         default:
             return nil
         }
