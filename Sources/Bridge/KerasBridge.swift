@@ -204,9 +204,14 @@ extension KerasBridge {
             var arrays: [KerasWeight] = []
             // A layer shared by two nested-model calls appears once; its path is read once.
             if seenPaths.insert(layer.kerasPath).inserted {
-                while let entry = byPath["\(layer.kerasPath)/vars/\(arrays.count)"] {
-                    arrays.append(KerasWeight(name: entry.path, shape: entry.shape, values: entry.values))
-                    used.insert(entry.path)
+                // A recurrent layer keeps its variables in `cell/vars`, a wrapper in its inner layers' groups.
+                for group in layer.variableGroups {
+                    var index = 0
+                    while let entry = byPath["\(group.path)/\(index)"] {
+                        arrays.append(KerasWeight(name: entry.path, shape: entry.shape, values: entry.values))
+                        used.insert(entry.path)
+                        index += 1
+                    }
                 }
             }
             layerWeights.append(KerasLayerWeights(layerName: layer.name, weights: arrays))

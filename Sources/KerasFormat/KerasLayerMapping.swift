@@ -441,6 +441,12 @@ enum KerasLayerMapping {
             spec = .layerScale(
                 initValues: try s.number("init_values", default: 1e-6),
                 projectionDim: try s.positiveInt(s.value("projection_dim"), "projection_dim"))
+        case "SimpleRNN", "LSTM", "GRU":
+            spec = try recurrentLayer(header.className, s)
+        case "Bidirectional":
+            spec = try bidirectionalLayer(s, source: source)
+        case "TimeDistributed":
+            spec = try timeDistributedLayer(s, source: source)
         case "Lambda":
             throw KerasFormatError.lambdaLayer(source: source, layer: header.name)
         default:
@@ -651,6 +657,20 @@ enum KerasLayerMapping {
             }
         case .layerScale(let initValues, let dim):
             return ("LayerScale", ["init_values": initValues, "projection_dim": dim])
+        case .simpleRNN, .lstm, .gru:
+            return recurrentKeras(spec, flavor: flavor)
+        case .bidirectional(let forward, let backward, let merge):
+            let stem = KerasLayerConfig.snakeCase(keras(forward, flavor: flavor).className)
+            return (
+                "Bidirectional",
+                [
+                    "merge_mode": merge.rawValue, "layer": wrappedKeras(forward, name: "forward_" + stem, flavor: flavor),
+                    "backward_layer": wrappedKeras(backward, name: "backward_" + stem, flavor: flavor),
+                ]
+            )
+        case .timeDistributed(let inner):
+            let stem = KerasLayerConfig.snakeCase(keras(inner, flavor: flavor).className)
+            return ("TimeDistributed", ["layer": wrappedKeras(inner, name: stem, flavor: flavor)])
         }
     }
 
@@ -671,6 +691,10 @@ enum KerasLayerMapping {
         case .prelu: return ["alpha"]
         case .embedding: return ["embeddings"]
         case .layerScale: return ["variable"]
+        case .simpleRNN, .lstm, .gru: return recurrentWeightNames(spec)
+        case .bidirectional(let forward, let backward, _):
+            return weightNames(forward).map { "forward_layer/" + $0 } + weightNames(backward).map { "backward_layer/" + $0 }
+        case .timeDistributed(let inner): return weightNames(inner)
         default: return []
         }
     }

@@ -252,6 +252,14 @@ extension LayerSpec {
                 throw impossible("projection_dim \(dim) does not match the input's last axis \(input.last ?? 0)")
             }
             return input
+        case .simpleRNN, .lstm, .gru:
+            return try recurrentOutputShape(input, layer: layer)
+        case .bidirectional(let forward, let backward, let merge):
+            return try bidirectionalOutputShape(input, forward: forward, backward: backward, merge: merge, layer: layer)
+        case .timeDistributed(let inner):
+            guard inner.inputArity == 1...1 else { throw invalid("TimeDistributed wraps single-input layers only") }
+            guard input.count >= 2 else { throw impossible("TimeDistributed needs an input of rank 2 or more (steps first)") }
+            return [input[0]] + (try inner.outputShape(for: [Array(input.dropFirst())], layer: layer))
         }
     }
 
@@ -304,6 +312,12 @@ extension LayerSpec {
             return [[inputDim, outputDim]]
         case .layerScale(_, let dim):
             return [[dim]]
+        case .simpleRNN, .lstm, .gru:
+            return recurrentWeightShapes(input)
+        case .bidirectional(let forward, let backward, _):
+            return forward.recurrentWeightShapes(input) + backward.recurrentWeightShapes(input)
+        case .timeDistributed(let inner):
+            return inner.weightShapes(for: [Array(input.dropFirst())])
         default:
             return []
         }
@@ -359,6 +373,7 @@ extension LayerSpec {
         switch self {
         case .batchNormalization: return 2
         case .normalization(_, nil, _, _): return 3
+        case .timeDistributed(let inner): return inner.nonTrainableWeightCount
         default: return 0
         }
     }
@@ -375,16 +390,23 @@ extension LayerSpec {
         case .layerNormalization(_, _, let center, let scale): return (center ? 1 : 0) + (scale ? 1 : 0)
         case .normalization(_, let mean, _, _): return mean == nil ? 3 : 0
         case .prelu, .embedding, .layerScale: return 1
+        case .simpleRNN(_, _, let useBias, _, _), .lstm(_, _, _, let useBias, _, _), .gru(_, _, _, let useBias, _, _, _):
+            return useBias ? 3 : 2
+        case .bidirectional(let forward, let backward, _): return forward.weightCount + backward.weightCount
+        case .timeDistributed(let inner): return inner.weightCount
         default: return 0
         }
     }
 
     /// Whether the runtime has this layer's backward pass, so `fit` can train a model that has it.
     /// Dense and Conv2D layers whose activation is not differentiable from its output alone (silu, gelu, ...) do
-    /// not train (an `Activation` layer with them does: it keeps its input).
+    /// not train (an `Activation` layer with them does: it keeps its input). Recurrent layers (and `Bidirectional`)
+    /// run inference only; `TimeDistributed` trains when its inner layer does.
     public var supportsTraining: Bool {
         switch self {
         case .dense, .conv2D, .depthwiseConv2D, .separableConv2D, .conv2DTranspose, .conv1D: return finalActivation.hasBackwardFromOutput
+        case .simpleRNN, .lstm, .gru, .bidirectional: return false
+        case .timeDistributed(let inner): return inner.supportsTraining
         default: return true
         }
     }
@@ -399,6 +421,7 @@ extension LayerSpec {
         case .depthwiseConv2D(_, _, _, _, _, _, _, _, let a, _, _), .separableConv2D(_, _, _, _, _, _, _, _, _, let a, _, _),
             .conv2DTranspose(_, _, _, _, _, _, _, _, let a, _, _), .conv1D(_, _, _, _, _, _, let a, _, _):
             return a
+        case .timeDistributed(let inner): return inner.finalActivation
         default: return .linear
         }
     }
@@ -414,6 +437,8 @@ extension LayerSpec {
             .averagePool1D(_, _, _, let f), .globalAveragePool1D(let f, _), .globalMaxPool1D(let f, _), .upSampling2D(_, _, _, let f),
             .zeroPadding1D(_, _, let f):
             return f
+        case .timeDistributed(let inner):
+            return inner.dataFormat
         default:
             return nil
         }

@@ -138,6 +138,36 @@ public enum LayerSpec: Sendable, Hashable {
     /// keras.applications ConvNeXt's `LayerScale(init_values, projection_dim)`: `x * gamma`, `gamma`
     /// `(projection_dim)` broadcast along the last axis. `initValues` only matters to Keras' initialiser.
     case layerScale(initValues: Double, projectionDim: Int)
+    /// `SimpleRNN(units, activation, use_bias, return_sequences, go_backwards)` on a (timesteps, features) input:
+    /// `h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)`, `h_0 = 0`. Weights kernel (features,
+    /// units), recurrent_kernel (units, units), bias (units). Outputs the last state (units), or every state
+    /// (timesteps, units) with `returnSequences`; with `goBackwards` the steps run last to first and the sequence is
+    /// returned in that (reversed) order, as Keras does. Keras' `return_state`, `stateful` and masks are refused upstream.
+    case simpleRNN(
+        units: Int, activation: Activation = .tanh, useBias: Bool = true, returnSequences: Bool = false, goBackwards: Bool = false)
+    /// `LSTM(units, activation, recurrent_activation, use_bias, return_sequences, go_backwards)`: gates in Keras'
+    /// order i, f, c, o along the last axis of kernel (features, 4 units), recurrent_kernel (units, 4 units) and bias
+    /// (4 units); `c_t = f * c_{t-1} + i * activation(z_c)`, `h_t = o * activation(c_t)`. Outputs as `simpleRNN`.
+    case lstm(
+        units: Int, activation: Activation = .tanh, recurrentActivation: Activation = .sigmoid, useBias: Bool = true,
+        returnSequences: Bool = false, goBackwards: Bool = false)
+    /// `GRU(units, activation, recurrent_activation, use_bias, reset_after, return_sequences, go_backwards)`: gates in
+    /// Keras' order z, r, h; kernel (features, 3 units), recurrent_kernel (units, 3 units), bias (3 units), or (2, 3
+    /// units) with `resetAfter` (row 0 the input bias, row 1 the recurrent bias, and the reset gate applied after
+    /// the recurrent product, as Keras 3 and cuDNN do). `h_t = z * h_{t-1} + (1 - z) * activation(...)`. Outputs as
+    /// `simpleRNN`.
+    case gru(
+        units: Int, activation: Activation = .tanh, recurrentActivation: Activation = .sigmoid, useBias: Bool = true,
+        resetAfter: Bool = true, returnSequences: Bool = false, goBackwards: Bool = false)
+    /// `Bidirectional(layer, merge_mode, backward_layer)`: two recurrent layers (`simpleRNN`, `lstm`, `gru`) on the same
+    /// input, the backward one with the opposite `goBackwards` and the same `returnSequences`; the backward sequence is
+    /// flipped back into time order before the merge. Weights: the forward layer's, then the backward layer's.
+    /// `merge_mode=None` (two outputs) is refused upstream.
+    indirect case bidirectional(forward: LayerSpec, backward: LayerSpec, merge: BidirectionalMerge = .concat)
+    /// `TimeDistributed(layer)`: the inner single-input layer applied to each step of axis 1 (the first axis after
+    /// the batch) with the same weights; its input and output are the inner layer's with that axis in front. Weights,
+    /// training support and final activation are the inner layer's.
+    indirect case timeDistributed(LayerSpec)
 }
 
 /// The elementwise merge layers, as Keras names them.

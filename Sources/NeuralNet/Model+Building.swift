@@ -176,6 +176,19 @@ extension Model {
             return .unary(IdentityLayer<Scalar>(shape: input))
         case .layerScale(let initValues, let dim):
             return .unary(LayerScale<Scalar>(shape: input, channels: dim, initValues: initValues))
+        case .simpleRNN, .lstm, .gru:
+            return .unary(Recurrent<Scalar>(spec, input: input))
+        case .bidirectional(let forward, let backward, let merge):
+            return .unary(
+                Bidirectional<Scalar>(
+                    forward: Recurrent<Scalar>(forward, input: input), backward: Recurrent<Scalar>(backward, input: input), merge: merge))
+        case .timeDistributed(let inner):
+            let step = Array(input.dropFirst())
+            let innerOutput = try! inner.outputShape(for: [step], layer: "inner")
+            guard case .unary(let layer) = makeOperation(inner, inputs: [step], output: innerOutput) else {
+                preconditionFailure("TimeDistributed of a merge layer")  // the shape rule refuses it first
+            }
+            return .unary(TimeDistributed<Scalar>(inner: layer, steps: input[0], innerInputShape: step))
         }
     }
 }
