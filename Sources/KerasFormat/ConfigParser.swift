@@ -74,15 +74,16 @@ struct ConfigParser {
         guard !inputRefs.isEmpty, !outputRefs.isEmpty else { throw invalid("\(className) config has no inputs or no outputs") }
 
         // Pass 1: every entry by name, with its calls' arguments.
-        var entries: [(header: LayerHeader, calls: [[TensorKey]], path: String)] = []
+        var entries: [(header: LayerHeader, calls: [[TensorKey]], path: String, scalars: [ScalarOperand?])] = []
         var entryIndex: [String: Int] = [:]
         var paths = SavingPaths()
         for item in layerList {
             let header = try layerHeader(item)
             guard entryIndex[header.name] == nil else { throw invalid("two layers are named '\(header.name)'") }
             entryIndex[header.name] = entries.count
-            let calls = try inboundCalls((item as? [String: Any])?["inbound_nodes"], layer: header.name)
-            entries.append((header, calls, paths.next(header.className)))
+            let nodes = (item as? [String: Any])?["inbound_nodes"]
+            let calls = try inboundCalls(nodes, layer: header.name)
+            entries.append((header, calls, paths.next(header.className), scalarOperands(nodes)))
         }
         try refuseUnsupported(entries.map(\.header))
         var model = KerasModelConfig(
@@ -218,6 +219,29 @@ struct ConfigParser {
         return try list.map { item in
             guard let entry = item as? [Any], let key = tensorKey(entry) else { throw invalid("malformed \(what) entry") }
             return key
+        }
+    }
+
+    /// The number in a Keras 3 call of an operation on one tensor and one number (`x + 3.0`, `0.5 * x`).
+    struct ScalarOperand {
+        var value: Double
+        /// Whether the number is the first argument (`3.0 - x`).
+        var first: Bool
+    }
+
+    /// For each call in `inbound_nodes`, its number operand when the call is `op(tensor, number)` or
+    /// `op(number, tensor)` (Keras 3 form); nil otherwise.
+    private func scalarOperands(_ value: Any?) -> [ScalarOperand?] {
+        guard let nodes = value as? [Any] else { return [] }
+        return nodes.map { node in
+            guard let args = (node as? [String: Any])?["args"] as? [Any], args.count == 2 else { return nil }
+            func number(_ item: Any) -> Double? {
+                guard let n = item as? NSNumber, CFGetTypeID(n) != CFBooleanGetTypeID() else { return nil }
+                return n.doubleValue.isFinite ? n.doubleValue : nil
+            }
+            if let v = number(args[1]), args[0] is [String: Any] { return ScalarOperand(value: v, first: false) }
+            if let v = number(args[0]), args[1] is [String: Any] { return ScalarOperand(value: v, first: true) }
+            return nil
         }
     }
 

@@ -54,10 +54,8 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
         case .unsupportedModel(let source, let className):
             return "\(source): model class \(className.printable()) is not supported (expected Sequential, Functional or Model)"
         case .unsupportedLayer(let source, let layer, let className):
-            return "\(source): layer '\(layer.printable())' has class \(className.printable()), which WeightBridge does not support "
-                + "(supported: InputLayer, Conv2D, Max/AveragePooling2D, GlobalMax/GlobalAveragePooling2D, Cropping2D, "
-                + "ZeroPadding2D, Flatten, Reshape, Permute, Dense, Dropout, Activation, Softmax, ReLU, LeakyReLU, "
-                + "BatchNormalization, nested Sequential/Model)"
+            return "\(source): layer '\(layer.printable())' has class \(className.printable()), which WeightBridge does not run "
+                + "(the README lists the layers it runs)"
         case .unsupportedLayers(let source, let layers):
             let list = layers.map { "'\($0.name)' (\($0.className == "Lambda" ? "Lambda, Python code never run" : $0.className))" }
             return "\(source): \(layers.count) layers WeightBridge does not run: " + list.joined(separator: ", ")

@@ -674,6 +674,17 @@ enum KerasLayerMapping {
         }
     }
 
+    /// A Keras 3 operation node on one tensor and one number as an elementwise rescaling: `Add` (`x + c`),
+    /// `Subtract` (`x - c`, `c - x`), `Multiply` (`x * c`); nil for anything else.
+    static func scalarOperation(_ className: String, constant c: Double, constantFirst: Bool) -> LayerSpec? {
+        switch className {
+        case "Add": return .rescaling(scale: 1, offset: c)
+        case "Subtract": return constantFirst ? .rescaling(scale: -1, offset: c) : .rescaling(scale: 1, offset: -c)
+        case "Multiply": return .rescaling(scale: c, offset: 0)
+        default: return nil
+        }
+    }
+
     /// Keras' names for a layer's weights, in order (`kernel`, `bias`; `gamma`, `beta`, `moving_mean`, ...).
     static func weightNames(_ spec: LayerSpec) -> [String] {
         switch spec {
