@@ -161,6 +161,12 @@ struct ConfigParser {
                     layer = existing
                 } else {
                     var config = try KerasLayerMapping.layer(header, source: source, kerasVersion: kerasVersion)
+                    if c < entries[e].scalars.count, let scalar = entries[e].scalars[c],
+                        let spec = KerasLayerMapping.scalarOperation(header.className, constant: scalar.value, constantFirst: scalar.first)
+                    {
+                        // A Keras 3 operation on a tensor and a number (`x + 3.0` in MobileNetV3's hard_sigmoid).
+                        config.spec = spec
+                    }
                     config.kerasPath = entries[e].path
                     layer = try builder.addLayer(config)
                     layerOfEntry[e] = layer
@@ -236,7 +242,7 @@ struct ConfigParser {
         return nodes.map { node in
             guard let args = (node as? [String: Any])?["args"] as? [Any], args.count == 2 else { return nil }
             func number(_ item: Any) -> Double? {
-                guard let n = item as? NSNumber, CFGetTypeID(n) != CFBooleanGetTypeID() else { return nil }
+                guard let n = item as? NSNumber else { return nil }
                 return n.doubleValue.isFinite ? n.doubleValue : nil
             }
             if let v = number(args[1]), args[0] is [String: Any] { return ScalarOperand(value: v, first: false) }

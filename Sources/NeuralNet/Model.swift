@@ -148,7 +148,8 @@ public final class Model<Scalar: NNScalar> {
         let outputShapes = graph.outputs.map(graph.shape(of:))
         let outputWidths = outputShapes.map { $0.reduce(1, *) }
         if n == 0 { return outputShapes.map { Tensor(shape: [0] + $0, scalars: []) } }
-        // Small inputs are still split so that every core gets a share; results do not depend on the batch size.
+        // Small inputs are still split so that every core gets a share. Results do not depend on the batch size, up
+        // to the last bits of OpenBLAS's GEMM (its blocking follows the row count).
         let step = max(1, min(batchSize, (n + BLASThreads.workers - 1) / BLASThreads.workers))
         let chunks = (n + step - 1) / step
         let buffers = outputWidths.map { UnsafeMutableBufferPointer<Scalar>.allocate(capacity: n * $0) }
