@@ -94,12 +94,24 @@ final class TrainCommandTests: XCTestCase {
         let out = tmp.file("cnn.h5")
         let p = Process()
         p.executableURL = WeightBridgeBinary.url
-        p.arguments = ["train", "cnn", "--epochs", "50", "--output", out.path]
+        p.arguments = ["train", "cnn", "--epochs", "50", "--limit", "6000", "--output", out.path]
         p.currentDirectoryURL = FixturePaths.repoRoot
         p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        let stderr = Pipe()
+        p.standardError = stderr
+        // Interrupt once training is under way: when the first epoch's line arrives (no timed sleep).
+        let firstEpoch = DispatchSemaphore(value: 0)
+        var seen = Data()
+        stderr.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            seen.append(chunk)
+            if chunk.isEmpty || String(decoding: seen, as: UTF8.self).contains("Epoch ") {
+                handle.readabilityHandler = nil
+                firstEpoch.signal()
+            }
+        }
         try p.run()
-        Thread.sleep(forTimeInterval: 4)
+        XCTAssertEqual(firstEpoch.wait(timeout: .now() + 600), .success, "no epoch finished")
         XCTAssertTrue(p.isRunning, "training should still be running")
         kill(p.processIdentifier, SIGINT)
         let deadline = Date().addingTimeInterval(30)
