@@ -160,12 +160,8 @@ extension Model {
     /// of Dense layers, whose per-batch products are small: halving a 64-row batch makes every GEMM less efficient;
     /// the seed MLP's epoch takes 0.47 s split and 0.38 s whole on 2 cores, the seed CNN's 7.0 s split and 9.6 s whole).
     var splitsBatchesOverCores: Bool {
-        specs.contains {
-            switch $0 {
-            case .dense, .flatten, .dropout, .activation, .reshape, .leakyReLU, .merge, .concatenate: return false
-            default: return true
-            }
-        }
+        // Spatial layers are the ones with a data format (convolutions, pooling, resizing, padding, cropping).
+        specs.contains { $0.dataFormat != nil }
     }
 
     /// Loss, correct count and gradients of one batch, split over the workers: each runs forward and backward on
