@@ -136,8 +136,8 @@ public enum ModelFile {
         }
     }
 
-    /// Saves `model` to `url`: `.npz` (see `npzArrays`), `.h5` as a Keras
-    /// model (Keras 3 layout by default, `flavor: .keras2` for tf-keras 2.x). Written atomically.
+    /// Saves `model` to `url`: `.npz` (see `npzArrays`), `.h5` as a Keras model (Keras 3 layout by default,
+    /// `flavor: .keras2` for tf-keras 2.x), `.keras` as a Keras 3 archive. Written atomically.
     public static func save(
         _ model: LoadedModel, layerNames: [String]? = nil, to url: URL, flavor: KerasFlavor = .keras3,
         overwrite: Bool = true
@@ -148,6 +148,13 @@ public enum ModelFile {
         } else if FileKind.byExtension(url) == .hdf5 {
             let (config, weights) = try KerasBridge.exportModel(model, layerNames: layerNames)
             try KerasModelFile.write(config: config, weights: weights, to: url, flavor: flavor, overwrite: overwrite)
+        } else if FileKind.byExtension(url) == .kerasArchive {
+            // Keras 3's own format: config.json, metadata.json and model.weights.h5 at the saving walk's paths.
+            let (config, weights) = try KerasBridge.exportModel(model, layerNames: layerNames)
+            let contents = try config.kerasArchiveContents(weights: weights)
+            try KerasArchive.write(
+                configJSON: contents.configJSON, metadataJSON: KerasArchive.metadataJSON(kerasVersion: KerasFlavor.keras3.formatVersion),
+                weights: contents.weights, to: url, overwrite: overwrite)
         } else {
             throw BridgeError.unsupportedModelFile(path: url.path)
         }

@@ -120,10 +120,11 @@ struct Convert: ParsableCommand {
                 throw CLIError.badOption("\(input) holds \(file.names.count) tensors; name one as \(input):NAME to write a .npy")
             }
             try NPYFile.write(try numpy(file.tensor(name), name: name), to: out, overwrite: force)
-        case (.npz, .hdf5), (.hdf5, .hdf5):
+        case (.npz, .hdf5), (.hdf5, .hdf5), (.kerasArchive, .hdf5), (.npz, .kerasArchive), (.hdf5, .kerasArchive):
+            // A model moves between formats through WeightBridge's own model (Keras layer names kept).
             let imported = try ModelFile.load(inURL, options: try modelOptions.importOptions(limits: limits))
             try ModelFile.save(
-                imported.model, layerNames: inKind == .hdf5 ? imported.layerNames : nil, to: out,
+                imported.model, layerNames: inKind == .npz ? nil : imported.layerNames, to: out,
                 flavor: keras == 2 ? .keras2 : .keras3, overwrite: force)
         case (.kerasArchive, .kerasArchive):
             // Rewrites the archive from what was read: config.json and metadata.json as stored, weights as float32.

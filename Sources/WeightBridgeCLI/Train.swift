@@ -76,8 +76,8 @@ struct Train: ParsableCommand {
         if let lr, !(lr > 0) { throw ValidationError("--lr must be positive") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         guard keras == 2 || keras == 3 else { throw ValidationError("--keras must be 2 or 3") }
-        if let output, !["npz", "h5", "hdf5"].contains(URL(fileURLWithPath: output).pathExtension.lowercased()) {
-            throw ValidationError("--output must end in .npz or .h5")
+        if let output, !["npz", "h5", "hdf5", "keras"].contains(URL(fileURLWithPath: output).pathExtension.lowercased()) {
+            throw ValidationError("--output must end in .npz, .h5 or .keras")
         }
     }
 

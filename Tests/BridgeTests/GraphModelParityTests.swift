@@ -72,15 +72,15 @@ final class GraphModelParityTests: XCTestCase {
             options: .init(architecture: directory.appendingPathComponent("residual_cnn.json")))
     }
 
-    /// A graph model exported by WeightBridge to `.h5` (Keras 3 and tf-keras 2 layouts) loads in real Keras 3 and
-    /// tf-keras and predicts what the original model predicted.
+    /// A graph model exported by WeightBridge to `.h5` (Keras 3 and tf-keras 2 layouts) and to `.keras` loads in real
+    /// Keras 3 (`load_model`) and tf-keras and predicts what the original model predicted.
     func testGraphModelExportsToH5ThatKeras3AndTFKerasRunIdentically() throws {
         let directory = try GeneratedFixtures.directory(script: "architectures.py")
-        for name in ["two_in_two_out", "residual_cnn"] {
+        for name in ["two_in_two_out", "residual_cnn", "nested"] {
             let imported = try ModelFile.load(directory.appendingPathComponent("\(name).h5"))
             let scratch = TemporaryDirectory()
-            for (flavor, loader) in [(KerasFlavor.keras3, "keras"), (.keras2, "tf_keras")] {
-                let out = scratch.file("\(name)-\(loader).h5")
+            for (flavor, loader, ext) in [(KerasFlavor.keras3, "keras", "h5"), (.keras2, "tf_keras", "h5"), (.keras3, "keras", "keras")] {
+                let out = scratch.file("\(name)-\(loader).\(ext)")
                 try ModelFile.save(imported.model, layerNames: imported.layerNames, to: out, flavor: flavor)
                 let report = try runPython(
                     """

@@ -92,3 +92,49 @@ final class KerasArchiveCommandTests: XCTestCase {
         }
     }
 }
+
+extension KerasArchiveCommandTests {
+    /// `convert` and `train` write `.keras` archives from any model WeightBridge holds (a NumPy MLP, a Keras `.h5`, a
+    /// model trained in Swift); real Keras 3 opens each with `keras.saving.load_model` and predicts what
+    /// WeightBridge predicts for it.
+    func testWritesKerasArchivesThatKeras3LoadsAndRunsIdentically() throws {
+        let tmp = TemporaryDirectory()
+        let cases: [(model: String, input: String)] = [
+            (FixturePaths.fixture("verify/wine_mlp.npz").path, "wine_x.npy"),
+            (FixturePaths.fixture("verify/cancer_mlp.h5").path, "cancer_x.npy"),
+        ]
+        _ = try runPython(
+            """
+            import numpy as np, sys
+            np.save(sys.argv[1], np.load(sys.argv[2])['x'].astype(np.float32))
+            """, args: [tmp.file("wine_x.npy").path, FixturePaths.fixture("verify/wine_test.npz").path])
+        try FileManager.default.copyItem(at: FixturePaths.fixture("verify/cancer_x.npy"), to: tmp.file("cancer_x.npy"))
+        let trained = try WeightBridgeBinary.run(
+            ["train", "mlp", "--limit", "500", "--epochs", "1", "--output", tmp.file("trained.keras").path])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        for (index, c) in cases.enumerated() {
+            let archive = tmp.file("model\(index).keras")
+            let convert = try WeightBridgeBinary.run(["convert", c.model, archive.path])
+            XCTAssertEqual(convert.status, 0, convert.stderr)
+            let predict = try WeightBridgeBinary.run(
+                ["predict", c.model, "--input", tmp.file(c.input).path, "--output", tmp.file("swift\(index).npy").path])
+            XCTAssertEqual(predict.status, 0, predict.stderr)
+            let worst = try runPython(
+                """
+                import sys, numpy as np, keras
+                model = keras.saving.load_model(sys.argv[1])
+                got = model.predict(np.load(sys.argv[2]), verbose=0)
+                print(float(np.max(np.abs(got - np.load(sys.argv[3])))))
+                """, args: [archive.path, tmp.file(c.input).path, tmp.file("swift\(index).npy").path])
+            // float32 Keras against WeightBridge (float64 for the NumPy MLP, rounded to float32 on export).
+            let float32Parity = 1e-5
+            XCTAssertLessThanOrEqual(try XCTUnwrap(Double(worst.trimmingCharacters(in: .whitespacesAndNewlines))), float32Parity, c.model)
+        }
+        let loads = try runPython(
+            """
+            import sys, keras
+            print(keras.saving.load_model(sys.argv[1]).count_params())
+            """, args: [tmp.file("trained.keras").path])
+        XCTAssertEqual(loads.trimmingCharacters(in: .whitespacesAndNewlines), "109386", "the seed MLP recipe trained in Swift")
+    }
+}
