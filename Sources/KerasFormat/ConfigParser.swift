@@ -1,4 +1,5 @@
 import Foundation
+import SafeIO
 import ModelSpec
 
 /// Turns decoded `model_config` JSON into `KerasModelConfig` graphs. Internal: `KerasModelConfig.parse` is the API.
@@ -12,6 +13,15 @@ struct ConfigParser {
     /// How deep models may nest as layers of models.
     static let maxNesting = 8
     var nesting = 0
+    /// `ResourceLimits.maxLayers`: most entries in one model's layer list.
+    var maxLayers = ResourceLimits.default.maxLayers
+
+    /// Refuses a layer list longer than `maxLayers` before any work proportional to it.
+    private func checkLayerCount(_ count: Int) throws {
+        guard count <= maxLayers else {
+            throw invalid("has \(count) layers, over the limit of \(maxLayers) layers")
+        }
+    }
 
     private func invalid(_ reason: String) -> KerasFormatError { .invalidConfig(source: source, reason: reason) }
 
@@ -30,6 +40,7 @@ struct ConfigParser {
         } else {
             throw invalid("Sequential config is a JSON \(jsonKind(config)), expected an object with layers")
         }
+        try checkLayerCount(layerList.count)
         try refuseUnsupported(try layerList.map(layerHeader))
         var model = KerasModelConfig(sequential: name, inputShape: nil, layers: [])
         var builder = GraphAssembly(source: source)
@@ -73,6 +84,7 @@ struct ConfigParser {
         let outputRefs = try tensorRefs(dict["output_layers"], what: "output_layers")
         guard !inputRefs.isEmpty, !outputRefs.isEmpty else { throw invalid("\(className) config has no inputs or no outputs") }
 
+        try checkLayerCount(layerList.count)
         // Pass 1: every entry by name, with its calls' arguments.
         var entries: [(header: LayerHeader, calls: [[TensorKey]], path: String, scalars: [ScalarOperand?])] = []
         var entryIndex: [String: Int] = [:]
@@ -204,7 +216,7 @@ struct ConfigParser {
     private mutating func nestedModel(_ header: LayerHeader) throws -> KerasModelConfig? {
         guard ["Sequential", "Model", "Functional"].contains(header.className) else { return nil }
         guard nesting < Self.maxNesting else { throw invalid("models nest deeper than \(Self.maxNesting) levels") }
-        var inner = ConfigParser(source: source, kerasVersion: kerasVersion, nesting: nesting + 1)
+        var inner = ConfigParser(source: source, kerasVersion: kerasVersion, nesting: nesting + 1, maxLayers: maxLayers)
         return header.className == "Sequential"
             ? try inner.sequential(header.config) : try inner.functional(header.config, className: header.className)
     }
@@ -310,24 +322,25 @@ struct ConfigParser {
         guard let dict = entry as? [String: Any] else { throw invalid("a layers entry is a JSON \(jsonKind(entry)), expected an object") }
         guard let className = dict["class_name"] as? String else { throw invalid("a layer has no class_name") }
         let config = dict["config"] as? [String: Any] ?? [:]
-        guard let name = config["name"] as? String ?? dict["name"] as? String else {
-            throw invalid("a \(className) layer has no name")
-        }
+        let givenName = config["name"] as? String ?? dict["name"] as? String
+        let label = givenName ?? "(unnamed \(className))"
         // A layer naming a Python module or a registered custom class is user code (`@register_keras_serializable`),
-        // whatever its class_name says: its behaviour cannot be known from the file, so it is refused.
+        // whatever its class_name says: its behaviour cannot be known from the file, so it is refused, named by
+        // what it asked for, before anything else about it is checked.
         if let module = dict["module"] as? String,
             !(module == "keras" || module.hasPrefix("keras.") || module == "tf_keras"
                 || module.hasPrefix("tf_keras.") || module.hasPrefix("tensorflow.keras") || module.hasPrefix("keras_core"))
         {
             throw KerasFormatError.unsupportedSetting(
-                source: source, layer: name, setting: "module", value: "'\(module)'",
+                source: source, layer: label, setting: "module", value: "'\(module)'",
                 expected: "a Keras module (keras.layers, ...); custom Python classes are never loaded")
         }
         if let registered = dict["registered_name"] as? String, registered != className {
             throw KerasFormatError.unsupportedSetting(
-                source: source, layer: name, setting: "registered_name", value: "'\(registered)'",
+                source: source, layer: label, setting: "registered_name", value: "'\(registered)'",
                 expected: "null or '\(className)' (a registered custom class is Python code, never loaded)")
         }
+        guard let name = givenName else { throw invalid("a \(className) layer has no name") }
         return LayerHeader(name: name, className: className, config: config, module: dict["module"] as? String)
     }
 

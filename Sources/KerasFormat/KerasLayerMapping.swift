@@ -30,8 +30,14 @@ enum KerasLayerMapping {
         }
 
         func positiveInt(_ value: Any?, _ setting: String) throws -> Int {
-            guard let number = value as? NSNumber, let int = Int(exactly: number.doubleValue), int > 0, int <= 1 << 31 else {
+            guard let value else { throw unsupported(setting, "missing", expected: "a positive integer") }
+            if let text = value as? String { throw unsupported(setting, "the string \"\(text)\"", expected: "a positive integer (a number, not text)") }
+            guard let number = value as? NSNumber, let int = Int(exactly: number.doubleValue), int > 0 else {
                 throw unsupported(setting, value, expected: "a positive integer")
+            }
+            guard int <= 1 << 31 else {
+                throw KerasFormatError.invalidConfig(
+                    source: source, reason: "layer '\(layer)': \(setting) is \(int), over the limit of \(1 << 31)")
             }
             return int
         }

@@ -21,7 +21,7 @@ extension KerasModelConfig {
         }
         guard let root else { throw KerasFormatError.invalidConfig(source: source, reason: "is an empty YAML document") }
         var converter = YAMLConverter(source: source, nodeBudget: 4 * yaml.utf8.count + 1000, depthLimit: limits.maxConfigDepth)
-        return try parse(object: try converter.value(root, depth: 0), source: source, format: "YAML")
+        return try parse(object: try converter.value(root, depth: 0), source: source, format: "YAML", limits: limits)
     }
 }
 
@@ -68,6 +68,9 @@ struct YAMLConverter {
             var dict: [String: Any] = [:]
             for (key, item) in mapping {
                 guard case .scalar(let k) = key else { throw invalid("has a mapping key that is not a string") }
+                if k.string == "<<" {
+                    throw invalid("uses a YAML merge key (<<), which WeightBridge does not expand; write the keys out")
+                }
                 dict[k.string] = try value(item, depth: depth + 1)
             }
             return dict

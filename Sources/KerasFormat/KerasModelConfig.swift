@@ -97,13 +97,17 @@ public struct KerasModelConfig: Sendable, Hashable {
         do {
             object = try JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])
         } catch {
-            throw KerasFormatError.invalidConfig(source: source, reason: "is not valid JSON")
+            // Say why (a number out of range such as 1e400, a stray byte, ...) from the parser's own words.
+            let detail = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String).map { " (\($0.printable(limit: 80)))" } ?? ""
+            throw KerasFormatError.invalidConfig(source: source, reason: "is not valid JSON\(detail)")
         }
-        return try parse(object: object, source: source, format: "JSON", kerasVersion: kerasVersion)
+        return try parse(object: object, source: source, format: "JSON", kerasVersion: kerasVersion, limits: limits)
     }
 
     /// Parses a decoded configuration (`{"class_name": ..., "config": ...}`), from JSON or YAML.
-    static func parse(object: Any, source: String, format: String, kerasVersion: String? = nil) throws -> KerasModelConfig {
+    static func parse(object: Any, source: String, format: String, kerasVersion: String? = nil, limits: ResourceLimits = .default) throws
+        -> KerasModelConfig
+    {
         guard let top = object as? [String: Any] else {
             throw KerasFormatError.invalidConfig(
                 source: source, reason: "is a \(format) \(jsonKind(object)), expected an object with class_name and config")
@@ -112,6 +116,7 @@ public struct KerasModelConfig: Sendable, Hashable {
             throw KerasFormatError.invalidConfig(source: source, reason: "has no class_name, so it is not a Keras model")
         }
         var parser = ConfigParser(source: source)
+        parser.maxLayers = limits.maxLayers
         // Keras 3 writes `module` beside every class name (and no keras_version in `to_json()`).
         parser.kerasVersion = kerasVersion ?? top["keras_version"] as? String ?? (top["module"] is String ? "3" : nil)
         switch className {

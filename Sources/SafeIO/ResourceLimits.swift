@@ -14,15 +14,19 @@ public struct ResourceLimits: Sendable, Equatable {
     public var maxConfigBytes: Int
     /// Deepest nesting accepted in a JSON/YAML configuration (default 64).
     public var maxConfigDepth: Int
+    /// Most layers in one model configuration, counted per model list (default 100,000; the largest
+    /// `keras.applications` model has under 1,000).
+    public var maxLayers: Int
 
     public init(maxArrayBytes: UInt64 = 4 << 30, maxTotalBytes: UInt64 = 16 << 30, maxInflateRatio: UInt64 = 1100,
-                maxMembers: Int = 65536, maxConfigBytes: Int = 64 << 20, maxConfigDepth: Int = 64) {
+                maxMembers: Int = 65536, maxConfigBytes: Int = 64 << 20, maxConfigDepth: Int = 64, maxLayers: Int = 100_000) {
         self.maxArrayBytes = maxArrayBytes
         self.maxTotalBytes = maxTotalBytes
         self.maxInflateRatio = maxInflateRatio
         self.maxMembers = maxMembers
         self.maxConfigBytes = maxConfigBytes
         self.maxConfigDepth = maxConfigDepth
+        self.maxLayers = maxLayers
     }
 
     /// The defaults.

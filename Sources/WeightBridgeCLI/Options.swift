@@ -91,7 +91,7 @@ struct ByteSize: ExpressibleByArgument {
 }
 
 /// `--max-array-bytes`, `--max-total-bytes`, `--max-inflate-ratio`, `--max-members`, `--max-config-bytes`,
-/// `--max-config-depth`: the `ResourceLimits` every file read by a command is checked against before allocating.
+/// `--max-config-depth`, `--max-layers`: the `ResourceLimits` every file read by a command is checked against before allocating.
 struct LimitOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Largest single array a file may declare (default 4 GiB). Accepts 100K, 512M, 8G.", valueName: "bytes"))
     var maxArrayBytes: ByteSize?
@@ -111,9 +111,13 @@ struct LimitOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Deepest nesting of a Keras model configuration (default 64).", valueName: "levels"))
     var maxConfigDepth: Int?
 
+    @Option(help: ArgumentHelp("Most layers in one Keras model configuration (default 100000).", valueName: "n"))
+    var maxLayers: Int?
+
     func validate() throws {
         if let maxInflateRatio, maxInflateRatio == 0 { throw ValidationError("--max-inflate-ratio must be at least 1") }
         if let maxConfigDepth, maxConfigDepth < 1 { throw ValidationError("--max-config-depth must be at least 1") }
+        if let maxLayers, maxLayers < 1 { throw ValidationError("--max-layers must be at least 1") }
         for (flag, value) in [("--max-members", maxMembers?.value), ("--max-config-bytes", maxConfigBytes?.value)] {
             if let value, value > UInt64(Int.max) { throw ValidationError("\(flag) \(value) is too large") }
         }
@@ -128,6 +132,7 @@ struct LimitOptions: ParsableArguments {
         if let maxMembers { l.maxMembers = Int(clamping: maxMembers.value) }
         if let maxConfigBytes { l.maxConfigBytes = Int(clamping: maxConfigBytes.value) }
         if let maxConfigDepth { l.maxConfigDepth = maxConfigDepth }
+        if let maxLayers { l.maxLayers = maxLayers }
         return l
     }
 }

@@ -85,7 +85,7 @@ final class KerasRefusalTests: XCTestCase {
         assertRefuses(
             try parse("{\"class_name\": \"Sequential\", \"config\": 3}"),
             "x.h5: model_config: Sequential config is a JSON number, expected an object with layers")
-        assertRefuses(try parse("not json"), "x.h5: model_config: is not valid JSON")
+        assertRefuses(try parse("not json"), "x.h5: model_config: is not valid JSON (Invalid value around character 1.)")
         assertRefuses(
             try parse("{\"class_name\": \"MyModel\", \"config\": {}}"),
             "x.h5: model class MyModel is not supported (expected Sequential, Functional or Model)")
@@ -188,5 +188,60 @@ extension KerasRefusalTests {
                 error.localizedDescription,
                 "x.h5: 2 layers WeightBridge does not run: 'code' (Lambda, Python code never run), 'f' (Frobnicate)")
         }
+    }
+}
+
+/// Issue 16's configuration messages: each says what was wrong with the value, not a generic complaint.
+extension KerasRefusalTests {
+    private func dense(_ units: String) -> String {
+        #"{"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "config": {"name": "d", "units": \#(units)}}]}}"#
+    }
+
+    func testSaysATextNumberIsTextAndAHugeNumberIsOverTheLimit() {
+        assertRefuses(try parse(dense(#""5""#)), #"x.h5: layer 'd': units is the string "5", expected a positive integer (a number, not text)"#)
+        assertRefuses(try parse(dense("1000000000000")), "x.h5: model_config: layer 'd': units is 1000000000000, over the limit of 2147483648")
+    }
+
+    func testSaysWhyJSONIsInvalid() {
+        XCTAssertThrowsError(try parse(dense("1e400"))) { error in
+            XCTAssertTrue(error.localizedDescription.hasPrefix("x.h5: model_config: is not valid JSON ("), error.localizedDescription)
+            XCTAssertTrue(error.localizedDescription.contains("1e400"), error.localizedDescription)
+        }
+    }
+
+    func testNamesWhatACustomClassAskedForEvenWithoutALayerName() {
+        assertRefuses(
+            try parse(#"{"class_name": "Sequential", "config": {"layers": [{"class_name": "system", "module": "builtins", "config": {}}]}}"#),
+            "x.h5: layer '(unnamed system)': module is 'builtins', expected a Keras module (keras.layers, ...); custom Python classes are never loaded"
+        )
+    }
+
+    func testRefusesMoreLayersThanTheLimitBeforeParsingThem() {
+        let layers = (0..<50).map { #"{"class_name": "Dense", "config": {"name": "d\#($0)", "units": 2}}"# }.joined(separator: ", ")
+        let json = #"{"class_name": "Sequential", "config": {"layers": [\#(layers)]}}"#
+        XCTAssertThrowsError(try KerasModelConfig.parse(json: Data(json.utf8), source: "x.h5", limits: .init(maxLayers: 10))) {
+            XCTAssertEqual($0.localizedDescription, "x.h5: model_config: has 50 layers, over the limit of 10 layers")
+        }
+    }
+
+    func testRefusesYAMLMergeKeysByName() {
+        let yaml = "class_name: Sequential\nconfig:\n  layers:\n  - class_name: Dense\n    config: &base\n      name: d\n      units: 3\n"
+            + "  - class_name: Dense\n    config:\n      <<: *base\n      name: e\n"
+        assertRefuses(
+            try KerasModelConfig.parse(yaml: yaml, source: "x.yaml"),
+            "x.yaml: model_config: uses a YAML merge key (<<), which WeightBridge does not expand; write the keys out")
+    }
+
+    func testParsesTenThousandLayerGraphsInLinearTime() throws {
+        // Linear parsing is what matters; a quadratic parser takes tens of seconds here (issue 16 measured 34 s).
+        var layers = [#"{"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_shape": [null, 2]}, "inbound_nodes": []}"#]
+        for i in 0..<10_000 {
+            let previous = i == 0 ? "in" : "d\(i - 1)"
+            layers.append(
+                #"{"class_name": "Dense", "name": "d\#(i)", "config": {"name": "d\#(i)", "units": 2}, "inbound_nodes": [[["\#(previous)", 0, 0, {}]]]}"#)
+        }
+        let json = #"{"class_name": "Functional", "config": {"name": "f", "layers": [\#(layers.joined(separator: ", "))], "input_layers": [["in", 0, 0]], "output_layers": [["d9999", 0, 0]]}}"#
+        let config = try KerasModelConfig.parse(json: Data(json.utf8), source: "x.h5")
+        XCTAssertEqual(try config.graph(source: "x.h5").nodes.count, 10_000)
     }
 }
