@@ -59,25 +59,20 @@ final class GroupedConv2D<Scalar: NNScalar>: InferenceCachingLayer {
     /// The length of one patch row of one group: taps times the group's channels.
     private var patchSize: Int { kernelHeight * kernelWidth * groupChannels }
 
-    /// Writes group `group`'s patch matrix rows for `images` (row = image * positions + output position).
-    private func im2col(_ x: UnsafePointer<Scalar>, group: Int, images: Range<Int>, into p: UnsafeMutablePointer<Scalar>) {
-        let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
-        let (oh, ow, cg) = (outputShape[0], outputShape[1], groupChannels)
+    /// For every image in `images`, output position and kernel tap, in patch-matrix order, calls
+    /// `body(image, pixel)` with the row-major input pixel the tap reads, or nil where it falls in the padding.
+    @inline(__always)
+    private func forEachTap(images: Range<Int>, _ body: (Int, Int?) -> Void) {
+        let (h, w) = (inputShape[0], inputShape[1])
+        let (oh, ow) = (outputShape[0], outputShape[1])
         for n in images {
-            var out = p + n * positions * patchSize
-            let image = x + n * imageSize + group * cg
             for oy in 0..<oh {
                 for ox in 0..<ow {
                     for ky in 0..<kernelHeight {
                         let iy = oy * strideHeight - padTop + ky * dilationHeight
                         for kx in 0..<kernelWidth {
                             let ix = ox * strideWidth - padLeft + kx * dilationWidth
-                            if iy < 0 || iy >= h || ix < 0 || ix >= w {
-                                out.update(repeating: 0, count: cg)
-                            } else {
-                                out.update(from: image + (iy * w + ix) * c, count: cg)
-                            }
-                            out += cg
+                            body(n, iy < 0 || iy >= h || ix < 0 || ix >= w ? nil : iy * w + ix)
                         }
                     }
                 }
@@ -85,28 +80,30 @@ final class GroupedConv2D<Scalar: NNScalar>: InferenceCachingLayer {
         }
     }
 
+    /// Writes group `group`'s patch matrix rows for `images` (row = image * positions + output position).
+    private func im2col(_ x: UnsafePointer<Scalar>, group: Int, images: Range<Int>, into p: UnsafeMutablePointer<Scalar>) {
+        let (c, cg) = (inputShape[2], groupChannels)
+        var out = p + images.lowerBound * positions * patchSize
+        forEachTap(images: images) { n, pixel in
+            if let pixel {
+                out.update(from: x + n * imageSize + group * cg + pixel * c, count: cg)
+            } else {
+                out.update(repeating: 0, count: cg)
+            }
+            out += cg
+        }
+    }
+
     /// Adds group `group`'s patch gradients back onto the input positions they were read from (adjoint of im2col).
     private func col2im(_ p: UnsafePointer<Scalar>, group: Int, images: Range<Int>, into dx: UnsafeMutablePointer<Scalar>) {
-        let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
-        let (oh, ow, cg) = (outputShape[0], outputShape[1], groupChannels)
-        for n in images {
-            var patch = p + n * positions * patchSize
-            let image = dx + n * imageSize + group * cg
-            for oy in 0..<oh {
-                for ox in 0..<ow {
-                    for ky in 0..<kernelHeight {
-                        let iy = oy * strideHeight - padTop + ky * dilationHeight
-                        for kx in 0..<kernelWidth {
-                            let ix = ox * strideWidth - padLeft + kx * dilationWidth
-                            if iy >= 0 && iy < h && ix >= 0 && ix < w {
-                                let target = image + (iy * w + ix) * c
-                                for ch in 0..<cg { target[ch] += patch[ch] }
-                            }
-                            patch += cg
-                        }
-                    }
-                }
+        let (c, cg) = (inputShape[2], groupChannels)
+        var patch = p + images.lowerBound * positions * patchSize
+        forEachTap(images: images) { n, pixel in
+            if let pixel {
+                let target = dx + n * imageSize + group * cg + pixel * c
+                for ch in 0..<cg { target[ch] += patch[ch] }
             }
+            patch += cg
         }
     }
 
