@@ -22,13 +22,7 @@ final class PReLU<Scalar: NNScalar>: InputCachingLayer {
             var a = 0
             for axis in shape.indices { a = a * alphaShape[axis] + (alphaShape[axis] == 1 ? 0 : index[axis]) }
             table[offset] = a
-            var axis = shape.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < shape[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
+            index.advanceRowMajor(within: shape)
         }
         alphaIndex = table
     }

@@ -23,13 +23,7 @@ final class Permute<Scalar: NNScalar>: Layer {
             var source = 0
             for axis in index.indices { source += index[axis] * outStrides[axis] }
             gather[position] = source
-            var axis = index.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < outputShape[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
+            index.advanceRowMajor(within: outputShape)
         }
         self.gather = gather
     }
