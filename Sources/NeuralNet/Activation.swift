@@ -71,35 +71,41 @@ extension Activation {
                 values[i] = x * Scalar.tanh(Swift.max(x, 0) + Scalar.log(1 + Scalar.exp(-Swift.abs(x))))
             }
         case .logSoftmax:
-            precondition(width > 0 && values.count % width == 0, "log_softmax width \(width) does not divide \(values.count)")
-            var start = 0
-            while start < values.count {
-                let end = start + width
-                var maximum = values[start]
-                for i in start..<end where values[i] > maximum { maximum = values[i] }
+            forEachRowWithMaximum(values, width: width, name: "log_softmax") { row, maximum in
                 var sum: Scalar = 0
-                for i in start..<end { sum += Scalar.exp(values[i] - maximum) }
+                for i in row { sum += Scalar.exp(values[i] - maximum) }
                 let shift = maximum + Scalar.log(sum)
-                for i in start..<end { values[i] -= shift }
-                start = end
+                for i in row { values[i] -= shift }
             }
         case .softmax:
-            precondition(width > 0 && values.count % width == 0, "softmax width \(width) does not divide \(values.count)")
-            var start = 0
-            while start < values.count {
-                let end = start + width
-                var maximum = values[start]
-                for i in start..<end where values[i] > maximum { maximum = values[i] }
+            forEachRowWithMaximum(values, width: width, name: "softmax") { row, maximum in
                 var sum: Scalar = 0
-                for i in start..<end {
+                for i in row {
                     let e = Scalar.exp(values[i] - maximum)
                     values[i] = e
                     sum += e
                 }
                 let inverse = 1 / sum
-                for i in start..<end { values[i] *= inverse }
-                start = end
+                for i in row { values[i] *= inverse }
             }
+        }
+    }
+
+    /// Calls `body(row, maximum)` for each row of `width` values (the indices of the row, and its largest value,
+    /// which the softmaxes subtract so that `exp` cannot overflow). `width` must divide the count (`name` says
+    /// which activation asked, when it does not).
+    @inline(__always)
+    private func forEachRowWithMaximum<Scalar: NNScalar>(
+        _ values: UnsafeMutableBufferPointer<Scalar>, width: Int, name: String, _ body: (Range<Int>, Scalar) -> Void
+    ) {
+        precondition(width > 0 && values.count % width == 0, "\(name) width \(width) does not divide \(values.count)")
+        var start = 0
+        while start < values.count {
+            let end = start + width
+            var maximum = values[start]
+            for i in start..<end where values[i] > maximum { maximum = values[i] }
+            body(start..<end, maximum)
+            start = end
         }
     }
 

@@ -40,4 +40,20 @@ struct AxisGroups {
         for (i, offset) in offsets.enumerated() { result[offset] = i % Swift.max(groupSize, 1) }
         return result
     }
+
+    /// Calls `body(group, base, members)` for every group of every example in a batch of `count` elements: `group`
+    /// counts the groups across the batch (example * groupCount + g), `base` is the example's first offset and
+    /// `members` the group's offsets within the example. Nothing is called when an example is empty.
+    @inline(__always)
+    func forEachGroup(count: Int, _ body: (Int, Int, Slice<UnsafeBufferPointer<Int>>) -> Void) {
+        let exampleSize = groupSize * groupCount
+        guard exampleSize > 0 else { return }
+        offsets.withUnsafeBufferPointer { offsets in
+            for example in 0..<(count / exampleSize) {
+                for g in 0..<groupCount {
+                    body(example * groupCount + g, example * exampleSize, offsets[(g * groupSize)..<((g + 1) * groupSize)])
+                }
+            }
+        }
+    }
 }

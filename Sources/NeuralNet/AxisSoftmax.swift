@@ -15,20 +15,10 @@ final class AxisSoftmax<Scalar: NNScalar>: Layer {
 
     var outputShape: [Int] { shape }
 
-    /// Calls `body(base, members)` for every group of every example in a tensor of `count` elements.
-    private func forEachGroup(count: Int, _ body: (Int, ArraySlice<Int>) -> Void) {
-        let (size, n) = (groups.groupSize, groups.groupCount)
-        let exampleSize = size * n
-        guard exampleSize > 0 else { return }
-        for example in 0..<(count / exampleSize) {
-            for g in 0..<n { body(example * exampleSize, groups.offsets[(g * size)..<((g + 1) * size)]) }
-        }
-    }
-
     func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         var output = input
         output.scalars.withUnsafeMutableBufferPointer { y in
-            forEachGroup(count: y.count) { base, members in
+            groups.forEachGroup(count: y.count) { _, base, members in
                 var maximum = -Scalar.infinity
                 for o in members where y[base + o] > maximum { maximum = y[base + o] }
                 var sum: Scalar = 0
@@ -55,7 +45,7 @@ final class AxisSoftmax<Scalar: NNScalar>: Layer {
         var dx = gradient
         output.scalars.withUnsafeBufferPointer { y in
             dx.scalars.withUnsafeMutableBufferPointer { d in
-                forEachGroup(count: d.count) { base, members in
+                groups.forEachGroup(count: d.count) { _, base, members in
                     var dot: Scalar = 0
                     for o in members { dot += d[base + o] * y[base + o] }
                     for o in members { d[base + o] = y[base + o] * (d[base + o] - dot) }

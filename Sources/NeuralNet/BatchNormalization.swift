@@ -47,19 +47,27 @@ final class BatchNormalization<Scalar: NNScalar>: Layer {
         return (inverse, gamma, parameters[n - 2].scalars, beta)
     }
 
+    /// Calls `body(channel, positions)` for each run of `inner` consecutive positions of one channel in a batch of
+    /// `count` values (examples of channels * inner).
+    @inline(__always)
+    private func forEachChannelRun(count: Int, _ body: (Int, Range<Int>) -> Void) {
+        var start = 0
+        while start < count {
+            for ch in 0..<channels {
+                let row = start + ch * inner
+                body(ch, row..<(row + inner))
+            }
+            start += channels * inner
+        }
+    }
+
     func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         let (inverse, gamma, mean, beta) = transform
-        let (c, inner) = (channels, inner)
         var output = input
         output.scalars.withUnsafeMutableBufferPointer { y in
-            var start = 0
-            while start < y.count {
-                for ch in 0..<c {
-                    let (m, i, g, b) = (mean[ch], inverse[ch], gamma[ch], beta[ch])
-                    let row = start + ch * inner
-                    for k in row..<(row + inner) { y[k] = (y[k] - m) * i * g + b }
-                }
-                start += c * inner
+            forEachChannelRun(count: y.count) { ch, run in
+                let (m, i, g, b) = (mean[ch], inverse[ch], gamma[ch], beta[ch])
+                for k in run { y[k] = (y[k] - m) * i * g + b }
             }
         }
         return output
@@ -71,16 +79,10 @@ final class BatchNormalization<Scalar: NNScalar>: Layer {
         guard needsInputGradient else { return nil }
         let (inverse, gamma, _, _) = transform
         let factor = zip(inverse, gamma).map { $0 * $1 }
-        let (c, inner) = (channels, inner)
         var dx = gradient
         dx.scalars.withUnsafeMutableBufferPointer { d in
-            var start = 0
-            while start < d.count {
-                for ch in 0..<c {
-                    let row = start + ch * inner
-                    for k in row..<(row + inner) { d[k] *= factor[ch] }
-                }
-                start += c * inner
+            forEachChannelRun(count: d.count) { ch, run in
+                for k in run { d[k] *= factor[ch] }
             }
         }
         return dx

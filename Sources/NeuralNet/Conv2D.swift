@@ -143,15 +143,10 @@ final class Conv2D<Scalar: NNScalar>: Layer {
         let g = geometry
         let batch = cachedBatch
         let rows = batch * g.outputPositions
-        var dz: [Scalar] = []
-        swap(&dz, &gradient.scalars)
-        if !gradientIsPreActivation {
-            output.scalars.withUnsafeBufferPointer { y in
-                dz.withUnsafeMutableBufferPointer { activation.backward(output: y, gradient: $0, width: filters) }
-            }
-        }
+        let dz = preActivationGradient(
+            &gradient, output: output, activation: activation, width: filters, isPreActivation: gradientIsPreActivation)
         var dKernel: [Scalar] = uninitializedArray(g.patchSize * filters)
-        var dBias: [Scalar] = uninitializedArray(useBias ? filters : 0)
+        var dBias: [Tensor<Scalar>] = []
         var dInput: [Scalar]? = nil
         dz.withUnsafeBufferPointer { dzp in
             cachedPatches.withUnsafeBufferPointer { p in
@@ -161,7 +156,7 @@ final class Conv2D<Scalar: NNScalar>: Layer {
                         a: p.baseAddress!, lda: g.patchSize, b: dzp.baseAddress!, ldb: filters, beta: 0, c: dw.baseAddress!, ldc: filters)
                 }
             }
-            if useBias { dBias.withUnsafeMutableBufferPointer { columnSums(dzp, rows: rows, columns: filters, into: $0) } }
+            dBias = biasGradients(dzp, rows: rows, width: filters, useBias: useBias)
             if needsInputGradient {
                 var dPatches: [Scalar] = []
                 swap(&dPatches, &patchGradients)
@@ -191,8 +186,7 @@ final class Conv2D<Scalar: NNScalar>: Layer {
             }
         }
         gradients =
-            [Tensor(shape: [g.kernelHeight, g.kernelWidth, g.channels, filters], scalars: dKernel)]
-            + (useBias ? [Tensor(shape: [filters], scalars: dBias)] : [])
+            [Tensor(shape: [g.kernelHeight, g.kernelWidth, g.channels, filters], scalars: dKernel)] + dBias
         return dInput.map { Tensor(shape: [batch, g.inputHeight, g.inputWidth, g.channels], scalars: $0) }
     }
 }

@@ -6,7 +6,7 @@ import ModelSpec
 /// positions outside the output are dropped (`TransposedConvolutionAxis` gives the sizes and crops Keras 3 uses).
 /// The products for all pixels and taps are one GEMM, x (pixels, in) @ kernel^T (in, kh * kw * filters); the
 /// scatter then adds the (overlapping, when the kernel is larger than the stride) windows.
-final class Conv2DTranspose<Scalar: NNScalar>: Layer {
+final class Conv2DTranspose<Scalar: NNScalar>: InferenceCachingLayer {
     let inputShape: [Int]
     let kernelHeight: Int, kernelWidth: Int
     let strideHeight: Int, strideWidth: Int
@@ -17,8 +17,7 @@ final class Conv2DTranspose<Scalar: NNScalar>: Layer {
     private let cropTop: Int, cropLeft: Int
     var parameters: [Tensor<Scalar>]
     private(set) var gradients: [Tensor<Scalar>] = []
-    private var cachedInput: Tensor<Scalar>?
-    private var cachedOutput: Tensor<Scalar>?
+    var forwardCache: (input: Tensor<Scalar>, output: Tensor<Scalar>)?
 
     /// `inputShape` is (h, w, in); the axes are the shape rules' (already checked).
     init(
@@ -96,32 +95,17 @@ final class Conv2DTranspose<Scalar: NNScalar>: Layer {
                 }
             }
         }
-        let bias = useBias ? parameters[1].scalars : []
-        bias.withUnsafeBufferPointer { b in
-            output.withUnsafeMutableBufferPointer { NeuralNet.addBiasAndActivate($0, bias: b, activation: activation, width: filters) }
-        }
+        addBiasAndActivate(&output, parameters: parameters, useBias: useBias, activation: activation, width: filters)
         return Tensor(shape: [batch] + outputShape, scalars: output)
     }
 
-    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
-        let output = infer(input)
-        cachedInput = input
-        cachedOutput = output
-        return output
-    }
-
     func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
-        guard let input = cachedInput, let output = cachedOutput else { preconditionFailure("Conv2DTranspose.backward before forward") }
+        let (input, output) = cachedForward
         let c = inputShape[2]
         let batch = input.count / (pixels * c)
         let rows = batch * pixels
-        var dz: [Scalar] = []
-        swap(&dz, &gradient.scalars)
-        if !gradientIsPreActivation {
-            output.scalars.withUnsafeBufferPointer { y in
-                dz.withUnsafeMutableBufferPointer { activation.backward(output: y, gradient: $0, width: filters) }
-            }
-        }
+        let dz = preActivationGradient(
+            &gradient, output: output, activation: activation, width: filters, isPreActivation: gradientIsPreActivation)
         // The gradient of the scattered columns is a gather of the output gradient (zero where a tap fell outside).
         let perImage = outputShape.reduce(1, *)
         var dColumns: [Scalar] = zeros(rows * columnsPerPixel)
@@ -139,13 +123,8 @@ final class Conv2DTranspose<Scalar: NNScalar>: Layer {
             }
         }
         var dKernel: [Scalar] = uninitializedArray(columnsPerPixel * c)
-        var dBias: [Scalar] = uninitializedArray(useBias ? filters : 0)
         var dx: [Scalar] = needsInputGradient ? uninitializedArray(rows * c) : []
-        if useBias {
-            dz.withUnsafeBufferPointer { d in
-                dBias.withUnsafeMutableBufferPointer { columnSums(d, rows: batch * perImage / filters, columns: filters, into: $0) }
-            }
-        }
+        let dBias = dz.withUnsafeBufferPointer { biasGradients($0, rows: batch * perImage / filters, width: filters, useBias: useBias) }
         dColumns.withUnsafeBufferPointer { dc in
             input.scalars.withUnsafeBufferPointer { x in
                 dKernel.withUnsafeMutableBufferPointer { dk in
@@ -164,7 +143,7 @@ final class Conv2DTranspose<Scalar: NNScalar>: Layer {
                 }
             }
         }
-        gradients = [Tensor(shape: parameters[0].shape, scalars: dKernel)] + (useBias ? [Tensor(shape: [filters], scalars: dBias)] : [])
+        gradients = [Tensor(shape: parameters[0].shape, scalars: dKernel)] + dBias
         return needsInputGradient ? Tensor(shape: input.shape, scalars: dx) : nil
     }
 }

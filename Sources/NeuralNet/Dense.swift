@@ -1,15 +1,14 @@
 /// A fully connected layer, `y = activation(x @ kernel + bias)`, with Keras' layout: kernel (in, units), bias (units).
 ///
 /// Input is (batch, in); the product goes through `cblas_sgemm`/`cblas_dgemm`.
-final class Dense<Scalar: NNScalar>: Layer {
+final class Dense<Scalar: NNScalar>: InferenceCachingLayer {
     let inputUnits: Int
     let units: Int
     let activation: Activation
     let useBias: Bool
     var parameters: [Tensor<Scalar>]
     private(set) var gradients: [Tensor<Scalar>] = []
-    private var cachedInput: Tensor<Scalar>?
-    private var cachedOutput: Tensor<Scalar>?
+    var forwardCache: (input: Tensor<Scalar>, output: Tensor<Scalar>)?
 
     init(inputUnits: Int, units: Int, activation: Activation, useBias: Bool) {
         self.inputUnits = inputUnits
@@ -31,33 +30,20 @@ final class Dense<Scalar: NNScalar>: Layer {
                     Scalar.gemm(
                         transposeA: false, transposeB: false, m: batch, n: units, k: inputUnits, alpha: 1,
                         a: x.baseAddress!, lda: inputUnits, b: w.baseAddress!, ldb: units, beta: 0, c: y.baseAddress!, ldc: units)
-                    let bias = useBias ? parameters[1].scalars : []
-                    bias.withUnsafeBufferPointer { addBiasAndActivate(y, bias: $0, activation: activation, width: units) }
                 }
             }
         }
+        addBiasAndActivate(&output, parameters: parameters, useBias: useBias, activation: activation, width: units)
         return Tensor(shape: [batch, units], scalars: output)
     }
 
-    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
-        let output = infer(input)
-        cachedInput = input
-        cachedOutput = output
-        return output
-    }
-
     func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
-        guard let input = cachedInput, let output = cachedOutput else { preconditionFailure("Dense.backward before forward") }
+        let (input, output) = cachedForward
         let batch = input.count / inputUnits
-        var dz: [Scalar] = []
-        swap(&dz, &gradient.scalars)  // Take the caller's (unique) storage: the activation backward then runs in place.
-        if !gradientIsPreActivation {
-            output.scalars.withUnsafeBufferPointer { y in
-                dz.withUnsafeMutableBufferPointer { activation.backward(output: y, gradient: $0, width: units) }
-            }
-        }
+        let dz = preActivationGradient(
+            &gradient, output: output, activation: activation, width: units, isPreActivation: gradientIsPreActivation)
         var dKernel: [Scalar] = uninitializedArray(inputUnits * units)
-        var dBias: [Scalar] = uninitializedArray(useBias ? units : 0)
+        var dBias: [Tensor<Scalar>] = []
         var dInput: [Scalar]? = nil
         dz.withUnsafeBufferPointer { g in
             input.scalars.withUnsafeBufferPointer { x in
@@ -67,7 +53,7 @@ final class Dense<Scalar: NNScalar>: Layer {
                         a: x.baseAddress!, lda: inputUnits, b: g.baseAddress!, ldb: units, beta: 0, c: dw.baseAddress!, ldc: units)
                 }
             }
-            if useBias { dBias.withUnsafeMutableBufferPointer { columnSums(g, rows: batch, columns: units, into: $0) } }
+            dBias = biasGradients(g, rows: batch, width: units, useBias: useBias)
             if needsInputGradient {
                 var dx: [Scalar] = uninitializedArray(batch * inputUnits)
                 parameters[0].scalars.withUnsafeBufferPointer { w in
@@ -80,7 +66,7 @@ final class Dense<Scalar: NNScalar>: Layer {
                 dInput = dx
             }
         }
-        gradients = [Tensor(shape: [inputUnits, units], scalars: dKernel)] + (useBias ? [Tensor(shape: [units], scalars: dBias)] : [])
+        gradients = [Tensor(shape: [inputUnits, units], scalars: dKernel)] + dBias
         return dInput.map { Tensor(shape: input.shape, scalars: $0) }
     }
 }

@@ -53,6 +53,42 @@ func addBiasAndActivate<Scalar: NNScalar>(
     activation.apply(matrix, width: width)
 }
 
+/// Adds the layer's bias (`parameters[1]`, when `useBias`) to every row of `values` (rows of `width`) and applies
+/// `activation`: the last step of Dense and of the convolutions.
+func addBiasAndActivate<Scalar: NNScalar>(
+    _ values: inout [Scalar], parameters: [Tensor<Scalar>], useBias: Bool, activation: Activation, width: Int
+) {
+    let bias = useBias ? parameters[1].scalars : []
+    bias.withUnsafeBufferPointer { b in
+        values.withUnsafeMutableBufferPointer { addBiasAndActivate($0, bias: b, activation: activation, width: width) }
+    }
+}
+
+/// Takes over the caller's gradient storage (unique, so the activation backward runs in place) and returns the
+/// gradient w.r.t. the input of `activation`: as given when `isPreActivation`, else through the activation's
+/// backward from the layer's cached `output` (rows of `width`).
+func preActivationGradient<Scalar: NNScalar>(
+    _ gradient: inout Tensor<Scalar>, output: Tensor<Scalar>, activation: Activation, width: Int, isPreActivation: Bool
+) -> [Scalar] {
+    var dz: [Scalar] = []
+    swap(&dz, &gradient.scalars)
+    if !isPreActivation {
+        output.scalars.withUnsafeBufferPointer { y in
+            dz.withUnsafeMutableBufferPointer { activation.backward(output: y, gradient: $0, width: width) }
+        }
+    }
+    return dz
+}
+
+/// The bias gradient of a layer with a bias: the column sums of the (rows, width) pre-activation gradient `dz`,
+/// as the one-tensor list that follows the kernel gradient; [] when the layer has no bias.
+func biasGradients<Scalar: NNScalar>(_ dz: UnsafeBufferPointer<Scalar>, rows: Int, width: Int, useBias: Bool) -> [Tensor<Scalar>] {
+    guard useBias else { return [] }
+    var dBias: [Scalar] = uninitializedArray(width)
+    dBias.withUnsafeMutableBufferPointer { columnSums(dz, rows: rows, columns: width, into: $0) }
+    return [Tensor(shape: [width], scalars: dBias)]
+}
+
 /// An array of `count` scalars whose contents are left for the caller to overwrite entirely (BLAS outputs with
 /// beta = 0), saving the zero fill.
 @_specialize(where Scalar == Float)

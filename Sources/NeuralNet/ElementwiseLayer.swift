@@ -1,7 +1,7 @@
 /// A weightless layer that maps each element on its own by a fixed function with a known derivative: Keras'
 /// `Rescaling`, `ReLU(max_value, negative_slope, threshold)` and `ELU(alpha)`. The derivative is taken at the cached
 /// input (at a kink, the right-hand side's, except ReLU's 0 below its threshold as TensorFlow does).
-final class ElementwiseLayer<Scalar: NNScalar>: Layer {
+final class ElementwiseLayer<Scalar: NNScalar>: InputCachingLayer {
     /// The functions this layer computes.
     enum Function {
         /// `x * scale + offset`.
@@ -16,7 +16,7 @@ final class ElementwiseLayer<Scalar: NNScalar>: Layer {
     let shape: [Int]
     var parameters: [Tensor<Scalar>] = []
     let gradients: [Tensor<Scalar>] = []
-    private var cachedInput: Tensor<Scalar>?
+    var cachedInput: Tensor<Scalar>?
 
     init(_ function: Function, shape: [Int]) {
         self.function = function
@@ -47,30 +47,21 @@ final class ElementwiseLayer<Scalar: NNScalar>: Layer {
         return output
     }
 
-    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
-        cachedInput = input
-        return infer(input)
-    }
-
     func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
-        guard needsInputGradient, let input = cachedInput else { return nil }
-        var dx = gradient
-        input.scalars.withUnsafeBufferPointer { x in
-            dx.scalars.withUnsafeMutableBufferPointer { d in
-                switch function {
-                case .rescaling(let scale, _):
-                    let a = Scalar(scale)
-                    for i in d.indices { d[i] *= a }
-                case .relu(let maxValue, let slope, let threshold):
-                    let (s, t) = (Scalar(slope), Scalar(threshold))
-                    let cap = maxValue.map { Scalar($0) } ?? .infinity
-                    for i in d.indices { d[i] *= x[i] >= t ? (x[i] < cap ? 1 : 0) : s }
-                case .elu(let alpha):
-                    let a = Scalar(alpha)
-                    for i in d.indices where !(x[i] > 0) { d[i] *= a * Scalar.exp(x[i]) }
-                }
+        guard needsInputGradient else { return nil }
+        return inputGradient(gradient) { x, d in
+            switch function {
+            case .rescaling(let scale, _):
+                let a = Scalar(scale)
+                for i in d.indices { d[i] *= a }
+            case .relu(let maxValue, let slope, let threshold):
+                let (s, t) = (Scalar(slope), Scalar(threshold))
+                let cap = maxValue.map { Scalar($0) } ?? .infinity
+                for i in d.indices { d[i] *= x[i] >= t ? (x[i] < cap ? 1 : 0) : s }
+            case .elu(let alpha):
+                let a = Scalar(alpha)
+                for i in d.indices where !(x[i] > 0) { d[i] *= a * Scalar.exp(x[i]) }
             }
         }
-        return dx
     }
 }

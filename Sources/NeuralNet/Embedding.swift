@@ -2,13 +2,13 @@
 /// the `(inputDim, outputDim)` parameter `embeddings`, so the output gains a last axis of `outputDim`. An index that
 /// is not an exact integer in `0..<inputDim` (Keras would fail or clamp, depending on the backend) gives a row of
 /// NaN, since inference cannot throw. Indices are not differentiable: the input gradient is zero.
-final class Embedding<Scalar: NNScalar>: Layer {
+final class Embedding<Scalar: NNScalar>: InputCachingLayer {
     let inputShape: [Int]
     let inputDim: Int
     let outputDim: Int
     var parameters: [Tensor<Scalar>]
     private(set) var gradients: [Tensor<Scalar>]
-    private var cachedInput: Tensor<Scalar>?
+    var cachedInput: Tensor<Scalar>?
 
     init(inputShape: [Int], inputDim: Int, outputDim: Int) {
         self.inputShape = inputShape
@@ -38,11 +38,6 @@ final class Embedding<Scalar: NNScalar>: Layer {
             }
         }
         return Tensor(shape: input.shape + [d], scalars: output)
-    }
-
-    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
-        cachedInput = input
-        return infer(input)
     }
 
     /// Scatter-adds the output gradient into the rows that were read; invalid indices contribute nothing.

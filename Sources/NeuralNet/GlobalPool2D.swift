@@ -1,11 +1,11 @@
 /// Keras' `GlobalAveragePooling2D` and `GlobalMaxPooling2D` on NHWC images: (h, w, c) -> (c).
-final class GlobalPool2D<Scalar: NNScalar>: Layer {
+final class GlobalPool2D<Scalar: NNScalar>: InputCachingLayer {
     let inputShape: [Int]
     /// Max (true) or average (false).
     let maximum: Bool
     var parameters: [Tensor<Scalar>] = []
     let gradients: [Tensor<Scalar>] = []
-    private var cachedInput: Tensor<Scalar>?
+    var cachedInput: Tensor<Scalar>?
 
     init(inputShape: [Int], maximum: Bool) {
         self.inputShape = inputShape
@@ -15,7 +15,8 @@ final class GlobalPool2D<Scalar: NNScalar>: Layer {
     var outputShape: [Int] { [inputShape[2]] }
 
     func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        let positions = inputShape[0] * inputShape[1], c = inputShape[2]
+        let positions = inputShape[0] * inputShape[1]
+        let c = inputShape[2]
         let batch = input.count / (positions * c)
         var output = [Scalar](repeating: maximum ? -Scalar.infinity : 0, count: batch * c)
         input.scalars.withUnsafeBufferPointer { x in
@@ -40,14 +41,10 @@ final class GlobalPool2D<Scalar: NNScalar>: Layer {
         return Tensor(shape: [batch, c], scalars: output)
     }
 
-    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
-        cachedInput = input
-        return infer(input)
-    }
-
     func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard needsInputGradient, let input = cachedInput else { return nil }
-        let positions = inputShape[0] * inputShape[1], c = inputShape[2]
+        let positions = inputShape[0] * inputShape[1]
+        let c = inputShape[2]
         let batch = gradient.count / c
         let output = maximum ? infer(input).scalars : []
         var dx = [Scalar](repeating: 0, count: input.count)

@@ -9,7 +9,7 @@ import ModelSpec
 /// Keras gives it. Group g reads input channels `g * in/groups ..<` and writes filters `g * filters/groups ..<`.
 /// Each group is one im2col (taps spread by the dilation, padding read as zero) and one GEMM against its block of
 /// kernel columns; the backward pass recomputes the patches rather than caching them.
-final class GroupedConv2D<Scalar: NNScalar>: Layer {
+final class GroupedConv2D<Scalar: NNScalar>: InferenceCachingLayer {
     let inputShape: [Int]
     let kernelHeight: Int, kernelWidth: Int
     let strideHeight: Int, strideWidth: Int
@@ -22,8 +22,7 @@ final class GroupedConv2D<Scalar: NNScalar>: Layer {
     private let padTop: Int, padLeft: Int
     var parameters: [Tensor<Scalar>]
     private(set) var gradients: [Tensor<Scalar>] = []
-    private var cachedInput: Tensor<Scalar>?
-    private var cachedOutput: Tensor<Scalar>?
+    var forwardCache: (input: Tensor<Scalar>, output: Tensor<Scalar>)?
 
     /// `inputShape` is (h, w, c); `kernelShape` the shape the kernel tensor carries (its element count must be
     /// kh * kw * c / groups * filters). The shape rules have checked that the window fits and groups divide.
@@ -60,25 +59,20 @@ final class GroupedConv2D<Scalar: NNScalar>: Layer {
     /// The length of one patch row of one group: taps times the group's channels.
     private var patchSize: Int { kernelHeight * kernelWidth * groupChannels }
 
-    /// Writes group `group`'s patch matrix rows for `images` (row = image * positions + output position).
-    private func im2col(_ x: UnsafePointer<Scalar>, group: Int, images: Range<Int>, into p: UnsafeMutablePointer<Scalar>) {
-        let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
-        let (oh, ow, cg) = (outputShape[0], outputShape[1], groupChannels)
+    /// For every image in `images`, output position and kernel tap, in patch-matrix order, calls
+    /// `body(image, pixel)` with the row-major input pixel the tap reads, or nil where it falls in the padding.
+    @inline(__always)
+    private func forEachTap(images: Range<Int>, _ body: (Int, Int?) -> Void) {
+        let (h, w) = (inputShape[0], inputShape[1])
+        let (oh, ow) = (outputShape[0], outputShape[1])
         for n in images {
-            var out = p + n * positions * patchSize
-            let image = x + n * imageSize + group * cg
             for oy in 0..<oh {
                 for ox in 0..<ow {
                     for ky in 0..<kernelHeight {
                         let iy = oy * strideHeight - padTop + ky * dilationHeight
                         for kx in 0..<kernelWidth {
                             let ix = ox * strideWidth - padLeft + kx * dilationWidth
-                            if iy < 0 || iy >= h || ix < 0 || ix >= w {
-                                out.update(repeating: 0, count: cg)
-                            } else {
-                                out.update(from: image + (iy * w + ix) * c, count: cg)
-                            }
-                            out += cg
+                            body(n, iy < 0 || iy >= h || ix < 0 || ix >= w ? nil : iy * w + ix)
                         }
                     }
                 }
@@ -86,28 +80,30 @@ final class GroupedConv2D<Scalar: NNScalar>: Layer {
         }
     }
 
+    /// Writes group `group`'s patch matrix rows for `images` (row = image * positions + output position).
+    private func im2col(_ x: UnsafePointer<Scalar>, group: Int, images: Range<Int>, into p: UnsafeMutablePointer<Scalar>) {
+        let (c, cg) = (inputShape[2], groupChannels)
+        var out = p + images.lowerBound * positions * patchSize
+        forEachTap(images: images) { n, pixel in
+            if let pixel {
+                out.update(from: x + n * imageSize + group * cg + pixel * c, count: cg)
+            } else {
+                out.update(repeating: 0, count: cg)
+            }
+            out += cg
+        }
+    }
+
     /// Adds group `group`'s patch gradients back onto the input positions they were read from (adjoint of im2col).
     private func col2im(_ p: UnsafePointer<Scalar>, group: Int, images: Range<Int>, into dx: UnsafeMutablePointer<Scalar>) {
-        let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
-        let (oh, ow, cg) = (outputShape[0], outputShape[1], groupChannels)
-        for n in images {
-            var patch = p + n * positions * patchSize
-            let image = dx + n * imageSize + group * cg
-            for oy in 0..<oh {
-                for ox in 0..<ow {
-                    for ky in 0..<kernelHeight {
-                        let iy = oy * strideHeight - padTop + ky * dilationHeight
-                        for kx in 0..<kernelWidth {
-                            let ix = ox * strideWidth - padLeft + kx * dilationWidth
-                            if iy >= 0 && iy < h && ix >= 0 && ix < w {
-                                let target = image + (iy * w + ix) * c
-                                for ch in 0..<cg { target[ch] += patch[ch] }
-                            }
-                            patch += cg
-                        }
-                    }
-                }
+        let (c, cg) = (inputShape[2], groupChannels)
+        var patch = p + images.lowerBound * positions * patchSize
+        forEachTap(images: images) { n, pixel in
+            if let pixel {
+                let target = dx + n * imageSize + group * cg + pixel * c
+                for ch in 0..<cg { target[ch] += patch[ch] }
             }
+            patch += cg
         }
     }
 
@@ -139,41 +135,24 @@ final class GroupedConv2D<Scalar: NNScalar>: Layer {
                 }
             }
         }
-        let bias = useBias ? parameters[1].scalars : []
-        bias.withUnsafeBufferPointer { b in
-            result.scalars.withUnsafeMutableBufferPointer {
-                NeuralNet.addBiasAndActivate($0, bias: b, activation: activation, width: filters)
-            }
-        }
+        addBiasAndActivate(&result.scalars, parameters: parameters, useBias: useBias, activation: activation, width: filters)
         return result
     }
 
-    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
-        let output = infer(input)
-        cachedInput = input
-        cachedOutput = output
-        return output
-    }
-
     func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
-        guard let input = cachedInput, let output = cachedOutput else { preconditionFailure("GroupedConv2D.backward before forward") }
+        let (input, output) = cachedForward
         let batch = input.count / imageSize
         let rows = batch * positions
-        var dz: [Scalar] = []
-        swap(&dz, &gradient.scalars)
-        if !gradientIsPreActivation {
-            output.scalars.withUnsafeBufferPointer { y in
-                dz.withUnsafeMutableBufferPointer { activation.backward(output: y, gradient: $0, width: filters) }
-            }
-        }
+        let dz = preActivationGradient(
+            &gradient, output: output, activation: activation, width: filters, isPreActivation: gradientIsPreActivation)
         var dKernel: [Scalar] = uninitializedArray(parameters[0].count)
-        var dBias: [Scalar] = uninitializedArray(useBias ? filters : 0)
+        var dBias: [Tensor<Scalar>] = []
         var dx: [Scalar] = needsInputGradient ? zeros(input.count) : []
         var patchMatrix: [Scalar] = uninitializedArray(rows * patchSize)
         var patchGradient: [Scalar] = needsInputGradient ? uninitializedArray(rows * patchSize) : []
         dz.withUnsafeBufferPointer { d in
             let dzp = d.baseAddress!
-            if useBias { dBias.withUnsafeMutableBufferPointer { columnSums(d, rows: rows, columns: filters, into: $0) } }
+            dBias = biasGradients(d, rows: rows, width: filters, useBias: useBias)
             input.scalars.withUnsafeBufferPointer { x in
                 for g in 0..<groups {
                     patches(x.baseAddress!, group: g, batch: batch, into: &patchMatrix)
@@ -203,7 +182,7 @@ final class GroupedConv2D<Scalar: NNScalar>: Layer {
                 }
             }
         }
-        gradients = [Tensor(shape: parameters[0].shape, scalars: dKernel)] + (useBias ? [Tensor(shape: [filters], scalars: dBias)] : [])
+        gradients = [Tensor(shape: parameters[0].shape, scalars: dKernel)] + dBias
         return needsInputGradient ? Tensor(shape: input.shape, scalars: dx) : nil
     }
 }

@@ -42,30 +42,24 @@ final class LayerNormalization<Scalar: NNScalar>: Layer {
         var inverses: [Scalar] = keep ? [Scalar](repeating: 0, count: batch * n) : []
         let (gamma, beta) = (gamma, beta)
         output.scalars.withUnsafeMutableBufferPointer { y in
-            groups.offsets.withUnsafeBufferPointer { offsets in
-                for example in 0..<batch {
-                    let base = example * exampleSize
-                    for g in 0..<n {
-                        let members = offsets[(g * size)..<((g + 1) * size)]
-                        var sum = 0.0
-                        for o in members { sum += Double(y[base + o]) }
-                        let mean = sum / Double(size)
-                        var squares = 0.0
-                        for o in members {
-                            let d = Double(y[base + o]) - mean
-                            squares += d * d
-                        }
-                        let inverse = 1 / (squares / Double(size) + epsilon).squareRoot()
-                        if keep { inverses[example * n + g] = Scalar(inverse) }
-                        for (k, o) in members.enumerated() {
-                            let normalised = (Double(y[base + o]) - mean) * inverse
-                            if keep { xhat[base + o] = Scalar(normalised) }
-                            var value = Scalar(normalised)
-                            if let gamma { value *= gamma[k] }
-                            if let beta { value += beta[k] }
-                            y[base + o] = value
-                        }
-                    }
+            groups.forEachGroup(count: y.count) { group, base, members in
+                var sum = 0.0
+                for o in members { sum += Double(y[base + o]) }
+                let mean = sum / Double(size)
+                var squares = 0.0
+                for o in members {
+                    let d = Double(y[base + o]) - mean
+                    squares += d * d
+                }
+                let inverse = 1 / (squares / Double(size) + epsilon).squareRoot()
+                if keep { inverses[group] = Scalar(inverse) }
+                for (k, o) in members.enumerated() {
+                    let normalised = (Double(y[base + o]) - mean) * inverse
+                    if keep { xhat[base + o] = Scalar(normalised) }
+                    var value = Scalar(normalised)
+                    if let gamma { value *= gamma[k] }
+                    if let beta { value += beta[k] }
+                    y[base + o] = value
                 }
             }
         }
@@ -84,37 +78,29 @@ final class LayerNormalization<Scalar: NNScalar>: Layer {
     /// with g = dy * gamma.
     func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard let (xhat, inverse) = cached else { return nil }
-        let (size, n) = (groups.groupSize, groups.groupCount)
-        let exampleSize = size * n
-        let batch = exampleSize == 0 ? 0 : gradient.count / exampleSize
+        let size = groups.groupSize
         var dGamma = [Scalar](repeating: 0, count: size)
         var dBeta = [Scalar](repeating: 0, count: size)
         var dx = gradient.scalars
         let gamma = gamma
         gradient.scalars.withUnsafeBufferPointer { dy in
-            groups.offsets.withUnsafeBufferPointer { offsets in
-                for example in 0..<batch {
-                    let base = example * exampleSize
-                    for g in 0..<n {
-                        let members = offsets[(g * size)..<((g + 1) * size)]
-                        var meanG: Scalar = 0
-                        var meanGX: Scalar = 0
-                        for (k, o) in members.enumerated() {
-                            let d = dy[base + o]
-                            dGamma[k] += d * xhat[base + o]
-                            dBeta[k] += d
-                            let scaled = gamma.map { d * $0[k] } ?? d
-                            meanG += scaled
-                            meanGX += scaled * xhat[base + o]
-                        }
-                        meanG /= Scalar(size)
-                        meanGX /= Scalar(size)
-                        let inv = inverse[example * n + g]
-                        for (k, o) in members.enumerated() {
-                            let scaled = gamma.map { dy[base + o] * $0[k] } ?? dy[base + o]
-                            dx[base + o] = inv * (scaled - meanG - xhat[base + o] * meanGX)
-                        }
-                    }
+            groups.forEachGroup(count: dy.count) { group, base, members in
+                var meanG: Scalar = 0
+                var meanGX: Scalar = 0
+                for (k, o) in members.enumerated() {
+                    let d = dy[base + o]
+                    dGamma[k] += d * xhat[base + o]
+                    dBeta[k] += d
+                    let scaled = gamma.map { d * $0[k] } ?? d
+                    meanG += scaled
+                    meanGX += scaled * xhat[base + o]
+                }
+                meanG /= Scalar(size)
+                meanGX /= Scalar(size)
+                let inv = inverse[group]
+                for (k, o) in members.enumerated() {
+                    let scaled = gamma.map { dy[base + o] * $0[k] } ?? dy[base + o]
+                    dx[base + o] = inv * (scaled - meanG - xhat[base + o] * meanGX)
                 }
             }
         }

@@ -1,10 +1,10 @@
 /// Keras' `LeakyReLU(alpha)`: `x` for `x > 0`, else `alpha * x`, elementwise.
-final class LeakyReLU<Scalar: NNScalar>: Layer {
+final class LeakyReLU<Scalar: NNScalar>: InputCachingLayer {
     let alpha: Scalar
     let shape: [Int]
     var parameters: [Tensor<Scalar>] = []
     let gradients: [Tensor<Scalar>] = []
-    private var cachedInput: Tensor<Scalar>?
+    var cachedInput: Tensor<Scalar>?
 
     init(alpha: Scalar, shape: [Int]) {
         self.alpha = alpha
@@ -21,19 +21,10 @@ final class LeakyReLU<Scalar: NNScalar>: Layer {
         return output
     }
 
-    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
-        cachedInput = input
-        return infer(input)
-    }
-
     func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
-        guard needsInputGradient, let input = cachedInput else { return nil }
-        var dx = gradient
-        input.scalars.withUnsafeBufferPointer { x in
-            dx.scalars.withUnsafeMutableBufferPointer { d in
-                for i in d.indices where !(x[i] > 0) { d[i] *= alpha }
-            }
+        guard needsInputGradient else { return nil }
+        return inputGradient(gradient) { x, d in
+            for i in d.indices where !(x[i] > 0) { d[i] *= alpha }
         }
-        return dx
     }
 }

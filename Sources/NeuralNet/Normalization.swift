@@ -50,34 +50,31 @@ final class Normalization<Scalar: NNScalar>: Layer {
         )
     }
 
-    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+    /// `values` normalised (or, with `invert`, denormalised) with each position's statistics; `centred` false
+    /// leaves out the mean, which gives the gradient (the map is affine).
+    private func normalised(_ values: Tensor<Scalar>, centred: Bool) -> Tensor<Scalar> {
         let (mean, deviation) = statistics
         let size = statisticIndex.count
         let single = mean.count == 1
-        var output = input
+        var output = values
         output.scalars.withUnsafeMutableBufferPointer { y in
             for i in y.indices {
                 let s = single ? 0 : statisticIndex[i % size]
-                y[i] = invert ? mean[s] + y[i] * deviation[s] : (y[i] - mean[s]) / deviation[s]
+                if centred {
+                    y[i] = invert ? mean[s] + y[i] * deviation[s] : (y[i] - mean[s]) / deviation[s]
+                } else {
+                    y[i] = invert ? y[i] * deviation[s] : y[i] / deviation[s]
+                }
             }
         }
         return output
     }
 
+    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> { normalised(input, centred: true) }
+
     func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> { infer(input) }
 
     func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
-        guard needsInputGradient else { return nil }
-        let (mean, deviation) = statistics
-        let size = statisticIndex.count
-        let single = mean.count == 1
-        var dx = gradient
-        dx.scalars.withUnsafeMutableBufferPointer { d in
-            for i in d.indices {
-                let s = single ? 0 : statisticIndex[i % size]
-                d[i] = invert ? d[i] * deviation[s] : d[i] / deviation[s]
-            }
-        }
-        return dx
+        needsInputGradient ? normalised(gradient, centred: false) : nil
     }
 }

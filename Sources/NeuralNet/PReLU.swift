@@ -1,12 +1,12 @@
 /// Keras' `PReLU`: `x` for `x >= 0`, else `alpha * x`, with `alpha` shaped as the example with the shared axes 1
 /// (one learnt slope per position, shared along those axes). Parameter `[alpha]`.
-final class PReLU<Scalar: NNScalar>: Layer {
+final class PReLU<Scalar: NNScalar>: InputCachingLayer {
     let shape: [Int]
     var parameters: [Tensor<Scalar>]
     private(set) var gradients: [Tensor<Scalar>]
     /// Per example offset, the index of its alpha.
     private let alphaIndex: [Int]
-    private var cachedInput: Tensor<Scalar>?
+    var cachedInput: Tensor<Scalar>?
 
     /// `sharedAxes` are Keras axes (1-based, batch excluded).
     init(shape: [Int], sharedAxes: [Int]) {
@@ -22,13 +22,7 @@ final class PReLU<Scalar: NNScalar>: Layer {
             var a = 0
             for axis in shape.indices { a = a * alphaShape[axis] + (alphaShape[axis] == 1 ? 0 : index[axis]) }
             table[offset] = a
-            var axis = shape.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < shape[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
+            index.advanceRowMajor(within: shape)
         }
         alphaIndex = table
     }
@@ -48,26 +42,21 @@ final class PReLU<Scalar: NNScalar>: Layer {
         return output
     }
 
-    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
-        cachedInput = input
-        return infer(input)
-    }
-
     func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
-        guard let input = cachedInput else { return nil }
         let size = alphaIndex.count
         let alpha = parameters[0].scalars
         var dAlpha = [Scalar](repeating: 0, count: alpha.count)
-        var dx = gradient
-        input.scalars.withUnsafeBufferPointer { x in
-            dx.scalars.withUnsafeMutableBufferPointer { d in
-                for i in d.indices where x[i] < 0 {
-                    let a = alphaIndex[i % size]
-                    dAlpha[a] += d[i] * x[i]
-                    d[i] *= alpha[a]
-                }
-            }
-        }
+        guard
+            let dx = inputGradient(
+                gradient,
+                { x, d in
+                    for i in d.indices where x[i] < 0 {
+                        let a = alphaIndex[i % size]
+                        dAlpha[a] += d[i] * x[i]
+                        d[i] *= alpha[a]
+                    }
+                })
+        else { return nil }
         gradients = [Tensor(shape: parameters[0].shape, scalars: dAlpha)]
         return needsInputGradient ? dx : nil
     }

@@ -23,51 +23,39 @@ final class Permute<Scalar: NNScalar>: Layer {
             var source = 0
             for axis in index.indices { source += index[axis] * outStrides[axis] }
             gather[position] = source
-            var axis = index.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < outputShape[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
+            index.advanceRowMajor(within: outputShape)
         }
         self.gather = gather
     }
 
-    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+    /// Moves each example of `values` through the `gather` table: forward (`y[i] = x[gather[i]]`, the permutation)
+    /// or, with `inverse`, back (`y[gather[i]] = x[i]`, its inverse, which is also its gradient).
+    private func permuted(_ values: Tensor<Scalar>, inverse: Bool) -> Tensor<Scalar> {
         let size = gather.count
-        let batch = input.count / max(size, 1)
-        var output = [Scalar](repeating: 0, count: input.count)
-        input.scalars.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in
+        let batch = values.count / max(size, 1)
+        var result = [Scalar](repeating: 0, count: values.count)
+        values.scalars.withUnsafeBufferPointer { x in
+            result.withUnsafeMutableBufferPointer { y in
                 gather.withUnsafeBufferPointer { g in
                     for n in 0..<batch {
                         let base = n * size
-                        for i in 0..<size { y[base + i] = x[base + g[i]] }
+                        if inverse {
+                            for i in 0..<size { y[base + g[i]] = x[base + i] }
+                        } else {
+                            for i in 0..<size { y[base + i] = x[base + g[i]] }
+                        }
                     }
                 }
             }
         }
-        return Tensor(shape: [batch] + outputShape, scalars: output)
+        return Tensor(shape: [batch] + (inverse ? inputShape : outputShape), scalars: result)
     }
+
+    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> { permuted(input, inverse: false) }
 
     func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> { infer(input) }
 
     func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
-        guard needsInputGradient else { return nil }
-        let size = gather.count
-        let batch = gradient.count / max(size, 1)
-        var dx = [Scalar](repeating: 0, count: gradient.count)
-        gradient.scalars.withUnsafeBufferPointer { dy in
-            dx.withUnsafeMutableBufferPointer { d in
-                gather.withUnsafeBufferPointer { g in
-                    for n in 0..<batch {
-                        let base = n * size
-                        for i in 0..<size { d[base + g[i]] = dy[base + i] }
-                    }
-                }
-            }
-        }
-        return Tensor(shape: [batch] + inputShape, scalars: dx)
+        needsInputGradient ? permuted(gradient, inverse: true) : nil
     }
 }
