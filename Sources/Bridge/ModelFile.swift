@@ -58,7 +58,8 @@ public enum ModelFile {
         }
         if kind(url) == .kerasArchive {
             let archive = try KerasArchive.read(url, limits: options.limits)
-            guard let config = try options.architecture.map({ try architecture(from: $0, limits: options.limits) }) ?? archive.modelConfig else {
+            guard let config = try options.architecture.map({ try architecture(from: $0, limits: options.limits) }) ?? archive.modelConfig
+            else {
                 throw BridgeError.noArchitecture(path: url.path)
             }
             return try KerasBridge.importModel(

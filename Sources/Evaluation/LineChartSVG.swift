@@ -117,13 +117,16 @@ public enum LineChartSVG {
             let longest = Double(series.map(\.name.count).max() ?? 0)
             let boxW = 40 + 7 * longest
             let boxH = 8 + 18 * Double(series.count)
-            let corners = [(left + plotW - boxW - 8, top + 8), (left + plotW - boxW - 8, top + plotH - boxH - 8),
-                           (left + 8, top + 8), (left + 8, top + plotH - boxH - 8)]
+            let corners = [
+                (left + plotW - boxW - 8, top + 8), (left + plotW - boxW - 8, top + plotH - boxH - 8),
+                (left + 8, top + 8), (left + 8, top + plotH - boxH - 8),
+            ]
             func hidden(_ corner: (Double, Double)) -> Int {
                 var n = 0
                 for line in series {
                     for (i, v) in line.values.enumerated() where v.isFinite {
-                        let x = px(Double(i + 1)), y = py(v)
+                        let x = px(Double(i + 1))
+                        let y = py(v)
                         if x >= corner.0 - 4 && x <= corner.0 + boxW + 4 && y >= corner.1 - 4 && y <= corner.1 + boxH + 4 { n += 1 }
                     }
                 }

@@ -114,7 +114,7 @@ extension HDF5Group {
                 ? Handle(H5Screate(H5S_SCALAR), .dataspace, location, "H5Screate")
                 : Handle(H5Screate_simple(1, [hsize_t(values.count)], nil), .dataspace, location, "H5Screate_simple")
             let cStrings = values.map { strdup($0) }
-            defer { cStrings.forEach { free($0) } }
+            defer { for pointer in cStrings { free(pointer) } }
             var pointers: [UnsafePointer<CChar>?] = cStrings.map { $0.map { UnsafePointer($0) } }
             try pointers.withUnsafeMutableBytes {
                 try writeAttribute(name, type: type.id, space: space.id, memoryType: type.id, data: $0.baseAddress)

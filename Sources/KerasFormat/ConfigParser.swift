@@ -1,6 +1,6 @@
 import Foundation
-import SafeIO
 import ModelSpec
+import SafeIO
 
 /// Turns decoded `model_config` JSON into `KerasModelConfig` graphs. Internal: `KerasModelConfig.parse` is the API.
 ///
@@ -208,7 +208,8 @@ struct ConfigParser {
         }
         if refused.count == 1 { throw refused[0].error }
         if refused.count > 1 {
-            throw KerasFormatError.unsupportedLayers(source: source, layers: refused.map { KerasLayerName(name: $0.name, className: $0.className) })
+            throw KerasFormatError.unsupportedLayers(
+                source: source, layers: refused.map { KerasLayerName(name: $0.name, className: $0.className) })
         }
     }
 

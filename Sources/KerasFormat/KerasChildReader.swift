@@ -54,7 +54,8 @@ public struct KerasChildReader: Sendable, Equatable {
         case .exited(0):
             return try decode(outcome.output)
         case .exited(let status):
-            let stderr = String(decoding: outcome.errorOutput, as: UTF8.self)
+            let stderr =
+                String(decoding: outcome.errorOutput, as: UTF8.self)
                 .split(whereSeparator: \.isNewline).first.map(String.init) ?? "no message"
             throw KerasFormatError.readerFailed(file: url.path, reason: "the reader exited with status \(status): \(stderr)")
         case .signaled(let signal) where [SIGINT, SIGTERM, SIGHUP, SIGKILL].contains(signal):
@@ -93,15 +94,18 @@ public struct KerasChildReader: Sendable, Equatable {
     }
 
     private static func encode(_ l: ResourceLimits) -> [String] {
-        [String(l.maxArrayBytes), String(l.maxTotalBytes), String(l.maxInflateRatio), String(l.maxMembers),
-         String(l.maxConfigBytes), String(l.maxConfigDepth)]
+        [
+            String(l.maxArrayBytes), String(l.maxTotalBytes), String(l.maxInflateRatio), String(l.maxMembers),
+            String(l.maxConfigBytes), String(l.maxConfigDepth),
+        ]
     }
 
     private static func decodeLimits(_ a: [String]) -> ResourceLimits? {
         guard a.count == 6, let array = UInt64(a[0]), let total = UInt64(a[1]), let ratio = UInt64(a[2]),
             let members = Int(a[3]), let configBytes = Int(a[4]), let depth = Int(a[5])
         else { return nil }
-        return ResourceLimits(maxArrayBytes: array, maxTotalBytes: total, maxInflateRatio: ratio, maxMembers: members,
-                              maxConfigBytes: configBytes, maxConfigDepth: depth)
+        return ResourceLimits(
+            maxArrayBytes: array, maxTotalBytes: total, maxInflateRatio: ratio, maxMembers: members,
+            maxConfigBytes: configBytes, maxConfigDepth: depth)
     }
 }

@@ -31,7 +31,9 @@ enum KerasLayerMapping {
 
         func positiveInt(_ value: Any?, _ setting: String) throws -> Int {
             guard let value else { throw unsupported(setting, "missing", expected: "a positive integer") }
-            if let text = value as? String { throw unsupported(setting, "the string \"\(text)\"", expected: "a positive integer (a number, not text)") }
+            if let text = value as? String {
+                throw unsupported(setting, "the string \"\(text)\"", expected: "a positive integer (a number, not text)")
+            }
             guard let number = value as? NSNumber, let int = Int(exactly: number.doubleValue), int > 0 else {
                 throw unsupported(setting, value, expected: "a positive integer")
             }
@@ -498,7 +500,10 @@ enum KerasLayerMapping {
                 "MaxPooling2D", ["pool_size": [ph, pw], "strides": [sh, sw], "padding": padding.rawValue, "data_format": format.rawValue]
             )
         case .averagePool2D(let ph, let pw, let sh, let sw, let padding, let format):
-            return ("AveragePooling2D", ["pool_size": [ph, pw], "strides": [sh, sw], "padding": padding.rawValue, "data_format": format.rawValue])
+            return (
+                "AveragePooling2D",
+                ["pool_size": [ph, pw], "strides": [sh, sw], "padding": padding.rawValue, "data_format": format.rawValue]
+            )
         case .globalAveragePool2D(let format, let keep):
             return ("GlobalAveragePooling2D", ["data_format": format.rawValue, "keepdims": keep])
         case .globalMaxPool2D(let format, let keep):

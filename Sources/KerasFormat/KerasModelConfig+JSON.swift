@@ -49,7 +49,10 @@ extension KerasModelConfig {
             }
             config["layers"] = layerList
             func tensorList(_ refs: [ModelGraph.TensorRef]) -> Any {
-                let list: [[Any]] = refs.map { let h = history($0); return [h.name, h.call, 0] }
+                let list: [[Any]] = refs.map {
+                    let h = history($0)
+                    return [h.name, h.call, 0]
+                }
                 return flavor == .keras3 && list.count == 1 ? list[0] : list
             }
             config["input_layers"] = tensorList(graph.inputs.indices.map { .input($0) })
@@ -90,7 +93,9 @@ struct ConfigWriter {
             let tensors: [Any] = arguments.map { argument in
                 [
                     "class_name": "__keras_tensor__",
-                    "config": ["shape": [NSNull()] + argument.shape, "dtype": "float32", "keras_history": [argument.name, argument.call, 0]]
+                    "config": [
+                        "shape": [NSNull()] + argument.shape, "dtype": "float32", "keras_history": [argument.name, argument.call, 0],
+                    ]
                         as [String: Any],
                 ] as [String: Any]
             }

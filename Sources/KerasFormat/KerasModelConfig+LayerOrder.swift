@@ -6,7 +6,8 @@ extension KerasModelConfig {
     /// the order a depth-first walk from the outputs first reaches them (Keras' `map_graph`). Indices into `layers`.
     func kerasLayerOrder() -> [Int] {
         enum Operation: Hashable {
-            case input(Int), layer(Int)
+            case input(Int)
+            case layer(Int)
         }
         func operation(_ ref: ModelGraph.TensorRef) -> Operation {
             switch ref {

@@ -10,15 +10,18 @@ extension MNISTDataset {
         let archive = try NPZArchive(url: url, limits: limits)
         func split(_ x: String, _ y: String) throws -> MNISTSplit {
             guard archive.names.contains(x), archive.names.contains(y) else {
-                throw MNISTError.unreadable(file: url.path, reason: "Keras mnist.npz needs members \(x) and \(y); found \(archive.names.joined(separator: ", "))")
+                throw MNISTError.unreadable(
+                    file: url.path, reason: "Keras mnist.npz needs members \(x) and \(y); found \(archive.names.joined(separator: ", "))")
             }
             let images = try archive.array(x)
             guard images.shape.count == 3, images.dtype.elementType == .uint8 else {
-                throw MNISTError.unreadable(file: url.path, reason: "\(x) is \(images.dtype.descr) \(images.shape), expected uint8 (N, rows, cols)")
+                throw MNISTError.unreadable(
+                    file: url.path, reason: "\(x) is \(images.dtype.descr) \(images.shape), expected uint8 (N, rows, cols)")
             }
             let labels = try archive.array(y)
             guard labels.shape == [images.shape[0]] else {
-                throw MNISTError.countMismatch(images: "\(url.path):\(x)", imageCount: images.shape[0], labels: "\(url.path):\(y)", labelCount: labels.count)
+                throw MNISTError.countMismatch(
+                    images: "\(url.path):\(x)", imageCount: images.shape[0], labels: "\(url.path):\(y)", labelCount: labels.count)
             }
             let values = try labels.int64s()
             guard values.allSatisfy({ (0...255).contains($0) }) else {

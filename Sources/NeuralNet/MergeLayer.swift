@@ -31,7 +31,7 @@ struct BroadcastMap {
     }
 
     /// Calls `body(outputIndex, inputIndex)` for every output element, in order.
-    func forEach(_ body: (Int, Int) -> Void) {
+    func visit(_ body: (Int, Int) -> Void) {
         let total = outputShape.reduce(1, *)
         guard total > 0 else { return }
         if isIdentity {
@@ -83,11 +83,11 @@ final class ElementwiseMerge<Scalar: NNScalar>: MergeLayer {
             for (k, (input, map)) in zip(inputs, maps).enumerated() {
                 input.scalars.withUnsafeBufferPointer { x in
                     switch (operation, k) {
-                    case (.add, _), (.average, _), (.subtract, 0), (_, 0): map.forEach { y[$0] += x[$1] }
-                    case (.subtract, _): map.forEach { y[$0] -= x[$1] }
-                    case (.multiply, _): map.forEach { y[$0] *= x[$1] }
-                    case (.maximum, _): map.forEach { y[$0] = Swift.max(y[$0], x[$1]) }
-                    case (.minimum, _): map.forEach { y[$0] = Swift.min(y[$0], x[$1]) }
+                    case (.add, _), (.average, _), (.subtract, 0), (_, 0): map.visit { y[$0] += x[$1] }
+                    case (.subtract, _): map.visit { y[$0] -= x[$1] }
+                    case (.multiply, _): map.visit { y[$0] *= x[$1] }
+                    case (.maximum, _): map.visit { y[$0] = Swift.max(y[$0], x[$1]) }
+                    case (.minimum, _): map.visit { y[$0] = Swift.min(y[$0], x[$1]) }
                     }
                 }
             }
@@ -115,21 +115,21 @@ final class ElementwiseMerge<Scalar: NNScalar>: MergeLayer {
                 gradient.scalars.withUnsafeBufferPointer { g in
                     let map = maps[k]
                     switch operation {
-                    case .add: map.forEach { d[$1] += g[$0] }
-                    case .subtract: map.forEach { d[$1] += k == 0 ? g[$0] : -g[$0] }
+                    case .add: map.visit { d[$1] += g[$0] }
+                    case .subtract: map.visit { d[$1] += k == 0 ? g[$0] : -g[$0] }
                     case .average:
                         let inverse = 1 / Scalar(inputShapes.count)
-                        map.forEach { d[$1] += g[$0] * inverse }
+                        map.visit { d[$1] += g[$0] * inverse }
                     case .multiply:
                         // The product of the other inputs, broadcast to the output.
                         var others = [Scalar](repeating: 1, count: g.count)
                         for j in inputShapes.indices where j != k {
-                            cachedInputs[j].scalars.withUnsafeBufferPointer { x in maps[j].forEach { others[$0] *= x[$1] } }
+                            cachedInputs[j].scalars.withUnsafeBufferPointer { x in maps[j].visit { others[$0] *= x[$1] } }
                         }
-                        map.forEach { d[$1] += g[$0] * others[$0] }
+                        map.visit { d[$1] += g[$0] * others[$0] }
                     case .maximum, .minimum:
                         cachedInputs[k].scalars.withUnsafeBufferPointer { x in
-                            map.forEach { i, s in
+                            map.visit { i, s in
                                 if !claimed[i] && x[s] == output[i] {
                                     claimed[i] = true
                                     d[s] += g[i]

@@ -140,7 +140,9 @@ extension Model {
                 let own = layer.gradients
                 if var sum = layerGradients[node.layer] {
                     for j in sum.indices {
-                        sum[j].scalars.withUnsafeMutableBufferPointer { t in own[j].scalars.withUnsafeBufferPointer { addScaled($0, 1, into: t) } }
+                        sum[j].scalars.withUnsafeMutableBufferPointer { t in
+                            own[j].scalars.withUnsafeBufferPointer { addScaled($0, 1, into: t) }
+                        }
                     }
                     layerGradients[node.layer] = sum
                 } else {
@@ -170,7 +172,9 @@ extension Model {
     func parallelGradients(x: Tensor<Scalar>, labels: [Int], generators: inout [SeededGenerator]) -> BatchGradients<Scalar> {
         let n = labels.count
         let parts = splitsBatchesOverCores ? max(1, min(generators.count, n / 8)) : 1
-        if parts == 1 { return gradients(through: operations, x: x, labels: labels, generator: &generators[0], includeInputGradient: false) }
+        if parts == 1 {
+            return gradients(through: operations, x: x, labels: labels, generator: &generators[0], includeInputGradient: false)
+        }
         while replicas.count < parts - 1 { replicas.append(Model.buildOperations(graph)) }
         let workerLayers = [operations] + replicas.prefix(parts - 1)
         for replica in workerLayers.dropFirst() {
@@ -284,7 +288,8 @@ extension Model {
             throw NeuralNetError.notTrainable(layer: layer.name)
         }
         guard graph.inputs.count == 1, graph.outputs.count == 1 else {
-            throw NeuralNetError.invalidData("fit trains models with one input and one output; this one has \(graph.inputs.count) and \(graph.outputs.count)")
+            throw NeuralNetError.invalidData(
+                "fit trains models with one input and one output; this one has \(graph.inputs.count) and \(graph.outputs.count)")
         }
         try validate(x: x, labels: labels, what: "training data")
         if let validation { try validate(x: validation.0, labels: validation.1, what: "validation data") }

@@ -23,8 +23,10 @@ final class Window2D<Scalar: NNScalar>: Layer {
         let c = fromShape[2]
         let fromImage = fromShape[0] * fromShape[1] * c
         let toImage = toShape[0] * toShape[1] * c
-        let x0 = max(0, -dx), x1 = min(fromShape[1], toShape[1] - dx)
-        let y0 = max(0, -dy), y1 = min(fromShape[0], toShape[0] - dy)
+        let x0 = max(0, -dx)
+        let x1 = min(fromShape[1], toShape[1] - dx)
+        let y0 = max(0, -dy)
+        let y1 = min(fromShape[0], toShape[0] - dy)
         guard x1 > x0, y1 > y0 else { return }
         for n in 0..<batch {
             for y in y0..<y1 {

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs a program as a child process with a deadline and a cap on what it may write back, for work that
@@ -56,7 +56,8 @@ public enum ChildProcess {
         var errPipe: [Int32] = [-1, -1]
         guard pipe(&outPipe) == 0 else { throw Failure.cannotStart(executable: executable, reason: errnoText()) }
         guard pipe(&errPipe) == 0 else {
-            close(outPipe[0]); close(outPipe[1])
+            close(outPipe[0])
+            close(outPipe[1])
             throw Failure.cannotStart(executable: executable, reason: errnoText())
         }
         // Close-on-exec, so that other children never inherit these pipes (dup2 in the spawn clears it on 1 and 2).
@@ -72,18 +73,21 @@ public enum ChildProcess {
         var argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
         defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            for pointer in argv + envp { free(pointer) }
         }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, executable, &actions, nil, &argv, &envp)
         close(outPipe[1])
         close(errPipe[1])
         guard spawned == 0 else {
-            close(outPipe[0]); close(errPipe[0])
+            close(outPipe[0])
+            close(errPipe[0])
             throw Failure.cannotStart(executable: executable, reason: String(cString: strerror(spawned)))
         }
-        defer { close(outPipe[0]); close(errPipe[0]) }
+        defer {
+            close(outPipe[0])
+            close(errPipe[0])
+        }
 
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         var output = Data()
@@ -158,8 +162,8 @@ public enum ChildProcess {
     private static func errnoText() -> String { String(cString: strerror(errno)) }
 
     #if canImport(Glibc)
-    private static func resourceID(_ r: __rlimit_resource) -> __rlimit_resource_t { __rlimit_resource_t(r.rawValue) }
+        private static func resourceID(_ r: __rlimit_resource) -> __rlimit_resource_t { __rlimit_resource_t(r.rawValue) }
     #else
-    private static func resourceID(_ r: Int32) -> Int32 { r }
+        private static func resourceID(_ r: Int32) -> Int32 { r }
     #endif
 }

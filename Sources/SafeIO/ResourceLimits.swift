@@ -18,8 +18,10 @@ public struct ResourceLimits: Sendable, Equatable {
     /// `keras.applications` model has under 1,000).
     public var maxLayers: Int
 
-    public init(maxArrayBytes: UInt64 = 4 << 30, maxTotalBytes: UInt64 = 16 << 30, maxInflateRatio: UInt64 = 1100,
-                maxMembers: Int = 65536, maxConfigBytes: Int = 64 << 20, maxConfigDepth: Int = 64, maxLayers: Int = 100_000) {
+    public init(
+        maxArrayBytes: UInt64 = 4 << 30, maxTotalBytes: UInt64 = 16 << 30, maxInflateRatio: UInt64 = 1100,
+        maxMembers: Int = 65536, maxConfigBytes: Int = 64 << 20, maxConfigDepth: Int = 64, maxLayers: Int = 100_000
+    ) {
         self.maxArrayBytes = maxArrayBytes
         self.maxTotalBytes = maxTotalBytes
         self.maxInflateRatio = maxInflateRatio

@@ -10,11 +10,22 @@ public struct ArraySummary: Codable, Sendable {
 
     /// Summarises `values`; NaN and infinities are counted and left out of min/max/mean.
     public init(_ values: [Double]) {
-        var lo = Double.infinity, hi = -Double.infinity, sum = 0.0, n = 0, nans = 0, infs = 0
+        var lo = Double.infinity
+        var hi = -Double.infinity
+        var sum = 0.0
+        var n = 0
+        var nans = 0
+        var infs = 0
         values.withUnsafeBufferPointer { p in
             for v in p {
-                if v.isNaN { nans += 1; continue }
-                if v.isInfinite { infs += 1; continue }
+                if v.isNaN {
+                    nans += 1
+                    continue
+                }
+                if v.isInfinite {
+                    infs += 1
+                    continue
+                }
                 if v < lo { lo = v }
                 if v > hi { hi = v }
                 sum += v

@@ -22,7 +22,10 @@ public struct NamedArray: Sendable {
         switch try FileKind.detect(url) {
         case .npy:
             let a = try NPYFile.read(url, limits: limits)
-            return [NamedArray(name: url.deletingPathExtension().lastPathComponent, shape: a.shape, dtype: a.dtype.descr, values: try a.doubles())]
+            return [
+                NamedArray(
+                    name: url.deletingPathExtension().lastPathComponent, shape: a.shape, dtype: a.dtype.descr, values: try a.doubles())
+            ]
         case .safetensors:
             let file = try SafeTensorsFile(url: url, limits: limits)
             return try file.names.map { name in
@@ -43,8 +46,9 @@ public struct NamedArray: Sendable {
             let file = try KerasModelFile.read(url, limits: limits)
             return file.layerWeights.flatMap { layer in
                 layer.weights.map { w in
-                    NamedArray(name: "\(layer.layerName)/\(kerasWeightShortName(w.name))", shape: w.shape, dtype: "float32",
-                               values: w.values.map(Double.init))
+                    NamedArray(
+                        name: "\(layer.layerName)/\(kerasWeightShortName(w.name))", shape: w.shape, dtype: "float32",
+                        values: w.values.map(Double.init))
                 }
             }
         }

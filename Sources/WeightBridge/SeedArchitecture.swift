@@ -5,9 +5,13 @@ public enum SeedArchitecture {
     /// Conv2D(32, 3x3, relu) -> MaxPool(2) -> Conv2D(64, 3x3, relu) -> MaxPool(2) -> Flatten ->
     /// Dense(128, relu) -> Dense(10, softmax), valid padding, channels-last, input 28x28x1.
     public static let cnn: [LayerSpec] = [
-        .conv2D(filters: 32, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true),
+        .conv2D(
+            filters: 32, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true
+        ),
         .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid),
-        .conv2D(filters: 64, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true),
+        .conv2D(
+            filters: 64, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true
+        ),
         .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid),
         .flatten(),
         .dense(units: 128, activation: .relu, useBias: true),

@@ -26,7 +26,9 @@ func emit(_ name: String, _ secs: Double, _ extra: [String: Any] = [:]) {
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let command = args.first else {
-    print("usage: weightbridge-bench npz-read FILE | npz-write DIR MB | h5-load FILE | cnn-predict H5 MNIST | cnn-train-epoch MNIST | mlp-train-epoch MNIST | sgemm-peak")
+    print(
+        "usage: weightbridge-bench npz-read FILE | npz-write DIR MB | h5-load FILE | cnn-predict H5 MNIST | cnn-train-epoch MNIST | mlp-train-epoch MNIST | sgemm-peak"
+    )
     exit(2)
 }
 do {
@@ -82,8 +84,9 @@ do {
         var c = [Float](repeating: 0, count: n * n)
         let product = {
             c.withUnsafeMutableBufferPointer { cp in
-                Float.gemm(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n,
-                           beta: 0, c: cp.baseAddress!, ldc: n)
+                Float.gemm(
+                    transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n,
+                    beta: 0, c: cp.baseAddress!, ldc: n)
             }
         }
         product()
@@ -98,24 +101,28 @@ do {
             model.initialize(seed: 1, kernel: .glorotUniform)
             let x = Tensor<Float>(shape: [fit.count, 28, 28, 1], scalars: fit.pixelsFloat32())
             let t = try seconds {
-                reports = try model.fit(x: x, labels: fit.labels.map(Int.init), validation: nil, optimizer: Adam(learningRate: 0.001),
-                                        config: TrainingConfig(epochs: 1, batchSize: 128, seed: 1),
-                                        onBatch: { _ in }, onEpoch: { _ in }, shouldStop: { false })
+                reports = try model.fit(
+                    x: x, labels: fit.labels.map(Int.init), validation: nil, optimizer: Adam(learningRate: 0.001),
+                    config: TrainingConfig(epochs: 1, batchSize: 128, seed: 1),
+                    onBatch: { _ in }, onEpoch: { _ in }, shouldStop: { false })
             }
             emit("cnn-train-epoch", t, ["accuracy": reports.last?.accuracy ?? 0])
         } else {
             let train = data.openMLOrder.subset(SeedMLPSplit.indices().train)
-            let model = try Sequential<Double>(inputShape: [784], layers: [
-                .dense(units: 128, activation: .relu, useBias: true), .dense(units: 64, activation: .relu, useBias: true),
-                .dense(units: 10, activation: .softmax, useBias: true),
-            ])
+            let model = try Sequential<Double>(
+                inputShape: [784],
+                layers: [
+                    .dense(units: 128, activation: .relu, useBias: true), .dense(units: 64, activation: .relu, useBias: true),
+                    .dense(units: 10, activation: .softmax, useBias: true),
+                ])
             model.initialize(seed: 1, kernel: .heNormal)
             let x = Tensor<Double>(shape: [train.count, 784], scalars: train.pixelsFloat64FromFloat32())
             // Best of three consecutive epochs (each under a second, so one run is at the mercy of the scheduler).
             let t = try best(3) {
-                reports = try model.fit(x: x, labels: train.labels.map(Int.init), validation: nil, optimizer: SGD(learningRate: 0.01),
-                                        config: TrainingConfig(epochs: 1, batchSize: 64, seed: 1),
-                                        onBatch: { _ in }, onEpoch: { _ in }, shouldStop: { false })
+                reports = try model.fit(
+                    x: x, labels: train.labels.map(Int.init), validation: nil, optimizer: SGD(learningRate: 0.01),
+                    config: TrainingConfig(epochs: 1, batchSize: 64, seed: 1),
+                    onBatch: { _ in }, onEpoch: { _ in }, shouldStop: { false })
             }
             emit("mlp-train-epoch", t, ["accuracy": reports.last?.accuracy ?? 0])
         }

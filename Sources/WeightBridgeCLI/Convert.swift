@@ -52,7 +52,8 @@ struct Convert: ParsableCommand {
         let out = try requireOutput(output)
         let outExt = out.pathExtension.lowercased()
         guard !outExt.isEmpty else {
-            throw CLIError.badInput(path: output, reason: "has no extension; it says what to write (.npy, .npz, .safetensors, .keras or .h5)")
+            throw CLIError.badInput(
+                path: output, reason: "has no extension; it says what to write (.npy, .npz, .safetensors, .keras or .h5)")
         }
         // ARCHIVE.npz:NAME or FILE.safetensors:NAME
         if !FileManager.default.fileExists(atPath: input), let (container, member) = memberReference(input) {

@@ -58,7 +58,9 @@ struct Predict: ParsableCommand {
             guard names.count == 1 else {
                 throw CLIError.badInput(
                     path: input,
-                    reason: "is one array, but the model has \(names.count) inputs (\(names.joined(separator: ", "))): give an .npz with a member for each")
+                    reason:
+                        "is one array, but the model has \(names.count) inputs (\(names.joined(separator: ", "))): give an .npz with a member for each"
+                )
             }
             arrays = [try NPYFile.read(inURL, limits: limits)]
         }
@@ -70,7 +72,8 @@ struct Predict: ParsableCommand {
                 if x.shape == shape {
                     throw CLIError.badInput(
                         path: input,
-                        reason: "shape \(numpyShape(x.shape)) is one sample without a batch axis; expected \(expected), e.g. x[None] in NumPy")
+                        reason:
+                            "shape \(numpyShape(x.shape)) is one sample without a batch axis; expected \(expected), e.g. x[None] in NumPy")
                 }
                 throw CLIError.badInput(
                     path: input,
@@ -97,7 +100,8 @@ struct Predict: ParsableCommand {
         } else {
             guard results.count == 1 else {
                 throw CLIError.badInput(
-                    path: output, reason: "the model has \(results.count) outputs (\(model.outputNames.joined(separator: ", "))): write them to an .npz")
+                    path: output,
+                    reason: "the model has \(results.count) outputs (\(model.outputNames.joined(separator: ", "))): write them to an .npz")
             }
             try NPYFile.write(results[0], to: out, overwrite: force)
         }

@@ -20,7 +20,9 @@ final class ProgressBar {
         if let fraction {
             let width = 30
             let filled = max(0, min(width, Int(fraction * Double(width))))
-            line += "[" + String(repeating: "=", count: filled) + (filled < width ? ">" : "") + String(repeating: ".", count: max(0, width - filled - 1)) + "] "
+            line +=
+                "[" + String(repeating: "=", count: filled) + (filled < width ? ">" : "")
+                + String(repeating: ".", count: max(0, width - filled - 1)) + "] "
             let elapsed = now.timeIntervalSince(start)
             if fraction > 0.01 && fraction < 1 {
                 line += "ETA \(Self.duration(elapsed / fraction - elapsed)) "

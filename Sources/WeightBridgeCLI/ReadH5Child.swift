@@ -22,7 +22,8 @@ struct ReadH5Child: ParsableCommand {
     /// (default 600) per file.
     static func isolation() -> KerasReadIsolation {
         // This very binary: /proc/self/exe on Linux (immune to PATH and relative argv[0]), else Foundation's idea of it.
-        let executable = FileManager.default.fileExists(atPath: "/proc/self/exe")
+        let executable =
+            FileManager.default.fileExists(atPath: "/proc/self/exe")
             ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             : Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
         let timeout = ProcessInfo.processInfo.environment["WEIGHTBRIDGE_H5_TIMEOUT"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }

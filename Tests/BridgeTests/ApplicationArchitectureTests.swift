@@ -42,7 +42,8 @@ final class ApplicationArchitectureTests: XCTestCase {
         let entry = try XCTUnwrap(manifest.models.first { $0.name == name }, file: file, line: line)
         let x = try NPYFile.read(directory.appendingPathComponent("\(name).x0.npy"))
         let expected = try NPYFile.read(directory.appendingPathComponent("\(name).y0.npy")).floats().map(Double.init)
-        let inputs: [Float] = x.dtype.elementType == .int32 || x.dtype.elementType == .int64 ? try x.int64s().map(Float.init) : try x.floats()
+        let inputs: [Float] =
+            x.dtype.elementType == .int32 || x.dtype.elementType == .int64 ? try x.int64s().map(Float.init) : try x.floats()
         for format in ["keras", "h5"] {
             var record: [String: Any] = [
                 "name": name, "family": entry.family, "format": format, "parameters": entry.parameters, "keras": manifest.keras,
@@ -57,7 +58,8 @@ final class ApplicationArchitectureTests: XCTestCase {
                 record["status"] = "loaded"
                 record["relativeDifference"] = worst / scale
                 record["layers"] = imported.layerNames.count
-                XCTAssertLessThanOrEqual(worst / scale, Self.parity, "\(name).\(format): worst \(worst) of \(scale)", file: file, line: line)
+                XCTAssertLessThanOrEqual(
+                    worst / scale, Self.parity, "\(name).\(format): worst \(worst) of \(scale)", file: file, line: line)
             } catch {
                 record["status"] = "refused: \(error.localizedDescription)"
                 XCTFail("\(name).\(format): \(error.localizedDescription)", file: file, line: line)

@@ -1,6 +1,6 @@
 import Bridge
-import KerasFormat
 import Foundation
+import KerasFormat
 import NumPyFormat
 import TestSupport
 import XCTest
@@ -52,7 +52,8 @@ final class GraphModelParityTests: XCTestCase {
             XCTAssertEqual(output.count, expected.count, file: file, line: line)
             let scale = expected.map(abs).max() ?? 1
             let worst = zip(output, expected).map { abs($0 - $1) }.max() ?? 0
-            XCTAssertLessThanOrEqual(worst / scale, Self.graphParity, "\(name) output \(index): worst difference \(worst) of \(scale)", file: file, line: line)
+            XCTAssertLessThanOrEqual(
+                worst / scale, Self.graphParity, "\(name) output \(index): worst difference \(worst) of \(scale)", file: file, line: line)
         }
     }
 
@@ -100,7 +101,10 @@ final class GraphModelParityTests: XCTestCase {
                         worst = max(worst, float(np.max(np.abs(ys[j] - want)) / np.max(np.abs(want))))
                     print(len(ys), worst)
                     """,
-                    args: [loader, out.path, directory.path, name, "\(imported.model.inputShapes.count)", "\(imported.model.modelOutputShapes.count)"])
+                    args: [
+                        loader, out.path, directory.path, name, "\(imported.model.inputShapes.count)",
+                        "\(imported.model.modelOutputShapes.count)",
+                    ])
                 let fields = report.split(separator: " ").map(String.init)
                 XCTAssertEqual(fields.first, "\(imported.model.modelOutputShapes.count)", "\(name) via \(loader)")
                 let worst = try XCTUnwrap(Double(fields.last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))

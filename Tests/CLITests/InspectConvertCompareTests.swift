@@ -26,7 +26,8 @@ final class InspectConvertCompareTests: XCTestCase {
         let info = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(info["totalParameters"] as? Int, 225_034)
         let layers = try XCTUnwrap(info["layers"] as? [[String: Any]])
-        XCTAssertEqual(layers.map { $0["className"] as? String }, ["Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dense"])
+        XCTAssertEqual(
+            layers.map { $0["className"] as? String }, ["Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dense"])
         XCTAssertEqual(layers.map { $0["parameters"] as? Int }, [320, 0, 18496, 0, 0, 204928, 1290])
         XCTAssertEqual(layers.last?["outputShape"] as? [Int], [10])
     }
@@ -36,18 +37,19 @@ final class InspectConvertCompareTests: XCTestCase {
         let tmp = TemporaryDirectory()
         let r = try WeightBridgeBinary.run(["convert", mlp.path, tmp.file("mlp.h5").path])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let out = try runPython(SeedParityTests.loadMNIST + """
+        let out = try runPython(
+            SeedParityTests.loadMNIST + """
 
-            import keras, json
-            x = x_test[:2000].reshape(-1, 784).astype(np.float32) / 255.0
-            w = np.load(sys.argv[2])
-            a = np.maximum(0, x @ w['W1'] + w['b1']); a = np.maximum(0, a @ w['W2'] + w['b2']); z = a @ w['W3'] + w['b3']
-            z = z - z.max(axis=1, keepdims=True); e = np.exp(z); p = e / e.sum(axis=1, keepdims=True)
-            model = keras.models.load_model(sys.argv[3])
-            k = model.predict(x, verbose=0)
-            print(json.dumps({"maxabs": float(np.abs(k - p).max()), "argmax": int((k.argmax(1) == p.argmax(1)).sum()),
-                              "layers": [l.__class__.__name__ for l in model.layers]}))
-            """, args: [FixturePaths.fixture("mnist").path, mlp.path, tmp.file("mlp.h5").path])
+                import keras, json
+                x = x_test[:2000].reshape(-1, 784).astype(np.float32) / 255.0
+                w = np.load(sys.argv[2])
+                a = np.maximum(0, x @ w['W1'] + w['b1']); a = np.maximum(0, a @ w['W2'] + w['b2']); z = a @ w['W3'] + w['b3']
+                z = z - z.max(axis=1, keepdims=True); e = np.exp(z); p = e / e.sum(axis=1, keepdims=True)
+                model = keras.models.load_model(sys.argv[3])
+                k = model.predict(x, verbose=0)
+                print(json.dumps({"maxabs": float(np.abs(k - p).max()), "argmax": int((k.argmax(1) == p.argmax(1)).sum()),
+                                  "layers": [l.__class__.__name__ for l in model.layers]}))
+                """, args: [FixturePaths.fixture("mnist").path, mlp.path, tmp.file("mlp.h5").path])
         let j = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
         XCTAssertEqual(j["layers"] as? [String], ["Dense", "Dense", "Dense"])
         XCTAssertEqual(j["argmax"] as? Int, 2000)
@@ -59,7 +61,8 @@ final class InspectConvertCompareTests: XCTestCase {
         let cnn = try FixturePaths.sharedFile("seed/cnn_model.h5")
         let tmp = TemporaryDirectory()
         XCTAssertEqual(try WeightBridgeBinary.run(["convert", cnn.path, tmp.file("w.npz").path]).status, 0)
-        let names = try runPython("""
+        let names = try runPython(
+            """
             import numpy as np, sys, h5py
             d = np.load(sys.argv[1])
             f = h5py.File(sys.argv[2], 'r')
@@ -67,8 +70,9 @@ final class InspectConvertCompareTests: XCTestCase {
             assert np.array_equal(d['conv2d/kernel'], k), 'kernel differs from h5py'
             print(','.join(d.files))
             """, args: [tmp.file("w.npz").path, cnn.path])
-        XCTAssertEqual(names.trimmingCharacters(in: .whitespacesAndNewlines),
-                       "conv2d/kernel,conv2d/bias,conv2d_1/kernel,conv2d_1/bias,dense/kernel,dense/bias,dense_1/kernel,dense_1/bias")
+        XCTAssertEqual(
+            names.trimmingCharacters(in: .whitespacesAndNewlines),
+            "conv2d/kernel,conv2d/bias,conv2d_1/kernel,conv2d_1/bias,dense/kernel,dense/bias,dense_1/kernel,dense_1/bias")
         let same = try WeightBridgeBinary.run(["compare", cnn.path, tmp.file("w.npz").path])
         XCTAssertEqual(same.status, 0, same.stdout)
         // Refusing to overwrite without --force.
@@ -78,7 +82,8 @@ final class InspectConvertCompareTests: XCTestCase {
 
     func testCompareExitsOneAndNamesTheArrayThatDiffers() throws {
         let tmp = TemporaryDirectory()
-        _ = try runPython("""
+        _ = try runPython(
+            """
             import numpy as np, sys
             np.savez(sys.argv[1] + '/a.npz', w=np.arange(6, dtype=np.float32).reshape(2, 3), b=np.ones(3, np.float32))
             np.savez(sys.argv[1] + '/b.npz', w=np.arange(6, dtype=np.float32).reshape(2, 3) + np.float32(1e-3), b=np.ones(3, np.float32))
@@ -120,7 +125,8 @@ final class InspectNonFiniteTests: XCTestCase {
         let tmp = TemporaryDirectory()
         let copy = tmp.file("nan.h5")
         try FileManager.default.copyItem(at: FixturePaths.fixture("h5/keras2_mlp.h5"), to: copy)
-        let layer = try runPython("""
+        let layer = try runPython(
+            """
             import h5py, sys, numpy as np
             with h5py.File(sys.argv[1], 'r+') as f:
                 g = f['model_weights']
@@ -131,7 +137,8 @@ final class InspectNonFiniteTests: XCTestCase {
                         w = wn[0].decode() if isinstance(wn[0], bytes) else wn[0]
                         d = g[name][w]; a = d[()]; a.flat[0] = np.nan; a.flat[1] = np.inf; d[...] = a
                         print(name); break
-            """, args: [copy.path]).trimmingCharacters(in: .whitespacesAndNewlines)
+            """, args: [copy.path]
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
         let r = try WeightBridgeBinary.run(["inspect", copy.path])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("WARNING: \(layer)/kernel: 1 NaN, 1 Inf"), r.stdout)

@@ -25,8 +25,10 @@ final class IsolatedH5ReaderTests: XCTestCase {
         let dir = TemporaryDirectory()
         for position in [2074, 2135] {
             let url = try crashingFile(position, in: dir)
-            for args in [["inspect", url.path], ["compare", url.path, url.path], ["convert", url.path, dir.file("o.npz").path],
-                         ["evaluate", url.path]] {
+            for args in [
+                ["inspect", url.path], ["compare", url.path, url.path], ["convert", url.path, dir.file("o.npz").path],
+                ["evaluate", url.path],
+            ] {
                 let r = try WeightBridgeBinary.run(args)
                 assertOneLineError(r, mentioning: "\(url.path): refused: libhdf5 crashed (SIGSEGV)")
             }
@@ -82,7 +84,9 @@ final class IsolatedH5ReaderTests: XCTestCase {
     func testRefusalInTheChildKeepsTheInProcessMessage() throws {
         let url = FixturePaths.fixture("h5/keras2_lambda.h5")
         var direct = ""
-        XCTAssertThrowsError(try KerasModelFile.read(url, isolation: .inProcess)) { direct = ($0 as? LocalizedError)?.errorDescription ?? "" }
+        XCTAssertThrowsError(try KerasModelFile.read(url, isolation: .inProcess)) {
+            direct = ($0 as? LocalizedError)?.errorDescription ?? ""
+        }
         XCTAssertThrowsError(try KerasModelFile.read(url, isolation: reader)) {
             XCTAssertEqual($0 as? KerasFormatError, .refusedByReader(message: direct))
         }

@@ -22,17 +22,19 @@ final class SeedParityTests: XCTestCase {
         let cnn = try FixturePaths.sharedFile("seed/cnn_model.h5")
         let tmp = TemporaryDirectory()
         // Keras' own probabilities for the 10000 test images, and the input it used.
-        _ = try runPython(Self.loadMNIST + """
+        _ = try runPython(
+            Self.loadMNIST + """
 
-            import keras
-            x = (x_test.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0)
-            np.save(sys.argv[2] + '/x.npy', x)
-            model = keras.models.load_model(sys.argv[3])
-            np.save(sys.argv[2] + '/keras.npy', model.predict(x, verbose=0, batch_size=500))
-            """, args: [FixturePaths.fixture("mnist").path, tmp.url.path, cnn.path])
+                import keras
+                x = (x_test.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0)
+                np.save(sys.argv[2] + '/x.npy', x)
+                model = keras.models.load_model(sys.argv[3])
+                np.save(sys.argv[2] + '/keras.npy', model.predict(x, verbose=0, batch_size=500))
+                """, args: [FixturePaths.fixture("mnist").path, tmp.url.path, cnn.path])
         let r = try WeightBridgeBinary.run(["predict", cnn.path, "--input", tmp.file("x.npy").path, "--output", tmp.file("swift.npy").path])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let out = try runPython("""
+        let out = try runPython(
+            """
             import numpy as np, sys, json
             s = np.load(sys.argv[1] + '/swift.npy'); k = np.load(sys.argv[1] + '/keras.npy')
             print(json.dumps({"dtype": str(s.dtype), "shape": list(s.shape), "maxabs": float(np.abs(s.astype(np.float64) - k).max()),
@@ -51,20 +53,22 @@ final class SeedParityTests: XCTestCase {
         let mlp = try FixturePaths.sharedFile("seed/mlp_weights.npz")
         let tmp = TemporaryDirectory()
         // The seed notebook's own forward pass, on its own split (sklearn, OpenML order).
-        _ = try runPython(Self.loadMNIST + """
+        _ = try runPython(
+            Self.loadMNIST + """
 
-            from sklearn.model_selection import train_test_split
-            X = np.concatenate([x_train, x_test]).reshape(70000, 784).astype(np.float32) / 255.0
-            y = np.concatenate([y_train, y_test])
-            X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.2, random_state=42)
-            w = np.load(sys.argv[3])
-            a = np.maximum(0, X_te @ w['W1'] + w['b1']); a = np.maximum(0, a @ w['W2'] + w['b2']); z = a @ w['W3'] + w['b3']
-            z = z - z.max(axis=1, keepdims=True); e = np.exp(z); p = e / e.sum(axis=1, keepdims=True)
-            np.save(sys.argv[2] + '/x.npy', X_te); np.save(sys.argv[2] + '/numpy.npy', p)
-            """, args: [FixturePaths.fixture("mnist").path, tmp.url.path, mlp.path])
+                from sklearn.model_selection import train_test_split
+                X = np.concatenate([x_train, x_test]).reshape(70000, 784).astype(np.float32) / 255.0
+                y = np.concatenate([y_train, y_test])
+                X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.2, random_state=42)
+                w = np.load(sys.argv[3])
+                a = np.maximum(0, X_te @ w['W1'] + w['b1']); a = np.maximum(0, a @ w['W2'] + w['b2']); z = a @ w['W3'] + w['b3']
+                z = z - z.max(axis=1, keepdims=True); e = np.exp(z); p = e / e.sum(axis=1, keepdims=True)
+                np.save(sys.argv[2] + '/x.npy', X_te); np.save(sys.argv[2] + '/numpy.npy', p)
+                """, args: [FixturePaths.fixture("mnist").path, tmp.url.path, mlp.path])
         let r = try WeightBridgeBinary.run(["predict", mlp.path, "--input", tmp.file("x.npy").path, "--output", tmp.file("swift.npy").path])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let out = try runPython("""
+        let out = try runPython(
+            """
             import numpy as np, sys, json
             s = np.load(sys.argv[1] + '/swift.npy'); n = np.load(sys.argv[1] + '/numpy.npy')
             print(json.dumps({"dtype": str(s.dtype), "shape": list(s.shape), "maxabs": float(np.abs(s - n).max())}))

@@ -13,12 +13,15 @@ final class TrainCommandTests: XCTestCase {
     func testShortCNNTrainingLowersLossAndExportsAnH5KerasPredictsIdentically() throws {
         let tmp = TemporaryDirectory()
         let out = tmp.file("cnn.h5")
-        let r = try WeightBridgeBinary.run(["train", "cnn", "--limit", "3000", "--epochs", "2", "--seed", "7", "--output", out.path,
-                                            "--plots", tmp.file("plots").path, "--json"])
+        let r = try WeightBridgeBinary.run([
+            "train", "cnn", "--limit", "3000", "--epochs", "2", "--seed", "7", "--output", out.path,
+            "--plots", tmp.file("plots").path, "--json",
+        ])
         XCTAssertEqual(r.status, 0, r.stderr)
         let e = try epochs(r.stdout)
         XCTAssertEqual(e.count, 2)
-        let l0 = try XCTUnwrap(e[0]["loss"] as? Double), l1 = try XCTUnwrap(e[1]["loss"] as? Double)
+        let l0 = try XCTUnwrap(e[0]["loss"] as? Double)
+        let l1 = try XCTUnwrap(e[1]["loss"] as? Double)
         XCTAssertLessThan(l1, l0, "loss must fall from epoch 1 to epoch 2")
         // Not a log line per batch when not a terminal: one line per epoch on stderr.
         XCTAssertEqual(r.stderr.split(separator: "\n").filter { $0.hasPrefix("Epoch ") }.count, 2, r.stderr)
@@ -27,14 +30,16 @@ final class TrainCommandTests: XCTestCase {
             XCTAssertTrue(svg.hasPrefix("<svg") || svg.hasPrefix("<?xml"), plot)
         }
         // Swift's predictions of its own trained model on 1000 test images, through the CLI...
-        _ = try runPython(SeedParityTests.loadMNIST + """
+        _ = try runPython(
+            SeedParityTests.loadMNIST + """
 
-            np.save(sys.argv[2] + '/x.npy', x_test[:1000])
-            """, args: [FixturePaths.fixture("mnist").path, tmp.url.path])
+                np.save(sys.argv[2] + '/x.npy', x_test[:1000])
+                """, args: [FixturePaths.fixture("mnist").path, tmp.url.path])
         let p = try WeightBridgeBinary.run(["predict", out.path, "--input", tmp.file("x.npy").path, "--output", tmp.file("swift.npy").path])
         XCTAssertEqual(p.status, 0, p.stderr)
         // ... against real Keras 3 loading the exported file.
-        let check = try runPython("""
+        let check = try runPython(
+            """
             import numpy as np, sys, json, keras
             d = sys.argv[1]
             m = keras.models.load_model(d + '/cnn.h5')
@@ -55,13 +60,15 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let e = try epochs(r.stdout)
         XCTAssertLessThan(try XCTUnwrap(e[1]["loss"] as? Double), try XCTUnwrap(e[0]["loss"] as? Double))
-        _ = try runPython(SeedParityTests.loadMNIST + """
+        _ = try runPython(
+            SeedParityTests.loadMNIST + """
 
-            np.save(sys.argv[2] + '/x.npy', (x_test[:1000].reshape(-1, 784).astype(np.float32) / 255.0))
-            """, args: [FixturePaths.fixture("mnist").path, tmp.url.path])
+                np.save(sys.argv[2] + '/x.npy', (x_test[:1000].reshape(-1, 784).astype(np.float32) / 255.0))
+                """, args: [FixturePaths.fixture("mnist").path, tmp.url.path])
         let p = try WeightBridgeBinary.run(["predict", out.path, "--input", tmp.file("x.npy").path, "--output", tmp.file("swift.npy").path])
         XCTAssertEqual(p.status, 0, p.stderr)
-        let check = try runPython("""
+        let check = try runPython(
+            """
             import numpy as np, sys, json
             d = sys.argv[1]
             w = np.load(d + '/mlp.npz')
@@ -82,7 +89,9 @@ final class TrainCommandTests: XCTestCase {
     func testSameSeedGivesBitIdenticalWeights() throws {
         let tmp = TemporaryDirectory()
         for name in ["a.npz", "b.npz"] {
-            let r = try WeightBridgeBinary.run(["train", "mlp", "--limit", "1000", "--epochs", "1", "--seed", "3", "--output", tmp.file(name).path])
+            let r = try WeightBridgeBinary.run([
+                "train", "mlp", "--limit", "1000", "--epochs", "1", "--seed", "3", "--output", tmp.file(name).path,
+            ])
             XCTAssertEqual(r.status, 0, r.stderr)
         }
         let same = try WeightBridgeBinary.run(["compare", tmp.file("a.npz").path, tmp.file("b.npz").path, "--rtol", "0"])

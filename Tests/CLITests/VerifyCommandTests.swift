@@ -16,17 +16,18 @@ final class VerifyCommandTests: XCTestCase {
         let models = try XCTUnwrap(j["models"] as? [[String: Any]])
         XCTAssertEqual(models.map { $0["model"] as? String }, ["mlp", "cnn"])
         let mlpAcc = try XCTUnwrap(models[0]["accuracy"] as? [String: Double])
-        XCTAssertEqual(mlpAcc["seed training split"], 0.973)   // 54488 / 56000
-        XCTAssertEqual(mlpAcc["seed test split"], 0.9625)      // 13475 / 14000
+        XCTAssertEqual(mlpAcc["seed training split"], 0.973)  // 54488 / 56000
+        XCTAssertEqual(mlpAcc["seed test split"], 0.9625)  // 13475 / 14000
         let cnnAcc = try XCTUnwrap(models[1]["accuracy"] as? [String: Double])
-        XCTAssertEqual(cnnAcc["MNIST test set"], 0.9929)       // 9929 / 10000
+        XCTAssertEqual(cnnAcc["MNIST test set"], 0.9929)  // 9929 / 10000
         let figures = models.flatMap { $0["figures"] as? [[String: Any]] ?? [] }
         XCTAssertGreaterThan(figures.count, 80)
         XCTAssertTrue(figures.allSatisfy { $0["pass"] as? Bool == true })
     }
 
     func testVerifyHumanReportShowsReportedAndComputedSideBySide() throws {
-        let r = try WeightBridgeBinary.run(["verify"] + seedArguments() + ["--mnist", FixturePaths.shared.appendingPathComponent("mnist").path])
+        let r = try WeightBridgeBinary.run(
+            ["verify"] + seedArguments() + ["--mnist", FixturePaths.shared.appendingPathComponent("mnist").path])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("97.30%"), r.stdout)
         XCTAssertTrue(r.stdout.contains("96.2500%"), r.stdout)
@@ -46,7 +47,9 @@ final class VerifyCommandTests: XCTestCase {
         XCTAssertEqual(j["pass"] as? Bool, false)
         let models = try XCTUnwrap(j["models"] as? [[String: Any]])
         XCTAssertEqual(models[0]["pass"] as? Bool, true)
-        let failed = (models[1]["figures"] as? [[String: Any]] ?? []).filter { $0["pass"] as? Bool == false }.compactMap { $0["name"] as? String }
+        let failed = (models[1]["figures"] as? [[String: Any]] ?? []).filter { $0["pass"] as? Bool == false }.compactMap {
+            $0["name"] as? String
+        }
         XCTAssertTrue(failed.contains("test accuracy (10000 images)"), "\(failed)")
         XCTAssertTrue(failed.contains("confusion[0][0]"), "\(failed)")
     }

@@ -23,9 +23,13 @@ final class KerasReadingTests: XCTestCase {
         XCTAssertEqual(
             config.layers.map(\.spec),
             [
-                .conv2D(filters: 32, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true),
+                .conv2D(
+                    filters: 32, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu,
+                    useBias: true),
                 .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid),
-                .conv2D(filters: 64, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true),
+                .conv2D(
+                    filters: 64, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu,
+                    useBias: true),
                 .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid),
                 .flatten(),
                 .dense(units: 128, activation: .relu, useBias: true),
@@ -69,13 +73,17 @@ final class KerasReadingTests: XCTestCase {
                 layers: [
                     KerasLayerConfig(
                         name: "conv2d", className: "Conv2D",
-                        spec: .conv2D(filters: 4, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu, useBias: true)),
+                        spec: .conv2D(
+                            filters: 4, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid,
+                            activation: .relu, useBias: true)),
                     KerasLayerConfig(
                         name: "max_pooling2d", className: "MaxPooling2D",
                         spec: .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid)),
                     KerasLayerConfig(
                         name: "conv2d_1", className: "Conv2D",
-                        spec: .conv2D(filters: 3, kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padding: .same, activation: .tanh, useBias: false), kerasPath: "layers/conv2d_1"),
+                        spec: .conv2D(
+                            filters: 3, kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padding: .same, activation: .tanh,
+                            useBias: false), kerasPath: "layers/conv2d_1"),
                     KerasLayerConfig(name: "flatten", className: "Flatten", spec: .flatten()),
                     KerasLayerConfig(name: "dropout", className: "Dropout", spec: .dropout(rate: 0.25)),
                     KerasLayerConfig(name: "dense", className: "Dense", spec: .dense(units: 5, activation: .softmax, useBias: true)),
@@ -114,7 +122,9 @@ final class KerasReadingTests: XCTestCase {
         XCTAssertEqual(
             config.layers.map(\.spec),
             [
-                .conv2D(filters: 3, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, padding: .same, activation: .relu, useBias: true),
+                .conv2D(
+                    filters: 3, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, padding: .same, activation: .relu,
+                    useBias: true),
                 .maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .same),
                 .flatten(), .dropout(rate: 0.5), .dense(units: 4, activation: .sigmoid, useBias: true),
             ])

@@ -198,8 +198,10 @@ extension KerasRefusalTests {
     }
 
     func testSaysATextNumberIsTextAndAHugeNumberIsOverTheLimit() {
-        assertRefuses(try parse(dense(#""5""#)), #"x.h5: layer 'd': units is the string "5", expected a positive integer (a number, not text)"#)
-        assertRefuses(try parse(dense("1000000000000")), "x.h5: model_config: layer 'd': units is 1000000000000, over the limit of 2147483648")
+        assertRefuses(
+            try parse(dense(#""5""#)), #"x.h5: layer 'd': units is the string "5", expected a positive integer (a number, not text)"#)
+        assertRefuses(
+            try parse(dense("1000000000000")), "x.h5: model_config: layer 'd': units is 1000000000000, over the limit of 2147483648")
     }
 
     func testSaysWhyJSONIsInvalid() {
@@ -211,7 +213,8 @@ extension KerasRefusalTests {
 
     func testNamesWhatACustomClassAskedForEvenWithoutALayerName() {
         assertRefuses(
-            try parse(#"{"class_name": "Sequential", "config": {"layers": [{"class_name": "system", "module": "builtins", "config": {}}]}}"#),
+            try parse(
+                #"{"class_name": "Sequential", "config": {"layers": [{"class_name": "system", "module": "builtins", "config": {}}]}}"#),
             "x.h5: layer '(unnamed system)': module is 'builtins', expected a Keras module (keras.layers, ...); custom Python classes are never loaded"
         )
     }
@@ -225,7 +228,8 @@ extension KerasRefusalTests {
     }
 
     func testRefusesYAMLMergeKeysByName() {
-        let yaml = "class_name: Sequential\nconfig:\n  layers:\n  - class_name: Dense\n    config: &base\n      name: d\n      units: 3\n"
+        let yaml =
+            "class_name: Sequential\nconfig:\n  layers:\n  - class_name: Dense\n    config: &base\n      name: d\n      units: 3\n"
             + "  - class_name: Dense\n    config:\n      <<: *base\n      name: e\n"
         assertRefuses(
             try KerasModelConfig.parse(yaml: yaml, source: "x.yaml"),
@@ -234,13 +238,17 @@ extension KerasRefusalTests {
 
     func testParsesTenThousandLayerGraphsInLinearTime() throws {
         // Linear parsing is what matters; a quadratic parser takes tens of seconds here (issue 16 measured 34 s).
-        var layers = [#"{"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_shape": [null, 2]}, "inbound_nodes": []}"#]
+        var layers = [
+            #"{"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_shape": [null, 2]}, "inbound_nodes": []}"#
+        ]
         for i in 0..<10_000 {
             let previous = i == 0 ? "in" : "d\(i - 1)"
             layers.append(
-                #"{"class_name": "Dense", "name": "d\#(i)", "config": {"name": "d\#(i)", "units": 2}, "inbound_nodes": [[["\#(previous)", 0, 0, {}]]]}"#)
+                #"{"class_name": "Dense", "name": "d\#(i)", "config": {"name": "d\#(i)", "units": 2}, "inbound_nodes": [[["\#(previous)", 0, 0, {}]]]}"#
+            )
         }
-        let json = #"{"class_name": "Functional", "config": {"name": "f", "layers": [\#(layers.joined(separator: ", "))], "input_layers": [["in", 0, 0]], "output_layers": [["d9999", 0, 0]]}}"#
+        let json =
+            #"{"class_name": "Functional", "config": {"name": "f", "layers": [\#(layers.joined(separator: ", "))], "input_layers": [["in", 0, 0]], "output_layers": [["d9999", 0, 0]]}}"#
         let config = try KerasModelConfig.parse(json: Data(json.utf8), source: "x.h5")
         XCTAssertEqual(try config.graph(source: "x.h5").nodes.count, 10_000)
     }

@@ -7,7 +7,8 @@ import XCTest
 final class KerasNPZTests: XCTestCase {
     func testReadsKerasMNISTNPZWithTheSameImagesAsTheIDXFiles() throws {
         let tmp = TemporaryDirectory()
-        _ = try runPython("""
+        _ = try runPython(
+            """
             import gzip, struct, sys
             import numpy as np
             def idx(p):
@@ -30,7 +31,8 @@ final class KerasNPZTests: XCTestCase {
 
     func testRefusesAnNPZWithoutTheKerasMembers() throws {
         let tmp = TemporaryDirectory()
-        _ = try runPython("""
+        _ = try runPython(
+            """
             import numpy as np, sys
             np.savez(sys.argv[1] + '/mnist.npz', images=np.zeros((2, 28, 28), np.uint8))
             """, args: [tmp.url.path])

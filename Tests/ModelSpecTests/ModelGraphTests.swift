@@ -64,7 +64,8 @@ final class ModelGraphTests: XCTestCase {
     func testGraphOutOfTopologicalOrderIsRefused() {
         XCTAssertThrowsError(
             try ModelGraph(
-                inputs: [.init(name: "x", shape: [3])], layers: [.init(name: "a", spec: .dense(units: 2)), .init(name: "b", spec: .dense(units: 2))],
+                inputs: [.init(name: "x", shape: [3])],
+                layers: [.init(name: "a", spec: .dense(units: 2)), .init(name: "b", spec: .dense(units: 2))],
                 nodes: [.init(layer: 0, inputs: [.node(1)]), .init(layer: 1, inputs: [.input(0)])], outputs: [.node(0)]))
     }
 

@@ -63,8 +63,9 @@ final class GraphTrainingTests: XCTestCase {
                     }
                     let numeric = (try loss(step) - loss(-step)) / (2 * step)
                     let exact = analytic.weights[layer][w].scalars[index]
-                    XCTAssertEqual(exact, numeric, accuracy: Self.finiteDifferenceTolerance * max(1, abs(numeric)),
-                                   "layer \(model.graph.layers[layer].name) weight \(w)[\(index)]")
+                    XCTAssertEqual(
+                        exact, numeric, accuracy: Self.finiteDifferenceTolerance * max(1, abs(numeric)),
+                        "layer \(model.graph.layers[layer].name) weight \(w)[\(index)]")
                     checked += 1
                 }
             }

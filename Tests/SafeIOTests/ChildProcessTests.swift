@@ -4,9 +4,12 @@ import TestSupport
 import XCTest
 
 final class ChildProcessTests: XCTestCase {
-    private func sh(_ script: String, timeout: Double = 30, maxOutput: UInt64 = 1 << 20, maxError: Int = 1 << 16) throws -> ChildProcess.Outcome {
-        try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", script], timeoutSeconds: timeout,
-                             maxOutputBytes: maxOutput, maxErrorBytes: maxError)
+    private func sh(_ script: String, timeout: Double = 30, maxOutput: UInt64 = 1 << 20, maxError: Int = 1 << 16) throws
+        -> ChildProcess.Outcome
+    {
+        try ChildProcess.run(
+            executable: "/bin/sh", arguments: ["-c", script], timeoutSeconds: timeout,
+            maxOutputBytes: maxOutput, maxErrorBytes: maxError)
     }
 
     func testReturnsExitStatusStdoutAndStderrSeparately() throws {
@@ -43,7 +46,8 @@ final class ChildProcessTests: XCTestCase {
     }
 
     func testMissingExecutableIsAnErrorNamingIt() {
-        XCTAssertThrowsError(try ChildProcess.run(executable: "/nonexistent/reader", arguments: [], timeoutSeconds: 5, maxOutputBytes: 10)) {
+        XCTAssertThrowsError(try ChildProcess.run(executable: "/nonexistent/reader", arguments: [], timeoutSeconds: 5, maxOutputBytes: 10))
+        {
             XCTAssertTrue(($0 as? LocalizedError)?.errorDescription?.hasPrefix("/nonexistent/reader: cannot start") ?? false, "\($0)")
         }
     }

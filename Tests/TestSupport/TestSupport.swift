@@ -55,14 +55,17 @@ public struct ProcessResult {
 
 /// Runs an executable with arguments and returns its exit status and output.
 @discardableResult
-public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                       currentDirectory: URL? = nil) throws -> ProcessResult {
+public func runProcess(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+    currentDirectory: URL? = nil
+) throws -> ProcessResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments
     if let environment { p.environment = environment }
     if let currentDirectory { p.currentDirectoryURL = currentDirectory }
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     p.standardOutput = out
     p.standardError = err
     try p.run()
@@ -79,8 +82,9 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
     group.wait()
     let errData = errBox.data
     p.waitUntilExit()
-    return ProcessResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    return ProcessResult(
+        status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
 }
 
 /// Runs a Python snippet in the test venv and returns its stdout; fails the test on a non-zero exit.
@@ -94,17 +98,24 @@ public func runPython(_ code: String, args: [String] = [], file: StaticString = 
 }
 
 /// Asserts that two arrays have the same length and differ elementwise by at most `tolerance`.
-public func assertClose<T: BinaryFloatingPoint>(_ a: [T], _ b: [T], tolerance: T, _ message: String = "",
-                                                 file: StaticString = #filePath, line: UInt = #line) {
+public func assertClose<T: BinaryFloatingPoint>(
+    _ a: [T], _ b: [T], tolerance: T, _ message: String = "",
+    file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(a.count, b.count, "length differs \(message)", file: file, line: line)
     var worst: T = 0
     var worstIndex = -1
     for i in 0..<min(a.count, b.count) {
         let d = abs(a[i] - b[i])
-        if d > worst || d.isNaN { worst = d; worstIndex = i }
+        if d > worst || d.isNaN {
+            worst = d
+            worstIndex = i
+        }
     }
     if worstIndex >= 0 && !(worst <= tolerance) {
-        XCTFail("max |a-b| = \(worst) at \(worstIndex) (\(a[worstIndex]) vs \(b[worstIndex])) > \(tolerance) \(message)", file: file, line: line)
+        XCTFail(
+            "max |a-b| = \(worst) at \(worstIndex) (\(a[worstIndex]) vs \(b[worstIndex])) > \(tolerance) \(message)", file: file, line: line
+        )
     }
 }
 
@@ -129,7 +140,9 @@ public enum WeightBridgeBinary {
 
 /// Asserts a failed command printed exactly one line, `weightbridge: ...`, naming `mentioning`,
 /// with no crash or stack trace, and exited with `status`.
-public func assertOneLineError(_ r: ProcessResult, status: Int32 = 2, mentioning: String, file: StaticString = #filePath, line: UInt = #line) {
+public func assertOneLineError(
+    _ r: ProcessResult, status: Int32 = 2, mentioning: String, file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(r.status, status, "exit status; stderr: \(r.stderr)", file: file, line: line)
     let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: true)
     XCTAssertEqual(lines.count, 1, "expected one line on stderr, got: \(r.stderr)", file: file, line: line)
