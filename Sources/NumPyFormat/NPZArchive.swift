@@ -276,7 +276,8 @@ public final class NPZArchive {
                 }
             })
         return ending == .truncated
-            ? NPZError.truncatedDeflateStream(path: path, member: member.path) : NPZError.corruptDeflateStream(path: path, member: member.path)
+            ? NPZError.truncatedDeflateStream(path: path, member: member.path)
+            : NPZError.corruptDeflateStream(path: path, member: member.path)
     }
 
     private static let chunkSize = 1 << 16

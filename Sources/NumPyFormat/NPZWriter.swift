@@ -28,7 +28,9 @@ public enum NPZWriter {
         let members = try arrays.map { (name, array) -> (name: String, parts: [Data]) in
             let (_, bytes) = try NPYHeader.sizes(shape: array.shape, itemSize: array.dtype.itemSize, source: "array")
             guard array.data.count == bytes else { throw NPYError.byteCountMismatch(expected: bytes, found: array.data.count) }
-            return (name + ".npy", [NPYHeader.encode(dtype: array.dtype, shape: array.shape, fortranOrder: array.fortranOrder), array.data])
+            return (
+                name + ".npy", [NPYHeader.encode(dtype: array.dtype, shape: array.shape, fortranOrder: array.fortranOrder), array.data]
+            )
         }
         let target = url.path
         try AtomicFile.write(to: url, overwrite: overwrite) { tmp in
