@@ -22,7 +22,7 @@ public final class NPZArchive {
     public let url: URL
     /// `url.path`, kept: Foundation computes `URL.path` anew on every call.
     private let filePath: String
-    private let limits: ResourceLimits
+    let limits: ResourceLimits
     private let file: ArchiveFile
     let members: [Member]
     /// Index into `members` by name and by stored path: `array(_:)` over every member stays linear.
@@ -149,7 +149,7 @@ public final class NPZArchive {
         return try NPYArray(dtype: header.dtype, shape: header.shape, fortranOrder: header.fortranOrder, data: body)
     }
 
-    private func lookup(_ name: String) throws -> Member {
+    func lookup(_ name: String) throws -> Member {
         if let i = index[name] { return members[i] }
         throw NPZError.noSuchMember(path: filePath, member: name, available: names)
     }

@@ -1,0 +1,56 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Peak memory of whole `weightbridge` processes on generated archives of a few hundred MB (made in a temporary
+/// directory by NumPy, never committed): `inspect` streams a member, so its peak stays far below the member's size.
+/// Peak RSS is the child's `ru_maxrss`, read by `/usr/bin/time -f %M` (kilobytes).
+final class StreamingMemoryTests: XCTestCase {
+    /// The member: 96 Mi float32 values (384 MiB), the pattern `i % 1000 - 500` (compresses quickly and well).
+    private static let memberBytes = 384 << 20
+    /// The issue's bound for `inspect`: peak RSS at most a quarter of the member. The process's own baseline
+    /// (Swift runtime, Foundation, OpenBLAS and libhdf5 mapped in) is about 30 MB of it.
+    private static let inspectPeakFraction = 0.25
+
+    private func makeArchive(_ url: URL, compressed: Bool) throws {
+        _ = try runPython(
+            """
+            import sys, numpy as np
+            x = (np.arange(\(Self.memberBytes / 4), dtype=np.int64) % 1000 - 500).astype(np.float32)
+            x[7] = np.nan
+            (np.savez_compressed if sys.argv[2] == '1' else np.savez)(sys.argv[1], x=x)
+            """, args: [url.path, compressed ? "1" : "0"])
+    }
+
+    /// Runs the built binary under `/usr/bin/time -f %M`; its result and peak RSS in bytes.
+    private func runMeasured(_ arguments: [String]) throws -> (ProcessResult, Int) {
+        let timeOutput = TemporaryDirectory()
+        let report = timeOutput.file("rss")
+        let r = try runProcess("/usr/bin/time", ["-f", "%M", "-o", report.path, WeightBridgeBinary.url.path] + arguments)
+        let text = try String(contentsOf: report, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let kilobytes = try XCTUnwrap(Int(text.split(separator: "\n").last ?? ""), "time(1) wrote '\(text)'")
+        return (r, kilobytes * 1024)
+    }
+
+    func testInspectOfALargeStoredOrDeflatedMemberPeaksBelowAQuarterOfIt() throws {
+        let dir = TemporaryDirectory()
+        for compressed in [false, true] {
+            let url = dir.file(compressed ? "deflated.npz" : "stored.npz")
+            try makeArchive(url, compressed: compressed)
+            let (r, peak) = try runMeasured(["inspect", url.path, "--json"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            // The statistics are the real ones: values -500...499, one NaN (NumPy's mean of the rest is about -0.5).
+            let info = try XCTUnwrap(
+                (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])?.first, r.stdout)
+            let summary = try XCTUnwrap(info["summary"] as? [String: Any])
+            XCTAssertEqual(summary["min"] as? Double, -500)
+            XCTAssertEqual(summary["max"] as? Double, 499)
+            XCTAssertEqual(summary["nanCount"] as? Int, 1)
+            let fraction = Double(peak) / Double(Self.memberBytes)
+            print(
+                "measured: inspect of a \(Self.memberBytes >> 20) MiB \(compressed ? "deflated" : "stored") member peaks at \(peak >> 20) MiB (\(fraction)x)"
+            )
+            XCTAssertLessThanOrEqual(fraction, Self.inspectPeakFraction)
+        }
+    }
+}
