@@ -71,7 +71,7 @@ build_module() {  # name, sources...
         -emit-module -emit-library -static -o "$LIB/lib$name.a" "$@")
 }
 
-if [ ! -f "$LIB/.stamp" ] || [ -n "$(find Sources/SafeIO Sources/NumPyFormat Sources/HDF5 Sources/KerasFormat Tests/Fuzz \
+if [ ! -f "$LIB/.stamp" ] || [ -n "$(find Sources/SafeIO Sources/NumPyFormat Sources/HDF5 Sources/ModelSpec Sources/KerasFormat Tests/Fuzz \
     -newer "$LIB/.stamp" -name '*.swift' | head -1)" ]; then
     build_module SafeIO "$ROOT"/Sources/SafeIO/*.swift
     build_module NumPyFormat "$ROOT"/Sources/NumPyFormat/*.swift
@@ -84,6 +84,7 @@ if [ ! -f "$LIB/.stamp" ] || [ -n "$(find Sources/SafeIO Sources/NumPyFormat Sou
     ar rcs "$LIB/libCYaml.a" "$LIB"/cyaml-*.o
     build_module Yams -D SWIFT_PACKAGE "$YAMS"/Yams/*.swift
     build_module HDF5 "$ROOT"/Sources/HDF5/*.swift
+    build_module ModelSpec "$ROOT"/Sources/ModelSpec/*.swift
     build_module KerasFormat "$ROOT"/Sources/KerasFormat/*.swift
     touch "$LIB/.stamp"
 fi
@@ -92,7 +93,7 @@ fi
 libs_for() {
     case $1 in
         npy | npz) echo "-lNumPyFormat -lSafeIO -lz -ldeflate" ;;
-        keras_config | keras_yaml | h5 | h5_isolated) echo "-lKerasFormat -lYams -lCYaml -lHDF5 -lSafeIO -L$HDF5_LIBDIR -lhdf5" ;;
+        keras_config | keras_yaml | h5 | h5_isolated) echo "-lKerasFormat -lModelSpec -lNumPyFormat -lYams -lCYaml -lHDF5 -lSafeIO -lz -ldeflate -L$HDF5_LIBDIR -lhdf5" ;;
         *) echo "fuzz.sh: unknown harness $1" >&2; exit 2 ;;
     esac
 }
