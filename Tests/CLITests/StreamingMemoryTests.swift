@@ -3,7 +3,8 @@ import TestSupport
 import XCTest
 
 /// Peak memory of whole `weightbridge` processes on generated archives of a few hundred MB (made in a temporary
-/// directory by NumPy, never committed): `inspect` streams a member, so its peak stays far below the member's size.
+/// directory by NumPy, never committed): `inspect` streams a member, so its peak stays far below the member's size;
+/// `convert` holds one member at a time, so its peak follows the largest member, not the archive.
 /// Peak RSS is the child's `ru_maxrss`, read by `/usr/bin/time -f %M` (kilobytes).
 final class StreamingMemoryTests: XCTestCase {
     /// The member: 96 Mi float32 values (384 MiB), the pattern `i % 1000 - 500` (compresses quickly and well).
@@ -11,6 +12,9 @@ final class StreamingMemoryTests: XCTestCase {
     /// The issue's bound for `inspect`: peak RSS at most a quarter of the member. The process's own baseline
     /// (Swift runtime, Foundation, OpenBLAS and libhdf5 mapped in) is about 30 MB of it.
     private static let inspectPeakFraction = 0.25
+
+    /// The issue's bound for `convert`: peak RSS at most 1.25 x the largest member (here half the archive).
+    private static let convertPeakFactor = 1.25
 
     private func makeArchive(_ url: URL, compressed: Bool) throws {
         _ = try runPython(
@@ -52,5 +56,38 @@ final class StreamingMemoryTests: XCTestCase {
             )
             XCTAssertLessThanOrEqual(fraction, Self.inspectPeakFraction)
         }
+    }
+
+    func testConvertOfATwoMemberArchiveHoldsOneMemberAtATime() throws {
+        let dir = TemporaryDirectory()
+        let member = 256 << 20
+        let source = dir.file("two.npz")
+        _ = try runPython(
+            """
+            import sys, numpy as np
+            n = \(member / 4)
+            a = (np.arange(n, dtype=np.int64) % 1000).astype(np.float32)
+            np.savez(sys.argv[1], a=a, b=-a)
+            """, args: [source.path])
+        let steps: [(from: URL, to: URL)] = [
+            (source, dir.file("copy.npz")), (source, dir.file("two.safetensors")), (dir.file("two.safetensors"), dir.file("back.npz")),
+        ]
+        for (from, to) in steps {
+            let (r, peak) = try runMeasured(["convert", from.path, to.path])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let factor = Double(peak) / Double(member)
+            print(
+                "measured: convert \(from.lastPathComponent) -> \(to.lastPathComponent) (two \(member >> 20) MiB members) peaks at \(peak >> 20) MiB (\(factor)x the largest member)"
+            )
+            XCTAssertLessThanOrEqual(factor, Self.convertPeakFactor)
+        }
+        // What was written is what NumPy wrote: both members, bit for bit, after the round trip through .safetensors.
+        let same = try runPython(
+            """
+            import sys, numpy as np
+            a, b, c = (np.load(p) for p in sys.argv[1:4])
+            print(all(np.array_equal(a[k], x[k]) and a[k].dtype == x[k].dtype for x in (b, c) for k in ('a', 'b')))
+            """, args: [source.path, dir.file("copy.npz").path, dir.file("back.npz").path])
+        XCTAssertEqual(same.trimmingCharacters(in: .whitespacesAndNewlines), "True")
     }
 }
