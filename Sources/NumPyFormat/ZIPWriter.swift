@@ -229,40 +229,13 @@ package final class ZIPWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Bytes of the file written so far.
+    private var written: UInt64 = 0
+
+    /// Writes `data` with writeback started as it goes (`Writeback`): the final fsync overlaps the writing.
     private func writeAll(_ data: Data) throws {
-        try data.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = write(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw SafeIOError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
-                done += n
-            }
-        }
-        startWriteback(upTo: offset)
-    }
-
-    #if os(Linux)
-        /// glibc's `sync_file_range`, looked up once: Glibc's Swift module hides it behind `_GNU_SOURCE`.
-        private static let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
-            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return nil }
-            return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
-        }()
-    #endif
-
-    /// Bytes of the file already handed to the kernel's writeback.
-    private var writebackStart: UInt64 = 0
-
-    /// Starts writing the bytes written so far to disk without waiting (Linux `sync_file_range`), so that the fsync
-    /// `AtomicFile` makes before its rename finds little left to do: durability unchanged, the disk's time overlapped
-    /// with ours. Only every `flushSize` bytes; a failure is left to the fsync to report.
-    private func startWriteback(upTo end: UInt64) {
-        #if os(Linux)
-            guard end >= writebackStart + UInt64(ZIPWriter.flushSize) else { return }
-            guard let start = ZIPWriter.syncFileRange else { return }
-            _ = start(fd, Int64(writebackStart), Int64(end - writebackStart), 2)  // SYNC_FILE_RANGE_WRITE
-            writebackStart = end
-        #endif
+        try Writeback.writeAll(data, to: fd, offset: written, target: path)
+        written += UInt64(data.count)
     }
 
     static func crc32(_ data: Data) -> UInt32 { NPZArchive.crc32(data, seed: 0) }
