@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reading a member piece by piece, for work that must not hold the whole array (statistics in `inspect` and
-/// `compare`): memory stays at one piece (at most 8 MiB of a stored member, 64 KiB of inflated output), whatever
+/// `compare`): memory stays at one piece (1 MiB of a stored member, 64 KiB of inflated output), whatever
 /// the member's size.
 extension NPZArchive {
     /// Calls `body` with consecutive pieces of member `name`'s data, in storage order (C or Fortran as the header
@@ -20,7 +20,8 @@ extension NPZArchive {
         let dataEnd = header.headerLength + header.byteCount
         var position = 0  // bytes of the member seen so far
         var carry = Data()  // a partial element left over from the previous chunk
-        try extract(member, full: true) { chunk in
+        // Stored members in 1 MiB reads: a piece and its float64 values stay a few MiB.
+        try extract(member, full: true, storedChunk: 1 << 20) { chunk in
             let start = position
             position += chunk.count
             // Only the bytes between the header and the end of the data count; numpy ignores what follows.

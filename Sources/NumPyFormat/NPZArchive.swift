@@ -156,7 +156,7 @@ public final class NPZArchive {
 
     /// Streams the member's uncompressed bytes to `sink`. With `full`, checks that exactly the declared
     /// size arrived and the CRC-32 matches; `sink` may throw `StopExtraction` to end early.
-    func extract(_ member: Member, full: Bool, sink: (Data) throws -> Void) throws {
+    func extract(_ member: Member, full: Bool, storedChunk: Int = NPZArchive.storedChunkSize, sink: (Data) throws -> Void) throws {
         let record = member.record
         let path = filePath
         let offset = try validatedOffset(of: member)
@@ -177,7 +177,7 @@ public final class NPZArchive {
         do {
             if record.method == 0 {
                 try readStored(
-                    record, at: offset, member: member, chunkSize: full ? NPZArchive.storedChunkSize : NPZArchive.chunkSize, consumer: count
+                    record, at: offset, member: member, chunkSize: full ? storedChunk : NPZArchive.chunkSize, consumer: count
                 )
             } else {
                 try inflate(record, at: offset, member: member, consumer: count)
@@ -280,9 +280,9 @@ public final class NPZArchive {
             : NPZError.corruptDeflateStream(path: path, member: member.path)
     }
 
-    private static let chunkSize = 1 << 16
+    static let chunkSize = 1 << 16
     /// Stored members are read in large chunks: fewer system calls and copies (memory-copy speed).
-    private static let storedChunkSize = 8 << 20
+    static let storedChunkSize = 8 << 20
 
     private func readStored(_ record: ZIPRecord, at offset: UInt64, member: Member, chunkSize: Int, consumer: (Data) throws -> Void) throws
     {
