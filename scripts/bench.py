@@ -65,6 +65,53 @@ def npz_benchmarks(tmp):
     rows.append((f"read {MEGABYTES} MB .npz, deflated", s["npz-read deflated.npz"], t_rd, "np.load, every member"))
 
 
+CLI = os.path.join(ROOT, ".build-bench", "release", "weightbridge")
+
+
+def cli_seconds(*args):
+    """Wall time of one whole `weightbridge` process (start-up to exit), which must succeed."""
+    t = time.perf_counter()
+    subprocess.run([CLI, *args], check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+def peak_rss(*args):
+    """Peak RSS in bytes of one whole `weightbridge` process, by /usr/bin/time -f %M (kilobytes)."""
+    r = subprocess.run(["/usr/bin/time", "-f", "%M", CLI, *args], check=True, capture_output=True, text=True)
+    return int(r.stderr.strip().splitlines()[-1]) * 1024
+
+
+memory_rows = []  # (work, peak bytes, member bytes, goal)
+
+
+def cli_npz_benchmarks(tmp):
+    """The issue-15 rows: whole `weightbridge convert` processes against NumPy's load-and-save of the same arrays."""
+    n = MEGABYTES * (1 << 20) // 4 // 2
+    x = os.path.join(tmp, "x.npy")
+    np.save(x, np.random.default_rng(1).uniform(-1, 1, n).astype(np.float32))
+    out = {k: os.path.join(tmp, f"cli_{k}") for k in ("s.npz", "d.npz", "s.npy", "d.npy", "np_s.npz", "np_d.npz", "np.npy")}
+    label = f"{MEGABYTES // 2} MB"
+    t_ws = best(2, lambda: cli_seconds("convert", x, out["s.npz"], "--force"))
+    t_wd = best(1, lambda: cli_seconds("convert", x, out["d.npz"], "--compress", "--force"))
+    p_ws = best(2, lambda: np.savez(out["np_s.npz"], x=np.load(x)))
+    p_wd = best(1, lambda: np.savez_compressed(out["np_d.npz"], x=np.load(x)))
+    t_rs = best(2, lambda: cli_seconds("convert", out["s.npz"] + ":x", out["s.npy"], "--force"))
+    t_rd = best(2, lambda: cli_seconds("convert", out["d.npz"] + ":x", out["d.npy"], "--force"))
+    def read_back(src):
+        with np.load(src) as z: np.save(out["np.npy"], z["x"])
+    p_rs = best(2, lambda: read_back(out["np_s.npz"]))
+    p_rd = best(2, lambda: read_back(out["np_d.npz"]))
+    sizes = (os.path.getsize(out["d.npz"]), os.path.getsize(out["np_d.npz"]))
+    rows.append((f"whole process: write a {label} .npz, stored (`convert x.npy y.npz`)", t_ws, p_ws, "np.load + np.savez"))
+    rows.append((f"whole process: write it deflated ({sizes[0]:,} vs {sizes[1]:,} bytes)", t_wd, p_wd, "np.load + np.savez_compressed"))
+    rows.append((f"whole process: read it back, stored (`convert y.npz:x z.npy`)", t_rs, p_rs, "np.load + np.save"))
+    rows.append((f"whole process: read it back, deflated", t_rd, p_rd, "np.load + np.save"))
+    member = n * 4
+    for kind in ("s.npz", "d.npz"):
+        memory_rows.append((f"`inspect` a {label} {'stored' if kind == 's.npz' else 'deflated'} member", peak_rss("inspect", out[kind]), member, "<= 0.25"))
+    memory_rows.append((f"`convert` the {label} stored member to .npz", peak_rss("convert", out["s.npz"], out["s.npz"] + ".copy.npz", "--force"), member, "<= 1.25"))
+
+
 def keras_cnn_timings(keras):
     """Keras, under its current backend: the seed CNN's predict on the 10000 test images (best of 3, after a warm-up)
     and one epoch of the seed recipe (Adam, batch 128, 54000 images; after a compile/warm-up fit on 1280)."""
@@ -209,6 +256,7 @@ if __name__ == "__main__" and sys.argv[1:] == ["--keras-tf-side"]:
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         npz_benchmarks(tmp)
+        cli_npz_benchmarks(tmp)
     mlp_benchmark()
     keras_benchmarks()
     lines = ["# Benchmarks", "",
@@ -218,6 +266,9 @@ if __name__ == "__main__":
              "| benchmark | WeightBridge (Swift) | Python | Python side | Swift speed-up |", "|---|---|---|---|---|"]
     for name, s, p, label in rows:
         lines.append(f"| {name} | {s:.3f} s | {p:.3f} s | {label} | {p / s:.2f}x |")
+    lines += ["", "Peak memory (whole process):", "", "| work | peak RSS | largest member | peak / member | goal |", "|---|---|---|---|---|"]
+    for name, peak, member, goal in memory_rows:
+        lines.append(f"| {name} | {peak / 2**20:.0f} MiB | {member / 2**20:.0f} MiB | {peak / member:.2f} | {goal} |")
     lines.append("")
     with open(os.path.join(ROOT, "Docs", "benchmarks.md"), "w") as f:
         f.write("\n".join(lines) + "\n" + ceiling_section(swift_native_epoch) + "\n"

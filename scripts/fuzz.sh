@@ -7,7 +7,7 @@
 #        (no fuzzing: replay and classify the h5 findings already in .build-fuzz/h5/artifacts)
 #
 # The harnesses (Tests/Fuzz/<harness>/*.swift) are not SwiftPM targets: SwiftPM cannot link a
-# libFuzzer main. SafeIO, ZIPFoundation, NumPyFormat, libyaml (CYaml), Yams, HDF5 and KerasFormat are
+# libFuzzer main. SafeIO, NumPyFormat, libyaml (CYaml), Yams, HDF5 and KerasFormat are
 # compiled here as static libraries with coverage and AddressSanitizer, then linked with each harness.
 # libhdf5 itself is the system library (pkg-config hdf5): it is not instrumented, so the fuzzer gets no
 # coverage from inside it, and ASan sees only the memory errors that reach its interceptors.
@@ -51,19 +51,17 @@ LIB=$OUT/lib
 mkdir -p "$LIB"
 
 CHECKOUTS=$ROOT/.build/checkouts
-if [ ! -d "$CHECKOUTS/ZIPFoundation/Sources/ZIPFoundation" ] || [ ! -d "$CHECKOUTS/Yams/Sources/Yams" ]; then
+if [ ! -d "$CHECKOUTS/Yams/Sources/Yams" ]; then
     swift package resolve
 fi
-ZIPF=$CHECKOUTS/ZIPFoundation/Sources
 YAMS=$CHECKOUTS/Yams/Sources
 HDF5_CFLAGS=$(pkg-config --cflags hdf5 | xargs)   # -I/usr/include/hdf5/serial
 HDF5_LIBDIR=$(pkg-config --variable=libdir hdf5 2>/dev/null || true)
 [ -n "$HDF5_LIBDIR" ] || HDF5_LIBDIR=$(pkg-config --libs-only-L hdf5 | xargs | sed "s/^-L//")
-# _GNU_SOURCE: ZIPFoundation needs fopencookie (its Package.swift defines it the same way).
 # YAML_DECLARE_STATIC: as Yams' Package.swift.
-FLAGS=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 5 -Xcc -D_GNU_SOURCE=1
+FLAGS=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 5 -package-name WeightBridge -Xcc -D_GNU_SOURCE=1
     -Xcc -DYAML_DECLARE_STATIC -Xcc "$HDF5_CFLAGS")
-INCLUDES=(-I "$LIB" -I "$ZIPF/CZLib" -I "$ROOT/Sources/CGzip" -I "$YAMS/CYaml/include" -I "$ROOT/Sources/CHDF5")
+INCLUDES=(-I "$LIB" -I "$ROOT/Sources/CGzip" -I "$ROOT/Sources/CDeflate" -I "$YAMS/CYaml/include" -I "$ROOT/Sources/CHDF5")
 
 build_module() {  # name, sources...
     local name=$1
@@ -73,10 +71,9 @@ build_module() {  # name, sources...
         -emit-module -emit-library -static -o "$LIB/lib$name.a" "$@")
 }
 
-if [ ! -f "$LIB/.stamp" ] || [ -n "$(find Sources/SafeIO Sources/NumPyFormat Sources/HDF5 Sources/KerasFormat Tests/Fuzz \
+if [ ! -f "$LIB/.stamp" ] || [ -n "$(find Sources/SafeIO Sources/NumPyFormat Sources/HDF5 Sources/ModelSpec Sources/KerasFormat Tests/Fuzz \
     -newer "$LIB/.stamp" -name '*.swift' | head -1)" ]; then
     build_module SafeIO "$ROOT"/Sources/SafeIO/*.swift
-    build_module ZIPFoundation "$ZIPF"/ZIPFoundation/*.swift
     build_module NumPyFormat "$ROOT"/Sources/NumPyFormat/*.swift
     echo "fuzz.sh: building CYaml (libyaml)"
     rm -f "$LIB"/libCYaml.a "$LIB"/cyaml-*.o
@@ -87,6 +84,7 @@ if [ ! -f "$LIB/.stamp" ] || [ -n "$(find Sources/SafeIO Sources/NumPyFormat Sou
     ar rcs "$LIB/libCYaml.a" "$LIB"/cyaml-*.o
     build_module Yams -D SWIFT_PACKAGE "$YAMS"/Yams/*.swift
     build_module HDF5 "$ROOT"/Sources/HDF5/*.swift
+    build_module ModelSpec "$ROOT"/Sources/ModelSpec/*.swift
     build_module KerasFormat "$ROOT"/Sources/KerasFormat/*.swift
     touch "$LIB/.stamp"
 fi
@@ -94,8 +92,8 @@ fi
 # Libraries each harness links, in dependency order.
 libs_for() {
     case $1 in
-        npy | npz) echo "-lNumPyFormat -lZIPFoundation -lSafeIO -lz" ;;
-        keras_config | keras_yaml | h5 | h5_isolated) echo "-lKerasFormat -lYams -lCYaml -lHDF5 -lSafeIO -L$HDF5_LIBDIR -lhdf5" ;;
+        npy | npz) echo "-lNumPyFormat -lSafeIO -lz -ldeflate" ;;
+        keras_config | keras_yaml | h5 | h5_isolated) echo "-lKerasFormat -lModelSpec -lNumPyFormat -lYams -lCYaml -lHDF5 -lSafeIO -lz -ldeflate -L$HDF5_LIBDIR -lhdf5" ;;
         *) echo "fuzz.sh: unknown harness $1" >&2; exit 2 ;;
     esac
 }

@@ -2,7 +2,6 @@ import Foundation
 import HDF5
 import NumPyFormat
 import SafeIO
-import ZIPFoundation
 
 /// Writing `.keras` archives that `keras.saving.load_model` (Keras 3) opens.
 extension KerasArchive {
@@ -39,17 +38,17 @@ extension KerasArchive {
             try writeWeights(weights, to: h5)
             let h5Data = try Data(contentsOf: h5)
             do {
-                let archive = try Archive(url: tmp, accessMode: .create)
+                // NumPyFormat's one-pass ZIP writer, the same that writes .npz archives.
+                let writer = try ZIPWriter(url: tmp, target: url.path)
+                defer { writer.close() }
                 for (name, data) in [(metadataMember, metadataJSON), (configMember, configJSON), (weightsMember, h5Data)] {
-                    try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .none) {
-                        position, size in
-                        data.subdata(in: data.startIndex + Int(position)..<data.startIndex + Int(position) + size)
-                    }
+                    try writer.add(name: name, bytes: data, deflate: false)
                 }
+                try writer.finish()
             } catch {
                 throw SafeIOError.writeFailed(path: url.path, reason: AtomicFile.describe(error))
             }
-            // As NPZWriter does: read the directory back before the rename (ZIPFoundation ignores its final fclose).
+            // As NPZWriter does: read the directory back before the rename.
             guard let written = try? NPZArchiveProbe.memberCount(tmp), written == 3 else {
                 throw SafeIOError.writeFailed(path: url.path, reason: "the archive is incomplete after writing (disk full?)")
             }

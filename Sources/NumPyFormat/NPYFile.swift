@@ -70,8 +70,18 @@ public enum NPYFile {
 
     /// Writes `array` to `url` atomically (temporary file, then rename). Throws `SafeIOError.exists`
     /// when the file exists and `overwrite` is false.
+    /// The header and the array's data are written as they are (no copy into one buffer), with writeback started
+    /// as they go (`Writeback`), then fsynced by `AtomicFile`.
     public static func write(_ array: NPYArray, to url: URL, overwrite: Bool = true) throws {
-        let bytes = try encode(array)
-        try AtomicFile.write(bytes, to: url, overwrite: overwrite)
+        let (_, bytes) = try NPYHeader.sizes(shape: array.shape, itemSize: array.dtype.itemSize, source: "array")
+        guard array.data.count == bytes else { throw NPYError.byteCountMismatch(expected: bytes, found: array.data.count) }
+        let header = NPYHeader.encode(dtype: array.dtype, shape: array.shape, fortranOrder: array.fortranOrder)
+        try AtomicFile.write(to: url, overwrite: overwrite) { tmp in
+            let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw SafeIOError.writeFailed(path: url.path, reason: String(cString: strerror(errno))) }
+            defer { close(fd) }
+            try Writeback.writeAll(header, to: fd, offset: 0, target: url.path)
+            try Writeback.writeAll(array.data, to: fd, offset: UInt64(header.count), target: url.path)
+        }
     }
 }

@@ -22,6 +22,10 @@ extension NPZArchive {
         if member.record.uncompressedSize > maxBytes {
             throw NPZError.memberTooLarge(path: url.path, member: path, bytes: member.record.uncompressedSize, limit: maxBytes)
         }
+        if member.record.method == 8 && !member.record.isEncrypted {
+            let whole = try inflateWhole(member)
+            return Data(bytesNoCopy: whole.baseAddress!, count: whole.count, deallocator: .free)
+        }
         var bytes = Data()
         bytes.reserveCapacity(Int(member.record.uncompressedSize))
         try extract(member, full: true) { bytes.append($0) }

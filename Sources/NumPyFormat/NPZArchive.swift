@@ -1,19 +1,15 @@
-import CGzip
 import Foundation
 import SafeIO
-import ZIPFoundation
 
 /// A lazy reader of numpy `.npz` archives (`np.savez`, stored, and `np.savez_compressed`, deflate),
 /// including the ZIP64 extra fields numpy always writes.
 ///
-/// Opening reads only the central directory and each member's 30-byte local header (to refuse members
-/// whose bytes overlap): `names` and `header(_:)` never extract whole members;
-/// `array(_:)` extracts one. ZIPFoundation's `Archive` lists the entries and decodes their names;
-/// the flags, methods and data offsets it does not expose are read from the central directory here.
-/// Member bytes are read with bounded reads (stored) or ZIPFoundation's `Data.decompress` fed
-/// only the member's compressed bytes (deflate), counting output and computing CRC-32 as they come:
-/// ZIPFoundation's `extract` with a consumer checks no CRC, and on Linux its inflater reads past
-/// the member and never returns at end of file on a truncated stream.
+/// Opening reads only the central directory (`ZIPDirectory`, the one ZIP layer) and each member's local header (to
+/// refuse members whose bytes overlap or disagree with the directory): `names` and `header(_:)` never extract whole
+/// members; `array(_:)` extracts one. Stored members are read straight into the array's buffer; deflated members are
+/// inflated whole by libdeflate straight into the array's buffer (`DeflateCodec`), never past the declared size.
+/// Reading only a member's first bytes inflates with zlib piece by piece (`StreamingInflater`), stopped as soon as
+/// enough has arrived. CRC-32 by libdeflate.
 ///
 /// Refused when opening: not a ZIP, truncated directory, encrypted members, more than `limits.maxMembers` members,
 /// members whose bytes overlap each other or the directory, duplicate names, names with `..`
@@ -26,7 +22,7 @@ public final class NPZArchive {
     public let url: URL
     /// `url.path`, kept: Foundation computes `URL.path` anew on every call.
     private let filePath: String
-    private let limits: ResourceLimits
+    let limits: ResourceLimits
     private let file: ArchiveFile
     let members: [Member]
     /// Index into `members` by name and by stored path: `array(_:)` over every member stays linear.
@@ -51,26 +47,15 @@ public final class NPZArchive {
         filePath = archivePath
         file = try ArchiveFile(url: url)
         let (records, directoryOffset) = try ZIPDirectory.read(file, maxMembers: limits.maxMembers)
-        // ZIPFoundation does not list encrypted entries at all: refuse them by name first.
         if let encrypted = records.first(where: \.isEncrypted) {
             throw NPZError.encryptedMember(path: url.path, member: String(decoding: encrypted.nameBytes, as: UTF8.self))
         }
         try ZIPDirectory.checkLayout(records, directoryOffset: directoryOffset, in: file)
-        let archive: Archive
-        do {
-            archive = try Archive(url: url, accessMode: .read)
-        } catch {
-            throw NPZError.notAZip(path: url.path, reason: "ZIPFoundation cannot open it (\(error))")
-        }
-        let entries = Array(archive)
-        guard entries.count == records.count else {
-            throw NPZError.truncatedArchive(path: url.path, reason: "\(records.count) entries declared, \(entries.count) readable")
-        }
         var members: [Member] = []
         var seen = Set<String>()
         var total: UInt64 = 0
-        for (entry, record) in zip(entries, records) {
-            let path = record.isUTF8 ? String(decoding: record.nameBytes, as: UTF8.self) : entry.path
+        for record in records {
+            let path = record.isUTF8 ? String(decoding: record.nameBytes, as: UTF8.self) : CP437.decode(record.nameBytes)
             if !seen.insert(path).inserted { throw NPZError.duplicateMember(path: url.path, member: path) }
             if NPZArchive.isUnsafe(path) { throw NPZError.unsafeMemberName(path: url.path, member: path) }
             if path.hasSuffix("/") { continue }  // a directory entry holds no array
@@ -125,10 +110,11 @@ public final class NPZArchive {
         if member.record.method == 0 && !member.record.isEncrypted {
             return try readStoredArray(member, header: header, source: source)
         }
-        var bytes = Data()
-        bytes.reserveCapacity(Int(member.record.uncompressedSize))
-        try extract(member, full: true) { bytes.append($0) }
-        return try NPYFile.decode(bytes, source: source, limits: limits)
+        let whole = try inflateWhole(member)
+        // The array's data is the inflated buffer past its header: no copy (the buffer is freed with the array).
+        let dataStart = whole.baseAddress! + header.headerLength
+        let data = Data(bytesNoCopy: dataStart, count: header.byteCount, deallocator: .custom { _, _ in free(whole.baseAddress) })
+        return try NPYArray(dtype: header.dtype, shape: header.shape, fortranOrder: header.fortranOrder, data: data)
     }
 
     /// A stored member read straight into the array's own buffer: one copy from the kernel, CRC-32 by
@@ -147,7 +133,7 @@ public final class NPZArchive {
         }
         let what = "member '\(member.path)'"
         let prefix = try file.readData(at: offset, count: header.headerLength, what: what)
-        var crc = NPZArchive.crc32(prefix, seed: 0)
+        var crc = DeflateCodec.crc32(prefix)
         var body = Data(count: header.byteCount)
         try body.withUnsafeMutableBytes { (raw: UnsafeMutableRawBufferPointer) in
             var position = 0
@@ -155,7 +141,7 @@ public final class NPZArchive {
                 let n = min(NPZArchive.storedChunkSize, raw.count - position)
                 let chunk = UnsafeMutableRawBufferPointer(rebasing: raw[position..<position + n])
                 try file.read(into: chunk, at: offset + UInt64(header.headerLength) + UInt64(position), what: what)
-                crc = CRC32(truncatingIfNeeded: CGzip.crc32(UInt(crc), chunk.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt32(n)))
+                crc = DeflateCodec.crc32(chunk.baseAddress, count: n, seed: crc)
                 position += n
             }
         }
@@ -163,33 +149,26 @@ public final class NPZArchive {
         return try NPYArray(dtype: header.dtype, shape: header.shape, fortranOrder: header.fortranOrder, data: body)
     }
 
-    private func lookup(_ name: String) throws -> Member {
+    func lookup(_ name: String) throws -> Member {
         if let i = index[name] { return members[i] }
         throw NPZError.noSuchMember(path: filePath, member: name, available: names)
     }
 
     /// Streams the member's uncompressed bytes to `sink`. With `full`, checks that exactly the declared
     /// size arrived and the CRC-32 matches; `sink` may throw `StopExtraction` to end early.
-    func extract(_ member: Member, full: Bool, sink: (Data) throws -> Void) throws {
+    func extract(_ member: Member, full: Bool, storedChunk: Int = NPZArchive.storedChunkSize, sink: (Data) throws -> Void) throws {
         let record = member.record
         let path = filePath
-        if record.isEncrypted { throw NPZError.encryptedMember(path: path, member: member.path) }
-        guard record.method == 0 || record.method == 8 else {
-            throw NPZError.unsupportedCompression(path: path, member: member.path, method: record.method)
-        }
-        let sizeLimit = limits.maxArrayBytes &+ UInt64(NPYFormat.maxHeaderLength + 64)
-        if record.uncompressedSize > sizeLimit {
-            throw NPZError.memberTooLarge(path: path, member: member.path, bytes: record.uncompressedSize, limit: sizeLimit)
-        }
-        let (offset, localMethod) = try ZIPDirectory.dataOffset(of: record, in: file, member: member.path)
-        guard localMethod == record.method else {
-            throw NPZError.unsupportedCompression(path: path, member: member.path, method: localMethod)
-        }
+        let offset = try validatedOffset(of: member)
         var produced: UInt64 = 0
-        var crc: CRC32 = 0
+        var crc: UInt32 = 0
         func count(_ chunk: Data) throws {
+            let allowed = record.uncompressedSize - produced
             produced += UInt64(chunk.count)
             if produced > record.uncompressedSize {
+                // The bytes up to the declared size still reach the sink: a caller reading only the first bytes
+                // (`header(_:)`) stops there, before the overflow counts.
+                if allowed > 0 { try sink(chunk.prefix(Int(allowed))) }
                 throw NPZError.inflatesPastDeclaredSize(path: path, member: member.path, declared: record.uncompressedSize)
             }
             crc = NPZArchive.crc32(chunk, seed: crc)
@@ -198,7 +177,7 @@ public final class NPZArchive {
         do {
             if record.method == 0 {
                 try readStored(
-                    record, at: offset, member: member, chunkSize: full ? NPZArchive.storedChunkSize : NPZArchive.chunkSize, consumer: count
+                    record, at: offset, member: member, chunkSize: full ? storedChunk : NPZArchive.chunkSize, consumer: count
                 )
             } else {
                 try inflate(record, at: offset, member: member, consumer: count)
@@ -213,9 +192,97 @@ public final class NPZArchive {
         if crc != record.crc32 { throw NPZError.crcMismatch(path: path, member: member.path, expected: record.crc32, found: crc) }
     }
 
-    private static let chunkSize = 1 << 16
+    /// Checks a member before any of its bytes are read (encryption, method, declared size, inflate ratio, local
+    /// header) and returns the offset of its first data byte.
+    private func validatedOffset(of member: Member) throws -> UInt64 {
+        let record = member.record
+        let path = filePath
+        if record.isEncrypted { throw NPZError.encryptedMember(path: path, member: member.path) }
+        guard record.method == 0 || record.method == 8 else {
+            throw NPZError.unsupportedCompression(path: path, member: member.path, method: record.method)
+        }
+        let sizeLimit = limits.maxArrayBytes &+ UInt64(NPYFormat.maxHeaderLength + 64)
+        if record.uncompressedSize > sizeLimit {
+            throw NPZError.memberTooLarge(path: path, member: member.path, bytes: record.uncompressedSize, limit: sizeLimit)
+        }
+        let (offset, localMethod) = try ZIPDirectory.dataOffset(of: record, in: file, member: member.path)
+        guard localMethod == record.method else {
+            throw NPZError.unsupportedCompression(path: path, member: member.path, method: localMethod)
+        }
+        if record.method == 8 {
+            if record.uncompressedSize > 0 {
+                let ratioLimit = limits.maxInflateRatio
+                let (bound, overflow) = record.compressedSize.multipliedReportingOverflow(by: ratioLimit)
+                if record.compressedSize == 0 || (!overflow && record.uncompressedSize > bound) {
+                    throw NPZError.inflateRatioTooHigh(
+                        path: path, member: member.path, compressed: record.compressedSize,
+                        uncompressed: record.uncompressedSize, limit: ratioLimit)
+                }
+            }
+            guard record.compressedSize > 0 else { throw NPZError.truncatedDeflateStream(path: path, member: member.path) }
+        }
+        return offset
+    }
+
+    /// Inflates a whole deflated member with libdeflate into a buffer of exactly its declared size (allocated with
+    /// `malloc`, the caller frees it), with its size and CRC-32 checked. The compressed bytes are held meanwhile.
+    /// A stream libdeflate refuses is replayed through zlib to say whether it is truncated or corrupt.
+    func inflateWhole(_ member: Member) throws -> UnsafeMutableRawBufferPointer {
+        let record = member.record
+        let path = filePath
+        let offset = try validatedOffset(of: member)
+        guard record.method == 8 else { throw NPZError.unsupportedCompression(path: path, member: member.path, method: record.method) }
+        let compressed = try file.readData(at: offset, count: Int(record.compressedSize), what: "member '\(member.path)'")
+        let size = Int(record.uncompressedSize)
+        guard let base = malloc(max(size, 1)) else {
+            throw NPZError.memberTooLarge(path: path, member: member.path, bytes: record.uncompressedSize, limit: 0)
+        }
+        let output = UnsafeMutableRawBufferPointer(start: base, count: size)
+        do {
+            let outcome = compressed.withUnsafeBytes { DeflateCodec.inflate($0, into: output) }
+            switch outcome {
+            case .overflow:
+                throw NPZError.inflatesPastDeclaredSize(path: path, member: member.path, declared: record.uncompressedSize)
+            case .badData:
+                throw try diagnoseBadStream(compressed, member: member)
+            case .complete(let count) where count != size:
+                throw NPZError.shorterThanDeclared(path: path, member: member.path, declared: record.uncompressedSize, found: UInt64(count))
+            case .complete:
+                let crc = DeflateCodec.crc32(output.baseAddress, count: size)
+                if crc != record.crc32 { throw NPZError.crcMismatch(path: path, member: member.path, expected: record.crc32, found: crc) }
+            }
+        } catch {
+            free(base)
+            throw error
+        }
+        return output
+    }
+
+    /// The error for a stream libdeflate refused: zlib replays it, counting output against the declared size.
+    private func diagnoseBadStream(_ compressed: Data, member: Member) throws -> NPZError {
+        let path = filePath
+        guard let inflater = StreamingInflater() else { return NPZError.corruptDeflateStream(path: path, member: member.path) }
+        var fed = false
+        var produced: UInt64 = 0
+        let ending = try inflater.run(
+            input: {
+                defer { fed = true }
+                return fed ? Data() : compressed
+            },
+            output: { chunk in
+                produced += UInt64(chunk.count)
+                if produced > member.record.uncompressedSize {
+                    throw NPZError.inflatesPastDeclaredSize(path: path, member: member.path, declared: member.record.uncompressedSize)
+                }
+            })
+        return ending == .truncated
+            ? NPZError.truncatedDeflateStream(path: path, member: member.path)
+            : NPZError.corruptDeflateStream(path: path, member: member.path)
+    }
+
+    static let chunkSize = 1 << 16
     /// Stored members are read in large chunks: fewer system calls and copies (memory-copy speed).
-    private static let storedChunkSize = 8 << 20
+    static let storedChunkSize = 8 << 20
 
     private func readStored(_ record: ZIPRecord, at offset: UInt64, member: Member, chunkSize: Int, consumer: (Data) throws -> Void) throws
     {
@@ -231,68 +298,31 @@ public final class NPZArchive {
         }
     }
 
+    /// Streams a deflated member through zlib in 64 KiB pieces (its first bytes, or statistics in constant memory).
     private func inflate(_ record: ZIPRecord, at offset: UInt64, member: Member, consumer: (Data) throws -> Void) throws {
         let path = filePath
-        if record.uncompressedSize > 0 {
-            let ratioLimit = limits.maxInflateRatio
-            let (bound, overflow) = record.compressedSize.multipliedReportingOverflow(by: ratioLimit)
-            if record.compressedSize == 0 || (!overflow && record.uncompressedSize > bound) {
-                throw NPZError.inflateRatioTooHigh(
-                    path: path, member: member.path, compressed: record.compressedSize,
-                    uncompressed: record.uncompressedSize, limit: ratioLimit)
-            }
-        }
-        guard record.compressedSize > 0 else { throw NPZError.truncatedDeflateStream(path: path, member: member.path) }
-        // ZIPFoundation's Linux inflate loop tells zlib every chunk is `bufferSize` long and asks for
-        // more input until the stream ends. So every chunk handed over is exactly `bufferSize` bytes of
-        // the member: one chunk for members up to 8 MiB, after which a request for more input means
-        // the stream is truncated. Larger members go in 1 MiB chunks with the last one zero-padded;
-        // a truncated stream then still ends in an error, possibly reported as corrupt.
-        let chunkSize = record.compressedSize <= 8 << 20 ? Int(record.compressedSize) : 1 << 20
+        guard let inflater = StreamingInflater() else { throw NPZError.corruptDeflateStream(path: path, member: member.path) }
         var position: UInt64 = 0
         let file = self.file
-        do {
-            _ = try Data.decompress(
-                size: Int64(record.compressedSize), bufferSize: chunkSize, skipCRC32: true,
-                provider: { _, _ in
-                    guard position < record.compressedSize else {
-                        throw NPZError.truncatedDeflateStream(path: path, member: member.path)
-                    }
-                    let n = Int(min(UInt64(chunkSize), record.compressedSize - position))
-                    var chunk = Data(try file.read(at: offset + position, count: n, what: "member '\(member.path)'"))
-                    position += UInt64(n)
-                    #if !canImport(Darwin)
-                        if chunk.count < chunkSize { chunk.append(Data(count: chunkSize - chunk.count)) }
-                    #endif
-                    return chunk
-                }, consumer: consumer)
-        } catch let error as NPZError {
-            throw error
-        } catch let error as NPYError {
-            throw error
-        } catch is StopExtraction {
-            throw StopExtraction()
-        } catch {
-            throw NPZError.corruptDeflateStream(path: path, member: member.path)
+        let ending = try inflater.run(
+            input: {
+                let n = Int(min(UInt64(NPZArchive.chunkSize), record.compressedSize - position))
+                guard n > 0 else { return Data() }
+                let chunk = try file.readData(at: offset + position, count: n, what: "member '\(member.path)'")
+                position += UInt64(n)
+                return chunk
+            },
+            output: { try consumer(Data($0)) })
+        switch ending {
+        case .complete: return
+        case .truncated: throw NPZError.truncatedDeflateStream(path: path, member: member.path)
+        case .corrupt: throw NPZError.corruptDeflateStream(path: path, member: member.path)
         }
     }
 }
 
 extension NPZArchive {
-    /// CRC-32 through zlib directly: ZIPFoundation's `Data.crc32` falls back to a byte-at-a-time Swift
-    /// table on Linux (it cannot import zlib there), an order of magnitude slower than zlib's.
-    static func crc32(_ data: Data, seed: CRC32) -> CRC32 {
-        var crc = UInt(seed)
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            guard var base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-            var remaining = raw.count
-            while remaining > 0 {
-                let n = min(remaining, Int(UInt32.max >> 1))
-                crc = CGzip.crc32(crc, base, UInt32(n))
-                base += n
-                remaining -= n
-            }
-        }
-        return CRC32(truncatingIfNeeded: crc)
-    }
+    /// CRC-32 by libdeflate (the same for every ZIP member this package reads or writes).
+    static func crc32(_ data: Data, seed: UInt32) -> UInt32 { DeflateCodec.crc32(data, seed: seed) }
+
 }

@@ -9,36 +9,87 @@ public enum NPZWriter {
     /// Names must be non-empty, unique, relative and free of `..` components (`NPZError.invalidMemberName`);
     /// `/` inside a name makes a nested member path, as numpy allows. Throws `SafeIOError.exists`
     /// when the file exists and `overwrite` is false, `SafeIOError.writeFailed` when the archive cannot
-    /// be written completely (disk full, I/O error); the previous file is then untouched.
+    /// be written completely (disk full, I/O error); the previous file is then untouched. Deflated members are
+    /// compressed two at a time (one per core); the archive is byte-identical to a sequential run.
     public static func write(_ arrays: [(name: String, array: NPYArray)], to url: URL, compressed: Bool = false, overwrite: Bool = true)
         throws
     {
+        if let (name, array) = arrays.first(where: { $0.array.shape.count > NPYFormat.maxDimensions }) {
+            throw NPYError.tooManyDimensions(
+                source: "\(url.path): member '\(name.printable())'", count: array.shape.count, limit: NPYFormat.maxDimensions)
+        }
+        try write(names: arrays.map(\.name), to: url, compressed: compressed, overwrite: overwrite, window: compressed ? 2 : 1) {
+            arrays[$0].array
+        }
+    }
+
+    /// Writes the arrays `names` name, asking `array` for each in turn (by its index in `names`) and letting it go
+    /// once written: an archive of any number of members is written holding one member at a time (plus, when
+    /// `compressed`, its deflated form), so a conversion's peak memory follows its largest member, not the archive.
+    /// Members are therefore compressed one after the other. The same checks and guarantees as
+    /// `write(_:to:compressed:overwrite:)`; whatever `array` throws ends the write and leaves the previous file.
+    public static func write(
+        names: [String], to url: URL, compressed: Bool = false, overwrite: Bool = true, array: (Int) throws -> NPYArray
+    ) throws {
+        try write(names: names, to: url, compressed: compressed, overwrite: overwrite, window: 1, array: array)
+    }
+
+    private static func write(
+        names: [String], to url: URL, compressed: Bool, overwrite: Bool, window: Int, array: (Int) throws -> NPYArray
+    ) throws {
         var seen = Set<String>()
-        for (name, _) in arrays {
+        for name in names {
             if name.isEmpty { throw NPZError.invalidMemberName(name: name, reason: "empty name") }
             if !seen.insert(name).inserted { throw NPZError.invalidMemberName(name: name, reason: "given twice") }
             if NPZArchive.isUnsafe(name) { throw NPZError.invalidMemberName(name: name, reason: "absolute path or '..' component") }
             if name.hasSuffix("/") { throw NPZError.invalidMemberName(name: name, reason: "ends with '/'") }
         }
-        if let (name, array) = arrays.first(where: { $0.array.shape.count > NPYFormat.maxDimensions }) {
-            throw NPYError.tooManyDimensions(
-                source: "\(url.path): member '\(name.printable())'", count: array.shape.count, limit: NPYFormat.maxDimensions)
+        let target = url.path
+        // A member is its `.npy` header then the array's own data (not copied for stored members).
+        func parts(_ i: Int) throws -> [Data] {
+            let a = try array(i)
+            if a.shape.count > NPYFormat.maxDimensions {
+                throw NPYError.tooManyDimensions(
+                    source: "\(target): member '\(names[i].printable())'", count: a.shape.count, limit: NPYFormat.maxDimensions)
+            }
+            let (_, bytes) = try NPYHeader.sizes(shape: a.shape, itemSize: a.dtype.itemSize, source: "array")
+            guard a.data.count == bytes else { throw NPYError.byteCountMismatch(expected: bytes, found: a.data.count) }
+            return [NPYHeader.encode(dtype: a.dtype, shape: a.shape, fortranOrder: a.fortranOrder), a.data]
         }
-        let encoded = try arrays.map { (name: $0.name, bytes: try NPYFile.encode($0.array)) }
+        let window = max(1, min(window, ProcessInfo.processInfo.activeProcessorCount))
         try AtomicFile.write(to: url, overwrite: overwrite) { tmp in
             do {
-                let writer = try ZIPWriter(url: tmp, target: url.path)
+                let writer = try ZIPWriter(url: tmp, target: target)
                 defer { writer.close() }
-                for (name, bytes) in encoded { try writer.add(name: name + ".npy", bytes: bytes, deflate: compressed) }
+                var start = 0
+                while start < names.count {
+                    let batch = try (start..<min(start + window, names.count)).map { try parts($0) }
+                    for (offset, prepared) in try prepare(batch, deflate: compressed, target: target).enumerated() {
+                        try writer.add(name: names[start + offset] + ".npy", prepared: prepared)
+                    }
+                    start += batch.count
+                }
                 try writer.finish()
             } catch SafeIOError.writeFailed(let path, let reason) {
                 throw SafeIOError.writeFailed(path: path, reason: "cannot write the archive: \(reason)")
             }
             // Read the directory back before the rename replaces the previous file: every member must be listed.
             let written = try? NPZArchive(url: tmp, limits: ResourceLimits(maxTotalBytes: .max, maxMembers: .max))
-            guard let written, written.names.count == encoded.count else {
+            guard let written, written.names.count == names.count else {
                 throw SafeIOError.writeFailed(path: url.path, reason: "the archive is incomplete after writing (disk full?)")
             }
         }
+    }
+
+    /// Prepares `batch` (one member per thread when there are several), results in the batch's order.
+    private static func prepare(_ batch: [[Data]], deflate: Bool, target: String) throws -> [ZIPWriter.PreparedMember] {
+        if batch.count == 1 { return [try ZIPWriter.prepare(batch[0], deflate: deflate, target: target)] }
+        let results = UnsafeMutableBufferPointer<Result<ZIPWriter.PreparedMember, Error>?>.allocate(capacity: batch.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: batch.count) { i in
+            results[i] = Result { try ZIPWriter.prepare(batch[i], deflate: deflate, target: target) }
+        }
+        return try results.map { try $0!.get() }
     }
 }

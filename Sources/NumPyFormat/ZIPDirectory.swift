@@ -1,7 +1,7 @@
 import Foundation
 import SafeIO
 
-/// The fields of a ZIP central-directory record that ZIPFoundation's `Entry` does not expose
+/// The fields of a ZIP central-directory record that `NPZArchive` needs
 /// (general-purpose flags, method, local header offset), read directly from the archive.
 struct ZIPRecord {
     var nameBytes: [UInt8]

@@ -1,4 +1,3 @@
-import CGzip
 import Foundation
 import SafeIO
 
@@ -8,17 +7,17 @@ import SafeIO
     import Darwin
 #endif
 
-/// Writes a ZIP archive front to back in one pass, for `NPZWriter`: each member's local header, its bytes (stored,
-/// or raw deflate by zlib at its default level, as `np.savez_compressed`), then the central directory and end
-/// records, with ZIP64 fields wherever a size, an offset or the member count needs them.
+/// Writes a ZIP archive front to back in one pass, for `NPZWriter` and `.keras` archives: each member's local header,
+/// its bytes (stored, or raw deflate by libdeflate, `DeflateCodec`), then the central directory and end records, with
+/// ZIP64 fields wherever a size, an offset or the member count needs them.
 ///
 /// ZIPFoundation's `Archive.addEntry` re-reads and rewrites the whole central directory after every member, which
 /// made an archive of 60,000 tiny members take tens of seconds; this writer keeps the directory in memory and
 /// writes it once, so time is linear in the number of members and their bytes. Every write is checked (a full disk
-/// is an error, never a short archive). The local header of a deflated member is written first with room for
-/// ZIP64 sizes when deflate could reach 4 GiB, then completed in place (`pwrite`) once the CRC-32 and compressed
-/// size are known; it always agrees with its central-directory entry, field for field.
-final class ZIPWriter {
+/// is an error, never a short archive). A deflated member is compressed whole before it is written
+/// (`prepare(_:deflate:)`, safe to call on several threads at once), so its local header is written once with its
+/// final CRC-32 and sizes and always agrees with its central-directory entry, field for field.
+package final class ZIPWriter {
     private let fd: Int32
     private let path: String
     private var offset: UInt64 = 0
@@ -30,11 +29,9 @@ final class ZIPWriter {
 
     /// Members are buffered up to this many bytes before a write to the file.
     private static let flushSize = 8 << 20
-    /// Uncompressed bytes handed to zlib per call.
-    private static let deflateChunk = 1 << 20
 
     /// Creates (or truncates) `url`. Throws `SafeIOError.writeFailed` naming `target`, the file the user asked for.
-    init(url: URL, target: String) throws {
+    package init(url: URL, target: String) throws {
         path = target
         fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SafeIOError.writeFailed(path: target, reason: String(cString: strerror(errno))) }
@@ -46,65 +43,75 @@ final class ZIPWriter {
     }
 
     private var isOpen = true
-    /// Deflate streams kept for all members and reset between them: zlib's init allocates about 256 KB of state,
-    /// and a reset clears the match hash table, which dominated archives of many tiny members. Index 0 is for
-    /// members up to `smallMember` bytes, with a 256-entry hash table (memLevel 1: same format, nearly the same
-    /// ratio on such sizes); index 1 for the rest (zlib's defaults). Heap-allocated: zlib keeps a pointer to each.
-    private var deflaters: [UnsafeMutablePointer<z_stream>?] = [nil, nil]
-    private static let smallMember = 64 << 10
-    /// zlib's output buffer, allocated once (clearing 1 MB per member was most of the time for tiny members).
-    private var deflated: [UInt8] = []
 
-    deinit {
-        close()
-        for case let stream? in deflaters {
-            deflateEnd(stream)
-            stream.deallocate()
-        }
-    }
+    deinit { close() }
 
     /// Closes the file (the writer cannot be used afterwards).
-    func close() {
+    package func close() {
         if isOpen { _ = closeDescriptor(fd) }
         isOpen = false
     }
 
+    /// A member's bytes as they will be written: stored, or deflated whole, with the CRC-32 of the uncompressed bytes.
+    package struct PreparedMember: @unchecked Sendable {
+        /// The uncompressed bytes, in order (for a `.npy` member: its header, then the array's data, not copied).
+        let parts: [Data]
+        /// The deflated stream, or nil for a stored member.
+        let deflated: Data?
+        let crc: UInt32
+        let size: UInt64
+    }
+
+    /// Computes a member's CRC-32 and, when `deflate`, its deflated form (libdeflate at `DeflateCodec.level`; one
+    /// contiguous copy of the parts first when there is more than one). Pure: members may be prepared on several
+    /// threads at once, and the archive is byte-identical to a sequential run. Throws `SafeIOError.writeFailed`
+    /// naming `target` when libdeflate cannot allocate its compressor.
+    package static func prepare(_ parts: [Data], deflate: Bool, target: String) throws -> PreparedMember {
+        var crc: UInt32 = 0
+        var size: UInt64 = 0
+        for part in parts {
+            crc = DeflateCodec.crc32(part, seed: crc)
+            size += UInt64(part.count)
+        }
+        guard deflate else { return PreparedMember(parts: parts, deflated: nil, crc: crc, size: size) }
+        let whole = parts.count == 1 ? parts[0] : parts.reduce(into: Data(capacity: Int(size))) { $0.append($1) }
+        guard let deflated = whole.withUnsafeBytes({ DeflateCodec.deflate($0) }) else {
+            throw SafeIOError.writeFailed(path: target, reason: "libdeflate cannot allocate its compressor")
+        }
+        return PreparedMember(parts: parts, deflated: deflated, crc: crc, size: size)
+    }
+
     /// Appends member `name` holding `bytes`.
-    func add(name: String, bytes: Data, deflate: Bool) throws {
+    package func add(name: String, bytes: Data, deflate: Bool) throws {
+        try add(name: name, prepared: try ZIPWriter.prepare([bytes], deflate: deflate, target: path))
+    }
+
+    /// Appends member `name` as prepared by `prepare(_:deflate:target:)`.
+    package func add(name: String, prepared member: PreparedMember) throws {
         let nameBytes = Array(name.utf8)
         let flags: UInt16 = nameBytes.allSatisfy { $0 < 0x80 } ? 0 : 1 << 11  // bit 11: the name is UTF-8
-        let method: UInt16 = deflate ? 8 : 0
-        let size = UInt64(bytes.count)
+        let method: UInt16 = member.deflated == nil ? 0 : 8
+        let size = member.size
+        let compressedSize = member.deflated.map { UInt64($0.count) } ?? size
         let headerOffset = offset
-        // A deflated member can grow a little past its input (deflateBound); ZIP64 sizes when that could pass 4 GiB.
-        let maxCompressed = deflate ? size + size / 1000 + 64 : size
-        let localZIP64 = size >= 0xFFFF_FFFF || maxCompressed >= 0xFFFF_FFFF
-        let crc: UInt32
-        var compressedSize = size
-        if deflate {
-            try append(localHeader(nameBytes, flags, method, crc: 0, compressed: 0, uncompressed: size, zip64: localZIP64))
-            let (c, n) = try writeDeflated(bytes)
-            crc = c
-            compressedSize = n
-            try flush()
-            // Complete the header in place: CRC-32 at 14, sizes at 18/22 (or in the ZIP64 extra field).
-            let header = localHeader(nameBytes, flags, method, crc: crc, compressed: compressedSize, uncompressed: size, zip64: localZIP64)
-            try writeAt(headerOffset, header)
+        let localZIP64 = size >= 0xFFFF_FFFF || compressedSize >= 0xFFFF_FFFF
+        try append(
+            localHeader(nameBytes, flags, method, crc: member.crc, compressed: compressedSize, uncompressed: size, zip64: localZIP64))
+        if let deflated = member.deflated {
+            try append(deflated)
         } else {
-            crc = ZIPWriter.crc32(bytes)
-            try append(localHeader(nameBytes, flags, method, crc: crc, compressed: size, uncompressed: size, zip64: localZIP64))
-            try append(bytes)
+            for part in member.parts { try append(part) }
         }
         directory.append(
             centralEntry(
-                nameBytes, flags, method, crc: crc, compressed: compressedSize, uncompressed: size,
+                nameBytes, flags, method, crc: member.crc, compressed: compressedSize, uncompressed: size,
                 headerOffset: headerOffset, localZIP64: localZIP64))
         count += 1
     }
 
     /// Writes the central directory and end records and flushes everything to the file (not to disk: the caller
     /// fsyncs, `AtomicFile`).
-    func finish() throws {
+    package func finish() throws {
         let directoryOffset = offset
         try append(directory)
         let directorySize = UInt64(directory.count)
@@ -205,63 +212,6 @@ final class ZIPWriter {
         return e
     }
 
-    /// Deflates `bytes` (raw deflate, zlib's default level) into the output; returns its CRC-32 and compressed size.
-    private func writeDeflated(_ bytes: Data) throws -> (crc: UInt32, size: UInt64) {
-        let stream: UnsafeMutablePointer<z_stream>
-        let kind = bytes.count <= ZIPWriter.smallMember ? 0 : 1
-        if let deflater = deflaters[kind] {
-            stream = deflater
-            guard deflateReset(stream) == Z_OK else {
-                throw SafeIOError.writeFailed(path: path, reason: "zlib cannot reset its deflate stream")
-            }
-        } else {
-            stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-            stream.initialize(to: z_stream())
-            guard wb_deflateInit2(stream, Z_DEFAULT_COMPRESSION, -15, kind == 0 ? 1 : 8) == Z_OK else {
-                stream.deallocate()
-                throw SafeIOError.writeFailed(path: path, reason: "zlib cannot start a deflate stream")
-            }
-            deflaters[kind] = stream
-        }
-        var crc: UInt = 0
-        var produced: UInt64 = 0
-        if deflated.isEmpty { deflated = [UInt8](repeating: 0, count: ZIPWriter.deflateChunk + 1024) }
-        var out: [UInt8] = []
-        swap(&out, &deflated)  // moved, not shared: writing into a shared array would copy it
-        defer { swap(&out, &deflated) }
-        try bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            var position = 0
-            repeat {
-                let n = min(ZIPWriter.deflateChunk, raw.count - position)
-                let input = raw.baseAddress.map { $0.assumingMemoryBound(to: Bytef.self) + position }
-                if n > 0 { crc = CGzip.crc32(crc, input, uInt(n)) }
-                stream.pointee.next_in = UnsafeMutablePointer(mutating: input)
-                stream.pointee.avail_in = uInt(n)
-                position += n
-                let mode = position == raw.count ? Z_FINISH : Z_NO_FLUSH
-                var status: Int32 = Z_OK
-                repeat {
-                    let written = out.withUnsafeMutableBufferPointer { o -> Int in
-                        stream.pointee.next_out = o.baseAddress
-                        stream.pointee.avail_out = uInt(o.count)
-                        status = deflate(stream, mode)
-                        return o.count - Int(stream.pointee.avail_out)
-                    }
-                    if written > 0 {
-                        try append(Data(out[0..<written]))
-                        produced += UInt64(written)
-                    }
-                } while stream.pointee.avail_out == 0 || (mode == Z_FINISH && status == Z_OK)
-                stream.pointee.next_in = nil
-                stream.pointee.next_out = nil
-                guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
-                    throw SafeIOError.writeFailed(path: path, reason: "zlib deflate failed with status \(status)")
-                }
-            } while position < raw.count
-        }
-        return (UInt32(truncatingIfNeeded: crc), produced)
-    }
-
     private func append(_ data: Data) throws {
         offset += UInt64(data.count)
         if data.count >= ZIPWriter.flushSize {
@@ -279,28 +229,13 @@ final class ZIPWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func writeAll(_ data: Data) throws {
-        try data.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = write(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw SafeIOError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
-                done += n
-            }
-        }
-    }
+    /// Bytes of the file written so far.
+    private var written: UInt64 = 0
 
-    private func writeAt(_ position: UInt64, _ data: Data) throws {
-        try data.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = pwrite(fd, raw.baseAddress! + done, raw.count - done, off_t(position) + off_t(done))
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw SafeIOError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
-                done += n
-            }
-        }
+    /// Writes `data` with writeback started as it goes (`Writeback`): the final fsync overlaps the writing.
+    private func writeAll(_ data: Data) throws {
+        try Writeback.writeAll(data, to: fd, offset: written, target: path)
+        written += UInt64(data.count)
     }
 
     static func crc32(_ data: Data) -> UInt32 { NPZArchive.crc32(data, seed: 0) }

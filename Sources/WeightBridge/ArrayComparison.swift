@@ -84,17 +84,46 @@ public struct ArrayComparison: Codable, Sendable {
     public static func compareFiles(
         _ a: URL, _ b: URL, rtol: Double = 1e-7, atol: Double = 0, memberMap: [String: String] = [:], limits: ResourceLimits = .default
     ) throws -> ArrayComparison {
-        let arraysA = try NamedArray.readAll(a, limits: limits)
-        let arraysB = try NamedArray.readAll(b, limits: limits)
-        let namesA = Set(arraysA.map(\.name))
-        let namesB = Set(arraysB.map(\.name))
+        // One pair in memory at a time (for .npz and .safetensors; other kinds are read whole).
+        let sourceA = try NamedArraySource.open(a, limits: limits)
+        let sourceB = try NamedArraySource.open(b, limits: limits)
+        let namesA = Set(sourceA.names)
+        let namesB = Set(sourceB.names)
         for (from, to) in memberMap.sorted(by: { $0.key < $1.key }) {
             guard namesA.contains(from) else { throw ComparisonError.noSuchArray(file: a.path, name: from, names: namesA.sorted()) }
             guard namesB.contains(to) else { throw ComparisonError.noSuchArray(file: b.path, name: to, names: namesB.sorted()) }
         }
-        let bothNumPy = [a, b].allSatisfy { ["npy", "npz"].contains($0.pathExtension.lowercased()) }
-        return ArrayComparison(
-            arraysA, arraysB, rtol: rtol, atol: atol, checkDTypes: bothNumPy, memberMap: memberMap, pairSingleArrays: memberMap.isEmpty)
+        let checkDTypes = [a, b].allSatisfy { ["npy", "npz"].contains($0.pathExtension.lowercased()) }
+        var result = ArrayComparison([], [], rtol: rtol, atol: atol)
+        if memberMap.isEmpty && sourceA.names.count == 1 && sourceB.names.count == 1 {
+            let x = try sourceA.load(sourceA.names[0])
+            let y = try sourceB.load(sourceB.names[0])
+            result.entries = [compare(x, y, rtol: rtol, atol: atol, checkDTypes: checkDTypes)]
+            return result
+        }
+        // The same pairing as `init(_:_:...)`: by name through `memberMap`, then what is left on either side.
+        var paired = Set<String>()
+        for name in sourceA.names {
+            let partner = memberMap[name] ?? name
+            guard namesB.contains(partner) else {
+                let (shape, dtype) = try sourceA.describe(name)
+                result.entries.append(
+                    Entry(
+                        name: name, nameB: partner == name ? nil : partner, shapeA: shape, dtypeA: dtype, mismatchedElements: 0,
+                        problem: "only in the first file", pass: false))
+                continue
+            }
+            paired.insert(partner)
+            let x = try sourceA.load(name)
+            let y = try sourceB.load(partner)
+            result.entries.append(compare(x, y, rtol: rtol, atol: atol, checkDTypes: checkDTypes))
+        }
+        for name in sourceB.names where !paired.contains(name) {
+            let (shape, dtype) = try sourceB.describe(name)
+            result.entries.append(
+                Entry(name: name, shapeB: shape, dtypeB: dtype, mismatchedElements: 0, problem: "only in the second file", pass: false))
+        }
+        return result
     }
 
     /// Compares one pair element by element.

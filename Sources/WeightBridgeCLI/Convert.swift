@@ -90,9 +90,9 @@ struct Convert: ParsableCommand {
             try NPZWriter.write([(inURL.deletingPathExtension().lastPathComponent, a)], to: out, compressed: compress, overwrite: force)
         case (.npz, .npz) where layout == .keras:
             let archive = try NPZArchive(url: inURL, limits: limits)
-            // Repacking keeps raw bytes; NPZWriter takes the arrays in order.
-            let arrays = try archive.names.map { ($0, try archive.array($0)) }
-            try NPZWriter.write(arrays, to: out, compressed: compress, overwrite: force)
+            // Repacking keeps raw bytes, one member in memory at a time.
+            let names = archive.names
+            try NPZWriter.write(names: names, to: out, compressed: compress, overwrite: force) { try archive.array(names[$0]) }
         case (.npy, .safetensors):
             let tensor = try SafeTensor(try NPYFile.read(inURL, limits: limits))
             try SafeTensorsWriter.write([(inURL.deletingPathExtension().lastPathComponent, tensor)], to: out, overwrite: force)
@@ -113,8 +113,10 @@ struct Convert: ParsableCommand {
             try SafeTensorsWriter.write(plans, metadata: file.metadata, to: out, overwrite: force) { try file.tensor($0) }
         case (.safetensors, .npz):
             let file = try SafeTensorsFile(url: inURL, limits: limits)
-            let arrays = try file.names.map { (name: $0, array: try numpy(file.tensor($0), name: $0)) }
-            try NPZWriter.write(arrays, to: out, compressed: compress, overwrite: force)
+            let names = file.names  // one tensor in memory at a time
+            try NPZWriter.write(names: names, to: out, compressed: compress, overwrite: force) {
+                try numpy(file.tensor(names[$0]), name: names[$0])
+            }
         case (.safetensors, .npy):
             let file = try SafeTensorsFile(url: inURL, limits: limits)
             guard file.names.count == 1, let name = file.names.first else {

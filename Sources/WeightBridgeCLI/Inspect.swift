@@ -70,8 +70,8 @@ struct Inspect: ParsableCommand {
             try inspectSafeTensors(url)
         case .npz:
             let archive = try NPZArchive(url: url, limits: limitOptions.limits)
-            // One member in memory at a time.
-            let infos = try archive.names.map { try info(name: $0, archive.array($0)) }
+            // Members are streamed: statistics in the memory of one piece, whatever a member's size.
+            let infos = try archive.names.map { try streamedInfo(name: $0, in: archive) }
             try show(infos, title: "\(file): NumPy .npz, \(infos.count) arrays")
             if !output.json, let chain = try? MLPArchive.chain(in: archive, orientation: try modelOptions.importOptions().orientation) {
                 let sizes = [chain.layers[0].inputs] + chain.layers.map(\.outputs)
@@ -173,6 +173,17 @@ struct Inspect: ParsableCommand {
         }
         try show(infos, title: "\(file): .safetensors, \(infos.count) tensors")
         for (key, value) in st.metadata ?? [] { print("metadata: \(key) = \(value)") }
+    }
+
+    /// An `.npz` member's line, its statistics gathered piece by piece (`NPZArchive.forEachPiece`).
+    private func streamedInfo(name: String, in archive: NPZArchive) throws -> ArrayInfo {
+        let header = try archive.header(name)
+        let isFloat = [.float16, .float32, .float64].contains(header.dtype.elementType)
+        var summary = ArraySummary.Accumulator()
+        try archive.forEachPiece(of: name) { piece in if isFloat { summary.add(try piece.doubles()) } }
+        return ArrayInfo(
+            name: name, dtype: header.dtype.descr, shape: header.shape, fortranOrder: header.fortranOrder, count: header.shape.reduce(1, *),
+            bytes: header.byteCount, summary: isFloat ? summary.summary : nil)
     }
 
     private func info(name: String, _ a: NPYArray) throws -> ArrayInfo {

@@ -76,6 +76,33 @@ final class NumpyInteropTests: XCTestCase {
         XCTAssertEqual(output.split(separator: "\n").map(String.init), expected)
     }
 
+    /// libdeflate (level 6) must compress real weights at least as small as `np.savez_compressed` (zlib level 6), and
+    /// members compressed two at a time must land in order: numpy reads back the same bytes as from the seed file.
+    func testDeflatedSeedWeightsAreNoLargerThanSavezCompressedAndNumpyReadsThemBack() throws {
+        let seed = try FixturePaths.sharedFile("seed/mlp_weights.npz")
+        let archive = try NPZArchive(url: seed)
+        let arrays = try archive.names.map { (name: $0, array: try archive.array($0)) }
+        let dir = TemporaryDirectory()
+        let ours = dir.file("ours.npz")
+        try NPZWriter.write(arrays, to: ours, compressed: true)
+        let output = try runPython(
+            """
+            import os, sys, numpy as np
+            with np.load(sys.argv[1], allow_pickle=False) as z:
+                seed = {k: z[k] for k in z.files}
+            with np.load(sys.argv[2], allow_pickle=False) as z:
+                print(list(z.files) == list(seed) and all(np.array_equal(z[k], seed[k]) for k in seed))
+            np.savez_compressed(sys.argv[3], **seed)
+            print(os.path.getsize(sys.argv[3]))
+            """, args: [seed.path, ours.path, dir.file("numpy.npz").path])
+        let lines = output.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "True")
+        let numpySize = try XCTUnwrap(lines.last.flatMap { Int($0) })
+        let ourSize = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: ours.path)[.size] as? Int)
+        XCTAssertLessThanOrEqual(ourSize, numpySize)
+        print("measured: seed MLP weights deflated: WeightBridge \(ourSize) bytes, np.savez_compressed \(numpySize) bytes")
+    }
+
     func testReadsSeedMLPWeightsLikeNumpy() throws {
         let url = try FixturePaths.sharedFile("seed/mlp_weights.npz")
         let archive = try NPZArchive(url: url)

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Reading a member piece by piece, for work that must not hold the whole array (statistics in `inspect` and
+/// `compare`): memory stays at one piece (1 MiB of a stored member, 64 KiB of inflated output), whatever
+/// the member's size.
+extension NPZArchive {
+    /// Calls `body` with consecutive pieces of member `name`'s data, in storage order (C or Fortran as the header
+    /// says), each a one-dimensional array of whole elements of the member's dtype; returns the member's header.
+    ///
+    /// The same checks as `array(_:)`: header and limits first, then output stopped past the declared size,
+    /// exact size and CRC-32 checked once the last piece has been handed over (a corrupt member can therefore
+    /// throw after `body` has seen some pieces; callers discard what they gathered).
+    @discardableResult
+    public func forEachPiece(of name: String, _ body: (NPYArray) throws -> Void) throws -> NPYHeader {
+        let member = try lookup(name)
+        let source = member.source
+        let header = try self.header(name)
+        try NPYFile.check(header, available: member.record.uncompressedSize, source: source, limits: limits)
+        let itemSize = header.dtype.itemSize
+        let dataEnd = header.headerLength + header.byteCount
+        var position = 0  // bytes of the member seen so far
+        var carry = Data()  // a partial element left over from the previous chunk
+        // Stored members in 1 MiB reads: a piece and its float64 values stay a few MiB.
+        try extract(member, full: true, storedChunk: 1 << 20) { chunk in
+            let start = position
+            position += chunk.count
+            // Only the bytes between the header and the end of the data count; numpy ignores what follows.
+            let lower = max(start, header.headerLength)
+            let upper = min(position, dataEnd)
+            guard lower < upper else { return }
+            var bytes = carry
+            bytes.append(chunk[(chunk.startIndex + lower - start)..<(chunk.startIndex + upper - start)])
+            let whole = bytes.count - bytes.count % itemSize
+            carry = bytes.suffix(from: bytes.startIndex + whole)
+            guard whole > 0 else { return }
+            let piece = bytes.prefix(whole)
+            try body(try NPYArray(dtype: header.dtype, shape: [whole / itemSize], data: Data(piece)))
+        }
+        return header
+    }
+}

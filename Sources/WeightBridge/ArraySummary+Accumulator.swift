@@ -1,0 +1,49 @@
+import Foundation
+
+extension ArraySummary {
+    /// Gathers an `ArraySummary` piece by piece, so an array of any size is summarised in the memory of one piece
+    /// (`inspect` and `compare` of large members). Pieces may come in any order: min, max, counts and the sum do not
+    /// depend on it (the mean's last digits may, by float rounding).
+    public struct Accumulator: Sendable {
+        private var lo = Double.infinity
+        private var hi = -Double.infinity
+        private var sum = 0.0
+        private var n = 0
+        private var nans = 0
+        private var infs = 0
+
+        /// An accumulator that has seen nothing (its summary has no min, max or mean).
+        public init() {}
+
+        /// Adds `values`; NaN and infinities are counted and left out of min/max/mean, as `ArraySummary.init`.
+        public mutating func add(_ values: [Double]) {
+            values.withUnsafeBufferPointer { p in
+                for v in p {
+                    if v.isNaN {
+                        nans += 1
+                        continue
+                    }
+                    if v.isInfinite {
+                        infs += 1
+                        continue
+                    }
+                    if v < lo { lo = v }
+                    if v > hi { hi = v }
+                    sum += v
+                    n += 1
+                }
+            }
+        }
+
+        /// The summary of everything added so far.
+        public var summary: ArraySummary {
+            var s = ArraySummary([])
+            s.min = n > 0 ? lo : nil
+            s.max = n > 0 ? hi : nil
+            s.mean = n > 0 ? sum / Double(n) : nil
+            s.nanCount = nans
+            s.infCount = infs
+            return s
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import KerasFormat
+import NumPyFormat
+import SafeIO
+import SafeTensorsFormat
+
+/// The arrays of a file, listed without reading them and read one at a time: `compare` holds one pair in memory,
+/// not two whole files. `.npz` members are described from their `.npy` headers and `.safetensors` tensors from the
+/// file's header; the other kinds (`.npy`, `.h5`, `.keras`) are read whole once (`NamedArray.readAll`).
+struct NamedArraySource {
+    /// Array names in file order.
+    let names: [String]
+    /// Shape and dtype of an array, without reading its data.
+    let describe: (String) throws -> (shape: [Int], dtype: String)
+    /// The array itself.
+    let load: (String) throws -> NamedArray
+
+    /// Opens `url` (recognised by content, `FileKind`), checking what `NamedArray.readAll` checks.
+    static func open(_ url: URL, limits: ResourceLimits) throws -> NamedArraySource {
+        switch try FileKind.detect(url) {
+        case .npz:
+            let archive = try NPZArchive(url: url, limits: limits)
+            return NamedArraySource(
+                names: archive.names,
+                describe: { name in
+                    let h = try archive.header(name)
+                    return (h.shape, h.dtype.descr)
+                },
+                load: { name in
+                    let a = try archive.array(name)
+                    return NamedArray(name: name, shape: a.shape, dtype: a.dtype.descr, values: try a.doubles())
+                })
+        case .safetensors:
+            let file = try SafeTensorsFile(url: url, limits: limits)
+            return NamedArraySource(
+                names: file.names,
+                describe: { name in
+                    let e = try file.entry(name)
+                    return (e.shape, NamedArray.dtypeName(e.dtype))
+                },
+                load: { name in
+                    let t = try file.tensor(name)
+                    return NamedArray(name: name, shape: t.shape, dtype: NamedArray.dtypeName(t.dtype), values: try t.doubles())
+                })
+        default:
+            let arrays = try NamedArray.readAll(url, limits: limits)
+            let byName = Dictionary(arrays.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            return NamedArraySource(
+                names: arrays.map(\.name),
+                describe: { name in (byName[name]!.shape, byName[name]!.dtype) },
+                load: { name in byName[name]! })
+        }
+    }
+}
