@@ -37,13 +37,8 @@ extension ArraySummary {
 
         /// The summary of everything added so far.
         public var summary: ArraySummary {
-            var s = ArraySummary([])
-            s.min = n > 0 ? lo : nil
-            s.max = n > 0 ? hi : nil
-            s.mean = n > 0 ? sum / Double(n) : nil
-            s.nanCount = nans
-            s.infCount = infs
-            return s
+            ArraySummary(
+                min: n > 0 ? lo : nil, max: n > 0 ? hi : nil, mean: n > 0 ? sum / Double(n) : nil, nanCount: nans, infCount: infs)
         }
     }
 }

@@ -8,34 +8,20 @@ public struct ArraySummary: Codable, Sendable {
     public var nanCount: Int
     public var infCount: Int
 
-    /// Summarises `values`; NaN and infinities are counted and left out of min/max/mean.
+    /// Summarises `values`; NaN and infinities are counted and left out of min/max/mean (one piece of an
+    /// `Accumulator`, which does the counting).
     public init(_ values: [Double]) {
-        var lo = Double.infinity
-        var hi = -Double.infinity
-        var sum = 0.0
-        var n = 0
-        var nans = 0
-        var infs = 0
-        values.withUnsafeBufferPointer { p in
-            for v in p {
-                if v.isNaN {
-                    nans += 1
-                    continue
-                }
-                if v.isInfinite {
-                    infs += 1
-                    continue
-                }
-                if v < lo { lo = v }
-                if v > hi { hi = v }
-                sum += v
-                n += 1
-            }
-        }
-        min = n > 0 ? lo : nil
-        max = n > 0 ? hi : nil
-        mean = n > 0 ? sum / Double(n) : nil
-        nanCount = nans
-        infCount = infs
+        var accumulator = Accumulator()
+        accumulator.add(values)
+        self = accumulator.summary
+    }
+
+    /// The summary of statistics already gathered (`Accumulator.summary`).
+    init(min: Double?, max: Double?, mean: Double?, nanCount: Int, infCount: Int) {
+        self.min = min
+        self.max = max
+        self.mean = mean
+        self.nanCount = nanCount
+        self.infCount = infCount
     }
 }
