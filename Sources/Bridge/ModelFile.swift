@@ -24,9 +24,13 @@ public enum ModelFile {
         /// What the model file and the architecture file may make WeightBridge allocate (array and total bytes,
         /// configuration size and depth, archive members), checked before reading.
         public var limits: ResourceLimits
+        /// Where libhdf5 parses the `.h5` files of the import (the model, a `.keras` archive's weights, an `.h5`
+        /// architecture): in this process (the default), or in a child process that a hostile file can crash.
+        public var isolation: KerasReadIsolation
         public init(
             architecture: URL? = nil, activations: [Activation]? = nil, orientation: MLPArchive.Orientation? = nil,
-            backend: String? = nil, inputShape: [Int]? = nil, limits: ResourceLimits = .default
+            backend: String? = nil, inputShape: [Int]? = nil, limits: ResourceLimits = .default,
+            isolation: KerasReadIsolation = .inProcess
         ) {
             self.architecture = architecture
             self.activations = activations
@@ -34,6 +38,7 @@ public enum ModelFile {
             self.backend = backend
             self.inputShape = inputShape
             self.limits = limits
+            self.isolation = isolation
         }
     }
 
@@ -57,8 +62,11 @@ public enum ModelFile {
                 url, activations: options.activations, orientation: options.orientation, limits: options.limits)
         }
         if kind(url) == .kerasArchive {
-            let archive = try KerasArchive.read(url, limits: options.limits)
-            guard let config = try options.architecture.map({ try architecture(from: $0, limits: options.limits) }) ?? archive.modelConfig
+            let archive = try KerasArchive.read(url, limits: options.limits, isolation: options.isolation)
+            guard
+                let config = try options.architecture.map({
+                    try architecture(from: $0, limits: options.limits, isolation: options.isolation)
+                }) ?? archive.modelConfig
             else {
                 throw BridgeError.noArchitecture(path: url.path)
             }
@@ -73,7 +81,7 @@ public enum ModelFile {
             }
             throw BridgeError.unsupportedModelFile(path: url.path)
         }
-        return try load(try KerasModelFile.read(url, limits: options.limits), from: url, options: options)
+        return try load(try KerasModelFile.read(url, limits: options.limits, isolation: options.isolation), from: url, options: options)
     }
 
     /// Imports a Keras file that was already read from `url` (for example by `KerasModelFile.readOrList`), so a
@@ -82,12 +90,12 @@ public enum ModelFile {
     public static func load(_ file: KerasModelFile, from url: URL, options: ImportOptions = ImportOptions()) throws -> ImportedModel {
         var config = file.modelConfig
         if let arch = options.architecture {
-            config = try architecture(from: arch, limits: options.limits)
+            config = try architecture(from: arch, limits: options.limits, isolation: options.isolation)
         }
         guard let config else { throw BridgeError.noArchitecture(path: url.path) }
         if file.modelConfig == nil, file.isKeras3WeightsLayout {
             // A Keras 3 `save_weights` file: matched by the saving walk's paths, as Keras does.
-            let tree = try KerasWeightTree.read(url, limits: options.limits)
+            let tree = try KerasWeightTree.read(url, limits: options.limits, isolation: options.isolation)
             return try KerasBridge.importModel(
                 weights: tree, config: config, source: url, kerasVersion: file.kerasVersion, inputShape: options.inputShape)
         }
@@ -95,14 +103,21 @@ public enum ModelFile {
     }
 
     /// Reads a Keras architecture from a JSON file (`model.to_json()`), a YAML file (`model.to_yaml()`, `.yaml` or
-    /// `.yml`) or a full-model `.h5`. Files over `limits.maxConfigBytes` are refused before reading.
-    public static func architecture(from url: URL, limits: ResourceLimits = .default) throws -> KerasModelConfig {
+    /// `.yml`) or a full-model `.h5` or `.keras` (parsed by libhdf5 as `isolation` says). Files over
+    /// `limits.maxConfigBytes` are refused before reading.
+    public static func architecture(from url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess) throws
+        -> KerasModelConfig
+    {
         if kind(url) == .kerasArchive {
-            guard let c = try KerasArchive.read(url, limits: limits).modelConfig else { throw BridgeError.noArchitecture(path: url.path) }
+            guard let c = try KerasArchive.read(url, limits: limits, isolation: isolation).modelConfig else {
+                throw BridgeError.noArchitecture(path: url.path)
+            }
             return c
         }
         if isKeras(url) {
-            guard let c = try KerasModelFile.read(url, limits: limits).modelConfig else { throw BridgeError.noArchitecture(path: url.path) }
+            guard let c = try KerasModelFile.read(url, limits: limits, isolation: isolation).modelConfig else {
+                throw BridgeError.noArchitecture(path: url.path)
+            }
             return c
         }
         let data: Data

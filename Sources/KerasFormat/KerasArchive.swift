@@ -67,7 +67,9 @@ public struct KerasArchive: Sendable {
 
     /// Reads `url`. Throws `NPZError` for ZIP-level refusals, `KerasArchiveError` for missing or invalid members,
     /// `KerasFormatError` for configurations that would run code, and the HDF5/Keras errors of the weights file.
-    public static func read(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation? = nil) throws -> KerasArchive {
+    public static func read(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess) throws
+        -> KerasArchive
+    {
         let zip = try NPZArchive(url: url, limits: limits)
         let paths = zip.memberPaths
         func member(_ name: String) throws -> Data {

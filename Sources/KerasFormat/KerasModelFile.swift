@@ -44,13 +44,13 @@ public struct KerasModelFile: Sendable {
     /// non-Keras files, a `model_weights/` without `model_config`, unsupported configurations, missing weights,
     /// and weights whose count or shapes disagree with the configuration. Total weight bytes are bounded by
     /// `limits.maxTotalBytes`.
-    /// With `isolation` `.childProcess` (or a `KerasReadIsolation.default` set so), libhdf5 runs in a child process
-    /// and its crashes, hangs and leaks become `KerasFormatError.readerCrashed`/`.readerTimedOut`.
-    public static func read(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation? = nil) throws
+    /// With `isolation` `.childProcess`, libhdf5 runs in a child process and its crashes, hangs and leaks become
+    /// `KerasFormatError.readerCrashed`/`.readerTimedOut`.
+    public static func read(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess) throws
         -> KerasModelFile
     {
         try InputFile.check(url)  // before a child is started for it
-        switch isolation ?? KerasReadIsolation.default {
+        switch isolation {
         case .inProcess: return try readInProcess(url, limits: limits)
         case .childProcess(let reader):
             guard case .keras(let file) = try reader.read(url, mode: .keras, limits: limits) else {
@@ -62,11 +62,11 @@ public struct KerasModelFile: Sendable {
 
     /// Reads `url` as a Keras file or, when it is an HDF5 file without a Keras layout (`notAKerasFile`), lists its
     /// objects (`HDF5File.treeDescription`). Isolated like `read`.
-    public static func readOrList(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation? = nil) throws
+    public static func readOrList(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess) throws
         -> KerasFileContents
     {
         try InputFile.check(url)  // before a child is started for it
-        switch isolation ?? KerasReadIsolation.default {
+        switch isolation {
         case .inProcess: return try readOrListInProcess(url, limits: limits)
         case .childProcess(let reader): return try reader.read(url, mode: .kerasOrList, limits: limits)
         }

@@ -7,19 +7,14 @@ import Foundation
 /// check of ours can run first (Docs/reliability.md). `.childProcess` contains that: the child reads the file with
 /// the same code and limits and sends the arrays back; a crash, a hang past the deadline, or an oversized answer
 /// becomes a one-line `KerasFormatError` naming the file.
+///
+/// It is a value the caller passes to every read (`KerasModelFile.read`, `KerasArchive.read`, `KerasWeightTree.read`,
+/// `ModelFile.ImportOptions.isolation`, ...), never a process-wide setting: what a read may throw is decided by its
+/// arguments. Library reads default to `.inProcess`; the `weightbridge` command builds one `.childProcess` reader
+/// running itself and passes it to every read.
 public enum KerasReadIsolation: Sendable, Equatable {
     /// libhdf5 runs in the calling process (fast; a hostile file can crash the process).
     case inProcess
     /// libhdf5 runs in a child process started from `KerasChildReader.executable`.
     case childProcess(KerasChildReader)
-
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var current: KerasReadIsolation = .inProcess
-
-    /// The isolation used when a caller passes none: `.inProcess` unless set. The `weightbridge` command sets it
-    /// to `.childProcess`, running itself, at startup.
-    public static var `default`: KerasReadIsolation {
-        get { lock.withLock { current } }
-        set { lock.withLock { current = newValue } }
-    }
 }

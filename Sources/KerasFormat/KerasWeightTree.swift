@@ -81,10 +81,12 @@ public struct KerasWeightTree: Sendable, Equatable {
     /// The entry at `path`, or nil.
     public subscript(path: String) -> Entry? { entries.first { $0.path == path } }
 
-    /// Reads the weights file `url`. With `isolation` `.childProcess` (or a default set so), libhdf5 runs in a child
-    /// process whose answer is checked here again (see `KerasChildReader`).
-    public static func read(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation? = nil) throws -> KerasWeightTree {
-        switch isolation ?? KerasReadIsolation.default {
+    /// Reads the weights file `url`. With `isolation` `.childProcess`, libhdf5 runs in a child process whose answer
+    /// is checked here again (see `KerasChildReader`).
+    public static func read(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess) throws
+        -> KerasWeightTree
+    {
+        switch isolation {
         case .inProcess: return try readInProcess(url, limits: limits)
         case .childProcess(let reader): return try reader.readTree(url, limits: limits)
         }

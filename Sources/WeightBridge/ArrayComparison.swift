@@ -80,13 +80,14 @@ public struct ArrayComparison: Codable, Sendable {
     /// (an `.npy`, or an archive of one member) is compared with another such file whatever the names; otherwise
     /// arrays pair by name through `memberMap` (first file's name to second file's name). Dtypes must agree
     /// when both files are NumPy files. Throws the readers' errors, and `ComparisonError.noSuchArray` for a
-    /// `memberMap` name that is not in its file.
+    /// `memberMap` name that is not in its file. `.h5` and `.keras` files are parsed by libhdf5 as `isolation` says.
     public static func compareFiles(
-        _ a: URL, _ b: URL, rtol: Double = 1e-7, atol: Double = 0, memberMap: [String: String] = [:], limits: ResourceLimits = .default
+        _ a: URL, _ b: URL, rtol: Double = 1e-7, atol: Double = 0, memberMap: [String: String] = [:], limits: ResourceLimits = .default,
+        isolation: KerasReadIsolation = .inProcess
     ) throws -> ArrayComparison {
         // One pair in memory at a time (for .npz and .safetensors; other kinds are read whole).
-        let sourceA = try NamedArraySource.open(a, limits: limits)
-        let sourceB = try NamedArraySource.open(b, limits: limits)
+        let sourceA = try NamedArraySource.open(a, limits: limits, isolation: isolation)
+        let sourceB = try NamedArraySource.open(b, limits: limits, isolation: isolation)
         let namesA = Set(sourceA.names)
         let namesB = Set(sourceB.names)
         for (from, to) in memberMap.sorted(by: { $0.key < $1.key }) {

@@ -17,33 +17,28 @@ public struct NamedArray: Sendable {
     /// `.safetensors` tensors come in data order with their NumPy dtype; a `.keras` archive's weights are named by
     /// their path in `model.weights.h5` (`layers/dense/vars/0`). Other Keras weights are named
     /// `layer/weight` with the weight's last path component and any `:0` suffix removed. Every array and the
-    /// file's total are checked against `limits` before they are read.
-    public static func readAll(_ url: URL, limits: ResourceLimits = .default) throws -> [NamedArray] {
-        switch try FileKind.detect(url) {
+    /// file's total are checked against `limits` before they are read. `.h5` and `.keras` weights are parsed by
+    /// libhdf5 as `isolation` says (in this process by default).
+    public static func readAll(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess) throws
+        -> [NamedArray]
+    {
+        let kind = try FileKind.detect(url)
+        switch kind {
         case .npy:
             let a = try NPYFile.read(url, limits: limits)
             return [
                 NamedArray(
                     name: url.deletingPathExtension().lastPathComponent, shape: a.shape, dtype: a.dtype.descr, values: try a.doubles())
             ]
-        case .safetensors:
-            let file = try SafeTensorsFile(url: url, limits: limits)
-            return try file.names.map { name in
-                let t = try file.tensor(name)
-                return NamedArray(name: name, shape: t.shape, dtype: dtypeName(t.dtype), values: try t.doubles())
-            }
+        case .npz, .safetensors:
+            let source = try NamedArraySource.open(url, kind: kind, limits: limits, isolation: isolation)
+            return try source.names.map(source.load)
         case .kerasArchive:
-            return try KerasArchive.read(url, limits: limits).weights.entries.map { e in
+            return try KerasArchive.read(url, limits: limits, isolation: isolation).weights.entries.map { e in
                 NamedArray(name: e.path, shape: e.shape, dtype: "float32", values: e.values.map(Double.init))
             }
-        case .npz:
-            let archive = try NPZArchive(url: url, limits: limits)
-            return try archive.names.map { name in
-                let a = try archive.array(name)
-                return NamedArray(name: name, shape: a.shape, dtype: a.dtype.descr, values: try a.doubles())
-            }
         default:
-            let file = try KerasModelFile.read(url, limits: limits)
+            let file = try KerasModelFile.read(url, limits: limits, isolation: isolation)
             return file.layerWeights.flatMap { layer in
                 layer.weights.map { w in
                     NamedArray(

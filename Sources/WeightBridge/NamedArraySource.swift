@@ -8,6 +8,8 @@ import SafeTensorsFormat
 /// not two whole files. `.npz` members are described from their `.npy` headers and `.safetensors` tensors from the
 /// file's header; the other kinds (`.npy`, `.h5`, `.keras`) are read whole once (`NamedArray.readAll`).
 struct NamedArraySource {
+    /// What the file is, by content (`FileKind.detect`).
+    let kind: FileKind?
     /// Array names in file order.
     let names: [String]
     /// Shape and dtype of an array, without reading its data.
@@ -15,13 +17,19 @@ struct NamedArraySource {
     /// The array itself.
     let load: (String) throws -> NamedArray
 
-    /// Opens `url` (recognised by content, `FileKind`), checking what `NamedArray.readAll` checks.
-    static func open(_ url: URL, limits: ResourceLimits) throws -> NamedArraySource {
-        switch try FileKind.detect(url) {
+    /// Opens `url` (recognised by content, `FileKind`), checking what `NamedArray.readAll` checks; `.h5` and `.keras`
+    /// weights are parsed by libhdf5 as `isolation` says.
+    static func open(_ url: URL, limits: ResourceLimits, isolation: KerasReadIsolation) throws -> NamedArraySource {
+        try open(url, kind: try FileKind.detect(url), limits: limits, isolation: isolation)
+    }
+
+    /// Opens `url`, whose content says it is `kind`; `.npz` and `.safetensors` are read one array per `load`.
+    static func open(_ url: URL, kind: FileKind?, limits: ResourceLimits, isolation: KerasReadIsolation) throws -> NamedArraySource {
+        switch kind {
         case .npz:
             let archive = try NPZArchive(url: url, limits: limits)
             return NamedArraySource(
-                names: archive.names,
+                kind: kind, names: archive.names,
                 describe: { name in
                     let h = try archive.header(name)
                     return (h.shape, h.dtype.descr)
@@ -33,7 +41,7 @@ struct NamedArraySource {
         case .safetensors:
             let file = try SafeTensorsFile(url: url, limits: limits)
             return NamedArraySource(
-                names: file.names,
+                kind: kind, names: file.names,
                 describe: { name in
                     let e = try file.entry(name)
                     return (e.shape, NamedArray.dtypeName(e.dtype))
@@ -43,10 +51,10 @@ struct NamedArraySource {
                     return NamedArray(name: name, shape: t.shape, dtype: NamedArray.dtypeName(t.dtype), values: try t.doubles())
                 })
         default:
-            let arrays = try NamedArray.readAll(url, limits: limits)
+            let arrays = try NamedArray.readAll(url, limits: limits, isolation: isolation)
             let byName = Dictionary(arrays.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             return NamedArraySource(
-                names: arrays.map(\.name),
+                kind: kind, names: arrays.map(\.name),
                 describe: { name in (byName[name]!.shape, byName[name]!.dtype) },
                 load: { name in byName[name]! })
         }

@@ -24,9 +24,12 @@ public struct SeedVerification: Sendable {
     public var results: [ModelResult]
     public var pass: Bool { results.allSatisfy(\.pass) }
 
-    /// Verifies the MLP `.npz` (float64 forward pass on the seed split) against the reported figures.
-    public static func verifyMLP(file: URL, dataset: MNISTDataset, reported: ReportedFigures.MLP) throws -> ModelResult {
-        let imported = try ModelFile.load(file)
+    /// Verifies the MLP `.npz` (float64 forward pass on the seed split) against the reported figures. `isolation`
+    /// applies when `file` turns out to be an `.h5`.
+    public static func verifyMLP(
+        file: URL, dataset: MNISTDataset, reported: ReportedFigures.MLP, isolation: KerasReadIsolation = .inProcess
+    ) throws -> ModelResult {
+        let imported = try ModelFile.load(file, options: ModelFile.ImportOptions(isolation: isolation))
         // One permutation and one 70000-row OpenML-ordered copy for both splits.
         let split = SeedMLPSplit.splits(of: dataset)
         let train = try ModelEvaluation(model: imported.model, rows: split.train)
@@ -47,9 +50,12 @@ public struct SeedVerification: Sendable {
             evaluations: [("seed training split", train), ("seed test split", test)], checks: checks, isSeedProtocol: true)
     }
 
-    /// Verifies the Keras CNN `.h5` (float32, MNIST test set) against the reported figures.
-    public static func verifyCNN(file: URL, dataset: MNISTDataset, reported: ReportedFigures.CNN) throws -> ModelResult {
-        let imported = try ModelFile.load(file)
+    /// Verifies the Keras CNN `.h5` (float32, MNIST test set) against the reported figures, libhdf5 parsing it as
+    /// `isolation` says.
+    public static func verifyCNN(
+        file: URL, dataset: MNISTDataset, reported: ReportedFigures.CNN, isolation: KerasReadIsolation = .inProcess
+    ) throws -> ModelResult {
+        let imported = try ModelFile.load(file, options: ModelFile.ImportOptions(isolation: isolation))
         let test = try ModelEvaluation(model: imported.model, rows: dataset.test)
         var checks = [
             FigureCheck(

@@ -27,6 +27,8 @@ public struct VerificationManifest: Sendable {
         public var mlp: URL
         public var cnn: URL
         public var reported: URL
+        /// Where libhdf5 parses the seed models (the manifest's `isolation`).
+        public var isolation: KerasReadIsolation = .inProcess
     }
 
     /// One entry of the manifest.
@@ -40,22 +42,27 @@ public struct VerificationManifest: Sendable {
     public var entries: [Entry]
 
     /// Reads the manifest at `url`; it may not exceed `limits.maxConfigBytes`. Throws `ManifestError` naming the
-    /// entry and key that is wrong, and `FigureError`/`DatasetError` for a bad figure or preprocessing.
-    public static func load(_ url: URL, limits: ResourceLimits = .default) throws -> VerificationManifest {
+    /// entry and key that is wrong, and `FigureError`/`DatasetError` for a bad figure or preprocessing. Every model
+    /// the manifest lists is read with `isolation` (libhdf5 in this process by default).
+    public static func load(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess) throws
+        -> VerificationManifest
+    {
         guard let size = FileSize.of(url) else { throw ManifestError.invalid(file: url.path, at: "", reason: "no such file") }
         guard size <= UInt64(limits.maxConfigBytes) else {
             throw ManifestError.invalid(
                 file: url.path, at: "", reason: "is \(size) bytes, over the limit of \(limits.maxConfigBytes) bytes")
         }
         let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
-        return try parse(text, baseDirectory: url.deletingLastPathComponent(), source: url.path, limits: limits)
+        return try parse(
+            text, baseDirectory: url.deletingLastPathComponent(), source: url.path, limits: limits, isolation: isolation)
     }
 
-    /// Parses manifest text; relative paths resolve against `baseDirectory`.
-    public static func parse(_ text: String, baseDirectory: URL, source: String, limits: ResourceLimits = .default) throws
-        -> VerificationManifest
-    {
-        let parser = Parser(source: source, base: baseDirectory, limits: limits)
+    /// Parses manifest text; relative paths resolve against `baseDirectory`, and models are read with `isolation`.
+    public static func parse(
+        _ text: String, baseDirectory: URL, source: String, limits: ResourceLimits = .default,
+        isolation: KerasReadIsolation = .inProcess
+    ) throws -> VerificationManifest {
+        let parser = Parser(source: source, base: baseDirectory, limits: limits, isolation: isolation)
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -98,8 +105,10 @@ public struct VerificationManifest: Sendable {
             case .seed(let seed):
                 let figures = try ReportedFigures.load(seed.reported)
                 let dataset = try mnist()
-                results.append(try SeedVerification.verifyMLP(file: seed.mlp, dataset: dataset, reported: figures.mlp))
-                results.append(try SeedVerification.verifyCNN(file: seed.cnn, dataset: dataset, reported: figures.cnn))
+                results.append(
+                    try SeedVerification.verifyMLP(file: seed.mlp, dataset: dataset, reported: figures.mlp, isolation: seed.isolation))
+                results.append(
+                    try SeedVerification.verifyCNN(file: seed.cnn, dataset: dataset, reported: figures.cnn, isolation: seed.isolation))
             }
         }
         return results
@@ -110,6 +119,7 @@ public struct VerificationManifest: Sendable {
         let source: String
         let base: URL
         let limits: ResourceLimits
+        let isolation: KerasReadIsolation
 
         func fail(_ at: String, _ reason: String) -> ManifestError { .invalid(file: source, at: at, reason: reason) }
 
@@ -147,11 +157,11 @@ public struct VerificationManifest: Sendable {
                 guard let mlp = try path(s, "mlp", at: "\(at).seed"), let cnn = try path(s, "cnn", at: "\(at).seed"),
                     let reported = try path(s, "reported", at: "\(at).seed")
                 else { throw fail("\(at).seed", "needs mlp, cnn and reported") }
-                return .seed(SeedEntry(mlp: mlp, cnn: cnn, reported: reported))
+                return .seed(SeedEntry(mlp: mlp, cnn: cnn, reported: reported, isolation: isolation))
             }
             try onlyKeys(m, ["name", "model", "architecture", "dataset", "preprocessing", "expect", "reference"], at: at)
             guard let model = try path(m, "model", at: at) else { throw fail(at, "needs 'model'") }
-            var options = ModelFile.ImportOptions(limits: limits)
+            var options = ModelFile.ImportOptions(limits: limits, isolation: isolation)
             options.architecture = try path(m, "architecture", at: at)
             guard let d = m["dataset"]?.mapping else {
                 throw fail("\(at).dataset", "needs {data: test.npz}, {x: x.npy, y: y.npy} or {split: test}")

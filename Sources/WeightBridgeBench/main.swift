@@ -65,9 +65,8 @@ do {
         emit("h5-load-model", load)
         // As the weightbridge command loads it: libhdf5 in a child process (`weightbridge _read-h5`, built beside this).
         let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("weightbridge")
-        KerasReadIsolation.default = .childProcess(KerasChildReader(executable: cli, arguments: ["_read-h5"]))
-        let isolated = try best(5) { _ = try ModelFile.load(url) }
-        KerasReadIsolation.default = .inProcess
+        let child = ModelFile.ImportOptions(isolation: .childProcess(KerasChildReader(executable: cli, arguments: ["_read-h5"])))
+        let isolated = try best(5) { _ = try ModelFile.load(url, options: child) }
         emit("h5-load-model-isolated", isolated)
     case "cnn-predict":
         let model = try ModelFile.load(URL(fileURLWithPath: args[1])).model

@@ -55,7 +55,8 @@ struct Compare: ParsableCommand {
         let ua = try requireFile(a, flag: "the first argument")
         let ub = try requireFile(b, flag: "the second argument")
         let result = try ArrayComparison.compareFiles(
-            ua, ub, rtol: rtol, atol: atol, memberMap: try memberMap(), limits: limitOptions.limits)
+            ua, ub, rtol: rtol, atol: atol, memberMap: try memberMap(), limits: limitOptions.limits,
+            isolation: ReadH5Child.reader)
         if output.json {
             try printJSON(result)
         } else {

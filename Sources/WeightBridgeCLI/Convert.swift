@@ -131,11 +131,11 @@ struct Convert: ParsableCommand {
                 flavor: keras == 2 ? .keras2 : .keras3, overwrite: force)
         case (.kerasArchive, .kerasArchive):
             // Rewrites the archive from what was read: config.json and metadata.json as stored, weights as float32.
-            let archive = try KerasArchive.read(inURL, limits: limits)
+            let archive = try KerasArchive.read(inURL, limits: limits, isolation: ReadH5Child.reader)
             try KerasArchive.write(
                 configJSON: archive.configJSON, metadataJSON: archive.metadataJSON, weights: archive.weights, to: out, overwrite: force)
         case (.kerasArchive, .safetensors):
-            let arrays = try NamedArray.readAll(inURL, limits: limits)
+            let arrays = try NamedArray.readAll(inURL, limits: limits, isolation: ReadH5Child.reader)
             try SafeTensorsWriter.write(
                 try arrays.map { (name: $0.name, tensor: try SafeTensor(NPYArray(shape: $0.shape, float32: $0.values.map { Float($0) }))) },
                 to: out,
@@ -146,7 +146,8 @@ struct Convert: ParsableCommand {
                 try NPZWriter.write(
                     try MLPArchive.exportArrays(imported.model, path: output), to: out, compressed: compress, overwrite: force)
             } else {
-                let arrays = try NamedArray.readAll(inURL, limits: limits).map { a -> (name: String, array: NPYArray) in
+                let arrays = try NamedArray.readAll(inURL, limits: limits, isolation: ReadH5Child.reader).map {
+                    a -> (name: String, array: NPYArray) in
                     (a.name, NPYArray(shape: a.shape, float32: a.values.map { Float($0) }))
                 }
                 try NPZWriter.write(arrays, to: out, compressed: compress, overwrite: force)

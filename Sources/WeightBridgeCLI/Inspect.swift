@@ -115,7 +115,7 @@ struct Inspect: ParsableCommand {
 
     /// Members, keras_version, the configuration's layers and the weight tree, whether or not the model imports.
     private func inspectKerasArchive(_ url: URL) throws {
-        let archive = try KerasArchive.read(url, limits: limitOptions.limits)
+        let archive = try KerasArchive.read(url, limits: limitOptions.limits, isolation: ReadH5Child.reader)
         let info = KerasArchiveInfo(
             file: file, members: archive.memberPaths, kerasVersion: archive.kerasVersion, modelClass: archive.modelClassName,
             layers: archive.layerSummaries.map { KerasArchiveInfo.Layer(name: $0.name, className: $0.className) },
@@ -214,7 +214,7 @@ struct Inspect: ParsableCommand {
 
     private func inspectHDF5(_ url: URL) throws {
         let keras: KerasModelFile
-        switch try KerasModelFile.readOrList(url, limits: limitOptions.limits) {
+        switch try KerasModelFile.readOrList(url, limits: limitOptions.limits, isolation: ReadH5Child.reader) {
         case .keras(let file):
             keras = file
         case .hdf5(let lines, let reason):

@@ -164,8 +164,9 @@ struct ModelOptions: ParsableArguments {
             "Input shape without the batch axis, comma-separated (e.g. 28,28,1), when the architecture declares none.", valueName: "dims"))
     var inputShape: String?
 
+    /// The import options the flags describe; libhdf5 parses the files in a child process (`ReadH5Child.reader`).
     func importOptions(limits: ResourceLimits = .default) throws -> ModelFile.ImportOptions {
-        var o = ModelFile.ImportOptions(limits: limits)
+        var o = ModelFile.ImportOptions(limits: limits, isolation: ReadH5Child.reader)
         if let architecture { o.architecture = try requireFile(architecture, flag: "--architecture") }
         if let activations {
             o.activations = try activations.split(separator: ",").map {

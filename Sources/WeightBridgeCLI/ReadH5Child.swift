@@ -3,8 +3,8 @@ import Foundation
 import KerasFormat
 
 /// `weightbridge _read-h5 ...`: the hidden child side of the isolated `.h5` reader. Every `.h5` the other commands
-/// read is parsed by libhdf5 in a child process running this command (`KerasReadIsolation.childProcess`), so a
-/// libhdf5 crash or hang on a hostile file ends the child, not the command. Not for direct use.
+/// read is parsed by libhdf5 in a child process running this command (`ReadH5Child.reader`, passed to every read),
+/// so a libhdf5 crash or hang on a hostile file ends the child, not the command. Not for direct use.
 struct ReadH5Child: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: ReadH5Child.commandName, abstract: "Internal: parse one .h5 file for the isolated reader.", shouldDisplay: false)
@@ -18,9 +18,9 @@ struct ReadH5Child: ParsableCommand {
         FileHandle.standardOutput.write(KerasChildReader.serve(request))
     }
 
-    /// The isolation every other command uses: this same executable, with `WEIGHTBRIDGE_H5_TIMEOUT` seconds
-    /// (default 600) per file.
-    static func isolation() -> KerasReadIsolation {
+    /// The reader every other command passes to its reads: this same executable, with `WEIGHTBRIDGE_H5_TIMEOUT`
+    /// seconds (default 600) per file. Built once, on first use.
+    static let reader: KerasReadIsolation = {
         // This very binary: /proc/self/exe on Linux (immune to PATH and relative argv[0]), else Foundation's idea of it.
         let executable =
             FileManager.default.fileExists(atPath: "/proc/self/exe")
@@ -28,5 +28,5 @@ struct ReadH5Child: ParsableCommand {
             : Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
         let timeout = ProcessInfo.processInfo.environment["WEIGHTBRIDGE_H5_TIMEOUT"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
         return .childProcess(KerasChildReader(executable: executable, arguments: [commandName], timeoutSeconds: timeout ?? 600))
-    }
+    }()
 }

@@ -186,7 +186,11 @@ struct Train: ParsableCommand {
         let train = all.subset(trainIdx)
         let model: Sequential<Double>
         if let initFrom {
-            guard case .float64(let m) = try ModelFile.load(try requireFile(initFrom, flag: "--init-from")).model else {
+            guard
+                case .float64(let m) = try ModelFile.load(
+                    try requireFile(initFrom, flag: "--init-from"), options: ModelFile.ImportOptions(isolation: ReadH5Child.reader)
+                ).model
+            else {
                 throw CLIError.badOption("--init-from: \(initFrom) is not a float64 MLP")
             }
             model = m
@@ -224,7 +228,11 @@ struct Train: ParsableCommand {
         let validation = trainRows.subset(Array(fitCount..<trainRows.count))
         let model: Sequential<Float>
         if let initFrom {
-            guard case .float32(let m) = try ModelFile.load(try requireFile(initFrom, flag: "--init-from")).model else {
+            guard
+                case .float32(let m) = try ModelFile.load(
+                    try requireFile(initFrom, flag: "--init-from"), options: ModelFile.ImportOptions(isolation: ReadH5Child.reader)
+                ).model
+            else {
                 throw CLIError.badOption("--init-from: \(initFrom) is not a float32 Keras model")
             }
             model = m

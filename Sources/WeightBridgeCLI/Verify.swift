@@ -103,7 +103,7 @@ struct Verify: ParsableCommand {
         let source: String
         if let manifest {
             let url = try requireFile(manifest, flag: "--manifest")
-            results = try VerificationManifest.load(url).run(mnist: mnist.load)
+            results = try VerificationManifest.load(url, isolation: ReadH5Child.reader).run(mnist: mnist.load)
             source = url.path
         } else if let model {
             results = [try modelCheck(model).run(mnist: mnist.load)]
@@ -162,8 +162,10 @@ struct Verify: ParsableCommand {
             (figures, source) = (try ReportedFigures.builtInSeed(), ReportedFigures.builtInSeedName)
         }
         let dataset = try mnist.load()
-        let mlpResult = try SeedVerification.verifyMLP(file: mlpURL, dataset: dataset, reported: figures.mlp)
-        let cnnResult = try SeedVerification.verifyCNN(file: cnnURL, dataset: dataset, reported: figures.cnn)
+        let mlpResult = try SeedVerification.verifyMLP(
+            file: mlpURL, dataset: dataset, reported: figures.mlp, isolation: ReadH5Child.reader)
+        let cnnResult = try SeedVerification.verifyCNN(
+            file: cnnURL, dataset: dataset, reported: figures.cnn, isolation: ReadH5Child.reader)
         return ([mlpResult, cnnResult], source)
     }
 

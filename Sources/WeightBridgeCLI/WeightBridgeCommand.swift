@@ -39,9 +39,6 @@ struct WeightBridgeCommand: ParsableCommand {
         } catch {
             exit(withError: error)
         }
-        // libhdf5 parses every .h5 in a child process (this executable's `_read-h5`), so a crash or hang inside it on a
-        // hostile file becomes a one-line error. The child itself reads in-process.
-        if !(command is ReadH5Child) { KerasReadIsolation.default = ReadH5Child.isolation() }
         do {
             var command = command
             try command.run()

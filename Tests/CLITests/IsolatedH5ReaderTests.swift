@@ -25,9 +25,15 @@ final class IsolatedH5ReaderTests: XCTestCase {
         let dir = TemporaryDirectory()
         for position in [2074, 2135] {
             let url = try crashingFile(position, in: dir)
+            // Every command passes the isolated reader down explicitly; a read that forgot it would crash here.
+            let manifest = dir.file("checks_\(position).yml")
+            try "- model: \(url.path)\n  dataset: {data: \(url.path)}\n  expect: {accuracy: 0.5}\n".write(
+                to: manifest, atomically: true, encoding: .utf8)
             for args in [
                 ["inspect", url.path], ["compare", url.path, url.path], ["convert", url.path, dir.file("o.npz").path],
-                ["evaluate", url.path],
+                ["evaluate", url.path], ["predict", url.path, "--input", url.path, "--output", dir.file("p.npy").path],
+                ["verify", url.path, "--data", url.path, "--expect", "accuracy=0.5"], ["verify", "--manifest", manifest.path],
+                ["train", "cnn", "--init-from", url.path, "--mnist", FixturePaths.fixture("mnist").path, "--epochs", "1"],
             ] {
                 let r = try WeightBridgeBinary.run(args)
                 assertOneLineError(r, mentioning: "\(url.path): refused: libhdf5 crashed (SIGSEGV)")
