@@ -52,9 +52,7 @@ struct Train: ParsableCommand {
               weightbridge train cnn --limit 2000 --epochs 1 --output quick.h5
             """)
 
-    enum Recipe: String, ExpressibleByArgument, CaseIterable { case mlp, cnn }
-
-    @Argument(help: "The recipe: mlp or cnn.") var recipe: Recipe
+    @Argument(help: "The recipe: mlp or cnn.") var recipe: SeedRecipe
     @Option(help: "Epochs (default: the recipe's, 20 for mlp, 12 for cnn).") var epochs: Int?
     @Option(help: "Batch size (default: 64 for mlp, 128 for cnn).") var batchSize: Int?
     @Option(help: "Learning rate (default: 0.01 SGD for mlp, 0.001 Adam for cnn).") var lr: Double?
@@ -76,7 +74,7 @@ struct Train: ParsableCommand {
         if let lr, !(lr > 0) { throw ValidationError("--lr must be positive") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         guard keras == 2 || keras == 3 else { throw ValidationError("--keras must be 2 or 3") }
-        if let output, !["npz", "h5", "hdf5", "keras"].contains(URL(fileURLWithPath: output).pathExtension.lowercased()) {
+        if let output, ![.npz, .hdf5, .kerasArchive].contains(FileKind.byExtension(URL(fileURLWithPath: output))) {
             throw ValidationError("--output must end in .npz, .h5 or .keras")
         }
     }
@@ -105,10 +103,20 @@ struct Train: ParsableCommand {
         interrupt.install()
         if output == nil { printError("train: no --output given: the trained model will not be saved") }
         let dataset = try mnist.load()
-        let result: TrainingRun
-        switch recipe {
-        case .mlp: result = try trainMLP(dataset)
-        case .cnn: result = try trainCNN(dataset)
+        let settings = SeedRecipe.Settings(epochs: epochs, batchSize: batchSize, learningRate: lr, seed: seed, limit: limit)
+        let result: SeedRecipe.Run
+        do {
+            switch recipe {
+            case .mlp:
+                let initial = try initialModel { if case .float64(let m) = $0 { m } else { nil } }
+                result = try SeedRecipe.trainMLP(on: dataset, settings: settings, from: initial, progress: progress())
+            case .cnn:
+                let initial = try initialModel { if case .float32(let m) = $0 { m } else { nil } }
+                result = try SeedRecipe.trainCNN(on: dataset, settings: settings, from: initial, progress: progress())
+            }
+        } catch is CancellationError {
+            printError("train: interrupted; nothing written")
+            throw ExitCode(130)
         }
         if let plots {
             for file in try writePlots(result, to: plots) { printError("train: wrote \(file)") }
@@ -145,119 +153,40 @@ struct Train: ParsableCommand {
     private var interrupt: InterruptFlag { Self.interruptFlag }
     private static let interruptFlag = InterruptFlag()
 
-    /// Ends the command (exit 130, nothing written) once Ctrl-C was pressed.
-    private func stopIfInterrupted() throws {
-        if interrupt.isRaised {
-            printError("train: interrupted; nothing written")
-            throw ExitCode(130)
-        }
-    }
-
-    /// What a run produced.
-    struct TrainingRun {
-        var model: LoadedModel
-        var reports: [EpochReport]
-        var trainAccuracy: Double
-        var trainRows: Int
-        var test: ModelEvaluation
-    }
-
-    private func progress(epochs: Int) -> ((BatchProgress) -> Void, (EpochReport) -> Void) {
+    /// A progress bar per epoch, and Ctrl-C as the signal to stop.
+    private func progress() -> SeedRecipe.Progress {
+        let epochs = epochs ?? recipe.defaultEpochs
         var bar = ProgressBar(label: "Epoch 1/\(epochs)")
-        let onBatch: (BatchProgress) -> Void = { p in
-            bar.update(
-                text: String(format: "%d/%d loss %.4f acc %.4f", p.batch, p.batches, p.loss, p.accuracy),
-                fraction: Double(p.batch) / Double(max(p.batches, 1)))
-        }
-        let onEpoch: (EpochReport) -> Void = { r in
-            var text = String(format: "loss %.4f acc %.4f", r.loss, r.accuracy)
-            if let vl = r.validationLoss, let va = r.validationAccuracy { text += String(format: " val_loss %.4f val_acc %.4f", vl, va) }
-            bar.finish(text: text)
-            bar = ProgressBar(label: "Epoch \(r.epoch + 1)/\(epochs)")
-        }
-        return (onBatch, onEpoch)
+        return SeedRecipe.Progress(
+            onBatch: { p in
+                bar.update(
+                    text: String(format: "%d/%d loss %.4f acc %.4f", p.batch, p.batches, p.loss, p.accuracy),
+                    fraction: Double(p.batch) / Double(max(p.batches, 1)))
+            },
+            onEpoch: { r in
+                var text = String(format: "loss %.4f acc %.4f", r.loss, r.accuracy)
+                if let vl = r.validationLoss, let va = r.validationAccuracy {
+                    text += String(format: " val_loss %.4f val_acc %.4f", vl, va)
+                }
+                bar.finish(text: text)
+                bar = ProgressBar(label: "Epoch \(r.epoch + 1)/\(epochs)")
+            },
+            shouldStop: { [interrupt] in interrupt.isRaised })
     }
 
-    private func trainMLP(_ dataset: MNISTDataset) throws -> TrainingRun {
-        let split = SeedMLPSplit.indices()
-        var trainIdx = split.train
-        if let limit { trainIdx = Array(trainIdx.prefix(limit)) }
-        let all = dataset.openMLOrder
-        let train = all.subset(trainIdx)
-        let model: Sequential<Double>
-        if let initFrom {
-            guard
-                case .float64(let m) = try ModelFile.load(
-                    try requireFile(initFrom, flag: "--init-from"), options: ModelFile.ImportOptions(isolation: ReadH5Child.reader)
-                ).model
-            else {
-                throw CLIError.badOption("--init-from: \(initFrom) is not a float64 MLP")
-            }
-            model = m
-        } else {
-            model = try Sequential<Double>(
-                inputShape: [784],
-                layers: [
-                    .dense(units: 128, activation: .relu, useBias: true),
-                    .dense(units: 64, activation: .relu, useBias: true),
-                    .dense(units: 10, activation: .softmax, useBias: true),
-                ])
-            model.initialize(seed: seed, kernel: .heNormal)
+    /// The model `--init-from` names, which must have the recipe's precision (`extract` gives nil otherwise).
+    private func initialModel<Scalar>(_ extract: (LoadedModel) -> Sequential<Scalar>?) throws -> Sequential<Scalar>? {
+        guard let initFrom else { return nil }
+        let loaded = try ModelFile.load(
+            try requireFile(initFrom, flag: "--init-from"), options: ModelFile.ImportOptions(isolation: ReadH5Child.reader))
+        guard let model = extract(loaded.model) else {
+            throw CLIError.badOption("--init-from: \(initFrom) is not a \(recipe.modelDescription)")
         }
-        let n = epochs ?? 20
-        let (onBatch, onEpoch) = progress(epochs: n)
-        let x = Tensor<Double>(shape: [train.count, 784], scalars: train.pixelsFloat64FromFloat32())
-        let reports = try model.fit(
-            x: x, labels: train.labels.map(Int.init), validation: nil, optimizer: SGD(learningRate: lr ?? 0.01),
-            config: TrainingConfig(epochs: n, batchSize: batchSize ?? 64, seed: seed),
-            onBatch: onBatch, onEpoch: onEpoch, shouldStop: { interrupt.isRaised })
-        try stopIfInterrupted()
-        let loaded = LoadedModel.float64(model)
-        let trainEval = try ModelEvaluation(model: loaded, rows: train)
-        let test = try ModelEvaluation(model: loaded, rows: all.subset(split.test))
-        return TrainingRun(model: loaded, reports: reports, trainAccuracy: trainEval.accuracy, trainRows: train.count, test: test)
-    }
-
-    private func trainCNN(_ dataset: MNISTDataset) throws -> TrainingRun {
-        var trainRows = dataset.train
-        if let limit { trainRows = trainRows.subset(Array(0..<min(limit, trainRows.count))) }
-        // Keras' validation_split takes the last fraction of the rows, before shuffling.
-        let validationCount = trainRows.count / 10
-        let fitCount = trainRows.count - validationCount
-        let fit = trainRows.subset(Array(0..<fitCount))
-        let validation = trainRows.subset(Array(fitCount..<trainRows.count))
-        let model: Sequential<Float>
-        if let initFrom {
-            guard
-                case .float32(let m) = try ModelFile.load(
-                    try requireFile(initFrom, flag: "--init-from"), options: ModelFile.ImportOptions(isolation: ReadH5Child.reader)
-                ).model
-            else {
-                throw CLIError.badOption("--init-from: \(initFrom) is not a float32 Keras model")
-            }
-            model = m
-        } else {
-            model = try Sequential<Float>(inputShape: [28, 28, 1], layers: SeedArchitecture.cnn)
-            model.initialize(seed: seed, kernel: .glorotUniform)
-        }
-        let n = epochs ?? 12
-        let (onBatch, onEpoch) = progress(epochs: n)
-        let x = Tensor<Float>(shape: [fit.count, 28, 28, 1], scalars: fit.pixelsFloat32())
-        let vx = Tensor<Float>(shape: [validation.count, 28, 28, 1], scalars: validation.pixelsFloat32())
-        let reports = try model.fit(
-            x: x, labels: fit.labels.map(Int.init), validation: validationCount > 0 ? (vx, validation.labels.map(Int.init)) : nil,
-            optimizer: Adam(learningRate: lr ?? 0.001),
-            config: TrainingConfig(epochs: n, batchSize: batchSize ?? 128, seed: seed),
-            onBatch: onBatch, onEpoch: onEpoch, shouldStop: { interrupt.isRaised })
-        try stopIfInterrupted()
-        let loaded = LoadedModel.float32(model)
-        let trainEval = try ModelEvaluation(model: loaded, rows: fit)
-        let test = try ModelEvaluation(model: loaded, rows: dataset.test)
-        return TrainingRun(model: loaded, reports: reports, trainAccuracy: trainEval.accuracy, trainRows: fit.count, test: test)
+        return model
     }
 
     /// Writes the curves and the confusion matrix into `directory`; returns the paths written.
-    private func writePlots(_ run: TrainingRun, to directory: String) throws -> [String] {
+    private func writePlots(_ run: SeedRecipe.Run, to directory: String) throws -> [String] {
         let dir = URL(fileURLWithPath: directory)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var loss = [LineChartSVG.Series(name: "training", values: run.reports.map(\.loss))]
@@ -284,10 +213,10 @@ struct Train: ParsableCommand {
     }
 
     /// "lr 0.001, batch 128, 12 epochs, seed 42, 54000 rows": the settings this run used.
-    private func runSettings(_ run: TrainingRun) -> String {
-        let defaults: (lr: Double, batch: Int) = recipe == .mlp ? (0.01, 64) : (0.001, 128)
+    private func runSettings(_ run: SeedRecipe.Run) -> String {
         var parts = [
-            "lr \(NumberText.short(lr ?? defaults.lr))", "batch \(batchSize ?? defaults.batch)", "\(run.reports.count) epochs",
+            "lr \(NumberText.short(lr ?? recipe.defaultLearningRate))", "batch \(batchSize ?? recipe.defaultBatchSize)",
+            "\(run.reports.count) epochs",
             "seed \(seed)",
             "\(run.trainRows) rows",
         ]
@@ -295,3 +224,5 @@ struct Train: ParsableCommand {
         return parts.joined(separator: ", ")
     }
 }
+
+extension SeedRecipe: ExpressibleByArgument {}
