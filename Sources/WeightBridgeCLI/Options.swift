@@ -25,22 +25,12 @@ struct MNISTOptions: ParsableArguments {
             }
             return try MNISTDataset.load(directory: url)
         }
-        var searched: [String] = []
-        for candidate in ProjectPaths.candidates("Fixtures/mnist") {
-            searched.append(candidate.path)
-            if MNISTDataset.filesPresent(in: candidate) {
-                return try MNISTDataset.load(directory: candidate)
-            }
-        }
-        let cache = MNISTDownloader.defaultCacheDirectory
-        searched.append(cache.path)
-        if MNISTDataset.filesPresent(in: cache) {
-            return try MNISTDataset.load(directory: cache)
-        }
-        guard download else { throw CLIError.noMNIST(searched: searched) }
+        let locator = MNISTLocator()
+        if let found = locator.find() { return try MNISTDataset.load(directory: found) }
+        guard download else { throw CLIError.noMNIST(searched: locator.directories.map(\.path)) }
         let bar = ProgressBar(label: "MNIST")
         let dir = try MNISTDownloader(
-            mirrors: MNISTDownloader.defaultMirrors, cacheDirectory: cache, checksums: MNISTDownloader.mnistChecksums
+            mirrors: MNISTDownloader.defaultMirrors, cacheDirectory: locator.cache, checksums: MNISTDownloader.mnistChecksums
         ).ensureFiles { name, done, total in
             bar.update(text: name, fraction: total.map { Double(done) / Double(max($0, 1)) })
         }

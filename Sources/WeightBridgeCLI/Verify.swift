@@ -156,7 +156,7 @@ struct Verify: ParsableCommand {
         if let reported {
             let url = try requireFile(reported, flag: "--reported")
             (figures, source) = (try ReportedFigures.load(url), url.path)
-        } else if let found = ProjectPaths.find("Fixtures/seed/reported.json") {
+        } else if let found = ProjectFiles.find("Fixtures/seed/reported.json") {
             (figures, source) = (try ReportedFigures.load(found), found.path)
         } else {
             (figures, source) = (try ReportedFigures.builtInSeed(), ReportedFigures.builtInSeedName)
