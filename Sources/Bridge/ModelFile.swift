@@ -128,7 +128,7 @@ public enum ModelFile {
             throw KerasFormatError.invalidConfig(
                 source: url.path, reason: "is \(size) bytes, over the limit of \(limits.maxConfigBytes) bytes")
         }
-        if ["yaml", "yml"].contains(url.pathExtension.lowercased()) {
+        if kind(url) == .yaml {
             return try KerasModelConfig.parse(yaml: String(decoding: data, as: UTF8.self), source: url.path, limits: limits)
         }
         return try KerasModelConfig.parse(json: data, source: url.path, limits: limits)

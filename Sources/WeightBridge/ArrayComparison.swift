@@ -94,7 +94,7 @@ public struct ArrayComparison: Codable, Sendable {
             guard namesA.contains(from) else { throw ComparisonError.noSuchArray(file: a.path, name: from, names: namesA.sorted()) }
             guard namesB.contains(to) else { throw ComparisonError.noSuchArray(file: b.path, name: to, names: namesB.sorted()) }
         }
-        let checkDTypes = [a, b].allSatisfy { ["npy", "npz"].contains($0.pathExtension.lowercased()) }
+        let checkDTypes = [sourceA.kind, sourceB.kind].allSatisfy { $0 == .npy || $0 == .npz }
         var result = ArrayComparison([], [], rtol: rtol, atol: atol)
         if memberMap.isEmpty && sourceA.names.count == 1 && sourceB.names.count == 1 {
             let x = try sourceA.load(sourceA.names[0])

@@ -57,7 +57,9 @@ struct Convert: ParsableCommand {
         }
         // ARCHIVE.npz:NAME or FILE.safetensors:NAME
         if !FileManager.default.fileExists(atPath: input), let (container, member) = memberReference(input) {
-            guard outExt == "npy" else { throw CLIError.badOption("one archive member converts to a .npy file, not .\(outExt)") }
+            guard FileKind.byExtension(out) == .npy else {
+                throw CLIError.badOption("one archive member converts to a .npy file, not .\(outExt)")
+            }
             let url = try requireFile(container, flag: "IN")
             if try FileKind.detect(url) == .safetensors {
                 let file = try SafeTensorsFile(url: url, limits: limits)

@@ -30,8 +30,7 @@ struct Predict: ParsableCommand {
 
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
-        let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
-        guard ext == "npy" || ext == "npz" else {
+        guard let kind = FileKind.byExtension(URL(fileURLWithPath: output)), kind == .npy || kind == .npz else {
             throw ValidationError("--output must end in .npy or .npz (got '\(output.printable())')")
         }
     }
@@ -44,7 +43,7 @@ struct Predict: ParsableCommand {
         let model = imported.model
         let names = model.inputNames
         var arrays: [NPYArray] = []
-        if inURL.pathExtension.lowercased() == "npz" {
+        if try FileKind.detect(inURL) == .npz {
             let archive = try NPZArchive(url: inURL, limits: limits)
             for name in names {
                 let member = archive.names.contains(name) ? name : names.count == 1 && archive.names.count == 1 ? archive.names[0] : nil
@@ -95,7 +94,7 @@ struct Predict: ParsableCommand {
             case .float64: return NPYArray(shape: [n] + shape, float64: values)
             }
         }
-        if out.pathExtension.lowercased() == "npz" {
+        if FileKind.byExtension(out) == .npz {
             try NPZWriter.write(Array(zip(model.outputNames, results)).map { (name: $0, array: $1) }, to: out, overwrite: force)
         } else {
             guard results.count == 1 else {
