@@ -17,23 +17,9 @@ extension ModelEvaluation {
         let start = Date()
         let outputs = model.predict(float32: dataset.features, count: dataset.count, batchSize: batchSize)
         let seconds = Date().timeIntervalSince(start)
-        let probabilities = width == 1 ? outputs.flatMap { [1 - $0, $0] } : outputs
-        var predictions = [Int](repeating: 0, count: dataset.count)
-        probabilities.withUnsafeBufferPointer { p in
-            for i in 0..<dataset.count {
-                var best = 0
-                for c in 1..<classes where p[i * classes + c] > p[i * classes + best] { best = c }
-                predictions[i] = best
-            }
-        }
-        self.outputs = outputs
-        self.outputShape = model.outputShape
-        self.probabilities = probabilities
-        self.predictions = predictions
-        self.labels = dataset.labels
-        self.seconds = seconds
-        self.confusion = ConfusionMatrix(labels: dataset.labels, predictions: predictions, classes: classes)
-        self.report = ClassificationReport(confusion: confusion)
+        self.init(
+            outputs: outputs, outputShape: model.outputShape, probabilities: width == 1 ? outputs.flatMap { [1 - $0, $0] } : outputs,
+            classes: classes, labels: dataset.labels, matrixClasses: classes, seconds: seconds)
     }
 
     /// Number of classes scored (columns of `probabilities`).

@@ -37,23 +37,34 @@ public struct ModelEvaluation: Sendable {
         }
         let start = Date()
         let probs = model.predict(float32: rows.pixelsFloat32(), count: rows.count, batchSize: batchSize)
-        seconds = Date().timeIntervalSince(start)
+        let seconds = Date().timeIntervalSince(start)
         let classes = model.outputShape.reduce(1, *)
-        var predictions = [Int](repeating: 0, count: rows.count)
-        probs.withUnsafeBufferPointer { p in
-            for i in 0..<rows.count {
+        self.init(
+            outputs: probs, outputShape: model.outputShape, probabilities: probs, classes: classes, labels: rows.labels.map(Int.init),
+            matrixClasses: max(classes, 10), seconds: seconds)
+    }
+
+    /// Scores `probabilities` (`labels.count` rows of `classes` columns, row-major) against `labels`: each row's
+    /// prediction is its first highest probability (NumPy's `argmax`); the confusion matrix has `matrixClasses`
+    /// classes (at least `classes`).
+    init(
+        outputs: [Double], outputShape: [Int], probabilities: [Double], classes: Int, labels: [Int], matrixClasses: Int, seconds: Double
+    ) {
+        var predictions = [Int](repeating: 0, count: labels.count)
+        probabilities.withUnsafeBufferPointer { p in
+            for i in 0..<labels.count {
                 var best = 0
                 for c in 1..<classes where p[i * classes + c] > p[i * classes + best] { best = c }
                 predictions[i] = best
             }
         }
-        let labels = rows.labels.map(Int.init)
-        self.outputs = probs
-        self.outputShape = model.outputShape
-        self.probabilities = probs
+        self.outputs = outputs
+        self.outputShape = outputShape
+        self.probabilities = probabilities
         self.predictions = predictions
         self.labels = labels
-        self.confusion = ConfusionMatrix(labels: labels, predictions: predictions, classes: max(classes, 10))
+        self.seconds = seconds
+        self.confusion = ConfusionMatrix(labels: labels, predictions: predictions, classes: matrixClasses)
         self.report = ClassificationReport(confusion: confusion)
     }
 
