@@ -9,7 +9,7 @@ import Foundation
 /// becomes a one-line `KerasFormatError` naming the file.
 ///
 /// It is a value the caller passes to every read (`KerasModelFile.read`, `KerasArchive.read`, `KerasWeightTree.read`,
-/// `ModelFile.ImportOptions.isolation`, ...), never a process-wide setting: what a read may throw is decided by its
+/// and the layers above pass theirs down), never a process-wide setting: what a read may throw is decided by its
 /// arguments. Library reads default to `.inProcess`; the `weightbridge` command builds one `.childProcess` reader
 /// running itself and passes it to every read.
 public enum KerasReadIsolation: Sendable, Equatable {
