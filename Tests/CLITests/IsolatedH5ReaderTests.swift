@@ -33,12 +33,15 @@ final class IsolatedH5ReaderTests: XCTestCase {
                 ["inspect", url.path], ["compare", url.path, url.path], ["convert", url.path, dir.file("o.npz").path],
                 ["evaluate", url.path], ["predict", url.path, "--input", url.path, "--output", dir.file("p.npy").path],
                 ["verify", url.path, "--data", url.path, "--expect", "accuracy=0.5"], ["verify", "--manifest", manifest.path],
-                ["train", "cnn", "--init-from", url.path, "--mnist", FixturePaths.fixture("mnist").path, "--epochs", "1"],
+                [
+                    "train", "cnn", "--init-from", url.path, "--mnist", FixturePaths.fixture("mnist").path, "--epochs", "1", "--output",
+                    dir.file("t.h5").path,
+                ],
             ] {
                 let r = try WeightBridgeBinary.run(args)
                 assertOneLineError(r, mentioning: "\(url.path): refused: libhdf5 crashed (SIGSEGV)")
             }
-            XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("o.npz").path))
+            for output in ["o.npz", "p.npy", "t.h5"] { XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file(output).path)) }
         }
     }
 
