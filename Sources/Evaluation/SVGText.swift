@@ -1,24 +1,7 @@
 import Foundation
 
-/// Small helpers shared by the SVG renderers: XML escaping and compact coordinates.
+/// Small helpers shared by the SVG renderers: compact coordinates and colours (text goes through `XMLText`).
 enum SVGText {
-    /// `s` with the five XML special characters escaped, for text content and attribute values.
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
-
     /// A coordinate with at most two decimals, without trailing zeros.
     static func coordinate(_ v: Double) -> String {
         var s = String(format: "%.2f", v)

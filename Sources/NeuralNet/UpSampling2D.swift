@@ -43,6 +43,35 @@ final class UpSampling2D<Scalar: NNScalar>: Layer {
         }
     }
 
+    /// The four input pixels one output pixel reads, as scalar offsets into its image (top-left, top-right,
+    /// bottom-left, bottom-right), and their weights.
+    struct PixelTaps {
+        let offsets: (Int, Int, Int, Int)
+        let weights: (Scalar, Scalar, Scalar, Scalar)
+    }
+
+    /// Calls `body(output offset, taps)` for every output pixel of one image, in row-major order; the output
+    /// offset counts scalars from the start of the image's output. Inference and its adjoint share this walk, so
+    /// the weights are the same products in both.
+    @inline(__always)
+    private func forEachOutputPixel(_ body: (Int, PixelTaps) -> Void) {
+        let (w, c) = (inputShape[1], inputShape[2])
+        var out = 0
+        for ry in rowTaps {
+            let (top, bottom) = (ry.low * w * c, ry.high * w * c)
+            for rx in columnTaps {
+                let taps = PixelTaps(
+                    offsets: (top + rx.low * c, top + rx.high * c, bottom + rx.low * c, bottom + rx.high * c),
+                    weights: (
+                        ry.lowWeight * rx.lowWeight, ry.lowWeight * rx.highWeight, ry.highWeight * rx.lowWeight,
+                        ry.highWeight * rx.highWeight
+                    ))
+                body(out, taps)
+                out += c
+            }
+        }
+    }
+
     func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
         let (oh, ow) = (outputShape[0], outputShape[1])
@@ -54,20 +83,16 @@ final class UpSampling2D<Scalar: NNScalar>: Layer {
                 splitAcrossCores(batch, minimumPerThread: 2) { images in
                     for n in images {
                         let image = x + n * h * w * c
-                        var out = y + n * oh * ow * c
-                        for ry in rowTaps {
-                            let top = image + ry.low * w * c
-                            let bottom = image + ry.high * w * c
-                            for rx in columnTaps {
-                                let (a, b, d, e) = (top + rx.low * c, top + rx.high * c, bottom + rx.low * c, bottom + rx.high * c)
-                                let (wa, wb) = (ry.lowWeight * rx.lowWeight, ry.lowWeight * rx.highWeight)
-                                let (wd, we) = (ry.highWeight * rx.lowWeight, ry.highWeight * rx.highWeight)
-                                if wb == 0 && wd == 0 && we == 0 && wa == 1 {
-                                    out.update(from: a, count: c)
-                                } else {
-                                    for ch in 0..<c { out[ch] = (wa * a[ch] + wb * b[ch]) + (wd * d[ch] + we * e[ch]) }
-                                }
-                                out += c
+                        let outputImage = y + n * oh * ow * c
+                        forEachOutputPixel { o, taps in
+                            let out = outputImage + o
+                            let (a, b) = (image + taps.offsets.0, image + taps.offsets.1)
+                            let (d, e) = (image + taps.offsets.2, image + taps.offsets.3)
+                            let (wa, wb, wd, we) = taps.weights
+                            if wb == 0 && wd == 0 && we == 0 && wa == 1 {
+                                out.update(from: a, count: c)
+                            } else {
+                                for ch in 0..<c { out[ch] = (wa * a[ch] + wb * b[ch]) + (wd * d[ch] + we * e[ch]) }
                             }
                         }
                     }
@@ -91,19 +116,19 @@ final class UpSampling2D<Scalar: NNScalar>: Layer {
                 splitAcrossCores(batch, minimumPerThread: 2) { images in
                     for n in images {
                         let image = d + n * h * w * c
-                        var dy = g + n * oh * ow * c
-                        for ry in rowTaps {
-                            for rx in columnTaps {
-                                let pairs = [
-                                    (ry.low, rx.low, ry.lowWeight * rx.lowWeight), (ry.low, rx.high, ry.lowWeight * rx.highWeight),
-                                    (ry.high, rx.low, ry.highWeight * rx.lowWeight), (ry.high, rx.high, ry.highWeight * rx.highWeight),
-                                ]
-                                for (yy, xx, weight) in pairs where weight != 0 {
-                                    let target = image + (yy * w + xx) * c
-                                    for ch in 0..<c { target[ch] += weight * dy[ch] }
-                                }
-                                dy += c
+                        let upstream = g + n * oh * ow * c
+                        forEachOutputPixel { o, taps in
+                            let dy = upstream + o
+                            // The adjoint of `infer`: each tap gets its weight times the upstream gradient, in tap order.
+                            func add(_ offset: Int, _ weight: Scalar) {
+                                guard weight != 0 else { return }
+                                let target = image + offset
+                                for ch in 0..<c { target[ch] += weight * dy[ch] }
                             }
+                            add(taps.offsets.0, taps.weights.0)
+                            add(taps.offsets.1, taps.weights.1)
+                            add(taps.offsets.2, taps.weights.2)
+                            add(taps.offsets.3, taps.weights.3)
                         }
                     }
                 }
