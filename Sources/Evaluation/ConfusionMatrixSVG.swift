@@ -42,13 +42,7 @@ public enum ConfusionMatrixSVG {
         let height = top + grid + belowGrid + 44
         let fontSize = SVGText.coordinate(min(14, cell * 0.36))
         let c = SVGText.coordinate
-        var s = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(c(width))" height="\(c(height))" viewBox="0 0 \(c(width)) \(c(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
-            <rect width="100%" height="100%" fill="#ffffff"/>
-            <text x="\(c(left + grid / 2))" y="30" font-size="16" font-weight="bold" text-anchor="middle">\(XMLText.escape(title))</text>
-
-            """
+        var s = SVGText.documentStart(width: width, height: height, title: title, titleX: left + grid / 2, titleY: 30)
         // Cells, then counts in a contrasting colour (scikit-learn switches at half the range).
         for t in 0..<m.classes {
             for p in 0..<m.classes {

@@ -64,13 +64,7 @@ public enum LineChartSVG {
         func px(_ x: Double) -> Double { left + (x - xMin) / (xMax - xMin) * plotW }
         func py(_ y: Double) -> Double { top + plotH - (y - yMin) / (yMax - yMin) * plotH }
         let c = SVGText.coordinate
-        var s = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(c(width))" height="\(c(height))" viewBox="0 0 \(c(width)) \(c(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
-            <rect width="100%" height="100%" fill="#ffffff"/>
-            <text x="\(c(left + plotW / 2))" y="28" font-size="16" font-weight="bold" text-anchor="middle">\(XMLText.escape(title))</text>
-
-            """
+        var s = SVGText.documentStart(width: width, height: height, title: title, titleX: left + plotW / 2, titleY: 28)
         // Grid and ticks.
         for y in yTicks {
             s +=

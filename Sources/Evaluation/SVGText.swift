@@ -2,6 +2,19 @@ import Foundation
 
 /// Small helpers shared by the SVG renderers: compact coordinates and colours (text goes through `XMLText`).
 enum SVGText {
+    /// The start of an SVG document of `width` by `height` on a white background, with `title` in bold, centred
+    /// at (`titleX`, `titleY`); the caller appends the body and `</svg>`.
+    static func documentStart(width: Double, height: Double, title: String, titleX: Double, titleY: Double) -> String {
+        let c = coordinate
+        return """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(c(width))" height="\(c(height))" viewBox="0 0 \(c(width)) \(c(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
+            <rect width="100%" height="100%" fill="#ffffff"/>
+            <text x="\(c(titleX))" y="\(c(titleY))" font-size="16" font-weight="bold" text-anchor="middle">\(XMLText.escape(title))</text>
+
+            """
+    }
+
     /// A coordinate with at most two decimals, without trailing zeros.
     static func coordinate(_ v: Double) -> String {
         var s = String(format: "%.2f", v)

@@ -50,51 +50,51 @@ final class UpSampling2D<Scalar: NNScalar>: Layer {
         let weights: (Scalar, Scalar, Scalar, Scalar)
     }
 
-    /// Calls `body(output offset, taps)` for every output pixel of one image, in row-major order; the output
-    /// offset counts scalars from the start of the image's output. Inference and its adjoint share this walk, so
-    /// the weights are the same products in both.
+    /// Calls `body(input image, output pixel, taps)` for every output pixel of `batch` images, each image on one
+    /// thread (images split across the cores): `input image` is the scalar offset of the image in the input (the
+    /// taps' offsets count from it) and `output pixel` that of the pixel in the output. Inference and its adjoint
+    /// share this walk, so the weights are the same products in both.
     @inline(__always)
-    private func forEachOutputPixel(_ body: (Int, PixelTaps) -> Void) {
+    private func forEachOutputPixel(batch: Int, _ body: (Int, Int, PixelTaps) -> Void) {
         let (w, c) = (inputShape[1], inputShape[2])
-        var out = 0
-        for ry in rowTaps {
-            let (top, bottom) = (ry.low * w * c, ry.high * w * c)
-            for rx in columnTaps {
-                let taps = PixelTaps(
-                    offsets: (top + rx.low * c, top + rx.high * c, bottom + rx.low * c, bottom + rx.high * c),
-                    weights: (
-                        ry.lowWeight * rx.lowWeight, ry.lowWeight * rx.highWeight, ry.highWeight * rx.lowWeight,
-                        ry.highWeight * rx.highWeight
-                    ))
-                body(out, taps)
-                out += c
+        let imageSize = inputShape.reduce(1, *)
+        let outputImageSize = outputShape.reduce(1, *)
+        splitAcrossCores(batch, minimumPerThread: 2) { images in
+            for n in images {
+                var out = n * outputImageSize
+                for ry in rowTaps {
+                    let (top, bottom) = (ry.low * w * c, ry.high * w * c)
+                    for rx in columnTaps {
+                        let taps = PixelTaps(
+                            offsets: (top + rx.low * c, top + rx.high * c, bottom + rx.low * c, bottom + rx.high * c),
+                            weights: (
+                                ry.lowWeight * rx.lowWeight, ry.lowWeight * rx.highWeight, ry.highWeight * rx.lowWeight,
+                                ry.highWeight * rx.highWeight
+                            ))
+                        body(n * imageSize, out, taps)
+                        out += c
+                    }
+                }
             }
         }
     }
 
     func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
-        let (oh, ow) = (outputShape[0], outputShape[1])
-        let batch = input.count / (h * w * c)
-        var output: [Scalar] = uninitializedArray(batch * oh * ow * c)
-        input.scalars.withUnsafeBufferPointer { xb in
-            output.withUnsafeMutableBufferPointer { yb in
-                let (x, y) = (xb.baseAddress!, yb.baseAddress!)
-                splitAcrossCores(batch, minimumPerThread: 2) { images in
-                    for n in images {
-                        let image = x + n * h * w * c
-                        let outputImage = y + n * oh * ow * c
-                        forEachOutputPixel { o, taps in
-                            let out = outputImage + o
-                            let (a, b) = (image + taps.offsets.0, image + taps.offsets.1)
-                            let (d, e) = (image + taps.offsets.2, image + taps.offsets.3)
-                            let (wa, wb, wd, we) = taps.weights
-                            if wb == 0 && wd == 0 && we == 0 && wa == 1 {
-                                out.update(from: a, count: c)
-                            } else {
-                                for ch in 0..<c { out[ch] = (wa * a[ch] + wb * b[ch]) + (wd * d[ch] + we * e[ch]) }
-                            }
-                        }
+        let c = inputShape[2]
+        let batch = input.count / inputShape.reduce(1, *)
+        var output: [Scalar] = uninitializedArray(batch * outputShape.reduce(1, *))
+        input.scalars.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                forEachOutputPixel(batch: batch) { image, pixel, taps in
+                    let source = x.baseAddress! + image
+                    let out = y.baseAddress! + pixel
+                    let (a, b) = (source + taps.offsets.0, source + taps.offsets.1)
+                    let (d, e) = (source + taps.offsets.2, source + taps.offsets.3)
+                    let (wa, wb, wd, we) = taps.weights
+                    if wb == 0 && wd == 0 && we == 0 && wa == 1 {
+                        out.update(from: a, count: c)
+                    } else {
+                        for ch in 0..<c { out[ch] = (wa * a[ch] + wb * b[ch]) + (wd * d[ch] + we * e[ch]) }
                     }
                 }
             }
@@ -106,31 +106,23 @@ final class UpSampling2D<Scalar: NNScalar>: Layer {
 
     func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard needsInputGradient else { return nil }
-        let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
-        let (oh, ow) = (outputShape[0], outputShape[1])
-        let batch = gradient.count / (oh * ow * c)
-        var dx: [Scalar] = zeros(batch * h * w * c)
-        gradient.scalars.withUnsafeBufferPointer { gb in
-            dx.withUnsafeMutableBufferPointer { db in
-                let (g, d) = (gb.baseAddress!, db.baseAddress!)
-                splitAcrossCores(batch, minimumPerThread: 2) { images in
-                    for n in images {
-                        let image = d + n * h * w * c
-                        let upstream = g + n * oh * ow * c
-                        forEachOutputPixel { o, taps in
-                            let dy = upstream + o
-                            // The adjoint of `infer`: each tap gets its weight times the upstream gradient, in tap order.
-                            func add(_ offset: Int, _ weight: Scalar) {
-                                guard weight != 0 else { return }
-                                let target = image + offset
-                                for ch in 0..<c { target[ch] += weight * dy[ch] }
-                            }
-                            add(taps.offsets.0, taps.weights.0)
-                            add(taps.offsets.1, taps.weights.1)
-                            add(taps.offsets.2, taps.weights.2)
-                            add(taps.offsets.3, taps.weights.3)
-                        }
+        let c = inputShape[2]
+        let batch = gradient.count / outputShape.reduce(1, *)
+        var dx: [Scalar] = zeros(batch * inputShape.reduce(1, *))
+        gradient.scalars.withUnsafeBufferPointer { g in
+            dx.withUnsafeMutableBufferPointer { d in
+                forEachOutputPixel(batch: batch) { image, pixel, taps in
+                    let dy = g.baseAddress! + pixel
+                    // The adjoint of `infer`: each tap gets its weight times the upstream gradient, in tap order.
+                    func add(_ offset: Int, _ weight: Scalar) {
+                        guard weight != 0 else { return }
+                        let target = d.baseAddress! + image + offset
+                        for ch in 0..<c { target[ch] += weight * dy[ch] }
                     }
+                    add(taps.offsets.0, taps.weights.0)
+                    add(taps.offsets.1, taps.weights.1)
+                    add(taps.offsets.2, taps.weights.2)
+                    add(taps.offsets.3, taps.weights.3)
                 }
             }
         }
