@@ -548,14 +548,18 @@ extension LayerSpec {
     public var hasWeights: Bool { weightCount > 0 }
 
     /// The activation the layer applies last (`.linear` if none), which lets a loss fuse softmax.
-    public var finalActivation: Activation {
+    public var finalActivation: Activation { activationSetting ?? .linear }
+
+    /// The activation the layer's settings name (`activation=` of Dense and the convolutions, an `Activation`
+    /// layer's function, a `TimeDistributed` layer's inner one); nil for kinds that have no such setting.
+    public var activationSetting: Activation? {
         switch self {
         case .dense(_, let a, _), .conv2D(_, _, _, _, _, _, let a, _, _, _, _, _), .activation(let a): return a
         case .depthwiseConv2D(_, _, _, _, _, _, _, _, let a, _, _), .separableConv2D(_, _, _, _, _, _, _, _, _, let a, _, _),
             .conv2DTranspose(_, _, _, _, _, _, _, _, let a, _, _), .conv1D(_, _, _, _, _, _, let a, _, _):
             return a
-        case .timeDistributed(let inner): return inner.finalActivation
-        default: return .linear
+        case .timeDistributed(let inner): return inner.activationSetting
+        default: return nil
         }
     }
 
