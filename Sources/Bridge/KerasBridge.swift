@@ -84,21 +84,18 @@ public enum KerasBridge {
             notes: notes)
     }
 
-    /// The input size of the first Dense layer when only weightless, shape-free layers (Flatten, Dropout,
-    /// Activation) come before it; nil otherwise (a first convolution leaves the image size unknown).
+    /// The input size of the first Dense layer when every layer before it is weightless and, by the shape rules, keeps
+    /// a vector of that size as it is (Flatten, Dropout, activations); nil otherwise (a first convolution leaves the
+    /// image size unknown).
     static func inferredInputShape(_ file: KerasModelFile, config: KerasModelConfig) -> [Int]? {
-        for layer in config.layers {
-            switch layer.spec {
-            case .flatten, .dropout, .activation, .leakyReLU:
-                continue
-            case .dense:
-                guard let kernel = file.weights(forLayer: layer.weightGroup)?.first, kernel.shape.count == 2 else { return nil }
-                return [kernel.shape[0]]
-            default:
-                return nil
-            }
+        guard let first = config.layers.firstIndex(where: { if case .dense = $0.spec { return true } else { return false } }),
+            let kernel = file.weights(forLayer: config.layers[first].weightGroup)?.first, kernel.shape.count == 2
+        else { return nil }
+        let shape = [kernel.shape[0]]
+        let keepShape = config.layers[..<first].allSatisfy { layer in
+            !layer.spec.hasWeights && (try? layer.spec.outputShape(for: [shape], layer: layer.name)) == shape
         }
-        return nil
+        return keepShape ? shape : nil
     }
 
     /// A Keras 1 `th` kernel `(out, in, h, w)` as HWIO `(h, w, in, out)`.

@@ -42,13 +42,7 @@ public enum ConfusionMatrixSVG {
         let height = top + grid + belowGrid + 44
         let fontSize = SVGText.coordinate(min(14, cell * 0.36))
         let c = SVGText.coordinate
-        var s = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(c(width))" height="\(c(height))" viewBox="0 0 \(c(width)) \(c(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
-            <rect width="100%" height="100%" fill="#ffffff"/>
-            <text x="\(c(left + grid / 2))" y="30" font-size="16" font-weight="bold" text-anchor="middle">\(SVGText.escape(title))</text>
-
-            """
+        var s = SVGText.documentStart(width: width, height: height, title: title, titleX: left + grid / 2, titleY: 30)
         // Cells, then counts in a contrasting colour (scikit-learn switches at half the range).
         for t in 0..<m.classes {
             for p in 0..<m.classes {
@@ -57,7 +51,7 @@ public enum ConfusionMatrixSVG {
                 let x = left + Double(p) * cell
                 let y = top + Double(t) * cell
                 s +=
-                    "<rect x=\"\(c(x))\" y=\"\(c(y))\" width=\"\(c(cell))\" height=\"\(c(cell))\" fill=\"\(color(shade))\"><title>true \(SVGText.escape(names[t])), predicted \(SVGText.escape(names[p])): \(v)</title></rect>\n"
+                    "<rect x=\"\(c(x))\" y=\"\(c(y))\" width=\"\(c(cell))\" height=\"\(c(cell))\" fill=\"\(color(shade))\"><title>true \(XMLText.escape(names[t])), predicted \(XMLText.escape(names[p])): \(v)</title></rect>\n"
                 let ink = shade > 0.5 ? "#ffffff" : "#000000"
                 s +=
                     "<text x=\"\(c(x + cell / 2))\" y=\"\(c(y + cell / 2))\" font-size=\"\(fontSize)\" fill=\"\(ink)\" text-anchor=\"middle\" dominant-baseline=\"central\">\(v)</text>\n"
@@ -68,7 +62,7 @@ public enum ConfusionMatrixSVG {
         // Class names: predicted along the bottom (rotated if long), true down the left.
         for (i, name) in names.enumerated() {
             let centre = Double(i) * cell + cell / 2
-            let label = SVGText.escape(name)
+            let label = XMLText.escape(name)
             if rotate {
                 let x = left + centre
                 let y = top + grid + 10

@@ -64,13 +64,7 @@ public enum LineChartSVG {
         func px(_ x: Double) -> Double { left + (x - xMin) / (xMax - xMin) * plotW }
         func py(_ y: Double) -> Double { top + plotH - (y - yMin) / (yMax - yMin) * plotH }
         let c = SVGText.coordinate
-        var s = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(c(width))" height="\(c(height))" viewBox="0 0 \(c(width)) \(c(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
-            <rect width="100%" height="100%" fill="#ffffff"/>
-            <text x="\(c(left + plotW / 2))" y="28" font-size="16" font-weight="bold" text-anchor="middle">\(SVGText.escape(title))</text>
-
-            """
+        var s = SVGText.documentStart(width: width, height: height, title: title, titleX: left + plotW / 2, titleY: 28)
         // Grid and ticks.
         for y in yTicks {
             s +=
@@ -86,10 +80,10 @@ public enum LineChartSVG {
         }
         s += "<rect x=\"\(c(left))\" y=\"\(c(top))\" width=\"\(c(plotW))\" height=\"\(c(plotH))\" fill=\"none\" stroke=\"#000000\"/>\n"
         s +=
-            "<text x=\"\(c(left + plotW / 2))\" y=\"\(c(height - 14))\" font-size=\"13\" text-anchor=\"middle\">\(SVGText.escape(xLabel))</text>\n"
+            "<text x=\"\(c(left + plotW / 2))\" y=\"\(c(height - 14))\" font-size=\"13\" text-anchor=\"middle\">\(XMLText.escape(xLabel))</text>\n"
         let yTitleY = top + plotH / 2
         s +=
-            "<text x=\"18\" y=\"\(c(yTitleY))\" font-size=\"13\" text-anchor=\"middle\" transform=\"rotate(-90 18 \(c(yTitleY)))\">\(SVGText.escape(yLabel))</text>\n"
+            "<text x=\"18\" y=\"\(c(yTitleY))\" font-size=\"13\" text-anchor=\"middle\" transform=\"rotate(-90 18 \(c(yTitleY)))\">\(XMLText.escape(yLabel))</text>\n"
         // Lines: one polyline per run of finite values, dots when there are few points.
         for (k, line) in series.enumerated() {
             let colour = palette[k % palette.count]
@@ -101,7 +95,7 @@ public enum LineChartSVG {
                     runs.append([])
                 }
             }
-            s += "<g fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"><title>\(SVGText.escape(line.name))</title>\n"
+            s += "<g fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"><title>\(XMLText.escape(line.name))</title>\n"
             for run in runs where !run.isEmpty {
                 let points = run.map { "\(c($0.0)),\(c($0.1))" }.joined(separator: " ")
                 s += "<polyline points=\"\(points)\" stroke-linejoin=\"round\"/>\n"
@@ -141,7 +135,7 @@ public enum LineChartSVG {
                 s +=
                     "<line x1=\"\(c(bx + 8))\" y1=\"\(c(y))\" x2=\"\(c(bx + 28))\" y2=\"\(c(y))\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
                 s +=
-                    "<text x=\"\(c(bx + 34))\" y=\"\(c(y))\" font-size=\"12\" dominant-baseline=\"central\">\(SVGText.escape(line.name))</text>\n"
+                    "<text x=\"\(c(bx + 34))\" y=\"\(c(y))\" font-size=\"12\" dominant-baseline=\"central\">\(XMLText.escape(line.name))</text>\n"
             }
         }
         s += "</svg>\n"

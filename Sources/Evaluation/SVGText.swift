@@ -1,22 +1,18 @@
 import Foundation
 
-/// Small helpers shared by the SVG renderers: XML escaping and compact coordinates.
+/// Small helpers shared by the SVG renderers: compact coordinates and colours (text goes through `XMLText`).
 enum SVGText {
-    /// `s` with the five XML special characters escaped, for text content and attribute values.
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(c)
-            }
-        }
-        return out
+    /// The start of an SVG document of `width` by `height` on a white background, with `title` in bold, centred
+    /// at (`titleX`, `titleY`); the caller appends the body and `</svg>`.
+    static func documentStart(width: Double, height: Double, title: String, titleX: Double, titleY: Double) -> String {
+        let c = coordinate
+        return """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(c(width))" height="\(c(height))" viewBox="0 0 \(c(width)) \(c(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
+            <rect width="100%" height="100%" fill="#ffffff"/>
+            <text x="\(c(titleX))" y="\(c(titleY))" font-size="16" font-weight="bold" text-anchor="middle">\(XMLText.escape(title))</text>
+
+            """
     }
 
     /// A coordinate with at most two decimals, without trailing zeros.

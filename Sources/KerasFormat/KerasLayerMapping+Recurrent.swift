@@ -123,20 +123,19 @@ extension KerasLayerMapping {
             className = "SimpleRNN"
             config["activation"] = activation.rawValue
             config["use_bias"] = useBias
-        case .lstm(_, let activation, let recurrentActivation, let useBias, _, _):
-            className = "LSTM"
+        case .lstm(_, let activation, let recurrentActivation, let useBias, _, _),
+            .gru(_, let activation, let recurrentActivation, let useBias, _, _, _):
             config["activation"] = activation.rawValue
             config["recurrent_activation"] = recurrentActivation.rawValue
             config["use_bias"] = useBias
-            config["unit_forget_bias"] = true
             if flavor == .keras2 { config["implementation"] = 2 }
-        case .gru(_, let activation, let recurrentActivation, let useBias, let resetAfter, _, _):
-            className = "GRU"
-            config["activation"] = activation.rawValue
-            config["recurrent_activation"] = recurrentActivation.rawValue
-            config["use_bias"] = useBias
-            config["reset_after"] = resetAfter
-            if flavor == .keras2 { config["implementation"] = 2 }
+            if case .gru(_, _, _, _, let resetAfter, _, _) = spec {
+                className = "GRU"
+                config["reset_after"] = resetAfter
+            } else {
+                className = "LSTM"
+                config["unit_forget_bias"] = true
+            }
         default:
             preconditionFailure("recurrentKeras of a \(spec)")
         }

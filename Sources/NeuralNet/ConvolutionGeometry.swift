@@ -42,37 +42,48 @@ struct ConvolutionGeometry: Sendable, Equatable {
 }
 
 extension ConvolutionGeometry {
+    /// Calls `body(image, patch row, iy, x0)` for every (image, output position, kernel row) of `images`, in
+    /// patch-matrix order: `patch row` is the offset of that row's `kernelWidth * channels` scalars in the patch
+    /// matrix, `iy` the input row it reads (outside `0..<inputHeight` in the padding) and `x0` the input column of
+    /// its first tap (negative in the padding). im2col and its adjoint col2im share this walk.
+    @inline(__always)
+    private func forEachPatchRow(images: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
+        let rowLength = kernelWidth * channels
+        for n in images {
+            var row = n * outputPositions * patchSize
+            for oy in 0..<outputHeight {
+                let y0 = oy * strideHeight - padTop
+                for ox in 0..<outputWidth {
+                    let x0 = ox * strideWidth - padLeft
+                    for ky in 0..<kernelHeight {
+                        body(n, row, y0 + ky, x0)
+                        row += rowLength
+                    }
+                }
+            }
+        }
+    }
+
     /// Writes the patch matrix (images * outputPositions, patchSize) for `images` NHWC images starting at `input`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func im2col<Scalar: NNScalar>(_ input: UnsafePointer<Scalar>, images: Range<Int>, into columns: UnsafeMutablePointer<Scalar>) {
         let c = channels
         let rowLength = kernelWidth * c
-        for n in images {
+        forEachPatchRow(images: images) { n, row, iy, x0 in
             let image = input + n * imageSize
-            var out = columns + n * outputPositions * patchSize
-            for oy in 0..<outputHeight {
-                let y0 = oy * strideHeight - padTop
-                for ox in 0..<outputWidth {
-                    let x0 = ox * strideWidth - padLeft
-                    let fullRow = x0 >= 0 && x0 + kernelWidth <= inputWidth
-                    for ky in 0..<kernelHeight {
-                        let iy = y0 + ky
-                        if iy < 0 || iy >= inputHeight {
-                            out.update(repeating: 0, count: rowLength)
-                        } else if fullRow {
-                            out.update(from: image + (iy * inputWidth + x0) * c, count: rowLength)
-                        } else {
-                            for kx in 0..<kernelWidth {
-                                let ix = x0 + kx
-                                if ix < 0 || ix >= inputWidth {
-                                    (out + kx * c).update(repeating: 0, count: c)
-                                } else {
-                                    (out + kx * c).update(from: image + (iy * inputWidth + ix) * c, count: c)
-                                }
-                            }
-                        }
-                        out += rowLength
+            let out = columns + row
+            if iy < 0 || iy >= inputHeight {
+                out.update(repeating: 0, count: rowLength)
+            } else if x0 >= 0 && x0 + kernelWidth <= inputWidth {
+                out.update(from: image + (iy * inputWidth + x0) * c, count: rowLength)
+            } else {
+                for kx in 0..<kernelWidth {
+                    let ix = x0 + kx
+                    if ix < 0 || ix >= inputWidth {
+                        (out + kx * c).update(repeating: 0, count: c)
+                    } else {
+                        (out + kx * c).update(from: image + (iy * inputWidth + ix) * c, count: c)
                     }
                 }
             }
@@ -126,27 +137,16 @@ extension ConvolutionGeometry {
     @_specialize(where Scalar == Double)
     func col2im<Scalar: NNScalar>(_ columns: UnsafePointer<Scalar>, images: Range<Int>, into gradient: UnsafeMutablePointer<Scalar>) {
         let c = channels
-        for n in images {
+        forEachPatchRow(images: images) { n, row, iy, x0 in
+            guard iy >= 0 && iy < inputHeight else { return }
             let image = gradient + n * imageSize
-            var patch = columns + n * outputPositions * patchSize
-            for oy in 0..<outputHeight {
-                let y0 = oy * strideHeight - padTop
-                for ox in 0..<outputWidth {
-                    let x0 = ox * strideWidth - padLeft
-                    for ky in 0..<kernelHeight {
-                        let iy = y0 + ky
-                        if iy >= 0 && iy < inputHeight {
-                            for kx in 0..<kernelWidth {
-                                let ix = x0 + kx
-                                if ix >= 0 && ix < inputWidth {
-                                    let target = image + (iy * inputWidth + ix) * c
-                                    let source = patch + kx * c
-                                    for ch in 0..<c { target[ch] += source[ch] }
-                                }
-                            }
-                        }
-                        patch += kernelWidth * c
-                    }
+            let patch = columns + row
+            for kx in 0..<kernelWidth {
+                let ix = x0 + kx
+                if ix >= 0 && ix < inputWidth {
+                    let target = image + (iy * inputWidth + ix) * c
+                    let source = patch + kx * c
+                    for ch in 0..<c { target[ch] += source[ch] }
                 }
             }
         }

@@ -80,7 +80,7 @@ extension Model {
         case .activation(let activation):
             return .unary(ActivationLayer<Scalar>(activation: activation, shape: input))
         case .leakyReLU(let alpha):
-            return .unary(LeakyReLU<Scalar>(alpha: Scalar(alpha), shape: input))
+            return .unary(ElementwiseLayer<Scalar>(.leakyReLU(alpha: alpha), shape: input))
         case .batchNormalization(let axis, let epsilon, let center, let scale):
             let index = try! LayerSpec.featureAxis(axis, rank: input.count) { ModelSpecError.invalidGraph($0) }
             return .unary(BatchNormalization<Scalar>(shape: input, axis: index, epsilon: Scalar(epsilon), center: center, scale: scale))

@@ -43,33 +43,58 @@ final class UpSampling2D<Scalar: NNScalar>: Layer {
         }
     }
 
+    /// The four input pixels one output pixel reads, as scalar offsets into its image (top-left, top-right,
+    /// bottom-left, bottom-right), and their weights.
+    struct PixelTaps {
+        let offsets: (Int, Int, Int, Int)
+        let weights: (Scalar, Scalar, Scalar, Scalar)
+    }
+
+    /// Calls `body(input image, output pixel, taps)` for every output pixel of `batch` images, each image on one
+    /// thread (images split across the cores): `input image` is the scalar offset of the image in the input (the
+    /// taps' offsets count from it) and `output pixel` that of the pixel in the output. Inference and its adjoint
+    /// share this walk, so the weights are the same products in both.
+    @inline(__always)
+    private func forEachOutputPixel(batch: Int, _ body: (Int, Int, PixelTaps) -> Void) {
+        let (w, c) = (inputShape[1], inputShape[2])
+        let imageSize = inputShape.reduce(1, *)
+        let outputImageSize = outputShape.reduce(1, *)
+        splitAcrossCores(batch, minimumPerThread: 2) { images in
+            for n in images {
+                var out = n * outputImageSize
+                for ry in rowTaps {
+                    let (top, bottom) = (ry.low * w * c, ry.high * w * c)
+                    for rx in columnTaps {
+                        let taps = PixelTaps(
+                            offsets: (top + rx.low * c, top + rx.high * c, bottom + rx.low * c, bottom + rx.high * c),
+                            weights: (
+                                ry.lowWeight * rx.lowWeight, ry.lowWeight * rx.highWeight, ry.highWeight * rx.lowWeight,
+                                ry.highWeight * rx.highWeight
+                            ))
+                        body(n * imageSize, out, taps)
+                        out += c
+                    }
+                }
+            }
+        }
+    }
+
     func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
-        let (oh, ow) = (outputShape[0], outputShape[1])
-        let batch = input.count / (h * w * c)
-        var output: [Scalar] = uninitializedArray(batch * oh * ow * c)
-        input.scalars.withUnsafeBufferPointer { xb in
-            output.withUnsafeMutableBufferPointer { yb in
-                let (x, y) = (xb.baseAddress!, yb.baseAddress!)
-                splitAcrossCores(batch, minimumPerThread: 2) { images in
-                    for n in images {
-                        let image = x + n * h * w * c
-                        var out = y + n * oh * ow * c
-                        for ry in rowTaps {
-                            let top = image + ry.low * w * c
-                            let bottom = image + ry.high * w * c
-                            for rx in columnTaps {
-                                let (a, b, d, e) = (top + rx.low * c, top + rx.high * c, bottom + rx.low * c, bottom + rx.high * c)
-                                let (wa, wb) = (ry.lowWeight * rx.lowWeight, ry.lowWeight * rx.highWeight)
-                                let (wd, we) = (ry.highWeight * rx.lowWeight, ry.highWeight * rx.highWeight)
-                                if wb == 0 && wd == 0 && we == 0 && wa == 1 {
-                                    out.update(from: a, count: c)
-                                } else {
-                                    for ch in 0..<c { out[ch] = (wa * a[ch] + wb * b[ch]) + (wd * d[ch] + we * e[ch]) }
-                                }
-                                out += c
-                            }
-                        }
+        let c = inputShape[2]
+        let batch = input.count / inputShape.reduce(1, *)
+        var output: [Scalar] = uninitializedArray(batch * outputShape.reduce(1, *))
+        input.scalars.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                forEachOutputPixel(batch: batch) { image, pixel, taps in
+                    let source = x.baseAddress! + image
+                    let out = y.baseAddress! + pixel
+                    let (a, b) = (source + taps.offsets.0, source + taps.offsets.1)
+                    let (d, e) = (source + taps.offsets.2, source + taps.offsets.3)
+                    let (wa, wb, wd, we) = taps.weights
+                    if wb == 0 && wd == 0 && we == 0 && wa == 1 {
+                        out.update(from: a, count: c)
+                    } else {
+                        for ch in 0..<c { out[ch] = (wa * a[ch] + wb * b[ch]) + (wd * d[ch] + we * e[ch]) }
                     }
                 }
             }
@@ -81,31 +106,23 @@ final class UpSampling2D<Scalar: NNScalar>: Layer {
 
     func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
         guard needsInputGradient else { return nil }
-        let (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
-        let (oh, ow) = (outputShape[0], outputShape[1])
-        let batch = gradient.count / (oh * ow * c)
-        var dx: [Scalar] = zeros(batch * h * w * c)
-        gradient.scalars.withUnsafeBufferPointer { gb in
-            dx.withUnsafeMutableBufferPointer { db in
-                let (g, d) = (gb.baseAddress!, db.baseAddress!)
-                splitAcrossCores(batch, minimumPerThread: 2) { images in
-                    for n in images {
-                        let image = d + n * h * w * c
-                        var dy = g + n * oh * ow * c
-                        for ry in rowTaps {
-                            for rx in columnTaps {
-                                let pairs = [
-                                    (ry.low, rx.low, ry.lowWeight * rx.lowWeight), (ry.low, rx.high, ry.lowWeight * rx.highWeight),
-                                    (ry.high, rx.low, ry.highWeight * rx.lowWeight), (ry.high, rx.high, ry.highWeight * rx.highWeight),
-                                ]
-                                for (yy, xx, weight) in pairs where weight != 0 {
-                                    let target = image + (yy * w + xx) * c
-                                    for ch in 0..<c { target[ch] += weight * dy[ch] }
-                                }
-                                dy += c
-                            }
-                        }
+        let c = inputShape[2]
+        let batch = gradient.count / outputShape.reduce(1, *)
+        var dx: [Scalar] = zeros(batch * inputShape.reduce(1, *))
+        gradient.scalars.withUnsafeBufferPointer { g in
+            dx.withUnsafeMutableBufferPointer { d in
+                forEachOutputPixel(batch: batch) { image, pixel, taps in
+                    let dy = g.baseAddress! + pixel
+                    // The adjoint of `infer`: each tap gets its weight times the upstream gradient, in tap order.
+                    func add(_ offset: Int, _ weight: Scalar) {
+                        guard weight != 0 else { return }
+                        let target = d.baseAddress! + image + offset
+                        for ch in 0..<c { target[ch] += weight * dy[ch] }
                     }
+                    add(taps.offsets.0, taps.weights.0)
+                    add(taps.offsets.1, taps.weights.1)
+                    add(taps.offsets.2, taps.weights.2)
+                    add(taps.offsets.3, taps.weights.3)
                 }
             }
         }

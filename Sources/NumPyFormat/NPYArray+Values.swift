@@ -110,30 +110,56 @@ extension NPYArray {
     }
 
     /// Storage-order values reordered to C order: a no-op unless the array is Fortran-ordered with
-    /// rank >= 2. Fortran element (i0, ..., ik) is at offset i0 + s0*(i1 + s1*(...)).
+    /// rank >= 2.
     func cOrder<T>(_ storage: [T]) throws -> [T] {
         guard fortranOrder, shape.count > 1, !storage.isEmpty else { return storage }
+        var out: [T] = []
+        out.reserveCapacity(storage.count)
+        storage.withUnsafeBufferPointer { src in
+            forEachStorageIndexInCOrder(elements: src.count) { out.append(src[$0]) }
+        }
+        return out
+    }
+
+    /// The element bytes in C (row-major) order, each element's bytes as stored (byte order unchanged): `data`
+    /// itself unless the array is Fortran-ordered with rank >= 2, then a reordered copy.
+    public var cOrderData: Data {
+        let size = dtype.itemSize
+        guard fortranOrder, shape.count > 1, count > 0, size > 0, data.count == count * size else { return data }
+        var out = Data(count: count * size)
+        data.withUnsafeBytes { src in
+            out.withUnsafeMutableBytes { dst in
+                var element = 0
+                forEachStorageIndexInCOrder(elements: count) { index in
+                    memcpy(dst.baseAddress! + element * size, src.baseAddress! + index * size, size)
+                    element += 1
+                }
+            }
+        }
+        return out
+    }
+
+    /// Calls `body` with the storage index of the first `elements` elements of a Fortran-ordered array in C order:
+    /// element (i0, ..., ik) is stored at i0 + s0*(i1 + s1*(...)), so the walk is an odometer over the shape that
+    /// adds each axis' Fortran stride as it steps.
+    @inline(__always)
+    private func forEachStorageIndexInCOrder(elements: Int, _ body: (Int) -> Void) {
         let rank = shape.count
         var strides = [Int](repeating: 1, count: rank)
         for k in 1..<rank { strides[k] = strides[k - 1] * shape[k - 1] }
         var index = [Int](repeating: 0, count: rank)
         var offset = 0
-        var out: [T] = []
-        out.reserveCapacity(storage.count)
-        storage.withUnsafeBufferPointer { src in
-            for _ in 0..<src.count {
-                out.append(src[offset])
-                var k = rank - 1
-                while k >= 0 {
-                    index[k] += 1
-                    offset += strides[k]
-                    if index[k] < shape[k] { break }
-                    offset -= index[k] * strides[k]
-                    index[k] = 0
-                    k -= 1
-                }
+        for _ in 0..<elements {
+            body(offset)
+            var k = rank - 1
+            while k >= 0 {
+                index[k] += 1
+                offset += strides[k]
+                if index[k] < shape[k] { break }
+                offset -= index[k] * strides[k]
+                index[k] = 0
+                k -= 1
             }
         }
-        return out
     }
 }

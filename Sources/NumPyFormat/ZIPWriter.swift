@@ -153,15 +153,7 @@ package final class ZIPWriter {
     ) -> Data {
         var h = Data()
         h.le32(0x0403_4b50)
-        h.le16(zip64 ? 45 : 20)
-        h.le16(flags)
-        h.le16(method)
-        h.le16(dosTime)
-        h.le16(dosDate)
-        h.le32(crc)
-        h.le32(zip64 ? 0xFFFF_FFFF : UInt32(compressed))
-        h.le32(zip64 ? 0xFFFF_FFFF : UInt32(uncompressed))
-        h.le16(UInt16(name.count))
+        appendEntryFields(&h, name, flags, method, crc: crc, compressed: compressed, uncompressed: uncompressed, zip64: zip64)
         h.le16(zip64 ? 20 : 0)
         h.append(contentsOf: name)
         if zip64 {
@@ -171,6 +163,24 @@ package final class ZIPWriter {
             h.le64(compressed)
         }
         return h
+    }
+
+    /// The fields a local header and its central-directory entry share, in the order both spell them: version
+    /// needed, flags, method, DOS time and date, CRC-32, compressed and uncompressed sizes (0xFFFFFFFF when they
+    /// live in the ZIP64 extra field) and the name's length.
+    private func appendEntryFields(
+        _ d: inout Data, _ name: [UInt8], _ flags: UInt16, _ method: UInt16, crc: UInt32, compressed: UInt64,
+        uncompressed: UInt64, zip64: Bool, neededVersion: UInt16? = nil
+    ) {
+        d.le16(neededVersion ?? (zip64 ? 45 : 20))
+        d.le16(flags)
+        d.le16(method)
+        d.le16(dosTime)
+        d.le16(dosDate)
+        d.le32(crc)
+        d.le32(zip64 ? 0xFFFF_FFFF : UInt32(compressed))
+        d.le32(zip64 ? 0xFFFF_FFFF : UInt32(uncompressed))
+        d.le16(UInt16(name.count))
     }
 
     private func centralEntry(
@@ -188,15 +198,9 @@ package final class ZIPWriter {
         var e = Data()
         e.le32(0x0201_4b50)
         e.le16(0x031E)  // made by: Unix, ZIP 3.0 (as Python's zipfile)
-        e.le16(localZIP64 || bigOffset ? 45 : 20)
-        e.le16(flags)
-        e.le16(method)
-        e.le16(dosTime)
-        e.le16(dosDate)
-        e.le32(crc)
-        e.le32(localZIP64 ? 0xFFFF_FFFF : UInt32(compressed))
-        e.le32(localZIP64 ? 0xFFFF_FFFF : UInt32(uncompressed))
-        e.le16(UInt16(name.count))
+        appendEntryFields(
+            &e, name, flags, method, crc: crc, compressed: compressed, uncompressed: uncompressed, zip64: localZIP64,
+            neededVersion: localZIP64 || bigOffset ? 45 : 20)
         e.le16(extra.isEmpty ? 0 : UInt16(4 + extra.count))
         e.le16(0)  // comment
         e.le16(0)  // disk

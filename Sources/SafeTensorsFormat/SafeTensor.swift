@@ -61,7 +61,7 @@ public struct SafeTensor: Sendable, Equatable {
     /// Fortran-ordered data reordered to C order, so the values are the same, bit for bit.
     public init(_ array: NPYArray) throws {
         let dtype = SafeTensorsDType(array.dtype.elementType)
-        var bytes = array.data
+        var bytes = array.cOrderData
         let size = array.dtype.itemSize
         if array.dtype.byteOrder == .big {
             bytes.withUnsafeMutableBytes { raw in
@@ -70,37 +70,7 @@ public struct SafeTensor: Sendable, Equatable {
                 }
             }
         }
-        if array.fortranOrder && array.shape.count > 1 && array.count > 0 {
-            bytes = SafeTensor.fortranToC(bytes, shape: array.shape, itemSize: size)
-        }
         try self.init(dtype: dtype, shape: array.shape, data: bytes)
-    }
-
-    /// Column-major element bytes reordered to row-major.
-    private static func fortranToC(_ data: Data, shape: [Int], itemSize: Int) -> Data {
-        let rank = shape.count
-        var strides = [Int](repeating: itemSize, count: rank)  // Fortran strides in bytes
-        for k in 1..<rank { strides[k] = strides[k - 1] * shape[k - 1] }
-        var out = Data(count: data.count)
-        var index = [Int](repeating: 0, count: rank)
-        var offset = 0
-        data.withUnsafeBytes { src in
-            out.withUnsafeMutableBytes { dst in
-                for element in 0..<(data.count / itemSize) {
-                    memcpy(dst.baseAddress! + element * itemSize, src.baseAddress! + offset, itemSize)
-                    var k = rank - 1
-                    while k >= 0 {
-                        index[k] += 1
-                        offset += strides[k]
-                        if index[k] < shape[k] { break }
-                        offset -= index[k] * strides[k]
-                        index[k] = 0
-                        k -= 1
-                    }
-                }
-            }
-        }
-        return out
     }
 
     /// `count * itemSize` with checked arithmetic, refusing negative dimensions.

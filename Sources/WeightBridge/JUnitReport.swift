@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import SafeIO
 
@@ -11,28 +12,29 @@ public enum JUnitReport {
         let failures = results.reduce(0) { $0 + $1.checks.filter { !$0.pass }.count }
         let seconds = results.reduce(0.0) { $0 + $1.evaluations.reduce(0) { $0 + $1.evaluation.seconds } }
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"\(escape(name))\" tests=\"\(total)\" failures=\"\(failures)\" errors=\"0\" time=\"\(time(seconds))\">\n"
+        out +=
+            "<testsuites name=\"\(XMLText.escape(name))\" tests=\"\(total)\" failures=\"\(failures)\" errors=\"0\" time=\"\(time(seconds))\">\n"
         for r in results {
             let failed = r.checks.filter { !$0.pass }.count
             let t = r.evaluations.reduce(0) { $0 + $1.evaluation.seconds }
             out +=
-                "  <testsuite name=\"\(escape(r.model))\" tests=\"\(r.checks.count)\" failures=\"\(failed)\" errors=\"0\" skipped=\"0\" time=\"\(time(t))\">\n"
+                "  <testsuite name=\"\(XMLText.escape(r.model))\" tests=\"\(r.checks.count)\" failures=\"\(failed)\" errors=\"0\" skipped=\"0\" time=\"\(time(t))\">\n"
             out += "    <properties>\n"
-            out += "      <property name=\"model\" value=\"\(escape(r.file))\"/>\n"
-            out += "      <property name=\"description\" value=\"\(escape(r.description))\"/>\n"
+            out += "      <property name=\"model\" value=\"\(XMLText.escape(r.file))\"/>\n"
+            out += "      <property name=\"description\" value=\"\(XMLText.escape(r.description))\"/>\n"
             for (name, e) in r.evaluations {
-                out += "      <property name=\"dataset\" value=\"\(escape(name)) (\(e.labels.count) rows)\"/>\n"
+                out += "      <property name=\"dataset\" value=\"\(XMLText.escape(name)) (\(e.labels.count) rows)\"/>\n"
             }
             out += "    </properties>\n"
             for c in r.checks {
-                let head = "    <testcase classname=\"\(escape(r.model))\" name=\"\(escape(c.name))\" time=\"0\""
+                let head = "    <testcase classname=\"\(XMLText.escape(r.model))\" name=\"\(XMLText.escape(c.name))\" time=\"0\""
                 if c.pass {
                     out += head + "/>\n"
                 } else {
                     let message = "expected \(c.reported), computed \(c.computed) (\(c.tolerance))"
                     out += head + ">\n"
-                    out += "      <failure message=\"\(escape(message))\" type=\"FigureMismatch\">"
-                    out += escape(
+                    out += "      <failure message=\"\(XMLText.escape(message))\" type=\"FigureMismatch\">"
+                    out += XMLText.escape(
                         "figure: \(c.name)\nexpected: \(c.reported)\ncomputed: \(c.computed)\nexact computed value: \(NumberText.short(c.computedExact))\ntolerance: \(c.tolerance)"
                     )
                     out += "</failure>\n"
@@ -51,26 +53,4 @@ public enum JUnitReport {
     }
 
     static func time(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
-
-    /// XML-escapes `text` for attributes and character data.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\n": out += "&#10;"
-            case "\t": out += "&#9;"
-            default:
-                let v = scalar.value
-                let allowed = v == 0xD || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) || v >= 0x10000
-                if allowed { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out
-    }
 }

@@ -228,14 +228,9 @@ struct Inspect: ParsableCommand {
         let m = imported.model
         let connections = m.graph.connections
         let layers = imported.layerNames.indices.map { i -> LayerInfo in
-            var activation: String?
-            switch m.specs[i] {
-            case .dense, .conv2D, .activation: activation = m.specs[i].finalActivation.rawValue
-            default: activation = nil
-            }
-            return LayerInfo(
+            LayerInfo(
                 name: imported.layerNames[i], className: imported.layerClassNames[i], outputShape: m.outputShapes[i],
-                parameters: m.parameterCounts[i], activation: activation, connectedTo: connections[i])
+                parameters: m.parameterCounts[i], activation: m.specs[i].activationSetting?.rawValue, connectedTo: connections[i])
         }
         let info = ModelInfo(
             file: file, format: keras.modelConfig == nil ? "Keras weights-only HDF5" : "Keras HDF5 model",

@@ -1,14 +1,11 @@
 import NeuralNet
+import TestSupport
 import XCTest
 
 /// The backward passes of the depthwise, separable, dilated/grouped and transposed convolutions, Conv1D (causal,
 /// strided, grouped), 1-D pooling, upsampling (nearest and bilinear) and 1-D padding/cropping, against central
 /// finite differences of the loss in float64.
 final class ConvolutionLayerGradientTests: XCTestCase {
-    /// Central differences in float64 with step 1e-5 have truncation and rounding error around 1e-8 relative to
-    /// the gradient; 1e-5 leaves margin while any wrong backward formula is off by order 1.
-    static let finiteDifferenceTolerance = 1e-5
-
     /// Images through every 2-D layer of this group, ending in a softmax over 3 classes.
     private func imageGraph() throws -> ModelGraph {
         let builder = GraphBuilder()
@@ -58,7 +55,6 @@ final class ConvolutionLayerGradientTests: XCTestCase {
         let labels = [0, 1, 2, 1]
         var dropout = SeededGenerator(seed: 1)
         let analytic = model.gradients(x: x, labels: labels, generator: &dropout)
-        let step = 1e-5
         var checked = 0
         var nonzero = Set<Int>()
         for layer in model.graph.layers.indices {
@@ -72,10 +68,8 @@ final class ConvolutionLayerGradientTests: XCTestCase {
                         defer { XCTAssertNoThrow(try model.setWeights(layer: layer, weights)) }
                         return model.evaluate(x: x, labels: labels).loss
                     }
-                    let numeric = (try loss(step) - loss(-step)) / (2 * step)
-                    let exact = analytic.weights[layer][w].scalars[index]
-                    XCTAssertEqual(
-                        exact, numeric, accuracy: Self.finiteDifferenceTolerance * max(1, abs(numeric)),
+                    let numeric = try FiniteDifference.assertDerivative(
+                        analytic.weights[layer][w].scalars[index], of: loss,
                         "layer \(model.graph.layers[layer].name) weight \(w)[\(index)]", file: file, line: line)
                     checked += 1
                     if abs(numeric) > 1e-6 { nonzero.insert(layer) }

@@ -1,13 +1,10 @@
 import NeuralNet
+import TestSupport
 import XCTest
 
 /// Training graph models: gradients through merge layers and shared layers against central finite differences of
 /// the loss, and a residual CNN that learns.
 final class GraphTrainingTests: XCTestCase {
-    /// Central differences in float64 with step 1e-5 have truncation and rounding error around 1e-8 relative to
-    /// the gradient; 1e-5 leaves margin while any wrong backward formula is off by order 1.
-    static let finiteDifferenceTolerance = 1e-5
-
     /// A residual CNN built in the functional style: conv -> conv, added back (a residual), concatenated with a
     /// max-pooled branch, a shared Dense layer, Multiply/Subtract/Maximum merges and a softmax head.
     private func residualGraph() throws -> ModelGraph {
@@ -48,7 +45,6 @@ final class GraphTrainingTests: XCTestCase {
         let (x, labels) = data(count: 4, seed: 11)
         var generator = SeededGenerator(seed: 1)
         let analytic = model.gradients(x: x, labels: labels, generator: &generator)
-        let step = 1e-5
         var checked = 0
         for layer in model.graph.layers.indices {
             let weights = model.weights(layer: layer)
@@ -61,10 +57,8 @@ final class GraphTrainingTests: XCTestCase {
                         defer { try? model.setWeights(layer: layer, weights) }
                         return model.evaluate(x: x, labels: labels).loss
                     }
-                    let numeric = (try loss(step) - loss(-step)) / (2 * step)
-                    let exact = analytic.weights[layer][w].scalars[index]
-                    XCTAssertEqual(
-                        exact, numeric, accuracy: Self.finiteDifferenceTolerance * max(1, abs(numeric)),
+                    try FiniteDifference.assertDerivative(
+                        analytic.weights[layer][w].scalars[index], of: loss,
                         "layer \(model.graph.layers[layer].name) weight \(w)[\(index)]")
                     checked += 1
                 }

@@ -1,13 +1,10 @@
 import NeuralNet
+import TestSupport
 import XCTest
 
 /// The backward passes of the normalisation, activation and embedding layer kinds against central finite
 /// differences of the loss in Float64, weights and inputs both.
 final class LayerKindGradientTests: XCTestCase {
-    /// Central differences in float64 with step 1e-5 have truncation and rounding error around 1e-8 relative to
-    /// the gradient; 1e-5 leaves margin while any wrong backward formula is off by order 1.
-    static let finiteDifferenceTolerance = 1e-5
-
     /// Checks every trainable weight (a sample of each array) and every input of `graph` against finite differences.
     private func checkGradients(_ graph: ModelGraph, x: Tensor<Double>, labels: [Int], file: StaticString = #filePath, line: UInt = #line)
         throws
@@ -24,7 +21,6 @@ final class LayerKindGradientTests: XCTestCase {
         }
         var dropout = SeededGenerator(seed: 1)
         let analytic = model.gradients(x: x, labels: labels, generator: &dropout, includeInputGradient: true)
-        let step = 1e-5
         var checked = 0
         for layer in model.graph.layers.indices {
             let weights = model.weights(layer: layer)
@@ -39,10 +35,8 @@ final class LayerKindGradientTests: XCTestCase {
                         defer { try? model.setWeights(layer: layer, weights) }
                         return model.evaluate(x: x, labels: labels).loss
                     }
-                    let numeric = (try loss(step) - loss(-step)) / (2 * step)
-                    let exact = analytic.weights[layer][w].scalars[index]
-                    XCTAssertEqual(
-                        exact, numeric, accuracy: Self.finiteDifferenceTolerance * max(1, abs(numeric)),
+                    try FiniteDifference.assertDerivative(
+                        analytic.weights[layer][w].scalars[index], of: loss,
                         "layer \(model.graph.layers[layer].name) weight \(w)[\(index)]", file: file, line: line)
                     checked += 1
                 }
@@ -55,10 +49,7 @@ final class LayerKindGradientTests: XCTestCase {
                 changed.scalars[index] += delta
                 return model.evaluate(x: changed, labels: labels).loss
             }
-            let numeric = (loss(step) - loss(-step)) / (2 * step)
-            XCTAssertEqual(
-                inputGradient.scalars[index], numeric, accuracy: Self.finiteDifferenceTolerance * max(1, abs(numeric)), "input[\(index)]",
-                file: file, line: line)
+            FiniteDifference.assertDerivative(inputGradient.scalars[index], of: loss, "input[\(index)]", file: file, line: line)
             checked += 1
         }
         XCTAssertGreaterThan(checked, 12, file: file, line: line)
@@ -120,8 +111,7 @@ final class LayerKindGradientTests: XCTestCase {
                 defer { try? model.setWeights(layer: 0, embeddings) }
                 return model.evaluate(x: tokens, labels: [0, 1, 2, 0]).loss
             }
-            let numeric = (try loss(1e-5) - loss(-1e-5)) / 2e-5
-            XCTAssertEqual(analytic.weights[0][0].scalars[index], numeric, accuracy: Self.finiteDifferenceTolerance * max(1, abs(numeric)))
+            try FiniteDifference.assertDerivative(analytic.weights[0][0].scalars[index], of: loss, "embedding[\(index)]")
         }
     }
 

@@ -1,12 +1,9 @@
 import NeuralNet
+import TestSupport
 import XCTest
 
 /// `TimeDistributed` trains through its inner layer: its gradients match central finite differences in Float64.
 final class TimeDistributedTrainingTests: XCTestCase {
-    /// Central differences in float64 with step 1e-5 have truncation and rounding error around 1e-8 relative to the
-    /// gradient; 1e-5 leaves margin while a wrong fold of the step axis is off by order 1.
-    static let finiteDifferenceTolerance = 1e-5
-
     func testTimeDistributedDenseGradientsMatchFiniteDifferences() throws {
         let model = try Model<Double>(
             inputShape: [3, 4],
@@ -21,7 +18,6 @@ final class TimeDistributedTrainingTests: XCTestCase {
                 Tensor(shape: [4, 3], scalars: (0..<12).map { sin(Double($0)) }), Tensor(shape: [3], scalars: [0.1, -0.2, 0.3]),
             ])
         let analytic = model.gradients(x: x, labels: labels, generator: &generator)
-        let step = 1e-5
         for layer in [0, 2] {
             let weights = model.weights(layer: layer)
             for (w, tensor) in weights.enumerated() {
@@ -33,10 +29,8 @@ final class TimeDistributedTrainingTests: XCTestCase {
                         defer { try? model.setWeights(layer: layer, weights) }
                         return model.evaluate(x: x, labels: labels).loss
                     }
-                    let numeric = (try loss(step) - loss(-step)) / (2 * step)
-                    XCTAssertEqual(
-                        analytic.weights[layer][w].scalars[index], numeric, accuracy: Self.finiteDifferenceTolerance * max(1, abs(numeric)),
-                        "layer \(layer) weight \(w)[\(index)]")
+                    try FiniteDifference.assertDerivative(
+                        analytic.weights[layer][w].scalars[index], of: loss, "layer \(layer) weight \(w)[\(index)]")
                 }
             }
         }
