@@ -128,7 +128,7 @@ struct KerasReaderReply: Codable {
         var entries: [KerasWeightTree.Entry] = []
         let declared = reply.entries ?? []
         guard declared.count <= limits.maxMembers else {
-            throw bad("has " + ResourceLimits.overLimit(declared.count, limit: limits.maxMembers, unit: "weights"))
+            throw bad("it lists " + ResourceLimits.overLimit(declared.count, limit: limits.maxMembers, unit: "weights"))
         }
         for e in declared {
             let values = try takeValues(data, at: &offset, shape: e.shape, what: e.path, budget: &budget, bad: bad)
@@ -137,7 +137,8 @@ struct KerasReaderReply: Codable {
         guard offset == data.endIndex else { throw bad("\(data.endIndex - offset) bytes after the last weight") }
         let groups = reply.groups ?? []
         guard groups.count + entries.count <= limits.maxMembers else {
-            throw bad("has " + ResourceLimits.overLimit(groups.count + entries.count, limit: limits.maxMembers, unit: "weights and groups"))
+            throw bad(
+                "it lists " + ResourceLimits.overLimit(groups.count + entries.count, limit: limits.maxMembers, unit: "weights and groups"))
         }
         return try KerasWeightTree(entries: entries, groups: groups.map { KerasWeightTree.Group(path: $0.path, name: $0.name) })
     }
