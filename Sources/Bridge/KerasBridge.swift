@@ -24,12 +24,12 @@ public enum KerasBridge {
         let path = source.path
         let effectiveBackend = file.backend ?? backend
         let hasConvolutions = config.layers.contains { if case .conv2D = $0.spec { return true } else { return false } }
-        if hasConvolutions && effectiveBackend == nil { throw BridgeError.unknownBackend(path: path) }
+        if hasConvolutions && effectiveBackend == nil { throw BridgeError.unknownBackend(file: path) }
         let flip = hasConvolutions && effectiveBackend == "theano"
         var shapes: [[Int]] = []
         for (index, input) in config.inputs.enumerated() {
             guard let shape = input.shape ?? (index == 0 ? inputShape ?? inferredInputShape(file, config: config) : nil) else {
-                throw BridgeError.unknownInputShape(path: path)
+                throw BridgeError.unknownInputShape(file: path)
             }
             shapes.append(shape)
         }
@@ -46,7 +46,7 @@ public enum KerasBridge {
             let slots = positions[index]
             guard slots.count == expected.count, slots.allSatisfy({ $0 < available.count }) else {
                 let found = max(available.count - consumed[layer.weightGroup, default: 0], 0)
-                throw BridgeError.weightCountMismatch(path: path, layer: layer.name, expected: expected.count, found: found)
+                throw BridgeError.weightCountMismatch(file: path, layer: layer.name, expected: expected.count, found: found)
             }
             // Arrays stored again under an enclosing model's group (aliases) are the same arrays, counted as used.
             for group in [layer.weightGroup] + layer.aliasGroups { consumed[group, default: 0] += expected.count }
@@ -59,7 +59,7 @@ public enum KerasBridge {
             for (want, have) in zip(expected, arrays) {
                 guard want.shape == have.shape else {
                     throw BridgeError.weightShapeMismatch(
-                        path: path, layer: layer.name, weight: have.name, expected: want.shape, found: have.shape)
+                        file: path, layer: layer.name, weight: have.name, expected: want.shape, found: have.shape)
                 }
                 tensors.append(Tensor(shape: have.shape, scalars: have.values))
             }
@@ -67,13 +67,13 @@ public enum KerasBridge {
         }
         for layer in file.layerWeights where !layer.weights.isEmpty && consumed[layer.layerName, default: 0] != layer.weights.count {
             throw BridgeError.unusedWeights(
-                path: path, group: layer.layerName, used: consumed[layer.layerName, default: 0], found: layer.weights.count)
+                file: path, group: layer.layerName, used: consumed[layer.layerName, default: 0], found: layer.weights.count)
         }
         var notes: [String] = []
         if flip {
             notes.append(
                 "convolution kernels flipped spatially: the weights were trained under Theano"
-                    + (file.backend == nil ? " (--backend theano)" : " (the file's backend attribute)"))
+                    + (file.backend == nil ? " (Theano given as the backend)" : " (the file's backend attribute)"))
         }
         if config.layers.contains(where: { $0.spec.dataFormat == .channelsFirst }) {
             notes.append("channels-first layers: tensors stay NCHW as in Keras, transposed to NHWC around each such layer")
@@ -214,7 +214,7 @@ extension KerasBridge {
             layerWeights.append(KerasLayerWeights(layerName: layer.name, weights: arrays))
         }
         if let unused = tree.entries.first(where: { !used.contains($0.path) && !$0.path.hasPrefix("optimizer/") }) {
-            throw BridgeError.unusedWeights(path: source.path, group: unused.path, used: 0, found: 1)
+            throw BridgeError.unusedWeights(file: source.path, group: unused.path, used: 0, found: 1)
         }
         let file = KerasModelFile(
             kerasVersion: kerasVersion, backend: nil, modelConfig: config, trainingConfigJSON: nil,

@@ -34,7 +34,7 @@ public enum MLPArchive {
     /// Works out the chain of dense layers in `archive` without reading any data.
     public static func chain(in archive: NPZArchive, inputSize: Int? = nil, orientation forced: Orientation? = nil) throws -> Chain {
         let path = archive.url.path
-        guard !archive.names.isEmpty else { throw BridgeError.notAnMLPArchive(path: path, reason: "the archive is empty") }
+        guard !archive.names.isEmpty else { throw BridgeError.notAnMLPArchive(file: path, reason: "the archive is empty") }
         var matrices: [(name: String, rows: Int, cols: Int, bias: String?, biasCount: Int?)] = []
         var isFloat64 = false
         // Each header is read as its member comes, so an archive that is no chain stops at its first wrong member
@@ -45,7 +45,7 @@ public enum MLPArchive {
             case .float32, .float16: break
             case .float64: isFloat64 = true
             default:
-                throw BridgeError.notAnMLPArchive(path: path, reason: "member '\(name)' has dtype \(header.dtype.descr), not a float type")
+                throw BridgeError.notAnMLPArchive(file: path, reason: "member '\(name)' has dtype \(header.dtype.descr), not a float type")
             }
             let shape = header.shape
             let isVector = shape.count == 1 || (shape.count == 2 && (shape[0] == 1 || shape[1] == 1))
@@ -56,7 +56,7 @@ public enum MLPArchive {
                 matrices[matrices.count - 1].biasCount = shape.reduce(1, *)
             } else {
                 throw BridgeError.notAnMLPArchive(
-                    path: path, reason: "member '\(name)' of shape \(shapeText(shape)) is neither a weight matrix nor the bias after one")
+                    file: path, reason: "member '\(name)' of shape \(shapeText(shape)) is neither a weight matrix nor the bias after one")
             }
         }
         // Decide the orientation: the chain must link (out of layer k = in of layer k+1), and the
@@ -74,7 +74,7 @@ public enum MLPArchive {
         if let forced {
             guard links(forced) else {
                 throw BridgeError.notAnMLPArchive(
-                    path: path, reason: "the matrices do not form a chain in orientation (\(forced.rawValue))")
+                    file: path, reason: "the matrices do not form a chain in orientation (\(forced.rawValue))")
             }
             orientation = forced
         } else {
@@ -85,14 +85,14 @@ public enum MLPArchive {
             case (false, true): orientation = .outIn
             case (false, false):
                 throw BridgeError.notAnMLPArchive(
-                    path: path,
+                    file: path,
                     reason:
                         "matrix shapes \(matrices.map { "\($0.name) \(shapeText([$0.rows, $0.cols]))" }.joined(separator: ", ")) do not link into a chain"
                 )
             case (true, true):
                 let shapes = matrices.map { "\($0.name) \(shapeText([$0.rows, $0.cols]))" }.joined(separator: ", ")
                 throw BridgeError.notAnMLPArchive(
-                    path: path,
+                    file: path,
                     reason: "the orientation is ambiguous: \(shapes) link into a chain both as (in, out) and as (out, in); "
                         + "state the orientation (in,out or out,in)")
             }
@@ -116,7 +116,7 @@ public enum MLPArchive {
         let n = chain.layers.count
         let acts = activations ?? (Array(repeating: Activation.relu, count: n - 1) + [.softmax])
         guard acts.count == n else {
-            throw BridgeError.notAnMLPArchive(path: url.path, reason: "\(acts.count) activations given for \(n) dense layers")
+            throw BridgeError.notAnMLPArchive(file: url.path, reason: "\(acts.count) activations given for \(n) dense layers")
         }
         let specs = zip(chain.layers, acts).map { LayerSpec.dense(units: $0.0.outputs, activation: $0.1, useBias: $0.0.bias != nil) }
         let names = (0..<n).map { $0 == 0 ? "dense" : "dense_\($0)" }
@@ -175,7 +175,7 @@ public enum MLPArchive {
                 continue
             default:
                 throw BridgeError.cannotExport(
-                    path: path, reason: "the MLP layout (W1 b1 ...) holds dense layers only; layer \(index + 1) is \(spec)")
+                    file: path, reason: "the MLP layout (W1 b1 ...) holds dense layers only; layer \(index + 1) is \(spec)")
             }
         }
         return out

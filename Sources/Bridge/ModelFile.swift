@@ -68,7 +68,7 @@ public enum ModelFile {
                     try architecture(from: $0, limits: options.limits, isolation: options.isolation)
                 }) ?? archive.modelConfig
             else {
-                throw BridgeError.noArchitecture(path: url.path)
+                throw BridgeError.noArchitecture(file: url.path)
             }
             return try KerasBridge.importModel(
                 weights: archive.weights, config: config, source: url, kerasVersion: archive.kerasVersion, inputShape: options.inputShape)
@@ -79,7 +79,7 @@ public enum ModelFile {
                     file: url.path, found: found,
                     expected: "a Keras .h5 model or an MLP .npz (model import from other formats is not built yet)")
             }
-            throw BridgeError.unsupportedModelFile(path: url.path)
+            throw BridgeError.unsupportedModelFile(file: url.path)
         }
         return try load(try KerasModelFile.read(url, limits: options.limits, isolation: options.isolation), from: url, options: options)
     }
@@ -92,7 +92,7 @@ public enum ModelFile {
         if let arch = options.architecture {
             config = try architecture(from: arch, limits: options.limits, isolation: options.isolation)
         }
-        guard let config else { throw BridgeError.noArchitecture(path: url.path) }
+        guard let config else { throw BridgeError.noArchitecture(file: url.path) }
         if file.modelConfig == nil, file.isKeras3WeightsLayout {
             // A Keras 3 `save_weights` file: matched by the saving walk's paths, as Keras does.
             let tree = try KerasWeightTree.read(url, limits: options.limits, isolation: options.isolation)
@@ -110,13 +110,13 @@ public enum ModelFile {
     {
         if kind(url) == .kerasArchive {
             guard let c = try KerasArchive.read(url, limits: limits, isolation: isolation).modelConfig else {
-                throw BridgeError.noArchitecture(path: url.path)
+                throw BridgeError.noArchitecture(file: url.path)
             }
             return c
         }
         if isKeras(url) {
             guard let c = try KerasModelFile.read(url, limits: limits, isolation: isolation).modelConfig else {
-                throw BridgeError.noArchitecture(path: url.path)
+                throw BridgeError.noArchitecture(file: url.path)
             }
             return c
         }
@@ -124,9 +124,8 @@ public enum ModelFile {
         do {
             // Refuses FIFOs, devices and directories before reading, and files over the limit before allocating.
             data = try InputFile.readAll(url, maxBytes: UInt64(max(0, limits.maxConfigBytes)))
-        } catch SafeIOError.limitExceeded(_, let size, _) {
-            throw KerasFormatError.invalidConfig(
-                source: url.path, reason: "is \(size) bytes, over the limit of \(limits.maxConfigBytes) bytes")
+        } catch SafeIOError.limitExceeded(_, _, let size, let limit, let unit) {
+            throw KerasFormatError.invalidConfig(file: url.path, reason: "is " + ResourceLimits.overLimit(size, limit: limit, unit: unit))
         }
         if kind(url) == .yaml {
             return try KerasModelConfig.parse(yaml: String(decoding: data, as: UTF8.self), source: url.path, limits: limits)
@@ -172,7 +171,7 @@ public enum ModelFile {
                 configJSON: contents.configJSON, metadataJSON: KerasArchive.metadataJSON(kerasVersion: KerasFlavor.keras3.formatVersion),
                 weights: contents.weights, to: url, overwrite: overwrite)
         } else {
-            throw BridgeError.unsupportedModelFile(path: url.path)
+            throw BridgeError.unsupportedModelFile(file: url.path)
         }
     }
 }

@@ -3,7 +3,7 @@ import SafeIO
 
 /// Errors from the HDF5 layer. Each names the file and the object path inside it, and says what was
 /// found and what was expected; libhdf5 failures carry libhdf5's own message from its error stack.
-public enum HDF5Error: Error, LocalizedError, Equatable {
+public enum HDF5Error: WeightBridgeError, Equatable {
     /// A libhdf5 call failed; `message` is the top (and, when different, innermost) message of its error stack.
     case library(file: String, object: String, operation: String, message: String)
     /// The object does not exist.
@@ -21,29 +21,31 @@ public enum HDF5Error: Error, LocalizedError, Equatable {
     /// A value given to a write does not fit (shape and value count disagree, ...).
     case invalidArgument(file: String, object: String, reason: String)
 
-    public var errorDescription: String? {
+    public var fileAndProblem: (file: String?, problem: String) {
         switch self {
         case .library(let file, let object, let operation, let message):
-            return "\(file): \(object.printable(limit: 120)): \(operation) failed: \(message.printable(limit: 200))"
-        case .notFound(let file, let object, let expected):
-            return "\(file): no \(expected) '\(object.printable(limit: 120))'"
+            (file, "\(object.printable(limit: 120)): \(operation) failed: \(message.printable(limit: 200))")
+        case .notFound(let file, let object, let expected): (file, "no \(expected) '\(object.printable(limit: 120))'")
         case .wrongKind(let file, let object, let expected, let found):
-            return "\(file): '\(object.printable(limit: 120))' is a \(found.printable(limit: 200)), expected a \(expected)"
-        case .refused(let file, let object, let reason):
-            return "\(file): '\(object.printable(limit: 120))': \(reason.printable(limit: 200))"
+            (file, "'\(object.printable(limit: 120))' is a \(found.printable(limit: 200)), expected a \(expected)")
+        case .refused(let file, let object, let reason): (file, "'\(object.printable(limit: 120))': \(reason.printable(limit: 200))")
         case .limitExceeded(let file, let object, let what, let bytes, let limit):
-            return "\(file): '\(object.printable(limit: 120))': \(what) is \(bytes) bytes, over the limit of \(limit) bytes"
-        case .storageTooSmall(let file, let object, let declared, let stored):
-            if stored == 0 {
-                return "\(file): '\(object.printable(limit: 120))': declares \(declared) bytes but none were ever written "
+            (file, "'\(object.printable(limit: 120))': \(what) is " + ResourceLimits.overLimit(bytes, limit: limit, unit: "bytes"))
+        case .storageTooSmall(let file, let object, let declared, let stored) where stored == 0:
+            (
+                file,
+                "'\(object.printable(limit: 120))': declares \(declared) bytes but none were ever written "
                     + "(h5py would read its fill value); refused as never written"
-            }
-            return
-                "\(file): '\(object.printable(limit: 120))': declares \(declared) bytes but only \(stored) bytes are stored (truncated or corrupt file)"
+            )
+        case .storageTooSmall(let file, let object, let declared, let stored):
+            (
+                file,
+                "'\(object.printable(limit: 120))': declares \(declared) bytes but only \(stored) bytes are stored (truncated or corrupt file)"
+            )
         case .unsupportedType(let file, let object, let found, let expected):
-            return "\(file): '\(object.printable(limit: 120))': element type is \(found.printable(limit: 200)), expected \(expected)"
+            (file, "'\(object.printable(limit: 120))': element type is \(found.printable(limit: 200)), expected \(expected)")
         case .invalidArgument(let file, let object, let reason):
-            return "\(file): '\(object.printable(limit: 120))': \(reason.printable(limit: 200))"
+            (file, "'\(object.printable(limit: 120))': \(reason.printable(limit: 200))")
         }
     }
 }

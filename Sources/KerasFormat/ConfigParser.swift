@@ -19,11 +19,11 @@ struct ConfigParser {
     /// Refuses a layer list longer than `maxLayers` before any work proportional to it.
     private func checkLayerCount(_ count: Int) throws {
         guard count <= maxLayers else {
-            throw invalid("has \(count) layers, over the limit of \(maxLayers) layers")
+            throw invalid("has " + ResourceLimits.overLimit(count, limit: maxLayers, unit: "layers"))
         }
     }
 
-    private func invalid(_ reason: String) -> KerasFormatError { .invalidConfig(source: source, reason: reason) }
+    private func invalid(_ reason: String) -> KerasFormatError { .invalidConfig(file: source, reason: reason) }
 
     // MARK: Models
 
@@ -209,7 +209,7 @@ struct ConfigParser {
         if refused.count == 1 { throw refused[0].error }
         if refused.count > 1 {
             throw KerasFormatError.unsupportedLayers(
-                source: source, layers: refused.map { KerasLayerName(name: $0.name, className: $0.className) })
+                file: source, layers: refused.map { KerasLayerName(name: $0.name, className: $0.className) })
         }
     }
 
@@ -333,12 +333,12 @@ struct ConfigParser {
                 || module.hasPrefix("tf_keras.") || module.hasPrefix("tensorflow.keras") || module.hasPrefix("keras_core"))
         {
             throw KerasFormatError.unsupportedSetting(
-                source: source, layer: label, setting: "module", value: "'\(module)'",
+                file: source, layer: label, setting: "module", value: "'\(module)'",
                 expected: "a Keras module (keras.layers, ...); custom Python classes are never loaded")
         }
         if let registered = dict["registered_name"] as? String, registered != className {
             throw KerasFormatError.unsupportedSetting(
-                source: source, layer: label, setting: "registered_name", value: "'\(registered)'",
+                file: source, layer: label, setting: "registered_name", value: "'\(registered)'",
                 expected: "null or '\(className)' (a registered custom class is Python code, never loaded)")
         }
         guard let name = givenName else { throw invalid("a \(className) layer has no name") }
@@ -349,7 +349,7 @@ struct ConfigParser {
         guard let raw = config["batch_shape"] ?? config["batch_input_shape"], !(raw is NSNull) else { return nil }
         guard let list = raw as? [Any], list.count >= 2 else {
             throw KerasFormatError.unsupportedSetting(
-                source: source, layer: layer, setting: "batch_shape", value: "\(raw)",
+                file: source, layer: layer, setting: "batch_shape", value: "\(raw)",
                 expected: "[null, d1, ...] with at least one dimension")
         }
         return try list.dropFirst().map {
@@ -370,7 +370,7 @@ struct GraphAssembly {
     /// Adds a layer; names must be unique in the whole (inlined) model.
     mutating func addLayer(_ layer: KerasLayerConfig) throws -> Int {
         guard indexOfName[layer.name] == nil else {
-            throw KerasFormatError.invalidConfig(source: source, reason: "two layers are named '\(layer.name)'")
+            throw KerasFormatError.invalidConfig(file: source, reason: "two layers are named '\(layer.name)'")
         }
         indexOfName[layer.name] = layers.count
         layers.append(layer)
@@ -390,7 +390,7 @@ struct GraphAssembly {
     {
         guard arguments.count == nested.inputs.count else {
             throw KerasFormatError.invalidConfig(
-                source: source, reason: "nested model '\(group)' takes \(nested.inputs.count) inputs and is called with \(arguments.count)")
+                file: source, reason: "nested model '\(group)' takes \(nested.inputs.count) inputs and is called with \(arguments.count)")
         }
         var layerMap: [Int] = []
         for layer in nested.layers {

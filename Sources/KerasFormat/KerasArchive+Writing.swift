@@ -46,11 +46,11 @@ extension KerasArchive {
                 }
                 try writer.finish()
             } catch {
-                throw SafeIOError.writeFailed(path: url.path, reason: AtomicFile.describe(error))
+                throw SafeIOError.writeFailed(file: url.path, reason: AtomicFile.describe(error))
             }
             // As NPZWriter does: read the directory back before the rename.
             guard let written = try? NPZArchiveProbe.memberCount(tmp), written == 3 else {
-                throw SafeIOError.writeFailed(path: url.path, reason: "the archive is incomplete after writing (disk full?)")
+                throw SafeIOError.writeFailed(file: url.path, reason: "the archive is incomplete after writing (disk full?)")
             }
         }
     }

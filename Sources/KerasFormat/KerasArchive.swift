@@ -122,7 +122,7 @@ public struct KerasArchive: Sendable {
         let data = try zip.memberData(member, maxBytes: overflow ? .max : bound)
         var template = Array((FileManager.default.temporaryDirectory.path + "/weightbridge-keras-XXXXXX").utf8CString)
         guard let dir = mkdtemp(&template) else {
-            throw SafeIOError.writeFailed(path: FileManager.default.temporaryDirectory.path, reason: String(cString: strerror(errno)))
+            throw SafeIOError.writeFailed(file: FileManager.default.temporaryDirectory.path, reason: String(cString: strerror(errno)))
         }
         let dirURL = URL(fileURLWithPath: String(cString: dir))
         defer { try? FileManager.default.removeItem(at: dirURL) }
@@ -130,7 +130,7 @@ public struct KerasArchive: Sendable {
         do {
             try data.write(to: copy)
         } catch {
-            throw SafeIOError.writeFailed(path: copy.path, reason: AtomicFile.describe(error))
+            throw SafeIOError.writeFailed(file: copy.path, reason: AtomicFile.describe(error))
         }
         return try body(copy)
     }

@@ -1,8 +1,9 @@
 import Foundation
+import SafeIO
 
 /// Why a Keras 3 `.keras` archive or weights tree was refused, or could not be written. Messages name the file
 /// (and member or weight path) and what was found, on one line.
-public enum KerasArchiveError: Error, LocalizedError, Equatable {
+public enum KerasArchiveError: WeightBridgeError, Equatable {
     /// A required member (`config.json`, `metadata.json`, a weights file) is absent.
     case missingMember(file: String, member: String, found: [String])
     /// A JSON member that is not the JSON object Keras writes.
@@ -14,19 +15,20 @@ public enum KerasArchiveError: Error, LocalizedError, Equatable {
     /// A weights tree path that cannot be written (empty component, duplicate, a dataset where a group must be).
     case invalidWeightPath(path: String, reason: String)
 
-    public var errorDescription: String? {
+    public var fileAndProblem: (file: String?, problem: String) {
         switch self {
         case .missingMember(let file, let member, let found):
-            return "\(file): .keras archive has no '\(member)' (members: \(found.prefix(10).joined(separator: ", ")))"
-        case .invalidMember(let file, let member, let reason):
-            return "\(file): .keras member '\(member)' is invalid: \(reason)"
+            (file, ".keras archive has no '\(member)' (members: \(found.prefix(10).joined(separator: ", ")))")
+        case .invalidMember(let file, let member, let reason): (file, ".keras member '\(member)' is invalid: \(reason)")
         case .pickledWeights(let file, let member):
-            return
-                "\(file): .keras weights in '\(member)' are pickled Python objects, which WeightBridge never loads (save with the default weights_format='h5')"
+            (
+                file,
+                ".keras weights in '\(member)' are pickled Python objects, which WeightBridge never loads "
+                    + "(save with the default weights_format='h5')"
+            )
         case .treeTooDeep(let file, let path, let limit):
-            return "\(file): weights nested deeper than \(limit) groups at '\(path)' (a cycle of hard links?); refused"
-        case .invalidWeightPath(let path, let reason):
-            return "cannot write weight '\(path)': \(reason)"
+            (file, "weights nested deeper than \(limit) groups at '\(path)' (a cycle of hard links?); refused")
+        case .invalidWeightPath(let path, let reason): (nil, "cannot write weight '\(path)': \(reason)")
         }
     }
 }

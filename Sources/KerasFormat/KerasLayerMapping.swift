@@ -1,5 +1,6 @@
 import Foundation
 import ModelSpec
+import SafeIO
 
 /// The one mapping between Keras layer classes and the layer vocabulary, in both directions: a class and its
 /// config (any Keras version, Keras 1 synonyms included) to a `LayerSpec`, and a `LayerSpec` to the class and
@@ -26,7 +27,7 @@ enum KerasLayerMapping {
         }
 
         func unsupported(_ setting: String, _ value: Any?, expected: String) -> KerasFormatError {
-            .unsupportedSetting(source: source, layer: layer, setting: setting, value: "\(value ?? "nothing")", expected: expected)
+            .unsupportedSetting(file: source, layer: layer, setting: setting, value: "\(value ?? "nothing")", expected: expected)
         }
 
         func positiveInt(_ value: Any?, _ setting: String) throws -> Int {
@@ -39,7 +40,7 @@ enum KerasLayerMapping {
             }
             guard int <= 1 << 31 else {
                 throw KerasFormatError.invalidConfig(
-                    source: source, reason: "layer '\(layer)': \(setting) is \(int), over the limit of \(1 << 31)")
+                    file: source, reason: "layer '\(layer)': \(setting) is " + ResourceLimits.overLimit(int, limit: 1 << 31, unit: ""))
             }
             return int
         }
@@ -456,9 +457,9 @@ enum KerasLayerMapping {
         case "TimeDistributed":
             spec = try timeDistributedLayer(s, source: source)
         case "Lambda":
-            throw KerasFormatError.lambdaLayer(source: source, layer: header.name)
+            throw KerasFormatError.lambdaLayer(file: source, layer: header.name)
         default:
-            throw KerasFormatError.unsupportedLayer(source: source, layer: header.name, className: header.className)
+            throw KerasFormatError.unsupportedLayer(file: source, layer: header.name, className: header.className)
         }
         return KerasLayerConfig(name: header.name, className: header.className, spec: spec, kernelLayout: layout)
     }

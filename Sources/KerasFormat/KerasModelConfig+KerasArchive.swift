@@ -26,7 +26,7 @@ extension KerasModelConfig {
         let isSequential = className == "Sequential" && graph.isChain
         guard var top = try JSONSerialization.jsonObject(with: try jsonData(flavor: .keras3)) as? [String: Any],
             var body = top["config"] as? [String: Any], let entries = body["layers"] as? [[String: Any]]
-        else { throw KerasFormatError.invalidConfig(source: source, reason: "could not be written as config.json") }
+        else { throw KerasFormatError.invalidConfig(file: source, reason: "could not be written as config.json") }
         body["layers"] = entries.map { entry -> [String: Any] in
             var entry = entry
             let className = entry["class_name"] as? String ?? ""
@@ -47,7 +47,7 @@ extension KerasModelConfig {
                 for i in 0..<group.count {
                     guard let array = arrays.popFirst() else {
                         throw KerasFormatError.weightMismatch(
-                            source: source, layer: layer.name, expected: "its variables", found: "too few arrays")
+                            file: source, layer: layer.name, expected: "its variables", found: "too few arrays")
                     }
                     entriesOut.append(KerasWeightTree.Entry(path: "\(group.path)/\(i)", shape: array.shape, values: array.values))
                 }

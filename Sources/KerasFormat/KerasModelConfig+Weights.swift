@@ -73,7 +73,7 @@ extension KerasModelConfig {
         let known = Set(expected.map(\.group) + inputs.map(\.name) + ["top_level_model_weights"])
         for layer in weights where !known.contains(layer.layerName) && !layer.weights.isEmpty {
             throw KerasFormatError.weightMismatch(
-                source: source, layer: layer.layerName, expected: "no layer of that name",
+                file: source, layer: layer.layerName, expected: "no layer of that name",
                 found: "\(layer.weights.map(\.shape))")
         }
         var found: [String: [[Int]]] = [:]
@@ -82,7 +82,7 @@ extension KerasModelConfig {
             let have = found[name] ?? []
             if have != shapes {
                 throw KerasFormatError.weightMismatch(
-                    source: source, layer: name, expected: "\(shapes.count) arrays of shapes \(shapes)",
+                    file: source, layer: name, expected: "\(shapes.count) arrays of shapes \(shapes)",
                     found: "\(have.count) arrays of shapes \(have)")
             }
         }

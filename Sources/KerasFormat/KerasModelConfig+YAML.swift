@@ -11,15 +11,15 @@ extension KerasModelConfig {
     public static func parse(yaml: String, source: String, limits: ResourceLimits = .default) throws -> KerasModelConfig {
         guard yaml.utf8.count <= limits.maxConfigBytes else {
             throw KerasFormatError.invalidConfig(
-                source: source, reason: "is \(yaml.utf8.count) bytes, over the limit of \(limits.maxConfigBytes) bytes")
+                file: source, reason: "is " + ResourceLimits.overLimit(yaml.utf8.count, limit: limits.maxConfigBytes, unit: "bytes"))
         }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
         } catch {
-            throw KerasFormatError.invalidConfig(source: source, reason: "is not valid YAML (\(error))")
+            throw KerasFormatError.invalidConfig(file: source, reason: "is not valid YAML (\(error))")
         }
-        guard let root else { throw KerasFormatError.invalidConfig(source: source, reason: "is an empty YAML document") }
+        guard let root else { throw KerasFormatError.invalidConfig(file: source, reason: "is an empty YAML document") }
         var converter = YAMLConverter(source: source, nodeBudget: 4 * yaml.utf8.count + 1000, depthLimit: limits.maxConfigDepth)
         return try parse(object: try converter.value(root, depth: 0), source: source, format: "YAML", limits: limits)
     }
@@ -33,7 +33,7 @@ struct YAMLConverter {
     var nodeBudget: Int
     let depthLimit: Int
 
-    private func invalid(_ reason: String) -> KerasFormatError { .invalidConfig(source: source, reason: reason) }
+    private func invalid(_ reason: String) -> KerasFormatError { .invalidConfig(file: source, reason: reason) }
 
     mutating func value(_ node: Node, depth: Int) throws -> Any {
         nodeBudget -= 1

@@ -65,7 +65,7 @@ public struct KerasModelConfig: Sendable, Hashable {
         let shapes = try inputs.enumerated().map { index, input -> [Int] in
             guard let shape = input.shape ?? inputShapes?[index] else {
                 throw KerasFormatError.invalidConfig(
-                    source: source,
+                    file: source,
                     reason: "input '\(input.name)' has no shape (batch_shape/batch_input_shape), so weight shapes are unknown")
             }
             return shape
@@ -75,7 +75,7 @@ public struct KerasModelConfig: Sendable, Hashable {
                 inputs: zip(inputs, shapes).map { ModelGraph.Input(name: $0.name, shape: $1) },
                 layers: layers.map { ModelGraph.Layer(name: $0.name, spec: $0.spec) }, nodes: nodes, outputs: outputs)
         } catch let error as ModelSpecError {
-            throw KerasFormatError.invalidModel(source: source, cause: error)
+            throw KerasFormatError.invalidModel(file: source, cause: error)
         }
     }
 
@@ -89,8 +89,8 @@ public struct KerasModelConfig: Sendable, Hashable {
     {
         guard json.count <= limits.maxConfigBytes else {
             throw KerasFormatError.invalidConfig(
-                source: source,
-                reason: "is \(json.count) bytes, over the limit of \(limits.maxConfigBytes) bytes")
+                file: source,
+                reason: "is " + ResourceLimits.overLimit(json.count, limit: limits.maxConfigBytes, unit: "bytes"))
         }
         try checkNesting(json, source: source, limit: limits.maxConfigDepth)
         let object: Any
@@ -99,7 +99,7 @@ public struct KerasModelConfig: Sendable, Hashable {
         } catch {
             // Say why (a number out of range such as 1e400, a stray byte, ...) from the parser's own words.
             let detail = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String).map { " (\($0.printable(limit: 80)))" } ?? ""
-            throw KerasFormatError.invalidConfig(source: source, reason: "is not valid JSON\(detail)")
+            throw KerasFormatError.invalidConfig(file: source, reason: "is not valid JSON\(detail)")
         }
         return try parse(object: object, source: source, format: "JSON", kerasVersion: kerasVersion, limits: limits)
     }
@@ -110,10 +110,10 @@ public struct KerasModelConfig: Sendable, Hashable {
     {
         guard let top = object as? [String: Any] else {
             throw KerasFormatError.invalidConfig(
-                source: source, reason: "is a \(format) \(jsonKind(object)), expected an object with class_name and config")
+                file: source, reason: "is a \(format) \(jsonKind(object)), expected an object with class_name and config")
         }
         guard let className = top["class_name"] as? String else {
-            throw KerasFormatError.invalidConfig(source: source, reason: "has no class_name, so it is not a Keras model")
+            throw KerasFormatError.invalidConfig(file: source, reason: "has no class_name, so it is not a Keras model")
         }
         var parser = ConfigParser(source: source)
         parser.maxLayers = limits.maxLayers
@@ -125,7 +125,7 @@ public struct KerasModelConfig: Sendable, Hashable {
         case "Functional", "Model":
             return try parser.functional(top["config"], className: className)
         default:
-            throw KerasFormatError.unsupportedModel(source: source, className: className)
+            throw KerasFormatError.unsupportedModel(file: source, className: className)
         }
     }
 
@@ -150,7 +150,7 @@ public struct KerasModelConfig: Sendable, Hashable {
             case UInt8(ascii: "["), UInt8(ascii: "{"):
                 depth += 1
                 if depth > limit {
-                    throw KerasFormatError.invalidConfig(source: source, reason: "is nested deeper than \(limit) levels")
+                    throw KerasFormatError.invalidConfig(file: source, reason: "is nested deeper than \(limit) levels")
                 }
             case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
             default: break

@@ -99,7 +99,7 @@ public struct KerasModelFile: Sendable {
         do {
             json = try root.stringAttribute("model_config", maxBytes: UInt64(max(0, limits.maxConfigBytes)))
         } catch HDF5Error.limitExceeded(_, _, _, let bytes, let limit) {
-            throw KerasFormatError.invalidConfig(source: source, reason: "is \(bytes) bytes, over the limit of \(limit) bytes")
+            throw KerasFormatError.invalidConfig(file: source, reason: "is " + ResourceLimits.overLimit(bytes, limit: limit, unit: "bytes"))
         }
         if let json {
             result.modelConfigJSON = json
@@ -214,7 +214,7 @@ struct WeightBudget {
         let (total, overflow2) = used.addingReportingOverflow(bytes)
         if overflow || overflow2 || total > limit {
             throw SafeIOError.limitExceeded(
-                what: "\(source): weights up to \(what)", value: overflow || overflow2 ? UInt64.max : total, limit: limit)
+                file: source, what: "weights up to \(what)", value: overflow || overflow2 ? UInt64.max : total, limit: limit, unit: "bytes")
         }
         used = total
     }

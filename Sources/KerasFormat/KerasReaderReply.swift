@@ -127,7 +127,9 @@ struct KerasReaderReply: Codable {
         var offset = data.startIndex + jsonEnd
         var entries: [KerasWeightTree.Entry] = []
         let declared = reply.entries ?? []
-        guard declared.count <= limits.maxMembers else { throw bad("\(declared.count) weights, over the limit of \(limits.maxMembers)") }
+        guard declared.count <= limits.maxMembers else {
+            throw bad("it lists " + ResourceLimits.overLimit(declared.count, limit: limits.maxMembers, unit: "weights"))
+        }
         for e in declared {
             let values = try takeValues(data, at: &offset, shape: e.shape, what: e.path, budget: &budget, bad: bad)
             entries.append(KerasWeightTree.Entry(path: e.path, shape: e.shape, values: values, storedType: e.storedType))
@@ -135,7 +137,8 @@ struct KerasReaderReply: Codable {
         guard offset == data.endIndex else { throw bad("\(data.endIndex - offset) bytes after the last weight") }
         let groups = reply.groups ?? []
         guard groups.count + entries.count <= limits.maxMembers else {
-            throw bad("\(groups.count) groups, over the limit of \(limits.maxMembers)")
+            throw bad(
+                "it lists " + ResourceLimits.overLimit(groups.count + entries.count, limit: limits.maxMembers, unit: "weights and groups"))
         }
         return try KerasWeightTree(entries: entries, groups: groups.map { KerasWeightTree.Group(path: $0.path, name: $0.name) })
     }

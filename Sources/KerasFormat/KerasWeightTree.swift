@@ -115,8 +115,8 @@ public struct KerasWeightTree: Sendable, Equatable {
             case .group:
                 guard entries.count + groups.count < limits.maxMembers else {
                     throw SafeIOError.limitExceeded(
-                        what: "\(source): number of weights and groups", value: UInt64(limits.maxMembers) + 1,
-                        limit: UInt64(limits.maxMembers))
+                        file: source, what: "the number of weights and groups", value: UInt64(limits.maxMembers) + 1,
+                        limit: UInt64(limits.maxMembers), unit: "")
                 }
                 let child = try group.group(name)
                 groups.append(Group(path: path, name: try child.stringAttribute("name")))
@@ -125,7 +125,8 @@ public struct KerasWeightTree: Sendable, Equatable {
             case .dataset:
                 guard entries.count + groups.count < limits.maxMembers else {
                     throw SafeIOError.limitExceeded(
-                        what: "\(source): number of weights", value: UInt64(entries.count) + 1, limit: UInt64(limits.maxMembers))
+                        file: source, what: "the number of weights", value: UInt64(entries.count) + 1, limit: UInt64(limits.maxMembers),
+                        unit: "")
                 }
                 let dataset = try group.dataset(name)
                 try budget.take(dataset.count, what: path)

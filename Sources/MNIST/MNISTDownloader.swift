@@ -163,7 +163,7 @@ private final class FetchDelegate: NSObject, URLSessionDataDelegate, @unchecked 
             failure = "HTTP status \(status)"
             disposition = .cancel
         } else if response.expectedContentLength > limit {
-            failure = "the server announces \(response.expectedContentLength) bytes, over the limit of \(limit)"
+            failure = "the server announces " + ResourceLimits.overLimit(response.expectedContentLength, limit: limit, unit: "bytes")
             disposition = .cancel
         } else {
             expected = response.expectedContentLength >= 0 ? response.expectedContentLength : nil

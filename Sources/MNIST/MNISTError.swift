@@ -1,8 +1,9 @@
 import Foundation
+import SafeIO
 
 /// Errors from reading, splitting and downloading MNIST. Every message names the file (or URL)
 /// and says what was found and what was expected, on one line.
-public enum MNISTError: Error, LocalizedError, Equatable {
+public enum MNISTError: WeightBridgeError, Equatable {
     /// The file could not be opened or read.
     case unreadable(file: String, reason: String)
     /// The IDX magic number is not one MNIST uses (2051 images, 2049 labels).
@@ -28,33 +29,30 @@ public enum MNISTError: Error, LocalizedError, Equatable {
     /// A subset index is outside the split.
     case indexOutOfRange(index: Int, count: Int)
 
-    public var errorDescription: String? {
+    public var fileAndProblem: (file: String?, problem: String) {
         switch self {
-        case .unreadable(let file, let reason):
-            return "\(file): cannot read (\(reason))"
+        case .unreadable(let file, let reason): (file, "cannot read (\(reason))")
         case .badMagic(let file, let found, let expected):
-            return "\(file): IDX magic number is \(found), expected \(expected) (is this an MNIST IDX file?)"
+            (file, "IDX magic number is \(found), expected \(expected) (is this an MNIST IDX file?)")
         case .truncated(let file, let expected, let found):
-            return "\(file): truncated: the header announces \(expected) bytes, the file has \(found)"
+            (file, "truncated: the header announces \(expected) bytes, the file has \(found)")
         case .trailingData(let file, let expected):
-            return "\(file): more data than the \(expected) bytes its header announces (the counts are wrong)"
-        case .badDimension(let file, let name, let value, let limit):
-            return "\(file): IDX dimension \(name) is \(value), expected 1...\(limit)"
+            (file, "more data than the \(expected) bytes its header announces (the counts are wrong)")
+        case .badDimension(let file, let name, let value, let limit): (file, "IDX dimension \(name) is \(value), expected 1...\(limit)")
         case .tooLarge(let file, let bytes, let limit):
-            return "\(file): header announces \(bytes) bytes, over the limit of \(limit) bytes"
-        case .corruptGzip(let file, let reason):
-            return "\(file): corrupt gzip data (\(reason))"
+            (file, "header announces " + ResourceLimits.overLimit(bytes, limit: limit, unit: "bytes"))
+        case .corruptGzip(let file, let reason): (file, "corrupt gzip data (\(reason))")
         case .countMismatch(let images, let imageCount, let labels, let labelCount):
-            return "\(images) has \(imageCount) images but \(labels) has \(labelCount) labels; expected the same count"
+            (nil, "\(images) has \(imageCount) images but \(labels) has \(labelCount) labels; expected the same count")
         case .missingFile(let directory, let name):
-            return
-                "\(directory): no \(name) or \(name.replacingOccurrences(of: ".gz", with: "")) (run with download enabled, or copy the MNIST files there)"
+            (
+                directory,
+                "no \(name) or \(name.replacingOccurrences(of: ".gz", with: "")) (run with download enabled, or copy the MNIST files there)"
+            )
         case .checksumMismatch(let file, let found, let expected):
-            return "\(file): SHA-256 of the decompressed bytes is \(found), expected \(expected)"
-        case .downloadFailed(let file, let reasons):
-            return "\(file): download failed from every mirror: \(reasons.joined(separator: "; "))"
-        case .indexOutOfRange(let index, let count):
-            return "subset index \(index) is outside 0..<\(count)"
+            (file, "SHA-256 of the decompressed bytes is \(found), expected \(expected)")
+        case .downloadFailed(let file, let reasons): (file, "download failed from every mirror: \(reasons.joined(separator: "; "))")
+        case .indexOutOfRange(let index, let count): (nil, "subset index \(index) is outside 0..<\(count)")
         }
     }
 }

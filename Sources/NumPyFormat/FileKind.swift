@@ -1,4 +1,5 @@
 import Foundation
+import SafeIO
 
 /// What a file holds, decided by its content first and its extension only when the content says nothing.
 ///
@@ -98,14 +99,14 @@ public enum FileKind: String, Sendable, CaseIterable {
 }
 
 /// A file of one kind where another was needed.
-public enum FileKindError: Error, LocalizedError, Equatable {
+public enum FileKindError: WeightBridgeError, Equatable {
     /// `found` is what the content says the file is; `expected` what the operation reads.
     case wrongKind(file: String, found: FileKind?, expected: String)
 
-    public var errorDescription: String? {
+    public var fileAndProblem: (file: String?, problem: String) {
         switch self {
         case .wrongKind(let file, let found, let expected):
-            return "\(file): is \(found?.description ?? "not a format WeightBridge recognises"); expected \(expected) here"
+            (file, "is \(found?.description ?? "not a format WeightBridge recognises"); expected \(expected) here")
         }
     }
 }

@@ -90,17 +90,17 @@ public struct NPYDType: Equatable, Sendable {
         default: order = nil
         }
         if order != nil { rest = rest.dropFirst() }
-        if rest == "O" || rest == "O8" || rest == "O4" { throw NPYError.objectArray(source: source, descr: descr) }
-        if let k = rest.first, k == "c" { throw NPYError.complexDType(source: source, descr: descr) }
+        if rest == "O" || rest == "O8" || rest == "O4" { throw NPYError.objectArray(file: source, descr: descr) }
+        if let k = rest.first, k == "c" { throw NPYError.complexDType(file: source, descr: descr) }
         let types: [String: NPYElementType] = [
             "f2": .float16, "f4": .float32, "f8": .float64, "i1": .int8, "i2": .int16, "i4": .int32, "i8": .int64,
             "u1": .uint8, "u2": .uint16, "u4": .uint32, "u8": .uint64, "b1": .bool,
         ]
         guard let type = types[String(rest)], let order else {
-            throw NPYError.unknownDType(source: source, descr: descr)
+            throw NPYError.unknownDType(file: source, descr: descr)
         }
         if type.itemSize > 1 && order == .notApplicable {
-            throw NPYError.unknownDType(source: source, descr: descr)
+            throw NPYError.unknownDType(file: source, descr: descr)
         }
         self.init(type, byteOrder: order)
     }

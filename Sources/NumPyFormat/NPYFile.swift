@@ -29,10 +29,10 @@ public enum NPYFile {
     static func check(_ header: NPYHeader, available: UInt64, source: String, limits: ResourceLimits) throws {
         let bytes = UInt64(header.byteCount)
         if bytes > limits.maxArrayBytes {
-            throw NPYError.arrayTooLarge(source: source, bytes: bytes, limit: limits.maxArrayBytes)
+            throw NPYError.arrayTooLarge(file: source, bytes: bytes, limit: limits.maxArrayBytes)
         }
         let have = available >= UInt64(header.headerLength) ? available - UInt64(header.headerLength) : 0
-        if have < bytes { throw NPYError.truncatedData(source: source, expectedBytes: bytes, foundBytes: have) }
+        if have < bytes { throw NPYError.truncatedData(file: source, expectedBytes: bytes, foundBytes: have) }
     }
 
     /// The bytes of a `.npy` file holding `array`, exactly as numpy's `np.save` writes them (version
@@ -63,7 +63,7 @@ public enum NPYFile {
         try handle.seek(toOffset: UInt64(header.headerLength))
         let body = try handle.read(upToCount: header.byteCount) ?? Data()
         guard body.count == header.byteCount else {
-            throw NPYError.truncatedData(source: source, expectedBytes: UInt64(header.byteCount), foundBytes: UInt64(body.count))
+            throw NPYError.truncatedData(file: source, expectedBytes: UInt64(header.byteCount), foundBytes: UInt64(body.count))
         }
         return try NPYArray(dtype: header.dtype, shape: header.shape, fortranOrder: header.fortranOrder, data: body)
     }
@@ -78,7 +78,7 @@ public enum NPYFile {
         let header = NPYHeader.encode(dtype: array.dtype, shape: array.shape, fortranOrder: array.fortranOrder)
         try AtomicFile.write(to: url, overwrite: overwrite) { tmp in
             let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw SafeIOError.writeFailed(path: url.path, reason: String(cString: strerror(errno))) }
+            guard fd >= 0 else { throw SafeIOError.writeFailed(file: url.path, reason: String(cString: strerror(errno))) }
             defer { close(fd) }
             try Writeback.writeAll(header, to: fd, offset: 0, target: url.path)
             try Writeback.writeAll(array.data, to: fd, offset: UInt64(header.count), target: url.path)

@@ -34,17 +34,17 @@ public struct NPYHeader: Sendable, Equatable {
     /// Element and byte counts of `shape`, refusing more than NumPy's 64 dimensions, negative dimensions and overflow.
     static func sizes(shape: [Int], itemSize: Int, source: String) throws -> (count: Int, bytes: Int) {
         if shape.count > NPYFormat.maxDimensions {
-            throw NPYError.tooManyDimensions(source: source, count: shape.count, limit: NPYFormat.maxDimensions)
+            throw NPYError.tooManyDimensions(file: source, count: shape.count, limit: NPYFormat.maxDimensions)
         }
-        if shape.contains(where: { $0 < 0 }) { throw NPYError.negativeDimension(source: source, shape: shape) }
+        if shape.contains(where: { $0 < 0 }) { throw NPYError.negativeDimension(file: source, shape: shape) }
         var count = 1
         for d in shape {
             let (p, overflow) = count.multipliedReportingOverflow(by: d)
-            if overflow { throw NPYError.shapeOverflow(source: source, shape: "\(shape)") }
+            if overflow { throw NPYError.shapeOverflow(file: source, shape: "\(shape)") }
             count = p
         }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: itemSize)
-        if overflow { throw NPYError.shapeOverflow(source: source, shape: "\(shape)") }
+        if overflow { throw NPYError.shapeOverflow(file: source, shape: "\(shape)") }
         return (count, bytes)
     }
 
@@ -56,7 +56,7 @@ public struct NPYHeader: Sendable, Equatable {
         let bytes = [UInt8](prefix.prefix(12))
         let magicPart = Array(bytes.prefix(NPYFormat.magic.count))
         if magicPart != Array(NPYFormat.magic.prefix(magicPart.count)) {
-            throw NPYError.badMagic(source: source, found: describeBytes(magicPart))
+            throw NPYError.badMagic(file: source, found: describeBytes(magicPart))
         }
         guard bytes.count >= NPYFormat.magicLength else { return NPYFormat.magicLength + 2 }
         let version = try parseVersion(bytes[6], bytes[7], source: source)
@@ -65,7 +65,7 @@ public struct NPYHeader: Sendable, Equatable {
         var length = 0
         for i in stride(from: fieldEnd - 1, through: NPYFormat.magicLength, by: -1) { length = length << 8 | Int(bytes[i]) }
         if length > NPYFormat.maxHeaderLength {
-            throw NPYError.headerTooLong(source: source, length: length, limit: NPYFormat.maxHeaderLength)
+            throw NPYError.headerTooLong(file: source, length: length, limit: NPYFormat.maxHeaderLength)
         }
         return fieldEnd + length
     }
@@ -75,7 +75,7 @@ public struct NPYHeader: Sendable, Equatable {
         case (1, 0): return .v1
         case (2, 0): return .v2
         case (3, 0): return .v3
-        default: throw NPYError.unsupportedVersion(source: source, major: major, minor: minor)
+        default: throw NPYError.unsupportedVersion(file: source, major: major, minor: minor)
         }
     }
 
@@ -87,7 +87,7 @@ public struct NPYHeader: Sendable, Equatable {
     static func parse(_ prefix: Data, source: String) throws -> NPYHeader {
         let needed = try requiredLength(prefix, source: source)
         guard prefix.count >= needed else {
-            throw NPYError.truncatedHeader(source: source, needed: needed, available: prefix.count)
+            throw NPYError.truncatedHeader(file: source, needed: needed, available: prefix.count)
         }
         let bytes = [UInt8](prefix.prefix(needed))
         let version = try parseVersion(bytes[6], bytes[7], source: source)
@@ -95,7 +95,7 @@ public struct NPYHeader: Sendable, Equatable {
         let text: String
         if version == .v3 {
             guard let s = String(validating: textBytes, as: UTF8.self) else {
-                throw NPYError.malformedHeader(source: source, reason: "version 3.0 header is not valid UTF-8")
+                throw NPYError.malformedHeader(file: source, reason: "version 3.0 header is not valid UTF-8")
             }
             text = s
         } else if textBytes.allSatisfy({ $0 < 0x80 }) {
@@ -107,53 +107,53 @@ public struct NPYHeader: Sendable, Equatable {
         do {
             literal = try PythonLiteralParser.parse(text)
         } catch let failure as PythonLiteralParser.Failure {
-            throw NPYError.malformedHeader(source: source, reason: failure.reason)
+            throw NPYError.malformedHeader(file: source, reason: failure.reason)
         }
         return try interpret(literal, version: version, headerLength: needed, source: source)
     }
 
     private static func interpret(_ literal: PythonLiteral, version: NPYVersion, headerLength: Int, source: String) throws -> NPYHeader {
         guard case .dict(let items) = literal else {
-            throw NPYError.malformedHeader(source: source, reason: "expected a dict, found \(literal.description.prefix(60))")
+            throw NPYError.malformedHeader(file: source, reason: "expected a dict, found \(literal.description.prefix(60))")
         }
         var fields: [String: PythonLiteral] = [:]
         for (key, value) in items {
             guard case .string(let name) = key else {
-                throw NPYError.malformedHeader(source: source, reason: "key \(key.description) is not a string")
+                throw NPYError.malformedHeader(file: source, reason: "key \(key.description) is not a string")
             }
             guard ["descr", "fortran_order", "shape"].contains(name) else {
-                throw NPYError.malformedHeader(source: source, reason: "unexpected key '\(name)' (expected descr, fortran_order, shape)")
+                throw NPYError.malformedHeader(file: source, reason: "unexpected key '\(name)' (expected descr, fortran_order, shape)")
             }
-            guard fields[name] == nil else { throw NPYError.malformedHeader(source: source, reason: "key '\(name)' appears twice") }
+            guard fields[name] == nil else { throw NPYError.malformedHeader(file: source, reason: "key '\(name)' appears twice") }
             fields[name] = value
         }
         for name in ["descr", "fortran_order", "shape"] where fields[name] == nil {
-            throw NPYError.malformedHeader(source: source, reason: "missing key '\(name)'")
+            throw NPYError.malformedHeader(file: source, reason: "missing key '\(name)'")
         }
         let dtype: NPYDType
         switch fields["descr"]! {
         case .string(let descr): dtype = try NPYDType(descr: descr, source: source)
-        case .list(let items): throw NPYError.structuredDType(source: source, descr: PythonLiteral.list(items).description)
-        case let other: throw NPYError.malformedHeader(source: source, reason: "descr is \(other.description), expected a string")
+        case .list(let items): throw NPYError.structuredDType(file: source, descr: PythonLiteral.list(items).description)
+        case let other: throw NPYError.malformedHeader(file: source, reason: "descr is \(other.description), expected a string")
         }
         guard case .bool(let fortran) = fields["fortran_order"]! else {
             throw NPYError.malformedHeader(
-                source: source, reason: "fortran_order is \(fields["fortran_order"]!.description), expected True or False")
+                file: source, reason: "fortran_order is \(fields["fortran_order"]!.description), expected True or False")
         }
         guard case .tuple(let dims) = fields["shape"]! else {
-            throw NPYError.malformedHeader(source: source, reason: "shape is \(fields["shape"]!.description), expected a tuple")
+            throw NPYError.malformedHeader(file: source, reason: "shape is \(fields["shape"]!.description), expected a tuple")
         }
         if dims.count > NPYFormat.maxDimensions {
-            throw NPYError.tooManyDimensions(source: source, count: dims.count, limit: NPYFormat.maxDimensions)
+            throw NPYError.tooManyDimensions(file: source, count: dims.count, limit: NPYFormat.maxDimensions)
         }
         var shape: [Int] = []
         for d in dims {
             guard case .int(let value, let text) = d else {
-                throw NPYError.malformedHeader(source: source, reason: "shape entry \(d.description) is not an integer")
+                throw NPYError.malformedHeader(file: source, reason: "shape entry \(d.description) is not an integer")
             }
             guard let value else {
-                if text.hasPrefix("-") { throw NPYError.negativeDimension(source: source, shape: []) }
-                throw NPYError.shapeOverflow(source: source, shape: fields["shape"]!.description)
+                if text.hasPrefix("-") { throw NPYError.negativeDimension(file: source, shape: []) }
+                throw NPYError.shapeOverflow(file: source, shape: fields["shape"]!.description)
             }
             shape.append(value)
         }

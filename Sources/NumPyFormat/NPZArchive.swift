@@ -48,7 +48,7 @@ public final class NPZArchive {
         file = try ArchiveFile(url: url)
         let (records, directoryOffset) = try ZIPDirectory.read(file, maxMembers: limits.maxMembers)
         if let encrypted = records.first(where: \.isEncrypted) {
-            throw NPZError.encryptedMember(path: url.path, member: String(decoding: encrypted.nameBytes, as: UTF8.self))
+            throw NPZError.encryptedMember(file: url.path, member: String(decoding: encrypted.nameBytes, as: UTF8.self))
         }
         try ZIPDirectory.checkLayout(records, directoryOffset: directoryOffset, in: file)
         var members: [Member] = []
@@ -56,19 +56,19 @@ public final class NPZArchive {
         var total: UInt64 = 0
         for record in records {
             let path = record.isUTF8 ? String(decoding: record.nameBytes, as: UTF8.self) : CP437.decode(record.nameBytes)
-            if !seen.insert(path).inserted { throw NPZError.duplicateMember(path: url.path, member: path) }
-            if NPZArchive.isUnsafe(path) { throw NPZError.unsafeMemberName(path: url.path, member: path) }
+            if !seen.insert(path).inserted { throw NPZError.duplicateMember(file: url.path, member: path) }
+            if NPZArchive.isUnsafe(path) { throw NPZError.unsafeMemberName(file: url.path, member: path) }
             if path.hasSuffix("/") { continue }  // a directory entry holds no array
             let (sum, overflow) = total.addingReportingOverflow(record.uncompressedSize)
             total = overflow ? .max : sum
             let name = path.hasSuffix(".npy") ? String(path.dropLast(4)) : path
             members.append(Member(name: name, path: path, record: record, source: archivePath + ":" + path.printable()))
         }
-        if total > limits.maxTotalBytes { throw NPZError.archiveTooLarge(path: url.path, bytes: total, limit: limits.maxTotalBytes) }
+        if total > limits.maxTotalBytes { throw NPZError.archiveTooLarge(file: url.path, bytes: total, limit: limits.maxTotalBytes) }
         var index: [String: Int] = [:]
         index.reserveCapacity(members.count * 2)
         for (i, member) in members.enumerated() where index.updateValue(i, forKey: member.name) != nil {
-            throw NPZError.duplicateMember(path: url.path, member: member.name)
+            throw NPZError.duplicateMember(file: url.path, member: member.name)
         }
         // A stored path ('a.npy') finds its member too, unless it is another member's name.
         for (i, member) in members.enumerated() where index[member.path] == nil { index[member.path] = i }
@@ -125,11 +125,11 @@ public final class NPZArchive {
         let path = filePath
         let expected = UInt64(header.headerLength) + UInt64(header.byteCount)
         guard record.compressedSize == record.uncompressedSize, record.uncompressedSize == expected else {
-            throw NPZError.shorterThanDeclared(path: path, member: member.path, declared: record.uncompressedSize, found: expected)
+            throw NPZError.shorterThanDeclared(file: path, member: member.path, declared: record.uncompressedSize, found: expected)
         }
         let (offset, localMethod) = try ZIPDirectory.dataOffset(of: record, in: file, member: member.path)
         guard localMethod == record.method else {
-            throw NPZError.unsupportedCompression(path: path, member: member.path, method: localMethod)
+            throw NPZError.unsupportedCompression(file: path, member: member.path, method: localMethod)
         }
         let what = "member '\(member.path)'"
         let prefix = try file.readData(at: offset, count: header.headerLength, what: what)
@@ -145,13 +145,13 @@ public final class NPZArchive {
                 position += n
             }
         }
-        if crc != record.crc32 { throw NPZError.crcMismatch(path: path, member: member.path, expected: record.crc32, found: crc) }
+        if crc != record.crc32 { throw NPZError.crcMismatch(file: path, member: member.path, expected: record.crc32, found: crc) }
         return try NPYArray(dtype: header.dtype, shape: header.shape, fortranOrder: header.fortranOrder, data: body)
     }
 
     func lookup(_ name: String) throws -> Member {
         if let i = index[name] { return members[i] }
-        throw NPZError.noSuchMember(path: filePath, member: name, available: names)
+        throw NPZError.noSuchMember(file: filePath, member: name, available: names)
     }
 
     /// Streams the member's uncompressed bytes to `sink`. With `full`, checks that exactly the declared
@@ -169,7 +169,7 @@ public final class NPZArchive {
                 // The bytes up to the declared size still reach the sink: a caller reading only the first bytes
                 // (`header(_:)`) stops there, before the overflow counts.
                 if allowed > 0 { try sink(chunk.prefix(Int(allowed))) }
-                throw NPZError.inflatesPastDeclaredSize(path: path, member: member.path, declared: record.uncompressedSize)
+                throw NPZError.inflatesPastDeclaredSize(file: path, member: member.path, declared: record.uncompressedSize)
             }
             crc = NPZArchive.crc32(chunk, seed: crc)
             try sink(chunk)
@@ -187,9 +187,9 @@ public final class NPZArchive {
         }
         guard full else { return }
         if produced != record.uncompressedSize {
-            throw NPZError.shorterThanDeclared(path: path, member: member.path, declared: record.uncompressedSize, found: produced)
+            throw NPZError.shorterThanDeclared(file: path, member: member.path, declared: record.uncompressedSize, found: produced)
         }
-        if crc != record.crc32 { throw NPZError.crcMismatch(path: path, member: member.path, expected: record.crc32, found: crc) }
+        if crc != record.crc32 { throw NPZError.crcMismatch(file: path, member: member.path, expected: record.crc32, found: crc) }
     }
 
     /// Checks a member before any of its bytes are read (encryption, method, declared size, inflate ratio, local
@@ -197,17 +197,17 @@ public final class NPZArchive {
     private func validatedOffset(of member: Member) throws -> UInt64 {
         let record = member.record
         let path = filePath
-        if record.isEncrypted { throw NPZError.encryptedMember(path: path, member: member.path) }
+        if record.isEncrypted { throw NPZError.encryptedMember(file: path, member: member.path) }
         guard record.method == 0 || record.method == 8 else {
-            throw NPZError.unsupportedCompression(path: path, member: member.path, method: record.method)
+            throw NPZError.unsupportedCompression(file: path, member: member.path, method: record.method)
         }
         let sizeLimit = limits.maxArrayBytes &+ UInt64(NPYFormat.maxHeaderLength + 64)
         if record.uncompressedSize > sizeLimit {
-            throw NPZError.memberTooLarge(path: path, member: member.path, bytes: record.uncompressedSize, limit: sizeLimit)
+            throw NPZError.memberTooLarge(file: path, member: member.path, bytes: record.uncompressedSize, limit: sizeLimit)
         }
         let (offset, localMethod) = try ZIPDirectory.dataOffset(of: record, in: file, member: member.path)
         guard localMethod == record.method else {
-            throw NPZError.unsupportedCompression(path: path, member: member.path, method: localMethod)
+            throw NPZError.unsupportedCompression(file: path, member: member.path, method: localMethod)
         }
         if record.method == 8 {
             if record.uncompressedSize > 0 {
@@ -215,11 +215,11 @@ public final class NPZArchive {
                 let (bound, overflow) = record.compressedSize.multipliedReportingOverflow(by: ratioLimit)
                 if record.compressedSize == 0 || (!overflow && record.uncompressedSize > bound) {
                     throw NPZError.inflateRatioTooHigh(
-                        path: path, member: member.path, compressed: record.compressedSize,
+                        file: path, member: member.path, compressed: record.compressedSize,
                         uncompressed: record.uncompressedSize, limit: ratioLimit)
                 }
             }
-            guard record.compressedSize > 0 else { throw NPZError.truncatedDeflateStream(path: path, member: member.path) }
+            guard record.compressedSize > 0 else { throw NPZError.truncatedDeflateStream(file: path, member: member.path) }
         }
         return offset
     }
@@ -231,25 +231,25 @@ public final class NPZArchive {
         let record = member.record
         let path = filePath
         let offset = try validatedOffset(of: member)
-        guard record.method == 8 else { throw NPZError.unsupportedCompression(path: path, member: member.path, method: record.method) }
+        guard record.method == 8 else { throw NPZError.unsupportedCompression(file: path, member: member.path, method: record.method) }
         let compressed = try file.readData(at: offset, count: Int(record.compressedSize), what: "member '\(member.path)'")
         let size = Int(record.uncompressedSize)
         guard let base = malloc(max(size, 1)) else {
-            throw NPZError.memberTooLarge(path: path, member: member.path, bytes: record.uncompressedSize, limit: 0)
+            throw NPZError.memberTooLarge(file: path, member: member.path, bytes: record.uncompressedSize, limit: 0)
         }
         let output = UnsafeMutableRawBufferPointer(start: base, count: size)
         do {
             let outcome = compressed.withUnsafeBytes { DeflateCodec.inflate($0, into: output) }
             switch outcome {
             case .overflow:
-                throw NPZError.inflatesPastDeclaredSize(path: path, member: member.path, declared: record.uncompressedSize)
+                throw NPZError.inflatesPastDeclaredSize(file: path, member: member.path, declared: record.uncompressedSize)
             case .badData:
                 throw try diagnoseBadStream(compressed, member: member)
             case .complete(let count) where count != size:
-                throw NPZError.shorterThanDeclared(path: path, member: member.path, declared: record.uncompressedSize, found: UInt64(count))
+                throw NPZError.shorterThanDeclared(file: path, member: member.path, declared: record.uncompressedSize, found: UInt64(count))
             case .complete:
                 let crc = DeflateCodec.crc32(output.baseAddress, count: size)
-                if crc != record.crc32 { throw NPZError.crcMismatch(path: path, member: member.path, expected: record.crc32, found: crc) }
+                if crc != record.crc32 { throw NPZError.crcMismatch(file: path, member: member.path, expected: record.crc32, found: crc) }
             }
         } catch {
             free(base)
@@ -261,7 +261,7 @@ public final class NPZArchive {
     /// The error for a stream libdeflate refused: zlib replays it, counting output against the declared size.
     private func diagnoseBadStream(_ compressed: Data, member: Member) throws -> NPZError {
         let path = filePath
-        guard let inflater = StreamingInflater() else { return NPZError.corruptDeflateStream(path: path, member: member.path) }
+        guard let inflater = StreamingInflater() else { return NPZError.corruptDeflateStream(file: path, member: member.path) }
         var fed = false
         var produced: UInt64 = 0
         let ending = try inflater.run(
@@ -272,12 +272,12 @@ public final class NPZArchive {
             output: { chunk in
                 produced += UInt64(chunk.count)
                 if produced > member.record.uncompressedSize {
-                    throw NPZError.inflatesPastDeclaredSize(path: path, member: member.path, declared: member.record.uncompressedSize)
+                    throw NPZError.inflatesPastDeclaredSize(file: path, member: member.path, declared: member.record.uncompressedSize)
                 }
             })
         return ending == .truncated
-            ? NPZError.truncatedDeflateStream(path: path, member: member.path)
-            : NPZError.corruptDeflateStream(path: path, member: member.path)
+            ? NPZError.truncatedDeflateStream(file: path, member: member.path)
+            : NPZError.corruptDeflateStream(file: path, member: member.path)
     }
 
     static let chunkSize = 1 << 16
@@ -288,7 +288,7 @@ public final class NPZArchive {
     {
         guard record.compressedSize == record.uncompressedSize else {
             throw NPZError.shorterThanDeclared(
-                path: filePath, member: member.path, declared: record.uncompressedSize, found: record.compressedSize)
+                file: filePath, member: member.path, declared: record.uncompressedSize, found: record.compressedSize)
         }
         var position: UInt64 = 0
         while position < record.compressedSize {
@@ -301,7 +301,7 @@ public final class NPZArchive {
     /// Streams a deflated member through zlib in 64 KiB pieces (its first bytes, or statistics in constant memory).
     private func inflate(_ record: ZIPRecord, at offset: UInt64, member: Member, consumer: (Data) throws -> Void) throws {
         let path = filePath
-        guard let inflater = StreamingInflater() else { throw NPZError.corruptDeflateStream(path: path, member: member.path) }
+        guard let inflater = StreamingInflater() else { throw NPZError.corruptDeflateStream(file: path, member: member.path) }
         var position: UInt64 = 0
         let file = self.file
         let ending = try inflater.run(
@@ -315,8 +315,8 @@ public final class NPZArchive {
             output: { try consumer(Data($0)) })
         switch ending {
         case .complete: return
-        case .truncated: throw NPZError.truncatedDeflateStream(path: path, member: member.path)
-        case .corrupt: throw NPZError.corruptDeflateStream(path: path, member: member.path)
+        case .truncated: throw NPZError.truncatedDeflateStream(file: path, member: member.path)
+        case .corrupt: throw NPZError.corruptDeflateStream(file: path, member: member.path)
         }
     }
 }

@@ -16,7 +16,7 @@ public enum NPZWriter {
     {
         if let (name, array) = arrays.first(where: { $0.array.shape.count > NPYFormat.maxDimensions }) {
             throw NPYError.tooManyDimensions(
-                source: "\(url.path): member '\(name.printable())'", count: array.shape.count, limit: NPYFormat.maxDimensions)
+                file: "\(url.path): member '\(name.printable())'", count: array.shape.count, limit: NPYFormat.maxDimensions)
         }
         try write(names: arrays.map(\.name), to: url, compressed: compressed, overwrite: overwrite, window: compressed ? 2 : 1) {
             arrays[$0].array
@@ -50,7 +50,7 @@ public enum NPZWriter {
             let a = try array(i)
             if a.shape.count > NPYFormat.maxDimensions {
                 throw NPYError.tooManyDimensions(
-                    source: "\(target): member '\(names[i].printable())'", count: a.shape.count, limit: NPYFormat.maxDimensions)
+                    file: "\(target): member '\(names[i].printable())'", count: a.shape.count, limit: NPYFormat.maxDimensions)
             }
             let (_, bytes) = try NPYHeader.sizes(shape: a.shape, itemSize: a.dtype.itemSize, source: "array")
             guard a.data.count == bytes else { throw NPYError.byteCountMismatch(expected: bytes, found: a.data.count) }
@@ -71,12 +71,12 @@ public enum NPZWriter {
                 }
                 try writer.finish()
             } catch SafeIOError.writeFailed(let path, let reason) {
-                throw SafeIOError.writeFailed(path: path, reason: "cannot write the archive: \(reason)")
+                throw SafeIOError.writeFailed(file: path, reason: "cannot write the archive: \(reason)")
             }
             // Read the directory back before the rename replaces the previous file: every member must be listed.
             let written = try? NPZArchive(url: tmp, limits: ResourceLimits(maxTotalBytes: .max, maxMembers: .max))
             guard let written, written.names.count == names.count else {
-                throw SafeIOError.writeFailed(path: url.path, reason: "the archive is incomplete after writing (disk full?)")
+                throw SafeIOError.writeFailed(file: url.path, reason: "the archive is incomplete after writing (disk full?)")
             }
         }
     }

@@ -39,7 +39,7 @@ final class ArchiveFile {
     func readData(at offset: UInt64, count: Int, what: @autoclosure () -> String) throws -> Data {
         let (end, overflow) = offset.addingReportingOverflow(UInt64(count))
         guard !overflow, end <= size else {
-            throw NPZError.truncatedArchive(path: path, reason: "\(what()) at offset \(offset) runs past the end of the \(size)-byte file")
+            throw NPZError.truncatedArchive(file: path, reason: "\(what()) at offset \(offset) runs past the end of the \(size)-byte file")
         }
         // pread into the result: no seek, no intermediate buffer (this runs for every member of an archive).
         var data = Data(count: count)
@@ -52,13 +52,13 @@ final class ArchiveFile {
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64, what: @autoclosure () -> String) throws {
         let (end, overflow) = offset.addingReportingOverflow(UInt64(buffer.count))
         guard !overflow, end <= size else {
-            throw NPZError.truncatedArchive(path: path, reason: "\(what()) at offset \(offset) runs past the end of the \(size)-byte file")
+            throw NPZError.truncatedArchive(file: path, reason: "\(what()) at offset \(offset) runs past the end of the \(size)-byte file")
         }
         var done = 0
         while done < buffer.count {
             let n = pread(handle.fileDescriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw NPZError.truncatedArchive(path: path, reason: "\(what()) at offset \(offset) is short") }
+            guard n > 0 else { throw NPZError.truncatedArchive(file: path, reason: "\(what()) at offset \(offset) is short") }
             done += n
         }
     }
@@ -98,7 +98,7 @@ enum ZIPDirectory {
             }
             i -= 1
         }
-        guard eocd >= 0 else { throw NPZError.notAZip(path: file.path, reason: "no end-of-central-directory record") }
+        guard eocd >= 0 else { throw NPZError.notAZip(file: file.path, reason: "no end-of-central-directory record") }
         var count = UInt64(u16(tail, eocd + 10))
         var directorySize = UInt64(u32(tail, eocd + 12))
         var directoryOffset = UInt64(u32(tail, eocd + 16))
@@ -108,7 +108,7 @@ enum ZIPDirectory {
             if u32(locator, 0) == zip64LocatorSignature {
                 let record = try file.read(at: u64(locator, 8), count: 56, what: "ZIP64 end of central directory")
                 guard u32(record, 0) == zip64EOCDSignature else {
-                    throw NPZError.notAZip(path: file.path, reason: "bad ZIP64 end-of-central-directory signature")
+                    throw NPZError.notAZip(file: file.path, reason: "bad ZIP64 end-of-central-directory signature")
                 }
                 count = u64(record, 32)
                 directorySize = u64(record, 40)
@@ -116,11 +116,11 @@ enum ZIPDirectory {
             }
         }
         guard count <= UInt64(maxMembers) else {
-            throw NPZError.tooManyMembers(path: file.path, count: Int(clamping: count), limit: maxMembers)
+            throw NPZError.tooManyMembers(file: file.path, count: Int(clamping: count), limit: maxMembers)
         }
         guard directorySize <= file.size, directoryOffset <= file.size - directorySize else {
             throw NPZError.truncatedArchive(
-                path: file.path,
+                file: file.path,
                 reason: "central directory (\(directorySize) bytes at \(directoryOffset)) runs past the end of the \(file.size)-byte file")
         }
         let directory = try file.read(at: directoryOffset, count: Int(directorySize), what: "central directory")
@@ -129,13 +129,13 @@ enum ZIPDirectory {
         for _ in 0..<count {
             guard p + 46 <= directory.count, u32(directory, p) == centralSignature else {
                 throw NPZError.truncatedArchive(
-                    path: file.path, reason: "central directory holds fewer than the \(count) entries it declares")
+                    file: file.path, reason: "central directory holds fewer than the \(count) entries it declares")
             }
             let nameLength = Int(u16(directory, p + 28))
             let extraLength = Int(u16(directory, p + 30))
             let commentLength = Int(u16(directory, p + 32))
             guard p + 46 + nameLength + extraLength + commentLength <= directory.count else {
-                throw NPZError.truncatedArchive(path: file.path, reason: "central directory entry \(records.count) runs past the directory")
+                throw NPZError.truncatedArchive(file: file.path, reason: "central directory entry \(records.count) runs past the directory")
             }
             var record = ZIPRecord(
                 nameBytes: Array(directory[(p + 46)..<(p + 46 + nameLength)]), flags: u16(directory, p + 8), method: u16(directory, p + 10),
@@ -149,7 +149,7 @@ enum ZIPDirectory {
         // zipfile reads by size and would see them all).
         guard p == directory.count else {
             throw NPZError.inconsistentDirectory(
-                path: file.path,
+                file: file.path,
                 reason: "the end record declares \(count) entries in \(directorySize) bytes, but they end after \(p) bytes")
         }
         return (records, directoryOffset)
@@ -169,10 +169,10 @@ enum ZIPDirectory {
         }
         ranges.sort { $0.start < $1.start }
         for (previous, next) in zip(ranges, ranges.dropFirst()) where next.start < previous.end {
-            throw NPZError.overlappingMembers(path: file.path, first: previous.name, second: next.name)
+            throw NPZError.overlappingMembers(file: file.path, first: previous.name, second: next.name)
         }
         if let last = ranges.last, last.end > directoryOffset {
-            throw NPZError.overlappingMembers(path: file.path, first: last.name, second: "central directory")
+            throw NPZError.overlappingMembers(file: file.path, first: last.name, second: "central directory")
         }
         // Then every local header must agree with its directory entry, field by field.
         var buffer = [UInt8](repeating: 0, count: 512)  // grown by checkLocalHeader when a header needs more
@@ -192,14 +192,14 @@ enum ZIPDirectory {
         // One read covers the fixed part, a name as long as the central one and a typical extra field.
         let first = Int(min(UInt64(30 + record.nameBytes.count + 64), file.size > start ? file.size - start : 0))
         guard first >= 30 else {
-            throw NPZError.truncatedArchive(path: path, reason: "no local header for '\(member)' at offset \(start)")
+            throw NPZError.truncatedArchive(file: path, reason: "no local header for '\(member)' at offset \(start)")
         }
         if buffer.count < first { buffer += [UInt8](repeating: 0, count: first - buffer.count) }
         try buffer.withUnsafeMutableBytes {
             try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<first]), at: start, what: "local header of '\(member)'")
         }
         guard u32(buffer, 0) == localSignature else {
-            throw NPZError.truncatedArchive(path: path, reason: "no local header for '\(member)' at offset \(start)")
+            throw NPZError.truncatedArchive(file: path, reason: "no local header for '\(member)' at offset \(start)")
         }
         let nameLength = Int(u16(buffer, 26))
         let extraLength = Int(u16(buffer, 28))
@@ -213,7 +213,7 @@ enum ZIPDirectory {
             }
         }
         func mismatch(_ field: String, _ central: String, _ local: String) -> NPZError {
-            NPZError.localHeaderMismatch(path: path, member: member, field: field, central: central, local: local)
+            NPZError.localHeaderMismatch(file: path, member: member, field: field, central: central, local: local)
         }
         let localName = Array(buffer[30..<(30 + nameLength)])
         if localName != record.nameBytes {
@@ -257,7 +257,7 @@ enum ZIPDirectory {
         let (end, overflow) = offset.addingReportingOverflow(record.compressedSize)
         guard !overflow, end <= file.size else {
             throw NPZError.truncatedArchive(
-                path: path,
+                file: path,
                 reason: "member '\(member)' (\(record.compressedSize) bytes at \(offset)) runs past the end of the \(file.size)-byte file")
         }
         return offset
@@ -297,13 +297,13 @@ enum ZIPDirectory {
         let local = try file.read(at: record.localHeaderOffset, count: 30, what: "local header of '\(member)'")
         guard u32(local, 0) == localSignature else {
             throw NPZError.truncatedArchive(
-                path: file.path, reason: "no local header for '\(member)' at offset \(record.localHeaderOffset)")
+                file: file.path, reason: "no local header for '\(member)' at offset \(record.localHeaderOffset)")
         }
         let offset = record.localHeaderOffset + 30 + UInt64(u16(local, 26)) + UInt64(u16(local, 28))
         let (end, overflow) = offset.addingReportingOverflow(record.compressedSize)
         guard !overflow, end <= file.size else {
             throw NPZError.truncatedArchive(
-                path: file.path,
+                file: file.path,
                 reason: "member '\(member)' (\(record.compressedSize) bytes at \(offset)) runs past the end of the \(file.size)-byte file")
         }
         return (offset, u16(local, 8))

@@ -34,7 +34,7 @@ package final class ZIPWriter {
     package init(url: URL, target: String) throws {
         path = target
         fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SafeIOError.writeFailed(path: target, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw SafeIOError.writeFailed(file: target, reason: String(cString: strerror(errno))) }
         var now = time(nil)
         var parts = tm()
         localtime_r(&now, &parts)
@@ -76,7 +76,7 @@ package final class ZIPWriter {
         guard deflate else { return PreparedMember(parts: parts, deflated: nil, crc: crc, size: size) }
         let whole = parts.count == 1 ? parts[0] : parts.reduce(into: Data(capacity: Int(size))) { $0.append($1) }
         guard let deflated = whole.withUnsafeBytes({ DeflateCodec.deflate($0) }) else {
-            throw SafeIOError.writeFailed(path: target, reason: "libdeflate cannot allocate its compressor")
+            throw SafeIOError.writeFailed(file: target, reason: "libdeflate cannot allocate its compressor")
         }
         return PreparedMember(parts: parts, deflated: deflated, crc: crc, size: size)
     }

@@ -16,7 +16,7 @@ public enum AtomicFile {
             do {
                 try data.write(to: tmp)
             } catch {
-                throw SafeIOError.writeFailed(path: url.path, reason: describe(error))
+                throw SafeIOError.writeFailed(file: url.path, reason: describe(error))
             }
         }
     }
@@ -38,11 +38,11 @@ public enum AtomicFile {
         let fm = FileManager.default
         let dir = url.deletingLastPathComponent()
         if !overwrite && fm.fileExists(atPath: url.path) {
-            throw SafeIOError.exists(path: url.path)
+            throw SafeIOError.exists(file: url.path)
         }
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
-            throw SafeIOError.noDirectory(path: dir.path)
+            throw SafeIOError.noDirectory(file: dir.path)
         }
         // Temporaries of writers killed with SIGKILL (which nothing can catch) go on the next write here.
         TemporaryFiles.removeStale(in: dir)
@@ -55,15 +55,15 @@ public enum AtomicFile {
             try sync(tmp, target: url)
             if overwrite {
                 if rename(tmp.path, url.path) != 0 {
-                    throw SafeIOError.writeFailed(path: url.path, reason: String(cString: strerror(errno)))
+                    throw SafeIOError.writeFailed(file: url.path, reason: String(cString: strerror(errno)))
                 }
             } else {
                 // No-clobber publish: link() fails with EEXIST if the target appeared since the check
                 // above, so a file created meanwhile is never replaced. Then drop the temporary name.
                 if link(tmp.path, url.path) != 0 {
                     let code = errno
-                    if code == EEXIST { throw SafeIOError.exists(path: url.path) }
-                    throw SafeIOError.writeFailed(path: url.path, reason: String(cString: strerror(code)))
+                    if code == EEXIST { throw SafeIOError.exists(file: url.path) }
+                    throw SafeIOError.writeFailed(file: url.path, reason: String(cString: strerror(code)))
                 }
                 unlink(tmp.path)
             }
@@ -74,7 +74,7 @@ public enum AtomicFile {
         } catch {
             try? fm.removeItem(at: tmp)
             if !fm.isWritableFile(atPath: dir.path) {
-                throw SafeIOError.writeFailed(path: url.path, reason: "directory is not writable")
+                throw SafeIOError.writeFailed(file: url.path, reason: "directory is not writable")
             }
             throw error
         }
@@ -93,11 +93,11 @@ public enum AtomicFile {
     private static func sync(_ url: URL, target: URL) throws {
         let fd = open(url.path, O_RDONLY)
         guard fd >= 0 else {
-            throw SafeIOError.writeFailed(path: target.path, reason: "temporary file vanished: \(String(cString: strerror(errno)))")
+            throw SafeIOError.writeFailed(file: target.path, reason: "temporary file vanished: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         if fsync(fd) != 0 {
-            throw SafeIOError.writeFailed(path: target.path, reason: "fsync failed: \(String(cString: strerror(errno)))")
+            throw SafeIOError.writeFailed(file: target.path, reason: "fsync failed: \(String(cString: strerror(errno)))")
         }
     }
 }

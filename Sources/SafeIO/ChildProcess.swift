@@ -36,12 +36,12 @@ public enum ChildProcess {
     }
 
     /// Errors starting a child (not errors of the child itself, which are in `Outcome.termination`).
-    public enum Failure: Error, LocalizedError, Equatable {
+    public enum Failure: WeightBridgeError, Equatable {
         case cannotStart(executable: String, reason: String)
 
-        public var errorDescription: String? {
+        public var fileAndProblem: (file: String?, problem: String) {
             switch self {
-            case .cannotStart(let executable, let reason): return "\(executable): cannot start a child process (\(reason))"
+            case .cannotStart(let executable, let reason): (executable, "cannot start a child process (\(reason))")
             }
         }
     }

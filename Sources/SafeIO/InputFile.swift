@@ -28,7 +28,7 @@ public enum InputFile {
         let fd = try openDescriptor(url.path)
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw SafeIOError.cannotOpen(path: url.path, reason: errnoText()) }
+        guard fstat(fd, &info) == 0 else { throw SafeIOError.cannotOpen(file: url.path, reason: errnoText()) }
         return UInt64(max(0, info.st_size))
     }
 
@@ -38,7 +38,7 @@ public enum InputFile {
         let handle = try open(url)
         defer { try? handle.close() }
         let size = try handle.seekToEnd()
-        if size > maxBytes { throw SafeIOError.limitExceeded(what: url.path, value: size, limit: maxBytes) }
+        if size > maxBytes { throw SafeIOError.limitExceeded(file: url.path, what: nil, value: size, limit: maxBytes, unit: "bytes") }
         try handle.seek(toOffset: 0)
         return try handle.read(upToCount: Int(size)) ?? Data()
     }
@@ -46,17 +46,17 @@ public enum InputFile {
     private static func openDescriptor(_ path: String) throws -> Int32 {
         var fd: Int32
         repeat { fd = systemOpen(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) } while fd < 0 && errno == EINTR
-        guard fd >= 0 else { throw SafeIOError.cannotOpen(path: path, reason: errnoText()) }
+        guard fd >= 0 else { throw SafeIOError.cannotOpen(file: path, reason: errnoText()) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             let reason = errnoText()
             close(fd)
-            throw SafeIOError.cannotOpen(path: path, reason: reason)
+            throw SafeIOError.cannotOpen(file: path, reason: reason)
         }
         let kind = info.st_mode & S_IFMT
         guard kind == S_IFREG else {
             close(fd)
-            throw SafeIOError.notRegularFile(path: path, kind: describe(kind))
+            throw SafeIOError.notRegularFile(file: path, kind: describe(kind))
         }
         // Regular files never block; clear the flag so later reads behave as usual.
         let flags = fcntl(fd, F_GETFL)

@@ -34,3 +34,15 @@ public struct ResourceLimits: Sendable, Equatable {
     /// The defaults.
     public static let `default` = ResourceLimits()
 }
+
+extension ResourceLimits {
+    /// The one way a message says that a value is over a limit: `"2000028 bytes, over the limit of 1048576 bytes"`.
+    /// The caller puts what was measured before it (`"model_config: is " + ...`, `"has " + ...`).
+    ///
+    /// `unit` is the plural unit of both numbers (`"bytes"`, `"layers"`, `"members"`), or empty for a bare value
+    /// such as a layer setting. `whose` names a limit that is not WeightBridge's own (`"NumPy's"`).
+    public static func overLimit(_ value: some BinaryInteger, limit: some BinaryInteger, unit: String, whose: String = "the") -> String {
+        let unit = unit.isEmpty ? "" : " " + unit
+        return "\(value)\(unit), over \(whose) limit of \(limit)\(unit)"
+    }
+}

@@ -36,7 +36,7 @@ public enum Writeback {
             while done < raw.count {
                 let n = write(fd, raw.baseAddress! + done, min(raw.count - done, interval))
                 if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw SafeIOError.writeFailed(path: target, reason: String(cString: strerror(errno))) }
+                guard n > 0 else { throw SafeIOError.writeFailed(file: target, reason: String(cString: strerror(errno))) }
                 start(fd, offset: offset + UInt64(done), length: UInt64(n))
                 done += n
             }

@@ -23,28 +23,28 @@ public final class SafeTensorsFile {
         let path = url.path
         handle = try FileHandle(forReadingFrom: url)
         let size = try handle.seekToEnd()
-        guard size >= 8 else { throw SafeTensorsError.headerTooSmall(path: path, size: size) }
+        guard size >= 8 else { throw SafeTensorsError.headerTooSmall(file: path, size: size) }
         try handle.seek(toOffset: 0)
         let lengthBytes = [UInt8](try handle.read(upToCount: 8) ?? Data())
-        guard lengthBytes.count == 8 else { throw SafeTensorsError.headerTooSmall(path: path, size: UInt64(lengthBytes.count)) }
+        guard lengthBytes.count == 8 else { throw SafeTensorsError.headerTooSmall(file: path, size: UInt64(lengthBytes.count)) }
         let length = lengthBytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         guard length <= SafeTensorsHeader.maxLength else {
-            throw SafeTensorsError.headerTooLarge(path: path, length: length, limit: SafeTensorsHeader.maxLength)
+            throw SafeTensorsError.headerTooLarge(file: path, length: length, limit: SafeTensorsHeader.maxLength)
         }
-        guard length <= size - 8 else { throw SafeTensorsError.headerPastEnd(path: path, length: length, fileSize: size) }
+        guard length <= size - 8 else { throw SafeTensorsError.headerPastEnd(file: path, length: length, fileSize: size) }
         let json = [UInt8](try handle.read(upToCount: Int(length)) ?? Data())
-        guard json.count == Int(length) else { throw SafeTensorsError.headerPastEnd(path: path, length: length, fileSize: size) }
+        guard json.count == Int(length) else { throw SafeTensorsError.headerPastEnd(file: path, length: length, fileSize: size) }
         header = try SafeTensorsHeader.parse(json, length: length, fileSize: size, path: path)
         dataStart = 8 + length
         if header.entries.count > limits.maxMembers {
-            throw SafeTensorsError.tooManyTensors(path: path, count: header.entries.count, limit: limits.maxMembers)
+            throw SafeTensorsError.tooManyTensors(file: path, count: header.entries.count, limit: limits.maxMembers)
         }
         let total = size - dataStart
         if total > limits.maxTotalBytes {
-            throw SafeTensorsError.tooLarge(path: path, what: "the data buffer", bytes: total, limit: limits.maxTotalBytes)
+            throw SafeTensorsError.tooLarge(file: path, what: "the data buffer", bytes: total, limit: limits.maxTotalBytes)
         }
         if let big = header.entries.first(where: { $0.byteCount > limits.maxArrayBytes }) {
-            throw SafeTensorsError.tooLarge(path: path, what: "tensor '\(big.name)'", bytes: big.byteCount, limit: limits.maxArrayBytes)
+            throw SafeTensorsError.tooLarge(file: path, what: "tensor '\(big.name)'", bytes: big.byteCount, limit: limits.maxArrayBytes)
         }
     }
 
@@ -59,7 +59,7 @@ public final class SafeTensorsFile {
     /// The header entry of tensor `name`.
     public func entry(_ name: String) throws -> SafeTensorsHeader.Entry {
         guard let e = header.entries.first(where: { $0.name == name }) else {
-            throw SafeTensorsError.noSuchTensor(path: url.path, tensor: name, available: names)
+            throw SafeTensorsError.noSuchTensor(file: url.path, tensor: name, available: names)
         }
         return e
     }
@@ -75,7 +75,7 @@ public final class SafeTensorsFile {
                 let n = pread(handle.fileDescriptor, raw.baseAddress! + done, count - done, off_t(dataStart + e.begin) + off_t(done))
                 if n < 0 && errno == EINTR { continue }
                 guard n > 0 else {
-                    throw SafeTensorsError.incompleteBuffer(path: url.path, tensorBytes: e.end, bufferBytes: e.begin + UInt64(done))
+                    throw SafeTensorsError.incompleteBuffer(file: url.path, tensorBytes: e.end, bufferBytes: e.begin + UInt64(done))
                 }
                 done += n
             }

@@ -40,7 +40,7 @@ public struct SafeTensorsHeader: Sendable, Equatable {
 
     /// Parses and validates `json` (the header bytes) for a file of `fileSize` bytes.
     static func parse(_ json: [UInt8], length: UInt64, fileSize: UInt64, path: String) throws -> SafeTensorsHeader {
-        func invalid(_ reason: String) -> SafeTensorsError { .invalidHeader(path: path, reason: reason) }
+        func invalid(_ reason: String) -> SafeTensorsError { .invalidHeader(file: path, reason: reason) }
         guard String(validating: json, as: UTF8.self) != nil else { throw invalid("not UTF-8") }
         let root: HeaderJSON
         do {
@@ -75,17 +75,17 @@ public struct SafeTensorsHeader: Sendable, Equatable {
         var position: UInt64 = 0
         for e in entries {
             guard e.begin == position, e.end >= e.begin else {
-                throw SafeTensorsError.invalidOffsets(path: path, tensor: e.name, begin: e.begin, end: e.end, expectedBegin: position)
+                throw SafeTensorsError.invalidOffsets(file: path, tensor: e.name, begin: e.begin, end: e.end, expectedBegin: position)
             }
             position = e.end
         }
         let buffer = fileSize - 8 - length  // the caller checked length <= fileSize - 8
-        guard position == buffer else { throw SafeTensorsError.incompleteBuffer(path: path, tensorBytes: position, bufferBytes: buffer) }
+        guard position == buffer else { throw SafeTensorsError.incompleteBuffer(file: path, tensorBytes: position, bufferBytes: buffer) }
         return SafeTensorsHeader(entries: entries, metadata: metadata, length: length)
     }
 
     private static func entry(_ name: String, _ value: HeaderJSON, path: String) throws -> Entry {
-        func invalid(_ reason: String) -> SafeTensorsError { .invalidHeader(path: path, reason: "tensor '\(name)': \(reason)") }
+        func invalid(_ reason: String) -> SafeTensorsError { .invalidHeader(file: path, reason: "tensor '\(name)': \(reason)") }
         guard case .object(let fields) = value else { throw invalid("is \(value.typeName), expected an object") }
         func field(_ key: String) throws -> HeaderJSON {
             guard let v = fields.first(where: { $0.key == key })?.value else { throw invalid("no '\(key)'") }
@@ -100,7 +100,7 @@ public struct SafeTensorsHeader: Sendable, Equatable {
         }
         guard case .string(let dtypeName) = try field("dtype") else { throw invalid("'dtype' is not a string") }
         guard let dtype = SafeTensorsDType(rawValue: dtypeName) else {
-            throw SafeTensorsError.unsupportedDType(path: path, tensor: name, dtype: dtypeName)
+            throw SafeTensorsError.unsupportedDType(file: path, tensor: name, dtype: dtypeName)
         }
         let shape = try integers("shape")
         let offsets = try integers("data_offsets")
@@ -108,13 +108,13 @@ public struct SafeTensorsHeader: Sendable, Equatable {
         var count: UInt64 = 1
         for d in shape {
             let (p, overflow) = count.multipliedReportingOverflow(by: d)
-            guard !overflow, d <= UInt64(Int.max) else { throw SafeTensorsError.shapeOverflow(path: path, tensor: name, shape: shape) }
+            guard !overflow, d <= UInt64(Int.max) else { throw SafeTensorsError.shapeOverflow(file: path, tensor: name, shape: shape) }
             count = p
         }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: UInt64(dtype.itemSize))
-        guard !overflow, bytes <= UInt64(Int.max) else { throw SafeTensorsError.shapeOverflow(path: path, tensor: name, shape: shape) }
+        guard !overflow, bytes <= UInt64(Int.max) else { throw SafeTensorsError.shapeOverflow(file: path, tensor: name, shape: shape) }
         if offsets[1] >= offsets[0], offsets[1] - offsets[0] != bytes {
-            throw SafeTensorsError.sizeMismatch(path: path, tensor: name, shape: shape, dtype: dtypeName, bytes: offsets[1] - offsets[0])
+            throw SafeTensorsError.sizeMismatch(file: path, tensor: name, shape: shape, dtype: dtypeName, bytes: offsets[1] - offsets[0])
         }
         return Entry(name: name, dtype: dtype, shape: shape.map { Int($0) }, begin: offsets[0], end: offsets[1])
     }

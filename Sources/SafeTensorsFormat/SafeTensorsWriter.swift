@@ -55,7 +55,7 @@ public enum SafeTensorsWriter {
         let header = encodeHeader(ordered, metadata: metadata)
         try AtomicFile.write(to: url, overwrite: overwrite) { tmp in
             guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else {
-                throw SafeIOError.writeFailed(path: url.path, reason: "cannot create a temporary file in its directory")
+                throw SafeIOError.writeFailed(file: url.path, reason: "cannot create a temporary file in its directory")
             }
             let out = try FileHandle(forWritingTo: tmp)
             defer { try? out.close() }
@@ -76,7 +76,7 @@ public enum SafeTensorsWriter {
             } catch let error as SafeIOError {
                 throw error
             } catch {
-                throw SafeIOError.writeFailed(path: url.path, reason: AtomicFile.describe(error))
+                throw SafeIOError.writeFailed(file: url.path, reason: AtomicFile.describe(error))
             }
         }
     }

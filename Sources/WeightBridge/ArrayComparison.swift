@@ -202,15 +202,14 @@ public struct ArrayComparison: Codable, Sendable {
 }
 
 /// Errors from comparing files.
-public enum ComparisonError: Error, LocalizedError, Equatable {
+public enum ComparisonError: WeightBridgeError, Equatable {
     /// A renamed member is not in its file.
     case noSuchArray(file: String, name: String, names: [String])
 
-    public var errorDescription: String? {
+    public var fileAndProblem: (file: String?, problem: String) {
         switch self {
         case .noSuchArray(let file, let name, let names):
-            let shown = names.prefix(10).joined(separator: ", ") + (names.count > 10 ? ", ..." : "")
-            return "\(file): no array named '\(name)' (it holds: \(shown))"
+            (file, "no array named '\(name)' (it holds: \(names.prefix(10).joined(separator: ", ") + (names.count > 10 ? ", ..." : "")))")
         }
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
+import SafeIO
 
 /// Errors from loading a labelled dataset and matching it to a model. Messages name the file and member,
 /// what was found and what was expected; they never name command-line flags.
-public enum DatasetError: Error, LocalizedError, Equatable {
+public enum DatasetError: WeightBridgeError, Equatable {
     /// An archive has no member of that name.
     case noSuchMember(file: String, name: String, members: [String])
     /// The features array has no batch axis (a 0-d array) or holds no rows.
@@ -28,36 +29,28 @@ public enum DatasetError: Error, LocalizedError, Equatable {
     /// The MNIST splits are already scaled (`uint8 / 255`); a scale was given for one.
     case scaleOnMNIST
 
-    public var errorDescription: String? {
+    public var fileAndProblem: (file: String?, problem: String) {
         switch self {
         case .noSuchMember(let file, let name, let members):
-            return "\(file): no member '\(name)' (it holds: \(members.prefix(10).joined(separator: ", ")))"
+            (file, "no member '\(name)' (it holds: \(members.prefix(10).joined(separator: ", ")))")
         case .noSamples(let file, let shape):
-            return
-                "\(file): features of shape \(ArrayComparison.describe(shape: shape)) hold no samples; expected (rows, ...) with rows > 0"
+            (file, "features of shape \(Self.shapeText(shape)) hold no samples; expected (rows, ...) with rows > 0")
         case .badLabelShape(let file, let shape):
-            return
-                "\(file): labels of shape \(ArrayComparison.describe(shape: shape)); expected class indices (rows,) or one-hot (rows, classes)"
-        case .badLabel(let file, let index, let value):
-            return "\(file): label \(index) is \(value); expected a class index 0, 1, 2, ..."
-        case .rowCountMismatch(let features, let labels):
-            return "\(features) feature rows but \(labels) labels; expected one label per row"
+            (file, "labels of shape \(Self.shapeText(shape)); expected class indices (rows,) or one-hot (rows, classes)")
+        case .badLabel(let file, let index, let value): (file, "label \(index) is \(value); expected a class index 0, 1, 2, ...")
+        case .rowCountMismatch(let features, let labels): (nil, "\(features) feature rows but \(labels) labels; expected one label per row")
         case .reshapeMismatch(let stored, let requested):
-            return
-                "a sample of shape \(ArrayComparison.describe(shape: stored)) cannot be reshaped to \(ArrayComparison.describe(shape: requested))"
+            (nil, "a sample of shape \(Self.shapeText(stored)) cannot be reshaped to \(Self.shapeText(requested))")
         case .badReshape(let shape):
-            return "sample shape \(shape.map(String.init).joined(separator: ",")) is not a list of positive sizes such as 28,28,1"
-        case .unsupportedDType(let dtype):
-            return "input dtype '\(dtype)' is not supported; use float32"
+            (nil, "sample shape \(shape.map(String.init).joined(separator: ",")) is not a list of positive sizes such as 28,28,1")
+        case .unsupportedDType(let dtype): (nil, "input dtype '\(dtype)' is not supported; use float32")
         case .modelInputMismatch(let model, let samples):
-            return
-                "the model takes samples of shape \(ArrayComparison.describe(shape: model)), the dataset's are \(ArrayComparison.describe(shape: samples))"
-        case .labelOutsideModel(let label, let outputs):
-            return "label \(label) has no output in a model of \(outputs) outputs"
-        case .nonFiniteFeature(let file, let index):
-            return "\(file): feature value \(index) is NaN or infinite"
-        case .scaleOnMNIST:
-            return "the MNIST splits are already scaled (uint8 / 255 as float32); give no scale for them"
+            (nil, "the model takes samples of shape \(Self.shapeText(model)), the dataset's are \(Self.shapeText(samples))")
+        case .labelOutsideModel(let label, let outputs): (nil, "label \(label) has no output in a model of \(outputs) outputs")
+        case .nonFiniteFeature(let file, let index): (file, "feature value \(index) is NaN or infinite")
+        case .scaleOnMNIST: (nil, "the MNIST splits are already scaled (uint8 / 255 as float32); give no scale for them")
         }
     }
+
+    private static func shapeText(_ shape: [Int]) -> String { ArrayComparison.describe(shape: shape) }
 }

@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import SafeIO
 
 /// A figure a project reports for its model, with the precision it was written at: `accuracy=0.9812`
 /// (four decimals, so it holds when the computed accuracy rounds to 0.9812, i.e. within ±0.00005) or
@@ -118,7 +119,7 @@ public struct FigureExpectation: Sendable, Equatable {
 }
 
 /// Errors in an expected figure.
-public enum FigureError: Error, LocalizedError, Equatable {
+public enum FigureError: WeightBridgeError, Equatable {
     /// Not of the form `name=value`.
     case notAnAssignment(String)
     /// A name that is no figure.
@@ -128,16 +129,13 @@ public enum FigureError: Error, LocalizedError, Equatable {
     /// A per-class figure for a class the model does not have.
     case noSuchClass(name: String, classes: Int)
 
-    public var errorDescription: String? {
+    public var fileAndProblem: (file: String?, problem: String) {
         switch self {
-        case .notAnAssignment(let text):
-            return "expected figure '\(text)' is not of the form name=value (e.g. accuracy=0.9812)"
-        case .unknownName(let name):
-            return "unknown figure '\(name)'; known: \(FigureExpectation.knownNames.joined(separator: ", "))"
+        case .notAnAssignment(let text): (nil, "expected figure '\(text)' is not of the form name=value (e.g. accuracy=0.9812)")
+        case .unknownName(let name): (nil, "unknown figure '\(name)'; known: \(FigureExpectation.knownNames.joined(separator: ", "))")
         case .notADecimal(let name, let value):
-            return "figure \(name): '\(value)' is not a plain decimal such as 0.9812 or 98.12% (its digits give the precision checked)"
-        case .noSuchClass(let name, let classes):
-            return "figure \(name): the model has \(classes) classes (0 to \(classes - 1))"
+            (nil, "figure \(name): '\(value)' is not a plain decimal such as 0.9812 or 98.12% (its digits give the precision checked)")
+        case .noSuchClass(let name, let classes): (nil, "figure \(name): the model has \(classes) classes (0 to \(classes - 1))")
         }
     }
 }

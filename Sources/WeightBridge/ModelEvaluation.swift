@@ -30,7 +30,7 @@ public struct ModelEvaluation: Sendable {
         let perSample = model.inputShape.reduce(1, *)
         guard perSample == rows.rows * rows.cols else {
             throw BridgeError.cannotExport(
-                path: "MNIST",
+                file: "MNIST",
                 reason:
                     "the model expects \(ArrayComparison.describe(shape: model.inputShape)) per sample, MNIST rows are \(rows.rows)x\(rows.cols)"
             )

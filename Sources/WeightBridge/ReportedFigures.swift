@@ -1,4 +1,5 @@
 import Foundation
+import SafeIO
 
 /// The figures the seed project reports (`Fixtures/seed/reported.json`), each with the precision
 /// it was reported at, so `verify` can check computed figures at that precision.
@@ -82,22 +83,22 @@ public struct ReportedFigures: Codable, Sendable {
         do {
             figures = try JSONDecoder().decode(ReportedFigures.self, from: data)
         } catch {
-            throw VerificationError.badReportedFile(path: source, reason: DecodingErrorText.describe(error))
+            throw VerificationError.badReportedFile(file: source, reason: DecodingErrorText.describe(error))
         }
         guard figures.schema == 1 else {
-            throw VerificationError.badReportedFile(path: source, reason: "schema \(figures.schema), this version reads schema 1")
+            throw VerificationError.badReportedFile(file: source, reason: "schema \(figures.schema), this version reads schema 1")
         }
         return figures
     }
 }
 
 /// Errors from `verify`.
-public enum VerificationError: Error, LocalizedError {
-    case badReportedFile(path: String, reason: String)
+public enum VerificationError: WeightBridgeError {
+    case badReportedFile(file: String, reason: String)
 
-    public var errorDescription: String? {
+    public var fileAndProblem: (file: String?, problem: String) {
         switch self {
-        case .badReportedFile(let path, let reason): return "\(path): not a reported-figures file: \(reason)"
+        case .badReportedFile(let file, let reason): (file, "not a reported-figures file: \(reason)")
         }
     }
 }

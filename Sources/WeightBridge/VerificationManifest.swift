@@ -50,7 +50,7 @@ public struct VerificationManifest: Sendable {
         guard let size = FileSize.of(url) else { throw ManifestError.invalid(file: url.path, at: "", reason: "no such file") }
         guard size <= UInt64(limits.maxConfigBytes) else {
             throw ManifestError.invalid(
-                file: url.path, at: "", reason: "is \(size) bytes, over the limit of \(limits.maxConfigBytes) bytes")
+                file: url.path, at: "", reason: "is " + ResourceLimits.overLimit(size, limit: limits.maxConfigBytes, unit: "bytes"))
         }
         let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
         return try parse(
@@ -243,13 +243,13 @@ public struct VerificationManifest: Sendable {
 }
 
 /// Errors in a verification manifest.
-public enum ManifestError: Error, LocalizedError, Equatable {
+public enum ManifestError: WeightBridgeError, Equatable {
     /// The manifest is malformed at `at` (`checks[2].dataset`).
     case invalid(file: String, at: String, reason: String)
 
-    public var errorDescription: String? {
+    public var fileAndProblem: (file: String?, problem: String) {
         switch self {
-        case .invalid(let file, let at, let reason): return at.isEmpty ? "\(file): \(reason)" : "\(file): \(at): \(reason)"
+        case .invalid(let file, let at, let reason): (file, at.isEmpty ? reason : "\(at): \(reason)")
         }
     }
 }

@@ -53,7 +53,7 @@ struct Convert: ParsableCommand {
         let outExt = out.pathExtension.lowercased()
         guard !outExt.isEmpty else {
             throw CLIError.badInput(
-                path: output, reason: "has no extension; it says what to write (.npy, .npz, .safetensors, .keras or .h5)")
+                file: output, reason: "has no extension; it says what to write (.npy, .npz, .safetensors, .keras or .h5)")
         }
         // ARCHIVE.npz:NAME or FILE.safetensors:NAME
         if !FileManager.default.fileExists(atPath: input), let (container, member) = memberReference(input) {
@@ -65,14 +65,14 @@ struct Convert: ParsableCommand {
                 let file = try SafeTensorsFile(url: url, limits: limits)
                 guard file.names.contains(member) else {
                     throw CLIError.badInput(
-                        path: container, reason: "no tensor '\(member)' (tensors: \(file.names.joined(separator: ", ")))")
+                        file: container, reason: "no tensor '\(member)' (tensors: \(file.names.joined(separator: ", ")))")
                 }
                 try NPYFile.write(try numpy(file.tensor(member), name: member), to: out, overwrite: force)
             } else {
                 let archive = try NPZArchive(url: url, limits: limits)
                 guard archive.names.contains(member) else {
                     throw CLIError.badInput(
-                        path: container, reason: "no member '\(member)' (members: \(archive.names.joined(separator: ", ")))")
+                        file: container, reason: "no member '\(member)' (members: \(archive.names.joined(separator: ", ")))")
                 }
                 try NPYFile.write(try archive.array(member), to: out, overwrite: force)
             }
@@ -81,7 +81,7 @@ struct Convert: ParsableCommand {
         let inURL = try requireFile(input, flag: "IN")
         guard let inKind = try FileKind.detect(inURL) else {
             throw CLIError.badInput(
-                path: input, reason: "not a file WeightBridge reads (expected .npy, .npz, .safetensors, .keras or .h5 content)")
+                file: input, reason: "not a file WeightBridge reads (expected .npy, .npz, .safetensors, .keras or .h5 content)")
         }
         guard let outKind = FileKind.byExtension(out) else {
             throw CLIError.badOption("cannot convert to .\(outExt) (see weightbridge convert --help)")

@@ -21,7 +21,7 @@ struct MNISTOptions: ParsableArguments {
             let url = URL(fileURLWithPath: directory)
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue else {
-                throw CLIError.badInput(path: directory, reason: "no such directory (--mnist)")
+                throw CLIError.badInput(file: directory, reason: "no such directory (--mnist)")
             }
             return try MNISTDataset.load(directory: url)
         }

@@ -49,14 +49,14 @@ struct Predict: ParsableCommand {
                 let member = archive.names.contains(name) ? name : names.count == 1 && archive.names.count == 1 ? archive.names[0] : nil
                 guard let member else {
                     throw CLIError.badInput(
-                        path: input, reason: "has no member '\(name)' (the model's inputs are \(names.joined(separator: ", ")))")
+                        file: input, reason: "has no member '\(name)' (the model's inputs are \(names.joined(separator: ", ")))")
                 }
                 arrays.append(try archive.array(member))
             }
         } else {
             guard names.count == 1 else {
                 throw CLIError.badInput(
-                    path: input,
+                    file: input,
                     reason:
                         "is one array, but the model has \(names.count) inputs (\(names.joined(separator: ", "))): give an .npz with a member for each"
                 )
@@ -70,12 +70,12 @@ struct Predict: ParsableCommand {
                 let expected = "(N, " + shape.map(String.init).joined(separator: ", ") + ")"
                 if x.shape == shape {
                     throw CLIError.badInput(
-                        path: input,
+                        file: input,
                         reason:
                             "shape \(numpyShape(x.shape)) is one sample without a batch axis; expected \(expected), e.g. x[None] in NumPy")
                 }
                 throw CLIError.badInput(
-                    path: input,
+                    file: input,
                     reason: "shape \(numpyShape(x.shape)) does not hold samples of the model's input shape \(numpyShape(shape)); "
                         + "expected \(expected) or another shape of N samples of \(perSample) values")
             }
@@ -99,7 +99,7 @@ struct Predict: ParsableCommand {
         } else {
             guard results.count == 1 else {
                 throw CLIError.badInput(
-                    path: output,
+                    file: output,
                     reason: "the model has \(results.count) outputs (\(model.outputNames.joined(separator: ", "))): write them to an .npz")
             }
             try NPYFile.write(results[0], to: out, overwrite: force)
@@ -114,7 +114,7 @@ struct Predict: ParsableCommand {
         case .uint8: return try x.uint8s().map { Float($0) / 255 }
         case .float64: return try x.doubles().map { Float($0) }
         case .float32, .float16: return try x.floats()
-        default: throw CLIError.badInput(path: input, reason: "dtype \(x.dtype.descr) is not float32, float64 or uint8")
+        default: throw CLIError.badInput(file: input, reason: "dtype \(x.dtype.descr) is not float32, float64 or uint8")
         }
     }
 }

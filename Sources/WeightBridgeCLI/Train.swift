@@ -98,7 +98,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         if let output, !force, FileManager.default.fileExists(atPath: output) {
-            throw SafeIOError.exists(path: output)
+            throw SafeIOError.exists(file: output)
         }
         interrupt.install()
         if output == nil { printError("train: no --output given: the trained model will not be saved") }

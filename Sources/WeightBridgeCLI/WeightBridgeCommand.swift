@@ -49,8 +49,7 @@ struct WeightBridgeCommand: ParsableCommand {
         } catch {
             // ArgumentParser's own errors and requests (help, version) thrown from its built-in commands.
             if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { exit(withError: error) }
-            let message = (error as? LocalizedError)?.errorDescription ?? "\(error)"
-            printError("weightbridge: \(message)")
+            printError("weightbridge: \(commandLineMessage(for: error))")
             Foundation.exit(2)
         }
     }

@@ -155,7 +155,7 @@ final class CorpusTests: XCTestCase {
         let url = try FixturePaths.sharedFile("corpus_real/pplonski__keras2cpp__my_nn_weights.h5")
         let arch = try FixturePaths.sharedFile("corpus_real/pplonski__keras2cpp__my_nn_arch.json")
         XCTAssertThrowsError(try ModelFile.load(url, options: ModelFile.ImportOptions(architecture: arch))) { error in
-            XCTAssertEqual(error as? BridgeError, .unknownBackend(path: url.path))
+            XCTAssertEqual(error as? BridgeError, .unknownBackend(file: url.path))
         }
     }
 

@@ -80,4 +80,14 @@ final class CommandLineUsageTests: XCTestCase {
         ])
         assertOneLineError(r, mentioning: "shape (360, 10) does not hold samples of the model's input shape (30,)")
     }
+
+    func testAddsTheFlagThatResolvesALibraryError() throws {
+        // The library says what is missing; only the command knows which of its flags supplies it.
+        let weights = FixturePaths.fixture("h5/tfkeras_mlp_weights.h5").path
+        let r = try WeightBridgeBinary.run(["convert", weights, TemporaryDirectory().file("m.keras").path])
+        assertOneLineError(
+            r,
+            mentioning: "\(weights): holds weights only and no architecture; give --architecture FILE (Keras JSON/YAML or a full-model .h5)"
+        )
+    }
 }

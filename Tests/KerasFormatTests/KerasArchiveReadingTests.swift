@@ -106,14 +106,14 @@ final class KerasArchiveReadingTests: XCTestCase {
         }
         let path = { (name: String) in FixturePaths.fixture("keras3/\(name)").path }
         XCTAssertEqual(
-            refusal("bad_traversal.keras") as? NPZError, .unsafeMemberName(path: path("bad_traversal.keras"), member: "../model.weights.h5")
+            refusal("bad_traversal.keras") as? NPZError, .unsafeMemberName(file: path("bad_traversal.keras"), member: "../model.weights.h5")
         )
         XCTAssertEqual(
             refusal("bad_bomb.keras") as? NPZError,
-            .inflatesPastDeclaredSize(path: path("bad_bomb.keras"), member: "model.weights.h5", declared: 4096))
+            .inflatesPastDeclaredSize(file: path("bad_bomb.keras"), member: "model.weights.h5", declared: 4096))
         XCTAssertEqual(
             refusal("bad_config_too_large.keras", limits: ResourceLimits(maxConfigBytes: 1 << 20)) as? NPZError,
-            .memberTooLarge(path: path("bad_config_too_large.keras"), member: "config.json", bytes: 2_100_960, limit: 1 << 20))
+            .memberTooLarge(file: path("bad_config_too_large.keras"), member: "config.json", bytes: 2_100_960, limit: 1 << 20))
         guard case .missingMember(_, "config.json", let found) = refusal("bad_no_config.keras") as? KerasArchiveError else {
             return XCTFail("bad_no_config.keras: \(String(describing: refusal("bad_no_config.keras")))")
         }

@@ -29,8 +29,8 @@ final class HostileInputRoundTwoTests: XCTestCase {
         try npy(dimensions: 65).write(to: bad)
         XCTAssertEqual(try NPYFile.read(ok).shape.count, 64)
         XCTAssertThrowsError(try NPYFile.read(bad)) {
-            XCTAssertEqual($0 as? NPYError, .tooManyDimensions(source: bad.path, count: 65, limit: 64))
-            XCTAssertEqual($0.localizedDescription, "\(bad.path): shape has 65 dimensions, over NumPy's limit of 64")
+            XCTAssertEqual($0 as? NPYError, .tooManyDimensions(file: bad.path, count: 65, limit: 64))
+            XCTAssertEqual($0.localizedDescription, "\(bad.path): shape has 65 dimensions, over NumPy's limit of 64 dimensions")
         }
         // The reference: NumPy reads 64 dimensions and refuses 65.
         let verdict = try runPython(
@@ -49,11 +49,11 @@ final class HostileInputRoundTwoTests: XCTestCase {
         let dir = TemporaryDirectory()
         let array = NPYArray(shape: Array(repeating: 1, count: 70), float32: [1])
         XCTAssertThrowsError(try NPYFile.encode(array)) {
-            XCTAssertEqual($0 as? NPYError, .tooManyDimensions(source: "array", count: 70, limit: 64))
+            XCTAssertEqual($0 as? NPYError, .tooManyDimensions(file: "array", count: 70, limit: 64))
         }
         let out = dir.file("w.npz")
         XCTAssertThrowsError(try NPZWriter.write([("deep", array)], to: out)) {
-            XCTAssertEqual($0 as? NPYError, .tooManyDimensions(source: "\(out.path): member 'deep'", count: 70, limit: 64))
+            XCTAssertEqual($0 as? NPYError, .tooManyDimensions(file: "\(out.path): member 'deep'", count: 70, limit: 64))
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.url.path), [])
     }

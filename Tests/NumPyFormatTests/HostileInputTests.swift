@@ -107,7 +107,7 @@ final class HostileInputTests: XCTestCase {
         }
         let url = dir.file("empty.npz")
         try Data().write(to: url)
-        assertRefuses(url, .notAZip(path: url.path, reason: "no end-of-central-directory record"))
+        assertRefuses(url, .notAZip(file: url.path, reason: "no end-of-central-directory record"))
     }
 
     // MARK: - Lying directory fields
@@ -116,11 +116,11 @@ final class HostileInputTests: XCTestCase {
         let dir = TemporaryDirectory()
         let url = dir.file("zip64_huge.npz")
         try ZipBuilder([.init(name: "x.npy", data: member, zip64: (uncompressed: 1 << 40, compressed: nil))]).write(to: url)
-        assertRefuses(url, .archiveTooLarge(path: url.path, bytes: 1 << 40, limit: 16 << 30))
+        assertRefuses(url, .archiveTooLarge(file: url.path, bytes: 1 << 40, limit: 16 << 30))
         // With a total limit that lets it through, the member limit refuses it before any extraction.
         assertRefuses(
             url, limits: ResourceLimits(maxTotalBytes: .max),
-            .memberTooLarge(path: url.path, member: "x.npy", bytes: 1 << 40, limit: (4 << 30) + 10064))
+            .memberTooLarge(file: url.path, member: "x.npy", bytes: 1 << 40, limit: (4 << 30) + 10064))
     }
 
     func testZIP64SizesSmallerThanTheDataEndInATruncatedHeader() throws {
@@ -128,7 +128,7 @@ final class HostileInputTests: XCTestCase {
         let url = dir.file("zip64_small.npz")
         try ZipBuilder([.init(name: "x.npy", data: member, zip64: (uncompressed: 16, compressed: 16))]).write(to: url)
         XCTAssertThrowsError(try readAll(url)) { error in
-            XCTAssertEqual(error as? NPYError, .truncatedHeader(source: url.path + ":x.npy", needed: 128, available: 16))
+            XCTAssertEqual(error as? NPYError, .truncatedHeader(file: url.path + ":x.npy", needed: 128, available: 16))
         }
     }
 
@@ -140,7 +140,7 @@ final class HostileInputTests: XCTestCase {
         assertRefuses(
             url,
             .truncatedArchive(
-                path: url.path, reason: "member 'x.npy' (\(UInt64(1) << 62) bytes at 55) runs past the end of the \(size)-byte file"))
+                file: url.path, reason: "member 'x.npy' (\(UInt64(1) << 62) bytes at 55) runs past the end of the \(size)-byte file"))
     }
 
     func testRefusesZIP64EndRecordsThatLie() throws {
@@ -153,13 +153,13 @@ final class HostileInputTests: XCTestCase {
         assertRefuses(
             pastEnd,
             .truncatedArchive(
-                path: pastEnd.path,
+                file: pastEnd.path,
                 reason: "ZIP64 end of central directory at offset \(UInt64(1) << 40) runs past the end of the \(size)-byte file"))
 
         let manyEntries = dir.file("zip64_count.npz")
         builder.zip64End = (locatorOffset: UInt64?.none, count: UInt64(1) << 40)
         try builder.write(to: manyEntries)
-        assertRefuses(manyEntries, .tooManyMembers(path: manyEntries.path, count: 1 << 40, limit: 65536))
+        assertRefuses(manyEntries, .tooManyMembers(file: manyEntries.path, count: 1 << 40, limit: 65536))
     }
 
     func testRefusesCentralDirectoryPointingPastTheEnd() throws {
@@ -172,7 +172,7 @@ final class HostileInputTests: XCTestCase {
         assertRefuses(
             url,
             .truncatedArchive(
-                path: url.path, reason: "central directory (51 bytes at 1000000) runs past the end of the \(size)-byte file"))
+                file: url.path, reason: "central directory (51 bytes at 1000000) runs past the end of the \(size)-byte file"))
     }
 
     func testRefusesEndRecordCountThatHidesMembers() throws {
@@ -181,7 +181,7 @@ final class HostileInputTests: XCTestCase {
         let url = FixturePaths.fixture("fuzz/regressions/eocd_count_hides_member.npz")
         assertRefuses(
             url,
-            .inconsistentDirectory(path: url.path, reason: "the end record declares 4 entries in 274 bytes, but they end after 219 bytes"))
+            .inconsistentDirectory(file: url.path, reason: "the end record declares 4 entries in 274 bytes, but they end after 219 bytes"))
         let dir = TemporaryDirectory()
         let built = dir.file("count_lie.npz")
         var builder = ZipBuilder([.init(name: "a.npy", data: member), .init(name: "b.npy", data: member)])
@@ -189,7 +189,7 @@ final class HostileInputTests: XCTestCase {
         try builder.write(to: built)
         assertRefuses(
             built,
-            .inconsistentDirectory(path: built.path, reason: "the end record declares 1 entries in 102 bytes, but they end after 51 bytes"))
+            .inconsistentDirectory(file: built.path, reason: "the end record declares 1 entries in 102 bytes, but they end after 51 bytes"))
     }
 
     func testRefusesLocalHeaderOffsetPastTheEnd() throws {
@@ -200,7 +200,7 @@ final class HostileInputTests: XCTestCase {
         assertRefuses(
             url,
             .truncatedArchive(
-                path: url.path, reason: "local header of 'x.npy' at offset \(0x7fff_0000) runs past the end of the \(size)-byte file"))
+                file: url.path, reason: "local header of 'x.npy' at offset \(0x7fff_0000) runs past the end of the \(size)-byte file"))
     }
 
     // MARK: - Overlapping members
@@ -223,11 +223,11 @@ final class HostileInputTests: XCTestCase {
         var builder = ZipBuilder([.init(name: "a.npy", data: member), .init(name: "b.npy", data: member)])
         builder.nestSecondInsideFirst = true
         try builder.write(to: inside)
-        assertRefuses(inside, .overlappingMembers(path: inside.path, first: "a.npy", second: "b.npy"))
+        assertRefuses(inside, .overlappingMembers(file: inside.path, first: "a.npy", second: "b.npy"))
 
         let intoDirectory = dir.file("overlap_directory.npz")
         try ZipBuilder([.init(name: "x.npy", data: member, zip64: (uncompressed: 160, compressed: 160))]).write(to: intoDirectory)
-        assertRefuses(intoDirectory, .overlappingMembers(path: intoDirectory.path, first: "x.npy", second: "central directory"))
+        assertRefuses(intoDirectory, .overlappingMembers(file: intoDirectory.path, first: "x.npy", second: "central directory"))
     }
 
     // MARK: - Zip bombs
@@ -262,7 +262,7 @@ final class HostileInputTests: XCTestCase {
         let started = Date()
         assertRefuses(
             url, limits: ResourceLimits(maxArrayBytes: 256 << 20),
-            .memberTooLarge(path: url.path, member: "x.npy", bytes: bomb.size, limit: (256 << 20) + 10064))
+            .memberTooLarge(file: url.path, member: "x.npy", bytes: bomb.size, limit: (256 << 20) + 10064))
         print("measured: 2 GiB bomb (\(bomb.deflate.count) compressed bytes) refused in \(Date().timeIntervalSince(started)) s")
         // Under default limits it is what it says (2 GiB of zeros): its header is read without inflating the rest.
         let header = try NPZArchive(url: url).header("x")
@@ -276,7 +276,7 @@ final class HostileInputTests: XCTestCase {
         let stream = Deflate.zeros(after: header, zeroCount: 1 << 31)
         try ZipBuilder([.init(name: "x.npy", data: stream, method: 8, sizeOverride: 4096, crc: 0)]).write(to: url)
         let started = Date()
-        assertRefuses(url, .inflatesPastDeclaredSize(path: url.path, member: "x.npy", declared: 4096))
+        assertRefuses(url, .inflatesPastDeclaredSize(file: url.path, member: "x.npy", declared: 4096))
         print(
             "measured: lying bomb (\(stream.count) bytes inflating to 2 GiB, declares 4096) refused in \(Date().timeIntervalSince(started)) s"
         )
@@ -292,7 +292,7 @@ final class HostileInputTests: XCTestCase {
         try ZipBuilder([.init(name: "x.npy", data: stream, method: 8, zip64: (uncompressed: declared, compressed: nil), crc: 0)]).write(
             to: url)
         let started = Date()
-        assertRefuses(url, .shorterThanDeclared(path: url.path, member: "x.npy", declared: declared, found: UInt64(payload.count)))
+        assertRefuses(url, .shorterThanDeclared(file: url.path, member: "x.npy", declared: declared, found: UInt64(payload.count)))
         print("measured: 2 GiB claim holding 2 MiB refused in \(Date().timeIntervalSince(started)) s, peak RSS \(peakRSSMegabytes()) MB")
     }
 
@@ -317,13 +317,13 @@ final class HostileInputTests: XCTestCase {
             try NPYFile.decode(
                 try npy(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904, 4, 0), }"), source: "s.npy")
         ) { error in
-            XCTAssertEqual(error as? NPYError, .shapeOverflow(source: "s.npy", shape: "[4611686018427387904, 4, 0]"))
+            XCTAssertEqual(error as? NPYError, .shapeOverflow(file: "s.npy", shape: "[4611686018427387904, 4, 0]"))
         }
         XCTAssertThrowsError(
             try NPYFile.decode(
                 try npy(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999999,), }"), source: "s.npy")
         ) { error in
-            XCTAssertEqual(error as? NPYError, .shapeOverflow(source: "s.npy", shape: "(99999999999999999999999,)"))
+            XCTAssertEqual(error as? NPYError, .shapeOverflow(file: "s.npy", shape: "(99999999999999999999999,)"))
         }
     }
 
@@ -331,15 +331,15 @@ final class HostileInputTests: XCTestCase {
         let cases: [(String, NPYError)] = [
             (
                 "{'descr': '<f8', 'descr': '<f4', 'fortran_order': False, 'shape': (1,), }",
-                .malformedHeader(source: "h.npy", reason: "key 'descr' appears twice")
+                .malformedHeader(file: "h.npy", reason: "key 'descr' appears twice")
             ),
             (
                 "{'descr': '<f8', 'fortran_order': False, 'shape': (True,), }",
-                .malformedHeader(source: "h.npy", reason: "shape entry True is not an integer")
+                .malformedHeader(file: "h.npy", reason: "shape entry True is not an integer")
             ),
             (
                 "{'descr': '<f8', 'fortran_order': 0, 'shape': (1,), }",
-                .malformedHeader(source: "h.npy", reason: "fortran_order is 0, expected True or False")
+                .malformedHeader(file: "h.npy", reason: "fortran_order is 0, expected True or False")
             ),
         ]
         for (header, expected) in cases {
@@ -351,7 +351,7 @@ final class HostileInputTests: XCTestCase {
         var lie = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 2, 0, 0xFF, 0xFF, 0xFF, 0xFF])
         lie.append(Data(count: 64))
         XCTAssertThrowsError(try NPYFile.decode(lie, source: "h.npy")) {
-            XCTAssertEqual($0 as? NPYError, .headerTooLong(source: "h.npy", length: 0xFFFF_FFFF, limit: 10000))
+            XCTAssertEqual($0 as? NPYError, .headerTooLong(file: "h.npy", length: 0xFFFF_FFFF, limit: 10000))
         }
         // Version 1.0 header length of 0: no dict at all.
         XCTAssertThrowsError(try NPYFile.decode(Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, 0, 0]), source: "h.npy")) {

@@ -79,7 +79,7 @@ final class NPYFileTests: XCTestCase {
         try NPYFile.write(array, to: url)
         XCTAssertEqual(try NPYFile.read(url), array)
         XCTAssertThrowsError(try NPYFile.write(array, to: url, overwrite: false)) { error in
-            XCTAssertEqual(error as? SafeIOError, .exists(path: url.path))
+            XCTAssertEqual(error as? SafeIOError, .exists(file: url.path))
         }
     }
 
@@ -91,7 +91,7 @@ final class NPYFileTests: XCTestCase {
         XCTAssertEqual(header.byteCount, 240)
         XCTAssertEqual(header.headerLength, 128)
         XCTAssertThrowsError(try NPYFile.decodeHeader(bytes.prefix(20), source: "rank4")) { error in
-            XCTAssertEqual(error as? NPYError, .truncatedHeader(source: "rank4", needed: 128, available: 20))
+            XCTAssertEqual(error as? NPYError, .truncatedHeader(file: "rank4", needed: 128, available: 20))
         }
     }
 
@@ -148,27 +148,27 @@ final class NPYFileTests: XCTestCase {
     }
 
     func testRefusesObjectArraysWithoutUnpickling() {
-        assertRefuses("bad_object.npy") { .objectArray(source: $0, descr: "|O") }
-        let message = NPYError.objectArray(source: "f.npy", descr: "|O").errorDescription!
+        assertRefuses("bad_object.npy") { .objectArray(file: $0, descr: "|O") }
+        let message = NPYError.objectArray(file: "f.npy", descr: "|O").errorDescription!
         XCTAssertEqual(message, "f.npy: object arrays (descr '|O') need pickle, which WeightBridge never runs")
     }
 
     func testRefusesStructuredComplexAndUnknownDTypes() {
-        assertRefuses("bad_structured.npy") { .structuredDType(source: $0, descr: "[('x', '<f4'), ('y', '<i2')]") }
-        assertRefuses("bad_complex.npy") { .complexDType(source: $0, descr: "<c16") }
-        assertRefuses("bad_complex8.npy") { .complexDType(source: $0, descr: "<c8") }
-        assertRefuses("bad_unicode.npy") { .unknownDType(source: $0, descr: "<U2") }
+        assertRefuses("bad_structured.npy") { .structuredDType(file: $0, descr: "[('x', '<f4'), ('y', '<i2')]") }
+        assertRefuses("bad_complex.npy") { .complexDType(file: $0, descr: "<c16") }
+        assertRefuses("bad_complex8.npy") { .complexDType(file: $0, descr: "<c8") }
+        assertRefuses("bad_unicode.npy") { .unknownDType(file: $0, descr: "<U2") }
     }
 
     func testRefusesBadMagicVersionAndTruncation() {
-        assertRefuses("bad_magic.npy") { .badMagic(source: $0, found: "0x934e554d505a") }
-        assertRefuses("bad_version.npy") { .unsupportedVersion(source: $0, major: 4, minor: 0) }
-        assertRefuses("bad_truncated_data.npy") { .truncatedData(source: $0, expectedBytes: 48, foundBytes: 43) }
-        assertRefuses("bad_truncated_header.npy") { .truncatedHeader(source: $0, needed: 128, available: 40) }
+        assertRefuses("bad_magic.npy") { .badMagic(file: $0, found: "0x934e554d505a") }
+        assertRefuses("bad_version.npy") { .unsupportedVersion(file: $0, major: 4, minor: 0) }
+        assertRefuses("bad_truncated_data.npy") { .truncatedData(file: $0, expectedBytes: 48, foundBytes: 43) }
+        assertRefuses("bad_truncated_header.npy") { .truncatedHeader(file: $0, needed: 128, available: 40) }
     }
 
     func testRefusesMalformedAndOverlongHeaders() {
-        assertRefuses("bad_long_header.npy") { .headerTooLong(source: $0, length: 20084, limit: 10000) }
+        assertRefuses("bad_long_header.npy") { .headerTooLong(file: $0, length: 20084, limit: 10000) }
         for name in ["bad_malformed_header.npy", "bad_call_header.npy", "bad_missing_key.npy"] {
             XCTAssertThrowsError(try NPYFile.read(fixture(name))) { error in
                 guard case .malformedHeader = error as? NPYError else { return XCTFail("\(name): \(error)") }
@@ -177,13 +177,13 @@ final class NPYFileTests: XCTestCase {
     }
 
     func testRefusesNegativeOverflowingAndHugeShapesBeforeAllocating() {
-        assertRefuses("bad_negative_shape.npy") { .negativeDimension(source: $0, shape: [3, -4]) }
-        assertRefuses("bad_overflow_shape.npy") { .shapeOverflow(source: $0, shape: "[4294967296, 4294967296]") }
-        assertRefuses("bad_huge_shape.npy") { .arrayTooLarge(source: $0, bytes: 8 << 40, limit: 4 << 30) }
+        assertRefuses("bad_negative_shape.npy") { .negativeDimension(file: $0, shape: [3, -4]) }
+        assertRefuses("bad_overflow_shape.npy") { .shapeOverflow(file: $0, shape: "[4294967296, 4294967296]") }
+        assertRefuses("bad_huge_shape.npy") { .arrayTooLarge(file: $0, bytes: 8 << 40, limit: 4 << 30) }
         // Under a generous limit the same file is refused for holding far fewer bytes than claimed.
         let url = fixture("bad_huge_shape.npy")
         XCTAssertThrowsError(try NPYFile.read(url, limits: ResourceLimits(maxArrayBytes: .max))) { error in
-            XCTAssertEqual(error as? NPYError, .truncatedData(source: url.path, expectedBytes: 8 << 40, foundBytes: 64))
+            XCTAssertEqual(error as? NPYError, .truncatedData(file: url.path, expectedBytes: 8 << 40, foundBytes: 64))
         }
     }
 }

@@ -49,8 +49,8 @@ final class NPZArchiveTests: XCTestCase {
     }
 
     func testRefusesNonZipAndTruncatedArchives() {
-        assertRefuses("bad_not_a_zip.npz", member: nil) { .notAZip(path: $0, reason: "no end-of-central-directory record") }
-        assertRefuses("bad_truncated.npz", member: nil) { .notAZip(path: $0, reason: "no end-of-central-directory record") }
+        assertRefuses("bad_not_a_zip.npz", member: nil) { .notAZip(file: $0, reason: "no end-of-central-directory record") }
+        assertRefuses("bad_truncated.npz", member: nil) { .notAZip(file: $0, reason: "no end-of-central-directory record") }
         XCTAssertThrowsError(try NPZArchive(url: fixture("bad_truncated_tail.npz"))) { error in
             guard case .truncatedArchive = error as? NPZError else { return XCTFail("\(error)") }
         }
@@ -71,12 +71,12 @@ final class NPZArchiveTests: XCTestCase {
     func testRefusesMemberInflatingPastDeclaredSize() {
         // A header consistent with the declared 4224 bytes, then 1.6 MB of zeros: stopped in the
         // consumer at the first chunk past 4224.
-        assertRefuses("bad_bomb_header_fits.npz") { .inflatesPastDeclaredSize(path: $0, member: "x.npy", declared: 4224) }
+        assertRefuses("bad_bomb_header_fits.npz") { .inflatesPastDeclaredSize(file: $0, member: "x.npy", declared: 4224) }
         // A header claiming 1.6 MB in a member declaring 4096 bytes: refused from the header alone.
         let url = fixture("bad_bomb.npz")
         XCTAssertEqual(try NPZArchive(url: url).header("x").shape, [200_000])
         XCTAssertThrowsError(try NPZArchive(url: url).array("x")) { error in
-            XCTAssertEqual(error as? NPYError, .truncatedData(source: url.path + ":x.npy", expectedBytes: 1_600_000, foundBytes: 3968))
+            XCTAssertEqual(error as? NPYError, .truncatedData(file: url.path + ":x.npy", expectedBytes: 1_600_000, foundBytes: 3968))
         }
     }
 
@@ -87,33 +87,33 @@ final class NPZArchiveTests: XCTestCase {
     }
 
     func testTruncatedAndCorruptDeflateEndWithErrors() {
-        assertRefuses("bad_truncated_deflate.npz") { .truncatedDeflateStream(path: $0, member: "x.npy") }
-        assertRefuses("bad_corrupt_deflate.npz") { .corruptDeflateStream(path: $0, member: "x.npy") }
+        assertRefuses("bad_truncated_deflate.npz") { .truncatedDeflateStream(file: $0, member: "x.npy") }
+        assertRefuses("bad_corrupt_deflate.npz") { .corruptDeflateStream(file: $0, member: "x.npy") }
     }
 
     func testRefusesDuplicateAndUnsafeNames() {
-        assertRefuses("bad_duplicate.npz", member: nil) { .duplicateMember(path: $0, member: "x.npy") }
-        assertRefuses("bad_dotdot.npz", member: nil) { .unsafeMemberName(path: $0, member: "../evil.npy") }
-        assertRefuses("bad_absolute.npz", member: nil) { .unsafeMemberName(path: $0, member: "/etc/evil.npy") }
+        assertRefuses("bad_duplicate.npz", member: nil) { .duplicateMember(file: $0, member: "x.npy") }
+        assertRefuses("bad_dotdot.npz", member: nil) { .unsafeMemberName(file: $0, member: "../evil.npy") }
+        assertRefuses("bad_absolute.npz", member: nil) { .unsafeMemberName(file: $0, member: "/etc/evil.npy") }
     }
 
     func testRefusesEncryptedAndBzip2Members() {
-        assertRefuses("bad_encrypted.npz") { .encryptedMember(path: $0, member: "x.npy") }
-        assertRefuses("bad_bzip2.npz") { .unsupportedCompression(path: $0, member: "x.npy", method: 12) }
+        assertRefuses("bad_encrypted.npz") { .encryptedMember(file: $0, member: "x.npy") }
+        assertRefuses("bad_bzip2.npz") { .unsupportedCompression(file: $0, member: "x.npy", method: 12) }
     }
 
     func testRefusesMoreMembersThanTheLimit() {
-        assertRefuses("stored.npz", limits: ResourceLimits(maxMembers: 4), member: nil) { .tooManyMembers(path: $0, count: 5, limit: 4) }
+        assertRefuses("stored.npz", limits: ResourceLimits(maxMembers: 4), member: nil) { .tooManyMembers(file: $0, count: 5, limit: 4) }
     }
 
     func testRefusesHugeMemberHeaderBeforeAllocating() {
         for name in ["bad_huge_member.npz", "bad_huge_member_deflate.npz"] {
             let url = fixture(name)
             XCTAssertThrowsError(try NPZArchive(url: url).array("huge")) { error in
-                XCTAssertEqual(error as? NPYError, .arrayTooLarge(source: url.path + ":huge.npy", bytes: 8 << 40, limit: 4 << 30))
+                XCTAssertEqual(error as? NPYError, .arrayTooLarge(file: url.path + ":huge.npy", bytes: 8 << 40, limit: 4 << 30))
             }
             XCTAssertThrowsError(try NPZArchive(url: url, limits: ResourceLimits(maxArrayBytes: .max)).array("huge")) { error in
-                XCTAssertEqual(error as? NPYError, .truncatedData(source: url.path + ":huge.npy", expectedBytes: 8 << 40, foundBytes: 64))
+                XCTAssertEqual(error as? NPYError, .truncatedData(file: url.path + ":huge.npy", expectedBytes: 8 << 40, foundBytes: 64))
             }
             XCTAssertEqual(try NPZArchive(url: url).header("huge").count, 1 << 40)
         }

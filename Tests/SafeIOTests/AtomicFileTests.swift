@@ -79,12 +79,12 @@ final class AtomicFileTests: XCTestCase {
                 called = true
                 try Data([0]).write(to: tmp)
             }
-        ) { XCTAssertEqual($0 as? SafeIOError, .exists(path: target.path)) }
+        ) { XCTAssertEqual($0 as? SafeIOError, .exists(file: target.path)) }
         XCTAssertFalse(called)
         XCTAssertEqual(try Data(contentsOf: target), previous)
         XCTAssertEqual(try listing(dir.url), ["model.h5"])
         XCTAssertThrowsError(try AtomicFile.write(Data([1]), to: target, overwrite: false)) {
-            XCTAssertEqual($0 as? SafeIOError, .exists(path: target.path))
+            XCTAssertEqual($0 as? SafeIOError, .exists(file: target.path))
         }
     }
 
@@ -97,7 +97,7 @@ final class AtomicFileTests: XCTestCase {
                 // Another process creates the target between the existence check and the publish.
                 try self.previous.write(to: target)
             }
-        ) { XCTAssertEqual($0 as? SafeIOError, .exists(path: target.path)) }
+        ) { XCTAssertEqual($0 as? SafeIOError, .exists(file: target.path)) }
         XCTAssertEqual(try Data(contentsOf: target), previous)
         XCTAssertEqual(try listing(dir.url), ["model.h5"])
     }
@@ -106,14 +106,14 @@ final class AtomicFileTests: XCTestCase {
         let dir = TemporaryDirectory()
         let missing = dir.url.appendingPathComponent("no/such/dir/out.bin")
         XCTAssertThrowsError(try AtomicFile.write(Data([1]), to: missing)) {
-            XCTAssertEqual($0 as? SafeIOError, .noDirectory(path: missing.deletingLastPathComponent().path))
+            XCTAssertEqual($0 as? SafeIOError, .noDirectory(file: missing.deletingLastPathComponent().path))
         }
         // Root ignores permission bits, so a parent that is a regular file is the portable "cannot write here".
         let file = dir.file("plain")
         try previous.write(to: file)
         let inside = file.appendingPathComponent("out.bin")
         XCTAssertThrowsError(try AtomicFile.write(Data([1]), to: inside)) {
-            XCTAssertEqual($0 as? SafeIOError, .noDirectory(path: file.path))
+            XCTAssertEqual($0 as? SafeIOError, .noDirectory(file: file.path))
         }
         XCTAssertEqual(try Data(contentsOf: file), previous)
         XCTAssertEqual(try listing(dir.url), ["plain"])

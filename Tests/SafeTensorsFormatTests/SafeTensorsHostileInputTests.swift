@@ -23,49 +23,49 @@ final class SafeTensorsHostileInputTests: XCTestCase {
     private func path(_ name: String) -> String { FixturePaths.fixture("safetensors/\(name)").path }
 
     func testRefusesFilesShorterThanTheLengthField() throws {
-        XCTAssertEqual(try refusal("bad_too_small.safetensors"), .headerTooSmall(path: path("bad_too_small.safetensors"), size: 3))
+        XCTAssertEqual(try refusal("bad_too_small.safetensors"), .headerTooSmall(file: path("bad_too_small.safetensors"), size: 3))
     }
 
     func testRefusesHeaderLengthsOverTheReferenceLimitBeforeAllocating() throws {
         XCTAssertEqual(
             try refusal("bad_header_too_large.safetensors"),
-            .headerTooLarge(path: path("bad_header_too_large.safetensors"), length: 100_000_001, limit: 100_000_000))
+            .headerTooLarge(file: path("bad_header_too_large.safetensors"), length: 100_000_001, limit: 100_000_000))
     }
 
     func testRefusesHeaderLengthsPastTheEndOfTheFile() throws {
         XCTAssertEqual(
             try refusal("bad_header_past_end.safetensors"),
-            .headerPastEnd(path: path("bad_header_past_end.safetensors"), length: 4096, fileSize: 16))
+            .headerPastEnd(file: path("bad_header_past_end.safetensors"), length: 4096, fileSize: 16))
     }
 
     func testRefusesGapsAndOverlapsBetweenTensors() throws {
         XCTAssertEqual(
             try refusal("bad_gap.safetensors"),
-            .invalidOffsets(path: path("bad_gap.safetensors"), tensor: "b", begin: 8, end: 12, expectedBegin: 4))
+            .invalidOffsets(file: path("bad_gap.safetensors"), tensor: "b", begin: 8, end: 12, expectedBegin: 4))
         XCTAssertEqual(
             try refusal("bad_overlap.safetensors"),
-            .invalidOffsets(path: path("bad_overlap.safetensors"), tensor: "b", begin: 4, end: 8, expectedBegin: 8))
+            .invalidOffsets(file: path("bad_overlap.safetensors"), tensor: "b", begin: 4, end: 8, expectedBegin: 8))
     }
 
     func testRefusesOffsetsThatAreNotShapeTimesItemSize() throws {
         XCTAssertEqual(
             try refusal("bad_size_mismatch.safetensors"),
-            .sizeMismatch(path: path("bad_size_mismatch.safetensors"), tensor: "a", shape: [3], dtype: "F32", bytes: 8))
+            .sizeMismatch(file: path("bad_size_mismatch.safetensors"), tensor: "a", shape: [3], dtype: "F32", bytes: 8))
     }
 
     func testRefusesBuffersTheTensorsDoNotCoverExactly() throws {
         XCTAssertEqual(
             try refusal("bad_incomplete_buffer.safetensors"),
-            .incompleteBuffer(path: path("bad_incomplete_buffer.safetensors"), tensorBytes: 8, bufferBytes: 12))
+            .incompleteBuffer(file: path("bad_incomplete_buffer.safetensors"), tensorBytes: 8, bufferBytes: 12))
         XCTAssertEqual(
             try refusal("bad_huge_claim.safetensors"),
-            .incompleteBuffer(path: path("bad_huge_claim.safetensors"), tensorBytes: 1 << 50, bufferBytes: 8))
+            .incompleteBuffer(file: path("bad_huge_claim.safetensors"), tensorBytes: 1 << 50, bufferBytes: 8))
     }
 
     func testRefusesShapesWhoseByteCountOverflows() throws {
         XCTAssertEqual(
             try refusal("bad_huge_shape.safetensors"),
-            .shapeOverflow(path: path("bad_huge_shape.safetensors"), tensor: "a", shape: [1 << 40, 1 << 40]))
+            .shapeOverflow(file: path("bad_huge_shape.safetensors"), tensor: "a", shape: [1 << 40, 1 << 40]))
     }
 
     func testRefusesMalformedHeaders() throws {
@@ -88,6 +88,6 @@ final class SafeTensorsHostileInputTests: XCTestCase {
     func testRefusesDTypesItDoesNotReadByName() throws {
         XCTAssertEqual(
             try refusal("unsupported_f8.safetensors"),
-            .unsupportedDType(path: path("unsupported_f8.safetensors"), tensor: "a", dtype: "F8_E4M3"))
+            .unsupportedDType(file: path("unsupported_f8.safetensors"), tensor: "a", dtype: "F8_E4M3"))
     }
 }

@@ -84,7 +84,7 @@ final class SafeTensorsReadingTests: XCTestCase {
         // A tensor over the array limit is refused from the header alone, before any data is read.
         let url = FixturePaths.fixture("safetensors/no_metadata.safetensors")
         XCTAssertThrowsError(try SafeTensorsFile(url: url, limits: .init(maxArrayBytes: 16))) { error in
-            XCTAssertEqual(error as? SafeTensorsError, .tooLarge(path: url.path, what: "tensor 'weight'", bytes: 48, limit: 16))
+            XCTAssertEqual(error as? SafeTensorsError, .tooLarge(file: url.path, what: "tensor 'weight'", bytes: 48, limit: 16))
         }
         XCTAssertThrowsError(try SafeTensorsFile(url: url, limits: .init(maxMembers: 1)))
     }
