@@ -6,7 +6,8 @@ import SafeTensorsFormat
 
 /// The arrays of a file, listed without reading them and read one at a time: `compare` holds one pair in memory,
 /// not two whole files. `.npz` members are described from their `.npy` headers and `.safetensors` tensors from the
-/// file's header; the other kinds (`.npy`, `.h5`, `.keras`) are read whole once (`NamedArray.readAll`).
+/// file's header; `.npy` files and `.npz` members can also be read piece by piece (`pieces`), so a pair of them
+/// compares in constant memory. The other kinds (`.h5`, `.keras`) are read whole once (`NamedArray.readAll`).
 struct NamedArraySource {
     /// Array names in file order.
     let names: [String]
@@ -14,10 +15,19 @@ struct NamedArraySource {
     let describe: (String) throws -> (shape: [Int], dtype: String)
     /// The array itself.
     let load: (String) throws -> NamedArray
+    /// The array read forward piece by piece, for the kinds that can (`.npy`, `.npz`).
+    var pieces: ((String) throws -> ArrayPieceReader)? = nil
 
     /// Opens `url` (recognised by content, `FileKind`), checking what `NamedArray.readAll` checks.
     static func open(_ url: URL, limits: ResourceLimits) throws -> NamedArraySource {
         switch try FileKind.detect(url) {
+        case .npy:
+            let header = try ArrayPieceReader.open(npy: url, limits: limits).header
+            let name = url.deletingPathExtension().lastPathComponent
+            return NamedArraySource(
+                names: [name], describe: { _ in (header.shape, header.dtype.descr) },
+                load: { _ in try NamedArray.readAll(url, limits: limits)[0] },
+                pieces: { _ in try ArrayPieceReader.open(npy: url, limits: limits) })
         case .npz:
             let archive = try NPZArchive(url: url, limits: limits)
             return NamedArraySource(
@@ -29,7 +39,8 @@ struct NamedArraySource {
                 load: { name in
                     let a = try archive.array(name)
                     return NamedArray(name: name, shape: a.shape, dtype: a.dtype.descr, values: try a.doubles())
-                })
+                },
+                pieces: archive.pieceReader)
         case .safetensors:
             let file = try SafeTensorsFile(url: url, limits: limits)
             return NamedArraySource(
