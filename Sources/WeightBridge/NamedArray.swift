@@ -32,10 +32,6 @@ public struct NamedArray: Sendable {
                 let t = try file.tensor(name)
                 return NamedArray(name: name, shape: t.shape, dtype: dtypeName(t.dtype), values: try t.doubles())
             }
-        case .kerasArchive:
-            return try KerasArchive.read(url, limits: limits).weights.entries.map { e in
-                NamedArray(name: e.path, shape: e.shape, dtype: "float32", values: e.values.map(Double.init))
-            }
         case .npz:
             let archive = try NPZArchive(url: url, limits: limits)
             return try archive.names.map { name in
@@ -43,14 +39,24 @@ public struct NamedArray: Sendable {
                 return NamedArray(name: name, shape: a.shape, dtype: a.dtype.descr, values: try a.doubles())
             }
         default:
-            let file = try KerasModelFile.read(url, limits: limits)
-            return file.layerWeights.flatMap { layer in
-                layer.weights.map { w in
-                    NamedArray(
-                        name: "\(layer.layerName)/\(kerasWeightShortName(w.name))", shape: w.shape, dtype: "float32",
-                        values: w.values.map(Double.init))
-                }
+            return try float32Weights(url, limits: limits).map { w in
+                NamedArray(name: w.name, shape: w.array.shape, dtype: "float32", values: try w.array.doubles())
             }
+        }
+    }
+
+    /// The weights of a Keras file (`.keras`, `.h5`) as float32 arrays over the weights' own storage (no copy, no
+    /// float64), named as `readAll` names them: what `convert` writes to `.npz` and `.safetensors`, holding the
+    /// weights once.
+    public static func float32Weights(_ url: URL, limits: ResourceLimits = .default) throws -> [(name: String, array: NPYArray)] {
+        if try FileKind.detect(url) == .kerasArchive {
+            return try KerasArchive.read(url, limits: limits).weights.entries.map { e in
+                (e.path, NPYArray(shape: e.shape, sharing: e.values))
+            }
+        }
+        let file = try KerasModelFile.read(url, limits: limits)
+        return file.layerWeights.flatMap { layer in
+            layer.weights.map { w in ("\(layer.layerName)/\(kerasWeightShortName(w.name))", NPYArray(shape: w.shape, sharing: w.values)) }
         }
     }
 
