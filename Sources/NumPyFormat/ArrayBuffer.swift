@@ -1,31 +1,17 @@
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// Memory for an array's data that a reader fills (a stored member, an inflated member, a `.npy` file's data).
+/// Memory for an array's data that a reader fills (a stored member, an inflated member, a `.npy` file's data):
+/// `malloc`ed, uninitialised (the reader writes every byte), freed with `free`.
 ///
-/// From `hugePageThreshold` up, the buffer is aligned to 2 MiB and the kernel is asked for transparent huge pages
-/// (`madvise(MADV_HUGEPAGE)`), as NumPy does for every array of 4 MiB or more on Linux: filling 512 MiB then takes
-/// 256 page faults instead of 131,072, and giving it back is as quick. Where the kernel's setting is `never`, or off
-/// Linux, it is ordinary memory. Freed with `free`.
+/// Transparent huge pages were measured and refused (issue 15): NumPy advises `MADV_HUGEPAGE` for its arrays, and
+/// doing the same cut the page faults of a 512 MiB `convert` from 132,650 to 1,690, but with the kernel's `defrag`
+/// setting at `madvise` each huge-page fault may compact memory first, and on the loaded development machine the
+/// stored `convert` rows cost more, not less (CPU time, medians of 7 interleaved runs: write 0.97 s with the advice,
+/// 0.60 s without; read 0.90 s and 0.63 s).
 enum ArrayBuffer {
-    /// NumPy's threshold for asking for huge pages (4 MiB, `numpy/_core/src/multiarray/alloc.c`).
-    static let hugePageThreshold = 4 << 20
-    private static let hugePage = 2 << 20
-
     /// `count` bytes, uninitialised; nil when the memory cannot be had. The caller frees the base with `free`.
     static func allocate(_ count: Int) -> UnsafeMutableRawBufferPointer? {
-        guard count >= hugePageThreshold else {
-            guard let base = malloc(max(count, 1)) else { return nil }
-            return UnsafeMutableRawBufferPointer(start: base, count: count)
-        }
-        var base: UnsafeMutableRawPointer?
-        guard posix_memalign(&base, hugePage, count) == 0, let base else { return nil }
-        #if os(Linux)
-            _ = madvise(base, count - count % hugePage, 14)  // MADV_HUGEPAGE; advice only, failure changes nothing
-        #endif
+        guard let base = malloc(max(count, 1)) else { return nil }
         return UnsafeMutableRawBufferPointer(start: base, count: count)
     }
 
