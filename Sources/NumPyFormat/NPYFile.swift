@@ -47,7 +47,7 @@ public enum NPYFile {
 
     /// Reads a `.npy` file. Reads the header first and compares the real file size with what the
     /// header claims before reading (or allocating for) the data, then reads the data with `pread` straight into
-    /// the array's buffer (`ArrayBuffer`, huge pages as NumPy's; Foundation's `FileHandle.read(upToCount:)` reads 4 KiB per system call on Linux and
+    /// the array's buffer (`ArrayBuffer`; Foundation's `FileHandle.read(upToCount:)` reads 4 KiB per system call on Linux and
     /// regrows its buffer: 131,072 calls and several reallocations for 512 MiB).
     public static func read(_ url: URL, limits: ResourceLimits = .default) throws -> NPYArray {
         let file = try ArchiveFile(url: url)
