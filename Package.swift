@@ -22,7 +22,6 @@ let package = Package(
     targets: [
         // C libraries, through pkg-config. Shim headers wrap macros Swift cannot import.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
-        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Whole-buffer DEFLATE and CRC-32 for ZIP members (.npz, .keras): several times faster than zlib.
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
@@ -45,7 +44,9 @@ let package = Package(
         .target(name: "ModelSpec", dependencies: ["SafeIO"]),
 
         // Models: tensors, layers, training, BLAS.
-        .target(name: "NeuralNet", dependencies: ["ModelSpec", "SafeIO", "COpenBLAS"]),
+        // OpenBLAS is loaded at the first matrix product (`OpenBLAS.swift`), not linked: its constructor would cost every
+        // process a thread start, `convert` and `inspect` included.
+        .target(name: "NeuralNet", dependencies: ["ModelSpec", "SafeIO"]),
 
         // Bridge: Keras configs and weight layouts onto NeuralNet models, and back.
         .target(name: "Bridge", dependencies: ["SafeIO", "NumPyFormat", "KerasFormat", "NeuralNet"]),

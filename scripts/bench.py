@@ -65,7 +65,18 @@ def npz_benchmarks(tmp):
     rows.append((f"read {MEGABYTES} MB .npz, deflated", s["npz-read deflated.npz"], t_rd, "np.load, every member"))
 
 
-CLI = os.path.join(ROOT, ".build-bench", "release", "weightbridge")
+CLI = os.environ.get("WEIGHTBRIDGE_CLI", os.path.join(ROOT, ".build-bench", "release", "weightbridge"))
+
+
+def interleaved(runs, *fns):
+    """Median seconds of each of `fns`, run in turns (A B A B ...) so that a change in the machine's load falls on
+    every side alike: the machine is shared, and a best-of-N taken side after side can compare a quiet minute with a
+    busy one."""
+    times = [[] for _ in fns]
+    for _ in range(runs):
+        for i, fn in enumerate(fns):
+            t = time.perf_counter(); fn(); times[i].append(time.perf_counter() - t)
+    return [sorted(ts)[len(ts) // 2] for ts in times]
 
 
 def cli_seconds(*args):
@@ -91,25 +102,29 @@ def cli_npz_benchmarks(tmp):
     np.save(x, np.random.default_rng(1).uniform(-1, 1, n).astype(np.float32))
     out = {k: os.path.join(tmp, f"cli_{k}") for k in ("s.npz", "d.npz", "s.npy", "d.npy", "np_s.npz", "np_d.npz", "np.npy")}
     label = f"{MEGABYTES // 2} MB"
-    t_ws = best(2, lambda: cli_seconds("convert", x, out["s.npz"], "--force"))
-    t_wd = best(1, lambda: cli_seconds("convert", x, out["d.npz"], "--compress", "--force"))
-    p_ws = best(2, lambda: np.savez(out["np_s.npz"], x=np.load(x)))
-    p_wd = best(1, lambda: np.savez_compressed(out["np_d.npz"], x=np.load(x)))
-    t_rs = best(2, lambda: cli_seconds("convert", out["s.npz"] + ":x", out["s.npy"], "--force"))
-    t_rd = best(2, lambda: cli_seconds("convert", out["d.npz"] + ":x", out["d.npy"], "--force"))
     def read_back(src):
         with np.load(src) as z: np.save(out["np.npy"], z["x"])
-    p_rs = best(2, lambda: read_back(out["np_s.npz"]))
-    p_rd = best(2, lambda: read_back(out["np_d.npz"]))
-    sizes = (os.path.getsize(out["d.npz"]), os.path.getsize(out["np_d.npz"]))
+    runs = int(os.environ.get("BENCH_RUNS", "5"))
+    t_ws, p_ws = interleaved(runs, lambda: cli_seconds("convert", x, out["s.npz"], "--force"),
+                             lambda: np.savez(out["np_s.npz"], x=np.load(x)))
+    t_rs, p_rs = interleaved(runs, lambda: cli_seconds("convert", out["s.npz"] + ":x", out["s.npy"], "--force"),
+                             lambda: read_back(out["np_s.npz"]))
     rows.append((f"whole process: write a {label} .npz, stored (`convert x.npy y.npz`)", t_ws, p_ws, "np.load + np.savez"))
-    rows.append((f"whole process: write it deflated ({sizes[0]:,} vs {sizes[1]:,} bytes)", t_wd, p_wd, "np.load + np.savez_compressed"))
     rows.append((f"whole process: read it back, stored (`convert y.npz:x z.npy`)", t_rs, p_rs, "np.load + np.save"))
+    if os.environ.get("BENCH_STORED_ONLY"):
+        return
+    t_wd, p_wd = interleaved(1, lambda: cli_seconds("convert", x, out["d.npz"], "--compress", "--force"),
+                             lambda: np.savez_compressed(out["np_d.npz"], x=np.load(x)))
+    t_rd, p_rd = interleaved(runs, lambda: cli_seconds("convert", out["d.npz"] + ":x", out["d.npy"], "--force"),
+                             lambda: read_back(out["np_d.npz"]))
+    sizes = (os.path.getsize(out["d.npz"]), os.path.getsize(out["np_d.npz"]))
+    rows.append((f"whole process: write it deflated ({sizes[0]:,} vs {sizes[1]:,} bytes)", t_wd, p_wd, "np.load + np.savez_compressed"))
     rows.append((f"whole process: read it back, deflated", t_rd, p_rd, "np.load + np.save"))
     member = n * 4
     for kind in ("s.npz", "d.npz"):
         memory_rows.append((f"`inspect` a {label} {'stored' if kind == 's.npz' else 'deflated'} member", peak_rss("inspect", out[kind]), member, "<= 0.25"))
     memory_rows.append((f"`convert` the {label} stored member to .npz", peak_rss("convert", out["s.npz"], out["s.npz"] + ".copy.npz", "--force"), member, "<= 1.25"))
+    memory_rows.append((f"`compare` the {label} stored member with the deflated one", peak_rss("compare", out["s.npz"], out["d.npz"]), member, "constant"))
 
 
 def keras_cnn_timings(keras):
@@ -251,6 +266,16 @@ def machine():
 
 if __name__ == "__main__" and sys.argv[1:] == ["--keras-tf-side"]:
     keras_tf_side()
+    sys.exit(0)
+
+if __name__ == "__main__" and sys.argv[1:] == ["--cli-npz"]:
+    # The whole-process rows alone (medians of interleaved runs), printed, Docs untouched.
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        cli_npz_benchmarks(tmp)
+    for name, s, p, label in rows:
+        print(f"| {name} | {s:.3f} s | {p:.3f} s | {label} | {s / p:.2f} |")
+    for name, peak, member, goal in memory_rows:
+        print(f"| {name} | {peak / 2**20:.0f} MiB | {member / 2**20:.0f} MiB | {peak / member:.2f} | {goal} |")
     sys.exit(0)
 
 if __name__ == "__main__":

@@ -119,7 +119,6 @@ public struct KerasArchive: Sendable {
         throws -> T
     {
         let (bound, overflow) = limits.maxTotalBytes.addingReportingOverflow(64 << 20)  // the weights plus HDF5's own structures
-        let data = try zip.memberData(member, maxBytes: overflow ? .max : bound)
         var template = Array((FileManager.default.temporaryDirectory.path + "/weightbridge-keras-XXXXXX").utf8CString)
         guard let dir = mkdtemp(&template) else {
             throw SafeIOError.writeFailed(file: FileManager.default.temporaryDirectory.path, reason: String(cString: strerror(errno)))
@@ -127,11 +126,8 @@ public struct KerasArchive: Sendable {
         let dirURL = URL(fileURLWithPath: String(cString: dir))
         defer { try? FileManager.default.removeItem(at: dirURL) }
         let copy = dirURL.appendingPathComponent(member)
-        do {
-            try data.write(to: copy)
-        } catch {
-            throw SafeIOError.writeFailed(file: copy.path, reason: AtomicFile.describe(error))
-        }
+        // Piece by piece: the member is never held in memory beside the weights read from it (issue 15).
+        try zip.copyMember(member, maxBytes: overflow ? .max : bound, to: copy)
         return try body(copy)
     }
 }

@@ -33,26 +33,31 @@ public struct KerasChildReader: Sendable, Equatable {
 
     /// Runs the child on the weights file `url` and decodes its tree, checked as `read` checks a model.
     func readTree(_ url: URL, limits: ResourceLimits) throws -> KerasWeightTree {
-        try run(url, mode: .weightTree, limits: limits) { try KerasReaderReply.decodeTree($0, file: url.path, limits: limits) }
+        try run(url, mode: .weightTree, limits: limits) { try KerasReaderReply.tree($0, values: $1, file: url.path, limits: limits) }
     }
 
     /// Runs the child on `url` and decodes its answer. Throws the child's own refusal
     /// (`KerasFormatError.refusedByReader`, with the message the in-process reader would give), or
     /// `.readerCrashed`, `.readerTimedOut`, `.readerFailed`.
     func read(_ url: URL, mode: Mode, limits: ResourceLimits) throws -> KerasFileContents {
-        try run(url, mode: mode, limits: limits) { try KerasReaderReply.decode($0, file: url.path, limits: limits) }
+        try run(url, mode: mode, limits: limits) { try KerasReaderReply.contents($0, values: $1, file: url.path, limits: limits) }
     }
 
-    private func run<T>(_ url: URL, mode: Mode, limits: ResourceLimits, decode: (Data) throws -> T) throws -> T {
+    private func run<T>(
+        _ url: URL, mode: Mode, limits: ResourceLimits, decode: (KerasReaderReply, [[Float]]) throws -> T
+    ) throws -> T {
         let request = [mode.rawValue, url.path] + Self.encode(limits)
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_NUM_THREADS"] = "1"
+        // The answer is decoded as it arrives, each weight's values copied into place (never the whole answer held).
+        let receiver = KerasReaderReply.Receiver(file: url.path, limits: limits)
         let outcome = try ChildProcess.run(
             executable: executable.path, arguments: arguments + request, environment: environment,
-            timeoutSeconds: timeoutSeconds, maxOutputBytes: KerasReaderReply.maxBytes(limits))
+            timeoutSeconds: timeoutSeconds, maxOutputBytes: KerasReaderReply.maxBytes(limits), output: receiver.consume)
         switch outcome.termination {
         case .exited(0):
-            return try decode(outcome.output)
+            let (reply, values) = try receiver.finish()
+            return try decode(reply, values)
         case .exited(let status):
             let stderr =
                 String(decoding: outcome.errorOutput, as: UTF8.self)
@@ -70,13 +75,19 @@ public struct KerasChildReader: Sendable, Equatable {
         }
     }
 
-    /// The child's side: answers one request (`arguments` as the parent built them) and returns the bytes to write
-    /// to stdout. Lowers this process's limits first (address space about twice `maxTotalBytes` plus 4 GiB, no core
-    /// dumps) and always reads in-process. Errors become an error answer, never a thrown error.
-    public static func serve(_ arguments: [String]) -> Data {
+    /// The child's side: answers one request (`arguments` as the parent built them) on `fd` (stdout), each weight
+    /// written from its own storage (`KerasReaderReply.write(to:)`). Lowers this process's limits first (address
+    /// space about twice `maxTotalBytes` plus 4 GiB, no core dumps) and always reads in-process. Errors become an
+    /// error answer, never a thrown error.
+    public static func serve(_ arguments: [String], to fd: Int32) {
+        var reply = answer(arguments)
+        reply.write(to: fd)
+    }
+
+    private static func answer(_ arguments: [String]) -> KerasReaderReply {
         guard arguments.count >= 2, let mode = Mode(rawValue: arguments[0]), let limits = decodeLimits(Array(arguments.dropFirst(2)))
         else {
-            return KerasReaderReply.error("the isolated reader got a malformed request \(arguments.prefix(3))").encoded()
+            return KerasReaderReply.error("the isolated reader got a malformed request \(arguments.prefix(3))")
         }
         let (twice, o1) = limits.maxTotalBytes.multipliedReportingOverflow(by: 2)
         let (space, o2) = twice.addingReportingOverflow(4 << 30)
@@ -84,12 +95,12 @@ public struct KerasChildReader: Sendable, Equatable {
         let url = URL(fileURLWithPath: arguments[1])
         do {
             switch mode {
-            case .keras: return KerasReaderReply.keras(try KerasModelFile.readInProcess(url, limits: limits)).encoded()
-            case .kerasOrList: return KerasReaderReply(try KerasModelFile.readOrListInProcess(url, limits: limits)).encoded()
-            case .weightTree: return KerasReaderReply.tree(try KerasWeightTree.readInProcess(url, limits: limits)).encoded()
+            case .keras: return KerasReaderReply.keras(try KerasModelFile.readInProcess(url, limits: limits))
+            case .kerasOrList: return KerasReaderReply(try KerasModelFile.readOrListInProcess(url, limits: limits))
+            case .weightTree: return KerasReaderReply.tree(try KerasWeightTree.readInProcess(url, limits: limits))
             }
         } catch {
-            return KerasReaderReply.error((error as? LocalizedError)?.errorDescription ?? "\(url.path): \(error)").encoded()
+            return KerasReaderReply.error((error as? LocalizedError)?.errorDescription ?? "\(url.path): \(error)")
         }
     }
 

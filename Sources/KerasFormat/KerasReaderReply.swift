@@ -103,38 +103,71 @@ struct KerasReaderReply: Codable {
         return o1 || o2 || o3 ? UInt64.max : total
     }
 
-    func encoded() -> Data {
+    /// The answer's header and JSON part (the values follow it).
+    private func head() -> Data {
         var data = Self.magic
         let json = (try? JSONEncoder().encode(self)) ?? Data(#"{"kind":"error","message":"cannot encode the answer"}"#.utf8)
         var length = UInt64(json.count).littleEndian
         withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
         data.append(json)
+        return data
+    }
+
+    /// The whole answer in one buffer (tests, and answers without weights).
+    func encoded() -> Data {
+        var data = head()
         for v in values { v.withUnsafeBytes { data.append(contentsOf: $0) } }
         return data
     }
 
-    /// Decodes a `tree` answer for `file`: every shape checked (overflow, `limits.maxTotalBytes` in all) against the
-    /// bytes present before allocating, no bytes left over, and the paths checked as `KerasWeightTree.init` checks them.
+    /// Writes the answer to `fd` (the child's stdout) straight from each weight's own storage, so the child never
+    /// holds a second copy of the weights, and lets each weight go once written: while the parent fills its weights
+    /// the child's shrink, so the two processes together hold the weights about once, plus the one in transit.
+    /// Returns false when a write fails (the parent has gone).
+    @discardableResult
+    mutating func write(to fd: Int32) -> Bool {
+        func writeAll(_ raw: UnsafeRawBufferPointer) -> Bool {
+            var done = 0
+            while done < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                done += n
+            }
+            return true
+        }
+        guard head().withUnsafeBytes(writeAll) else { return false }
+        for i in values.indices {
+            let v = values[i]
+            values[i] = []
+            guard v.withUnsafeBytes(writeAll) else { return false }
+        }
+        return true
+    }
+
+    /// Decodes a `tree` answer for `file` held whole (`Receiver` checks it), then the paths as `KerasWeightTree.init`
+    /// checks them.
     static func decodeTree(_ data: Data, file: String, limits: ResourceLimits) throws -> KerasWeightTree {
+        let receiver = Receiver(file: file, limits: limits)
+        try data.withUnsafeBytes { try receiver.consume($0) }
+        let (reply, values) = try receiver.finish()
+        return try tree(reply, values: values, file: file, limits: limits)
+    }
+
+    /// The weights tree of a received `tree` answer (values in the order of its entries).
+    static func tree(_ reply: KerasReaderReply, values: [[Float]], file: String, limits: ResourceLimits) throws -> KerasWeightTree {
         func bad(_ reason: String) -> KerasFormatError { .readerFailed(file: file, reason: "malformed answer from the reader: \(reason)") }
-        let (reply, jsonEnd) = try header(data, file: file)
         switch reply.kind {
         case "error": throw KerasFormatError.refusedByReader(message: reply.message ?? "\(file): refused by the isolated reader")
         case "tree": break
         default: throw bad("answered a weights-tree read with kind '\(reply.kind)'")
         }
-        var budget = WeightBudget(limit: limits.maxTotalBytes, source: file)
-        var offset = data.startIndex + jsonEnd
-        var entries: [KerasWeightTree.Entry] = []
         let declared = reply.entries ?? []
-        guard declared.count <= limits.maxMembers else {
-            throw bad("it lists " + ResourceLimits.overLimit(declared.count, limit: limits.maxMembers, unit: "weights"))
+        var entries: [KerasWeightTree.Entry] = []
+        entries.reserveCapacity(declared.count)
+        for (e, v) in zip(declared, values) {
+            entries.append(KerasWeightTree.Entry(path: e.path, shape: e.shape, values: v, storedType: e.storedType))
         }
-        for e in declared {
-            let values = try takeValues(data, at: &offset, shape: e.shape, what: e.path, budget: &budget, bad: bad)
-            entries.append(KerasWeightTree.Entry(path: e.path, shape: e.shape, values: values, storedType: e.storedType))
-        }
-        guard offset == data.endIndex else { throw bad("\(data.endIndex - offset) bytes after the last weight") }
         let groups = reply.groups ?? []
         guard groups.count + entries.count <= limits.maxMembers else {
             throw bad(
@@ -143,58 +176,19 @@ struct KerasReaderReply: Codable {
         return try KerasWeightTree(entries: entries, groups: groups.map { KerasWeightTree.Group(path: $0.path, name: $0.name) })
     }
 
-    /// `count(shape)` float32 values at `offset`, after checking the shape and the budget against the bytes present.
-    private static func takeValues(
-        _ data: Data, at offset: inout Int, shape: [Int], what: String, budget: inout WeightBudget,
-        bad: (String) -> KerasFormatError
-    ) throws -> [Float] {
-        var count = 1
-        for d in shape {
-            let (c, overflow) = count.multipliedReportingOverflow(by: d)
-            guard d >= 0, !overflow else { throw bad("weight \(what) has shape \(shape)") }
-            count = c
-        }
-        try budget.take(count, what: what)
-        guard data.endIndex - offset >= count * 4 else { throw bad("values of \(what) are cut short") }
-        var values = [Float](repeating: 0, count: count)
-        values.withUnsafeMutableBytes { dst in
-            data.copyBytes(to: dst.bindMemory(to: UInt8.self), from: offset..<offset + count * 4)
-        }
-        offset += count * 4
-        return values
-    }
-
-    /// The JSON part of an answer and where the values begin.
-    private static func header(_ data: Data, file: String) throws -> (KerasReaderReply, Int) {
-        func bad(_ reason: String) -> KerasFormatError { .readerFailed(file: file, reason: "malformed answer from the reader: \(reason)") }
-        guard data.count >= 16, data.prefix(8) == magic else { throw bad("no header (\(data.count) bytes)") }
-        let length = data.dropFirst(8).prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard length <= UInt64(data.count - 16) else { throw bad("JSON of \(length) bytes in a \(data.count)-byte answer") }
-        let jsonEnd = 16 + Int(length)
-        do {
-            return (
-                try JSONDecoder().decode(KerasReaderReply.self, from: data.subdata(in: data.startIndex + 16..<data.startIndex + jsonEnd)),
-                jsonEnd
-            )
-        } catch {
-            throw bad("undecodable JSON")
-        }
-    }
-
-    /// Decodes an answer for `file` and turns it into contents, or throws the error it carries.
+    /// Decodes an answer for `file` held whole (`Receiver` checks it) and turns it into contents, or throws the error
+    /// it carries.
     static func decode(_ data: Data, file: String, limits: ResourceLimits) throws -> KerasFileContents {
+        let receiver = Receiver(file: file, limits: limits)
+        try data.withUnsafeBytes { try receiver.consume($0) }
+        let (reply, values) = try receiver.finish()
+        return try contents(reply, values: values, file: file, limits: limits)
+    }
+
+    /// The contents of a received answer (values in the order of its layers' weights): the configuration parsed again
+    /// here and the weights checked against it.
+    static func contents(_ reply: KerasReaderReply, values: [[Float]], file: String, limits: ResourceLimits) throws -> KerasFileContents {
         func bad(_ reason: String) -> KerasFormatError { .readerFailed(file: file, reason: "malformed answer from the reader: \(reason)") }
-        guard data.count >= 16, data.prefix(8) == magic else { throw bad("no header (\(data.count) bytes)") }
-        let length = data.dropFirst(8).prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard length <= UInt64(data.count - 16) else { throw bad("JSON of \(length) bytes in a \(data.count)-byte answer") }
-        let jsonEnd = 16 + Int(length)
-        let reply: KerasReaderReply
-        do {
-            reply = try JSONDecoder().decode(
-                KerasReaderReply.self, from: data.subdata(in: data.startIndex + 16..<data.startIndex + jsonEnd))
-        } catch {
-            throw bad("undecodable JSON")
-        }
         switch reply.kind {
         case "error":
             throw KerasFormatError.refusedByReader(message: reply.message ?? "\(file): refused by the isolated reader")
@@ -205,30 +199,12 @@ struct KerasReaderReply: Codable {
         default:
             throw bad("unknown kind '\(reply.kind)'")
         }
-        var budget = WeightBudget(limit: limits.maxTotalBytes, source: file)
-        var offset = data.startIndex + jsonEnd
-        var layers: [KerasLayerWeights] = []
-        for layer in reply.layers ?? [] {
-            var weights: [KerasWeight] = []
-            for w in layer.weights {
-                var count = 1
-                for d in w.shape {
-                    let (c, overflow) = count.multipliedReportingOverflow(by: d)
-                    guard d >= 0, !overflow else { throw bad("weight \(layer.name)/\(w.name) has shape \(w.shape)") }
-                    count = c
-                }
-                try budget.take(count, what: "\(layer.name)/\(w.name)")
-                guard data.endIndex - offset >= count * 4 else { throw bad("values of \(layer.name)/\(w.name) are cut short") }
-                var values = [Float](repeating: 0, count: count)
-                values.withUnsafeMutableBytes { dst in
-                    data.copyBytes(to: dst.bindMemory(to: UInt8.self), from: offset..<offset + count * 4)
-                }
-                offset += count * 4
-                weights.append(KerasWeight(name: w.name, shape: w.shape, values: values))
-            }
-            layers.append(KerasLayerWeights(layerName: layer.name, weights: weights))
+        var next = values.makeIterator()
+        let layers = (reply.layers ?? []).map { layer in
+            KerasLayerWeights(
+                layerName: layer.name, weights: layer.weights.map { KerasWeight(name: $0.name, shape: $0.shape, values: next.next() ?? []) }
+            )
         }
-        guard offset == data.endIndex else { throw bad("\(data.endIndex - offset) bytes after the last weight") }
         var result = KerasModelFile(
             kerasVersion: reply.kerasVersion, backend: reply.backend, modelConfig: nil, trainingConfigJSON: reply.trainingConfigJSON,
             hasOptimizerWeights: reply.hasOptimizerWeights ?? false, layerWeights: layers)

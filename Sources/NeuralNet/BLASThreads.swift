@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 
 /// Runs work with OpenBLAS limited to one thread while this library splits the batch over the cores itself.
@@ -17,15 +16,15 @@ enum BLASThreads {
     static func withSingleThreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         if depth == 0 {
-            saved = openblas_get_num_threads()
-            openblas_set_num_threads(1)
+            saved = OpenBLAS.getNumThreads()
+            OpenBLAS.setNumThreads(1)
         }
         depth += 1
         lock.unlock()
         defer {
             lock.lock()
             depth -= 1
-            if depth == 0 { openblas_set_num_threads(saved) }
+            if depth == 0 { OpenBLAS.setNumThreads(saved) }
             lock.unlock()
         }
         return try body()

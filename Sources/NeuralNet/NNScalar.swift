@@ -1,9 +1,8 @@
-import COpenBLAS
 import Foundation
 
 /// The scalar types a network can compute in: `Float` (Keras models) and `Double` (NumPy float64 models).
 ///
-/// Each conforming type routes matrix products to its own BLAS routine (`cblas_sgemm` or `cblas_dgemm`) and
+/// Each conforming type routes matrix products to its own BLAS routine (`cblas_sgemm` or `cblas_dgemm`, through `OpenBLAS`) and
 /// supplies the elementary functions the activations need, so layers are written once, generic over the type.
 public protocol NNScalar: BinaryFloatingPoint, Sendable where Self.RawSignificand: FixedWidthInteger {
     /// Row-major `C = alpha * op(A) * op(B) + beta * C`, with `op(A)` of shape (m, k) and `op(B)` of shape (k, n).
@@ -23,9 +22,6 @@ public protocol NNScalar: BinaryFloatingPoint, Sendable where Self.RawSignifican
     static func tanh(_ x: Self) -> Self
 }
 
-@inline(__always)
-private func blasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
-
 extension Float: NNScalar {
     /// `cblas_sgemm`, row-major.
     public static func gemm(
@@ -33,8 +29,8 @@ extension Float: NNScalar {
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        cblas_sgemm(
-            CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB), Int32(m), Int32(n), Int32(k), alpha,
+        OpenBLAS.sgemm(
+            OpenBLAS.rowMajor, OpenBLAS.transpose(transposeA), OpenBLAS.transpose(transposeB), Int32(m), Int32(n), Int32(k), alpha,
             a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
     /// `cblas_sgemv`, row-major.
@@ -42,7 +38,7 @@ extension Float: NNScalar {
         transposeA: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
         x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>
     ) {
-        cblas_sgemv(CblasRowMajor, blasTranspose(transposeA), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+        OpenBLAS.sgemv(OpenBLAS.rowMajor, OpenBLAS.transpose(transposeA), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
     }
     /// `expf`.
     @inline(__always) public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
@@ -59,8 +55,8 @@ extension Double: NNScalar {
         a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int, beta: Double,
         c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
-        cblas_dgemm(
-            CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB), Int32(m), Int32(n), Int32(k), alpha,
+        OpenBLAS.dgemm(
+            OpenBLAS.rowMajor, OpenBLAS.transpose(transposeA), OpenBLAS.transpose(transposeB), Int32(m), Int32(n), Int32(k), alpha,
             a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
     /// `cblas_dgemv`, row-major.
@@ -68,7 +64,7 @@ extension Double: NNScalar {
         transposeA: Bool, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
         x: UnsafePointer<Double>, beta: Double, y: UnsafeMutablePointer<Double>
     ) {
-        cblas_dgemv(CblasRowMajor, blasTranspose(transposeA), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+        OpenBLAS.dgemv(OpenBLAS.rowMajor, OpenBLAS.transpose(transposeA), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
     }
     /// `exp`.
     @inline(__always) public static func exp(_ x: Double) -> Double { Foundation.exp(x) }

@@ -40,6 +40,29 @@ public struct NPYArray: Sendable, Equatable {
         }
     }
 
+    /// A little-endian float32 array in C order over `values`' own storage, without copying it (the storage is kept
+    /// alive by the array's data), so that large weights reach a writer in the memory of one copy. Copies on a
+    /// big-endian host. `values.count` must equal the product of `shape`.
+    public init(shape: [Int], sharing values: [Float]) {
+        precondition(shape.reduce(1, *) == values.count, "\(values.count) values for shape \(shape)")
+        self.dtype = .float32
+        self.shape = shape
+        self.fortranOrder = false
+        guard NPYByteOrder.host == .little, !values.isEmpty else {
+            self.data = values.withUnsafeBufferPointer {
+                NPYArray.bytes($0, swap: NPYByteOrder.host != .little) { $0.bitPattern.byteSwapped }
+            }
+            return
+        }
+        // A native array's storage does not move while a reference to it is held and nothing writes through it (a
+        // write to any copy of `values` copies first); the deallocator holds that reference.
+        self.data = values.withUnsafeBytes { raw in
+            Data(
+                bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress!), count: raw.count,
+                deallocator: .custom { _, _ in withExtendedLifetime(values) {} })
+        }
+    }
+
     /// A little-endian float64 array in C order. `values.count` must equal the product of `shape`.
     public init(shape: [Int], float64 values: [Double]) {
         precondition(shape.reduce(1, *) == values.count, "\(values.count) values for shape \(shape)")

@@ -46,26 +46,26 @@ public enum NPYFile {
     }
 
     /// Reads a `.npy` file. Reads the header first and compares the real file size with what the
-    /// header claims before reading (or allocating for) the data.
+    /// header claims before reading (or allocating for) the data, then reads the data with `pread` straight into
+    /// the array's buffer (`ArrayBuffer`; Foundation's `FileHandle.read(upToCount:)` reads 4 KiB per system call on Linux and
+    /// regrows its buffer: 131,072 calls and several reallocations for 512 MiB).
     public static func read(_ url: URL, limits: ResourceLimits = .default) throws -> NPYArray {
-        let source = url.path
-        let handle = try InputFile.open(url)
-        defer { try? handle.close() }
-        let fileSize = try handle.seekToEnd()
-        try handle.seek(toOffset: 0)
-        var prefix = try handle.read(upToCount: 12) ?? Data()
-        let needed = try NPYHeader.requiredLength(prefix, source: source)
-        if needed > prefix.count {  // at most 10000 + 12 bytes
-            prefix.append(try handle.read(upToCount: needed - prefix.count) ?? Data())
-        }
-        let header = try decodeHeader(prefix, source: source)
-        try check(header, available: fileSize, source: source, limits: limits)
-        try handle.seek(toOffset: UInt64(header.headerLength))
-        let body = try handle.read(upToCount: header.byteCount) ?? Data()
-        guard body.count == header.byteCount else {
-            throw NPYError.truncatedData(file: source, expectedBytes: UInt64(header.byteCount), foundBytes: UInt64(body.count))
+        let file = try ArchiveFile(url: url)
+        let header = try readHeader(file, source: url.path, limits: limits)
+        let body = try ArrayBuffer.data(header.byteCount, source: url.path) {
+            try file.read(into: $0, at: UInt64(header.headerLength), what: "the data")
         }
         return try NPYArray(dtype: header.dtype, shape: header.shape, fortranOrder: header.fortranOrder, data: body)
+    }
+
+    /// The header of the `.npy` file open as `file`, checked against `limits` and the file's real size.
+    static func readHeader(_ file: ArchiveFile, source: String, limits: ResourceLimits) throws -> NPYHeader {
+        var prefix = try file.readData(at: 0, count: Int(min(file.size, 12)), what: "the header")
+        let needed = try NPYHeader.requiredLength(prefix, source: source)  // at most 10000 + 12 bytes
+        if needed > prefix.count { prefix = try file.readData(at: 0, count: Int(min(UInt64(needed), file.size)), what: "the header") }
+        let header = try decodeHeader(prefix, source: source)  // throws `truncatedHeader` for a short file
+        try check(header, available: file.size, source: source, limits: limits)
+        return header
     }
 
     /// Writes `array` to `url` atomically (temporary file, then rename). Throws `SafeIOError.exists`

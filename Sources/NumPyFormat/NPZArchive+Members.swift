@@ -1,4 +1,5 @@
 import Foundation
+import SafeIO
 
 /// Raw member access, for ZIP containers that are not `.npz` but need the same hardening: a Keras 3 `.keras`
 /// archive holds `metadata.json`, `config.json` and `model.weights.h5`.
@@ -30,5 +31,40 @@ extension NPZArchive {
         bytes.reserveCapacity(Int(member.record.uncompressedSize))
         try extract(member, full: true) { bytes.append($0) }
         return bytes
+    }
+
+    /// Copies the member stored at `path` into the new file `destination` piece by piece (1 MiB reads of a stored
+    /// member, 64 KiB of inflated output), with the checks of `memberData(_:maxBytes:)`; memory stays at one piece
+    /// whatever the member's size. A `.keras` archive's `model.weights.h5` goes to a temporary file this way for
+    /// libhdf5. The file is removed again when the copy fails.
+    public func copyMember(_ path: String, maxBytes: UInt64, to destination: URL) throws {
+        guard let member = members.first(where: { $0.path == path }) else {
+            throw NPZError.noSuchMember(path: url.path, member: path, available: memberPaths)
+        }
+        if member.record.uncompressedSize > maxBytes {
+            throw NPZError.memberTooLarge(path: url.path, member: path, bytes: member.record.uncompressedSize, limit: maxBytes)
+        }
+        let fd = open(destination.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SafeIOError.writeFailed(path: destination.path, reason: String(cString: strerror(errno))) }
+        var closed = false
+        defer { if !closed { close(fd) } }
+        do {
+            try extract(member, full: true, storedChunk: 1 << 20) { chunk in
+                try chunk.withUnsafeBytes { raw in
+                    var done = 0
+                    while done < raw.count {
+                        let n = write(fd, raw.baseAddress! + done, raw.count - done)
+                        if n < 0 && errno == EINTR { continue }
+                        guard n > 0 else { throw SafeIOError.writeFailed(path: destination.path, reason: String(cString: strerror(errno))) }
+                        done += n
+                    }
+                }
+            }
+            closed = true
+            close(fd)
+        } catch {
+            unlink(destination.path)
+            throw error
+        }
     }
 }

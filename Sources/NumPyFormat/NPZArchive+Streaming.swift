@@ -38,4 +38,18 @@ extension NPZArchive {
         }
         return header
     }
+
+    /// Member `name` read forward piece by piece when the caller asks (`ArrayPieceReader`): `compare` walks two
+    /// members side by side with it. Header and limits are checked here, size and CRC-32 after the last piece.
+    public func pieceReader(_ name: String) throws -> ArrayPieceReader {
+        let member = try lookup(name)
+        let header = try self.header(name)
+        try NPYFile.check(header, available: member.record.uncompressedSize, source: member.source, limits: limits)
+        let offset = try validatedOffset(of: member)
+        let bytes = try MemberByteReader(file: file, record: member.record, offset: offset, path: url.path, member: member.path)
+        let skipped = UnsafeMutableRawBufferPointer.allocate(byteCount: header.headerLength, alignment: 16)
+        defer { skipped.deallocate() }
+        try bytes.readExactly(into: skipped)
+        return ArrayPieceReader(header: header, fill: bytes.readExactly(into:), finish: bytes.finish)
+    }
 }

@@ -23,7 +23,7 @@ public final class NPZArchive {
     /// `url.path`, kept: Foundation computes `URL.path` anew on every call.
     private let filePath: String
     let limits: ResourceLimits
-    private let file: ArchiveFile
+    let file: ArchiveFile
     let members: [Member]
     /// Index into `members` by name and by stored path: `array(_:)` over every member stays linear.
     private let index: [String: Int]
@@ -134,8 +134,7 @@ public final class NPZArchive {
         let what = "member '\(member.path)'"
         let prefix = try file.readData(at: offset, count: header.headerLength, what: what)
         var crc = DeflateCodec.crc32(prefix)
-        var body = Data(count: header.byteCount)
-        try body.withUnsafeMutableBytes { (raw: UnsafeMutableRawBufferPointer) in
+        let body = try ArrayBuffer.data(header.byteCount, source: source) { (raw: UnsafeMutableRawBufferPointer) in
             var position = 0
             while position < raw.count {
                 let n = min(NPZArchive.storedChunkSize, raw.count - position)
@@ -194,7 +193,7 @@ public final class NPZArchive {
 
     /// Checks a member before any of its bytes are read (encryption, method, declared size, inflate ratio, local
     /// header) and returns the offset of its first data byte.
-    private func validatedOffset(of member: Member) throws -> UInt64 {
+    func validatedOffset(of member: Member) throws -> UInt64 {
         let record = member.record
         let path = filePath
         if record.isEncrypted { throw NPZError.encryptedMember(file: path, member: member.path) }
@@ -224,8 +223,8 @@ public final class NPZArchive {
         return offset
     }
 
-    /// Inflates a whole deflated member with libdeflate into a buffer of exactly its declared size (allocated with
-    /// `malloc`, the caller frees it), with its size and CRC-32 checked. The compressed bytes are held meanwhile.
+    /// Inflates a whole deflated member with libdeflate into a buffer of exactly its declared size (`ArrayBuffer`,
+    /// the caller frees it with `free`), with its size and CRC-32 checked. The compressed bytes are held meanwhile.
     /// A stream libdeflate refuses is replayed through zlib to say whether it is truncated or corrupt.
     func inflateWhole(_ member: Member) throws -> UnsafeMutableRawBufferPointer {
         let record = member.record
@@ -234,10 +233,10 @@ public final class NPZArchive {
         guard record.method == 8 else { throw NPZError.unsupportedCompression(file: path, member: member.path, method: record.method) }
         let compressed = try file.readData(at: offset, count: Int(record.compressedSize), what: "member '\(member.path)'")
         let size = Int(record.uncompressedSize)
-        guard let base = malloc(max(size, 1)) else {
+        guard let output = ArrayBuffer.allocate(size) else {
             throw NPZError.memberTooLarge(file: path, member: member.path, bytes: record.uncompressedSize, limit: 0)
         }
-        let output = UnsafeMutableRawBufferPointer(start: base, count: size)
+        let base = output.baseAddress
         do {
             let outcome = compressed.withUnsafeBytes { DeflateCodec.inflate($0, into: output) }
             switch outcome {

@@ -18,6 +18,8 @@ final class StreamingInflater {
 
     private let stream: UnsafeMutablePointer<z_stream>
     private var output: [UInt8]
+    /// Compressed bytes held between `read(into:refill:)` calls (zlib keeps pointing into them); allocated on first use.
+    private var input: UnsafeMutableRawBufferPointer?
 
     /// A raw-DEFLATE zlib stream with an `outputChunk`-byte output buffer; nil when zlib cannot allocate its state.
     init?(outputChunk: Int = 1 << 16) {
@@ -33,6 +35,39 @@ final class StreamingInflater {
     deinit {
         inflateEnd(stream)
         stream.deallocate()
+        input?.deallocate()
+    }
+
+    /// Pull mode: inflates into `buffer` until it is full or the stream ends, calling `refill` for more compressed
+    /// bytes (it fills the buffer it is given and returns how many it wrote, 0 at the end of the member). Returns
+    /// the bytes written and, once the stream has ended (or cannot go on), how. Not to be mixed with `run`.
+    func read(into buffer: UnsafeMutableRawBufferPointer, refill: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> (
+        count: Int, ending: Ending?
+    ) {
+        let input = self.input ?? UnsafeMutableRawBufferPointer.allocate(byteCount: output.count, alignment: 16)
+        self.input = input
+        var written = 0
+        while written < buffer.count {
+            if stream.pointee.avail_in == 0 {
+                let n = try refill(input)
+                if n == 0 { return (written, .truncated) }
+                stream.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                stream.pointee.avail_in = uInt(n)
+            }
+            let room = min(buffer.count - written, Int(UInt32.max))
+            stream.pointee.next_out = (buffer.baseAddress! + written).assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = uInt(room)
+            let status = inflate(stream, Z_NO_FLUSH)
+            written += room - Int(stream.pointee.avail_out)
+            stream.pointee.next_out = nil
+            switch status {
+            case Z_STREAM_END: return (written, .complete)
+            case Z_OK: continue
+            case Z_BUF_ERROR where stream.pointee.avail_in == 0: continue  // needs more input
+            default: return (written, .corrupt)
+            }
+        }
+        return (written, nil)
     }
 
     /// Runs the stream to its end (or until `output` throws).

@@ -48,9 +48,14 @@ public enum ChildProcess {
 
     /// Runs `executable` with `arguments` (argv[1...]) and `environment` (nil: this process's environment),
     /// waits at most `timeoutSeconds`, and returns how it ended with its output.
+    ///
+    /// With `output`, stdout is handed to it as it arrives instead of being gathered (`Outcome.output` stays empty),
+    /// so a large answer is decoded into place rather than held twice. The cap still counts every byte. If `output`
+    /// throws, it gets nothing more; the child is drained and reaped as usual, and the error is rethrown when the child
+    /// exited with status 0 (otherwise its termination says more, and is returned).
     public static func run(
         executable: String, arguments: [String], environment: [String: String]? = nil, timeoutSeconds: Double,
-        maxOutputBytes: UInt64, maxErrorBytes: Int = 64 << 10
+        maxOutputBytes: UInt64, maxErrorBytes: Int = 64 << 10, output sink: ((UnsafeRawBufferPointer) throws -> Void)? = nil
     ) throws -> Outcome {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
@@ -91,6 +96,8 @@ public enum ChildProcess {
 
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         var output = Data()
+        var outputCount: UInt64 = 0
+        var sinkError: Error?
         var errorOutput = Data()
         var open = [outPipe[0], errPipe[0]]
         var killedFor: Termination?
@@ -116,11 +123,22 @@ public enum ChildProcess {
                     continue
                 }
                 if fd.fd == outPipe[0] {
-                    if UInt64(output.count) + UInt64(n) > maxOutputBytes {
+                    if outputCount + UInt64(n) > maxOutputBytes {
                         killedFor = .outputTooLarge(limit: maxOutputBytes)
                         break
                     }
-                    output.append(buffer, count: n)
+                    outputCount += UInt64(n)
+                    if let sink {
+                        if sinkError == nil {
+                            do {
+                                try buffer.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                            } catch {
+                                sinkError = error
+                            }
+                        }
+                    } else {
+                        output.append(buffer, count: n)
+                    }
                 } else if errorOutput.count < maxErrorBytes {
                     errorOutput.append(buffer, count: min(n, maxErrorBytes - errorOutput.count))
                 }
@@ -132,6 +150,7 @@ public enum ChildProcess {
         if let killedFor { return Outcome(termination: killedFor, output: output, errorOutput: errorOutput) }
         // WIFEXITED / WEXITSTATUS / WTERMSIG are macros; their Linux and BSD encoding is the same.
         let termination: Termination = status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
+        if let sinkError, termination == .exited(0) { throw sinkError }
         return Outcome(termination: termination, output: output, errorOutput: errorOutput)
     }
 

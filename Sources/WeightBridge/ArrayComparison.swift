@@ -85,7 +85,8 @@ public struct ArrayComparison: Codable, Sendable {
         _ a: URL, _ b: URL, rtol: Double = 1e-7, atol: Double = 0, memberMap: [String: String] = [:], limits: ResourceLimits = .default,
         isolation: KerasReadIsolation = .inProcess
     ) throws -> ArrayComparison {
-        // One pair in memory at a time (for .npz and .safetensors; other kinds are read whole).
+        // One pair in memory at a time (for .npz and .safetensors; other kinds are read whole); .npy and .npz pairs
+        // piece by piece, in constant memory.
         let sourceA = try NamedArraySource.open(a, limits: limits, isolation: isolation)
         let sourceB = try NamedArraySource.open(b, limits: limits, isolation: isolation)
         let namesA = Set(sourceA.names)
@@ -96,10 +97,20 @@ public struct ArrayComparison: Codable, Sendable {
         }
         let checkDTypes = [sourceA.kind, sourceB.kind].allSatisfy { $0 == .npy || $0 == .npz }
         var result = ArrayComparison([], [], rtol: rtol, atol: atol)
+        /// One pair: piece by piece when both sides can and their storage orders agree, else read whole.
+        func pair(_ name: String, _ partner: String) throws -> Entry {
+            if let piecesA = sourceA.pieces, let piecesB = sourceB.pieces {
+                let ra = try piecesA(name)
+                let rb = try piecesB(partner)
+                let (x, y) = (ra.header, rb.header)
+                if x.shape != y.shape || x.fortranOrder == y.fortranOrder || x.shape.count <= 1 {
+                    return try compare(name: name, nameB: partner, ra, rb, rtol: rtol, atol: atol, checkDTypes: checkDTypes)
+                }
+            }
+            return compare(try sourceA.load(name), try sourceB.load(partner), rtol: rtol, atol: atol, checkDTypes: checkDTypes)
+        }
         if memberMap.isEmpty && sourceA.names.count == 1 && sourceB.names.count == 1 {
-            let x = try sourceA.load(sourceA.names[0])
-            let y = try sourceB.load(sourceB.names[0])
-            result.entries = [compare(x, y, rtol: rtol, atol: atol, checkDTypes: checkDTypes)]
+            result.entries = [try pair(sourceA.names[0], sourceB.names[0])]
             return result
         }
         // The same pairing as `init(_:_:...)`: by name through `memberMap`, then what is left on either side.
@@ -115,9 +126,7 @@ public struct ArrayComparison: Codable, Sendable {
                 continue
             }
             paired.insert(partner)
-            let x = try sourceA.load(name)
-            let y = try sourceB.load(partner)
-            result.entries.append(compare(x, y, rtol: rtol, atol: atol, checkDTypes: checkDTypes))
+            result.entries.append(try pair(name, partner))
         }
         for name in sourceB.names where !paired.contains(name) {
             let (shape, dtype) = try sourceB.describe(name)
@@ -136,43 +145,10 @@ public struct ArrayComparison: Codable, Sendable {
         if x.shape != y.shape {
             problems.append("shapes differ: \(ArrayComparison.describe(shape: x.shape)) vs \(ArrayComparison.describe(shape: y.shape))")
         } else {
-            var maxAbs = 0.0
-            var maxRel = 0.0
-            var bad = 0
-            var worst = -1
-            x.values.withUnsafeBufferPointer { p in
-                y.values.withUnsafeBufferPointer { q in
-                    for i in 0..<p.count {
-                        let u = p[i]
-                        let v = q[i]
-                        if u.isNaN || v.isNaN {
-                            if !(u.isNaN && v.isNaN) {
-                                bad += 1
-                                if !maxAbs.isNaN { worst = i }
-                                maxAbs = .nan
-                            }
-                            continue
-                        }
-                        if u == v { continue }  // equal infinities too
-                        let d = abs(u - v)
-                        if d.isNaN || d > atol + rtol * abs(v) { bad += 1 }
-                        if !maxAbs.isNaN && !(d <= maxAbs) {
-                            maxAbs = d
-                            worst = i
-                        }
-                        let r = v == 0 ? (d == 0 ? 0 : .infinity) : d / abs(v)
-                        if r > maxRel { maxRel = r }
-                    }
-                }
-            }
-            e.maxAbsoluteDifference = maxAbs
-            e.maxRelativeDifference = maxRel
-            e.mismatchedElements = bad
-            if worst >= 0 {
-                e.worstIndex = Self.index(of: worst, in: x.shape)
-                e.worstA = x.values[worst]
-                e.worstB = y.values[worst]
-            }
+            var differences = Differences(rtol: rtol, atol: atol)
+            differences.add(x.values, y.values, at: 0)
+            differences.record(in: &e, shape: x.shape, fortranOrder: false)
+            let bad = differences.mismatched
             if bad > 0 { problems.append("\(bad) of \(x.values.count) elements differ beyond tolerance") }
         }
         if checkDTypes && x.dtype != y.dtype { problems.append("dtypes differ: \(x.dtype) vs \(y.dtype)") }

@@ -33,19 +33,27 @@ public struct NamedArray: Sendable {
         case .npz, .safetensors:
             let source = try NamedArraySource.open(url, kind: kind, limits: limits, isolation: isolation)
             return try source.names.map(source.load)
-        case .kerasArchive:
-            return try KerasArchive.read(url, limits: limits, isolation: isolation).weights.entries.map { e in
-                NamedArray(name: e.path, shape: e.shape, dtype: "float32", values: e.values.map(Double.init))
-            }
         default:
-            let file = try KerasModelFile.read(url, limits: limits, isolation: isolation)
-            return file.layerWeights.flatMap { layer in
-                layer.weights.map { w in
-                    NamedArray(
-                        name: "\(layer.layerName)/\(kerasWeightShortName(w.name))", shape: w.shape, dtype: "float32",
-                        values: w.values.map(Double.init))
-                }
+            return try float32Weights(url, limits: limits, isolation: isolation).map { w in
+                NamedArray(name: w.name, shape: w.array.shape, dtype: "float32", values: try w.array.doubles())
             }
+        }
+    }
+
+    /// The weights of a Keras file (`.keras`, `.h5`) as float32 arrays over the weights' own storage (no copy, no
+    /// float64), named as `readAll` names them: what `convert` writes to `.npz` and `.safetensors`, holding the
+    /// weights once. `.h5` and `.keras` files are parsed by libhdf5 as `isolation` says.
+    public static func float32Weights(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess) throws
+        -> [(name: String, array: NPYArray)]
+    {
+        if try FileKind.detect(url) == .kerasArchive {
+            return try KerasArchive.read(url, limits: limits, isolation: isolation).weights.entries.map { e in
+                (e.path, NPYArray(shape: e.shape, sharing: e.values))
+            }
+        }
+        let file = try KerasModelFile.read(url, limits: limits, isolation: isolation)
+        return file.layerWeights.flatMap { layer in
+            layer.weights.map { w in ("\(layer.layerName)/\(kerasWeightShortName(w.name))", NPYArray(shape: w.shape, sharing: w.values)) }
         }
     }
 

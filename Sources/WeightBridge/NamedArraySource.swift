@@ -6,7 +6,8 @@ import SafeTensorsFormat
 
 /// The arrays of a file, listed without reading them and read one at a time: `compare` holds one pair in memory,
 /// not two whole files. `.npz` members are described from their `.npy` headers and `.safetensors` tensors from the
-/// file's header; the other kinds (`.npy`, `.h5`, `.keras`) are read whole once (`NamedArray.readAll`).
+/// file's header; `.npy` files and `.npz` members can also be read piece by piece (`pieces`), so a pair of them
+/// compares in constant memory. The other kinds (`.h5`, `.keras`) are read whole once (`NamedArray.readAll`).
 struct NamedArraySource {
     /// What the file is, by content (`FileKind.detect`).
     let kind: FileKind?
@@ -16,6 +17,8 @@ struct NamedArraySource {
     let describe: (String) throws -> (shape: [Int], dtype: String)
     /// The array itself.
     let load: (String) throws -> NamedArray
+    /// The array read forward piece by piece, for the kinds that can (`.npy`, `.npz`).
+    var pieces: ((String) throws -> ArrayPieceReader)? = nil
 
     /// Opens `url` (recognised by content, `FileKind`), checking what `NamedArray.readAll` checks; `.h5` and `.keras`
     /// weights are parsed by libhdf5 as `isolation` says.
@@ -26,6 +29,13 @@ struct NamedArraySource {
     /// Opens `url`, whose content says it is `kind`; `.npz` and `.safetensors` are read one array per `load`.
     static func open(_ url: URL, kind: FileKind?, limits: ResourceLimits, isolation: KerasReadIsolation) throws -> NamedArraySource {
         switch kind {
+        case .npy:
+            let header = try ArrayPieceReader.open(npy: url, limits: limits).header
+            let name = url.deletingPathExtension().lastPathComponent
+            return NamedArraySource(
+                kind: kind, names: [name], describe: { _ in (header.shape, header.dtype.descr) },
+                load: { _ in try NamedArray.readAll(url, limits: limits)[0] },
+                pieces: { _ in try ArrayPieceReader.open(npy: url, limits: limits) })
         case .npz:
             let archive = try NPZArchive(url: url, limits: limits)
             return NamedArraySource(
@@ -37,7 +47,8 @@ struct NamedArraySource {
                 load: { name in
                     let a = try archive.array(name)
                     return NamedArray(name: name, shape: a.shape, dtype: a.dtype.descr, values: try a.doubles())
-                })
+                },
+                pieces: archive.pieceReader)
         case .safetensors:
             let file = try SafeTensorsFile(url: url, limits: limits)
             return NamedArraySource(

@@ -137,22 +137,17 @@ struct Convert: ParsableCommand {
             try KerasArchive.write(
                 configJSON: archive.configJSON, metadataJSON: archive.metadataJSON, weights: archive.weights, to: out, overwrite: force)
         case (.kerasArchive, .safetensors):
-            let arrays = try NamedArray.readAll(inURL, limits: limits, isolation: ReadH5Child.reader)
-            try SafeTensorsWriter.write(
-                try arrays.map { (name: $0.name, tensor: try SafeTensor(NPYArray(shape: $0.shape, float32: $0.values.map { Float($0) }))) },
-                to: out,
-                overwrite: force)
+            // The weights once, as float32 over their own storage (issue 15: no second copy).
+            let arrays = try NamedArray.float32Weights(inURL, limits: limits, isolation: ReadH5Child.reader)
+            try SafeTensorsWriter.write(try arrays.map { (name: $0.name, tensor: try SafeTensor($0.array)) }, to: out, overwrite: force)
         case (.hdf5, .npz), (.npz, .npz), (.kerasArchive, .npz):
             if layout == .mlp {
                 let imported = try ModelFile.load(inURL, options: try modelOptions.importOptions(limits: limits))
                 try NPZWriter.write(
                     try MLPArchive.exportArrays(imported.model, path: output), to: out, compressed: compress, overwrite: force)
             } else {
-                let arrays = try NamedArray.readAll(inURL, limits: limits, isolation: ReadH5Child.reader).map {
-                    a -> (name: String, array: NPYArray) in
-                    (a.name, NPYArray(shape: a.shape, float32: a.values.map { Float($0) }))
-                }
-                try NPZWriter.write(arrays, to: out, compressed: compress, overwrite: force)
+                // The weights once, as float32 over their own storage (issue 15: no float64 copy, no second float32 one).
+                try NPZWriter.write(NamedArray.float32Weights(inURL, limits: limits, isolation: ReadH5Child.reader), to: out, compressed: compress, overwrite: force)
             }
         default:
             throw CLIError.badOption("cannot convert \(inKind.description) to .\(outExt) (see weightbridge convert --help)")

@@ -15,7 +15,7 @@ struct ReadH5Child: ParsableCommand {
     var request: [String] = []
 
     func run() throws {
-        FileHandle.standardOutput.write(KerasChildReader.serve(request))
+        KerasChildReader.serve(request, to: STDOUT_FILENO)
     }
 
     /// The reader every other command passes to its reads: this same executable, with `WEIGHTBRIDGE_H5_TIMEOUT`

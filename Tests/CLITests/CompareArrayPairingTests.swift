@@ -36,6 +36,42 @@ final class CompareArrayPairingTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
     }
 
+    /// Pairs of several pieces (64 Ki elements each) give NumPy's figures: stored against deflated members, `.npy`
+    /// files, Fortran-ordered pairs (walked in storage order, the worst element still named by its C index) and a
+    /// C-ordered array against a Fortran-ordered one (read whole).
+    func testPiecewiseComparisonGivesNumPysFiguresInEveryStorageOrder() throws {
+        let tmp = TemporaryDirectory()
+        try numpy(
+            """
+            import json
+            a = np.random.default_rng(3).standard_normal((300, 700)).astype(np.float32)
+            b = a.copy(); b[17, 650] += np.float32(0.25); b[250, 3] -= np.float32(0.125); b[5, 5] += np.float32(1e-7)
+            pairs = {'c': (a, b), 'f': (np.asfortranarray(a), np.asfortranarray(b)), 'mixed': (a, np.asfortranarray(b))}
+            for k, (x, y) in pairs.items():
+                np.savez(os.path.join(d, f'A_{k}.npz'), w=x)
+                np.savez_compressed(os.path.join(d, f'B_{k}.npz'), w=y)
+            np.save(os.path.join(d, 'A.npy'), np.asfortranarray(a)); np.save(os.path.join(d, 'B.npy'), np.asfortranarray(b))
+            u, v = a.astype(np.float64), b.astype(np.float64)
+            diff = np.abs(u - v)
+            rel = np.where(v != 0, diff / np.abs(v), np.where(diff == 0, 0, np.inf))
+            worst = np.unravel_index(np.argmax(diff), a.shape)
+            open(os.path.join(d, 'expected.json'), 'w').write(json.dumps(
+                {'abs': float(diff.max()), 'rel': float(rel.max()), 'bad': int((diff > 1e-6).sum()), 'worst': [int(i) for i in worst]}))
+            """, in: tmp)
+        let expected = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(try String(contentsOf: tmp.file("expected.json"), encoding: .utf8).utf8))
+                as? [String: Any])
+        for (a, b) in [("A_c.npz", "B_c.npz"), ("A_f.npz", "B_f.npz"), ("A_mixed.npz", "B_mixed.npz"), ("A.npy", "B.npy")] {
+            let r = try WeightBridgeBinary.run(["compare", tmp.file(a).path, tmp.file(b).path, "--atol", "1e-6", "--rtol", "0", "--json"])
+            XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+            let entry = try XCTUnwrap(try entries(r).first, r.stdout)
+            XCTAssertEqual(entry["maxAbsoluteDifference"] as? Double, expected["abs"] as? Double, a)
+            XCTAssertEqual(entry["maxRelativeDifference"] as? Double, expected["rel"] as? Double, a)
+            XCTAssertEqual(entry["mismatchedElements"] as? Int, expected["bad"] as? Int, a)
+            XCTAssertEqual(entry["worstIndex"] as? [Int], expected["worst"] as? [Int], a)
+        }
+    }
+
     func testMapPairsRenamedArchiveMembers() throws {
         let tmp = TemporaryDirectory()
         try numpy(

@@ -1,4 +1,0 @@
-#ifndef WEIGHTBRIDGE_COPENBLAS_SHIM_H
-#define WEIGHTBRIDGE_COPENBLAS_SHIM_H
-#include <cblas.h>
-#endif

@@ -1,0 +1,139 @@
+import Foundation
+import SafeIO
+
+extension KerasReaderReply {
+    /// Decodes the child's answer as it arrives through the pipe: the header and the JSON are gathered, then every
+    /// weight's values are copied straight into that weight's own array, so the parent holds the weights once,
+    /// never the whole answer beside them (issue 15: reading through the isolated reader does not double memory).
+    ///
+    /// As hostile as `decode` assumes: the JSON's length is checked against the answer's cap before it is gathered,
+    /// and every shape (overflow, `limits.maxTotalBytes`, `limits.maxMembers`) when the JSON is complete, before
+    /// any weight is allocated; a weight is allocated only when its first bytes arrive. `finish()` refuses an answer
+    /// cut short or followed by extra bytes.
+    final class Receiver {
+        private let file: String
+        private let limits: ResourceLimits
+        private var prefix = Data()
+        private var jsonLength = 0
+        private var json = Data()
+        private var reply: KerasReaderReply?
+        /// Names and element counts of the weights still to come, in order.
+        private var expected: [(what: String, count: Int)] = []
+        private var values: [[Float]] = []
+        /// Bytes of the current weight (`values.last`) received so far.
+        private var filled = 0
+        private var received = 0
+        private var extra = 0
+
+        init(file: String, limits: ResourceLimits) {
+            self.file = file
+            self.limits = limits
+        }
+
+        private func bad(_ reason: String) -> KerasFormatError {
+            .readerFailed(file: file, reason: "malformed answer from the reader: \(reason)")
+        }
+
+        /// Takes the next bytes of the answer.
+        func consume(_ bytes: UnsafeRawBufferPointer) throws {
+            received += bytes.count
+            var rest = bytes[...]
+            if prefix.count < 16 {
+                let n = min(16 - prefix.count, rest.count)
+                prefix.append(contentsOf: rest.prefix(n))
+                rest = rest.dropFirst(n)
+                guard prefix.count == 16 else { return }
+                guard prefix.prefix(8) == KerasReaderReply.magic else { throw bad("no header (\(prefix.count) bytes)") }
+                let length = prefix.dropFirst(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+                guard length <= KerasReaderReply.maxBytes(limits) - 16 else {
+                    throw bad("JSON of \(length) bytes, over the answer's limit")
+                }
+                jsonLength = Int(length)
+            }
+            if reply == nil {
+                let n = min(jsonLength - json.count, rest.count)
+                json.append(contentsOf: rest.prefix(n))
+                rest = rest.dropFirst(n)
+                guard json.count == jsonLength else { return }
+                try parseJSON()
+            }
+            while !rest.isEmpty {
+                guard !expected.isEmpty else {
+                    extra += rest.count
+                    return
+                }
+                let (_, count) = expected[0]
+                if filled == 0 { values.append([Float](repeating: 0, count: count)) }  // allocated as its bytes arrive
+                let n = min(count * 4 - filled, rest.count)
+                values[values.count - 1].withUnsafeMutableBytes { dst in
+                    UnsafeMutableRawBufferPointer(rebasing: dst[filled..<filled + n]).copyMemory(
+                        from: UnsafeRawBufferPointer(rebasing: rest.prefix(n)))
+                }
+                rest = rest.dropFirst(n)
+                filled += n
+                if filled == count * 4 { nextWeight() }
+            }
+        }
+
+        /// Done with the current weight: weights of no values are complete at once.
+        private func nextWeight() {
+            expected.removeFirst()
+            filled = 0
+            while let first = expected.first, first.count == 0 {
+                values.append([])
+                expected.removeFirst()
+            }
+        }
+
+        /// The JSON is complete: decode it and check every weight's shape before any is allocated.
+        private func parseJSON() throws {
+            let decoded: KerasReaderReply
+            do {
+                decoded = try JSONDecoder().decode(KerasReaderReply.self, from: json)
+            } catch {
+                throw bad("undecodable JSON")
+            }
+            json = Data()
+            reply = decoded
+            var shapes: [(what: String, shape: [Int])] = []
+            switch decoded.kind {
+            case "keras":
+                shapes = (decoded.layers ?? []).flatMap { layer in layer.weights.map { ("\(layer.name)/\($0.name)", $0.shape) } }
+            case "tree":
+                let entries = decoded.entries ?? []
+                guard entries.count <= limits.maxMembers else {
+                    throw bad("it lists " + ResourceLimits.overLimit(entries.count, limit: limits.maxMembers, unit: "weights"))
+                }
+                shapes = entries.map { ($0.path, $0.shape) }
+            default:
+                return  // an error or a listing: no values follow
+            }
+            var budget = WeightBudget(limit: limits.maxTotalBytes, source: file)
+            for (what, shape) in shapes {
+                var count = 1
+                for d in shape {
+                    let (c, overflow) = count.multipliedReportingOverflow(by: d)
+                    guard d >= 0, !overflow else { throw bad("weight \(what) has shape \(shape)") }
+                    count = c
+                }
+                try budget.take(count, what: what)
+                expected.append((what, count))
+            }
+            values.reserveCapacity(expected.count)
+            while let first = expected.first, first.count == 0 {
+                values.append([])
+                expected.removeFirst()
+            }
+        }
+
+        /// The whole answer has arrived: its JSON part and every weight's values, in order.
+        func finish() throws -> (reply: KerasReaderReply, values: [[Float]]) {
+            guard prefix.count == 16 else { throw bad("no header (\(received) bytes)") }
+            guard let reply else { throw bad("JSON of \(jsonLength) bytes in a \(received)-byte answer") }
+            if reply.kind != "keras" && reply.kind != "tree" { return (reply, []) }
+            if let first = expected.first { throw bad("values of \(first.what) are cut short") }
+            guard extra == 0 else { throw bad("\(extra) bytes after the last weight") }
+            return (reply, values)
+        }
+    }
+}

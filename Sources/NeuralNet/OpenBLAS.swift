@@ -1,0 +1,78 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// OpenBLAS, loaded with `dlopen` when the first matrix product needs it rather than linked into the executable.
+///
+/// A linked OpenBLAS (Debian's pthread build) runs its constructor in every process before `main`: it starts a thread
+/// to warm up its buffers (a 128 MiB NUMA-bound mapping) and waits for it. On the shared 2-core development machine
+/// that wait cost every `weightbridge` process 0.1-0.3 s of wall time, in `convert`, `inspect` and `compare` too,
+/// which multiply nothing (Docs/architecture.md, issue 15). Loaded here, only work that runs a model pays it.
+///
+/// The CBLAS calling convention is fixed by the C ABI (`enum CBLAS_ORDER` and `CBLAS_TRANSPOSE` are `int`, and
+/// Debian's `libopenblas0` uses 32-bit `blasint`), so the entry points are typed here without the header. A machine
+/// without the library stops at the first product with one line naming it, exit status 2 (a linked library missing
+/// stopped the process at start instead).
+enum OpenBLAS {
+    typealias SGEMM =
+        @convention(c) (
+            Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32, Float,
+            UnsafeMutablePointer<Float>?, Int32
+        ) -> Void
+    typealias DGEMM =
+        @convention(c) (
+            Int32, Int32, Int32, Int32, Int32, Int32, Double, UnsafePointer<Double>?, Int32, UnsafePointer<Double>?, Int32, Double,
+            UnsafeMutablePointer<Double>?, Int32
+        ) -> Void
+    typealias SGEMV =
+        @convention(c) (
+            Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32, Float,
+            UnsafeMutablePointer<Float>?, Int32
+        ) -> Void
+    typealias DGEMV =
+        @convention(c) (
+            Int32, Int32, Int32, Int32, Double, UnsafePointer<Double>?, Int32, UnsafePointer<Double>?, Int32, Double,
+            UnsafeMutablePointer<Double>?, Int32
+        ) -> Void
+    typealias GetThreads = @convention(c) () -> Int32
+    typealias SetThreads = @convention(c) (Int32) -> Void
+
+    /// `CblasRowMajor`, `CblasNoTrans`, `CblasTrans` (cblas.h).
+    static let rowMajor: Int32 = 101
+    static func transpose(_ t: Bool) -> Int32 { t ? 112 : 111 }
+
+    /// The names tried in order: Debian's soname (an alternative pointing at the pthread, OpenMP or serial
+    /// build), an unversioned name, and macOS' (Homebrew).
+    static let libraryNames = [
+        "libopenblas.so.0", "libopenblas.so", "libopenblas.dylib", "/opt/homebrew/opt/openblas/lib/libopenblas.dylib",
+    ]
+
+    /// The library handle, opened once (Swift's lazy `static let` is thread-safe).
+    private static let handle: UnsafeMutableRawPointer = {
+        var reasons: [String] = []
+        for name in libraryNames {
+            if let h = dlopen(name, RTLD_NOW | RTLD_LOCAL) { return h }
+            reasons.append(dlerror().map { String(cString: $0) } ?? name)
+        }
+        stop("cannot load OpenBLAS (\(reasons.joined(separator: "; "))); install libopenblas0 (Debian: apt-get install libopenblas-dev)")
+    }()
+
+    private static func symbol<T>(_ name: String, as type: T.Type) -> T {
+        guard let address = dlsym(handle, name) else { stop("OpenBLAS has no symbol \(name)") }
+        return unsafeBitCast(address, to: type)
+    }
+
+    private static func stop(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("weightbridge: \(message)\n".utf8))
+        exit(2)
+    }
+
+    static let sgemm = symbol("cblas_sgemm", as: SGEMM.self)
+    static let dgemm = symbol("cblas_dgemm", as: DGEMM.self)
+    static let sgemv = symbol("cblas_sgemv", as: SGEMV.self)
+    static let dgemv = symbol("cblas_dgemv", as: DGEMV.self)
+    static let getNumThreads = symbol("openblas_get_num_threads", as: GetThreads.self)
+    static let setNumThreads = symbol("openblas_set_num_threads", as: SetThreads.self)
+}
