@@ -23,6 +23,8 @@ let package = Package(
         // C libraries, through pkg-config. Shim headers wrap macros Swift cannot import.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // float32 GEMM from oneDNN, which picks AVX-512/AVX2/SSE4.1 kernels from the CPU (Docs/architecture.md says why).
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Whole-buffer DEFLATE and CRC-32 for ZIP members (.npz, .keras): several times faster than zlib.
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
@@ -37,13 +39,14 @@ let package = Package(
         // Hugging Face .safetensors: its own format beside NumPy, whose array model it maps onto.
         .target(name: "SafeTensorsFormat", dependencies: ["SafeIO", "NumPyFormat"]),
         .target(name: "HDF5", dependencies: ["CHDF5", "SafeIO"]),
-        .target(name: "KerasFormat", dependencies: ["HDF5", "SafeIO", "NumPyFormat", "ModelSpec", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "KerasFormat", dependencies: ["HDF5", "SafeIO", "NumPyFormat", "ModelSpec", .product(name: "Yams", package: "Yams")]),
 
         // The model vocabulary: layer kinds, their shape rules, model graphs (knows nothing of files or kernels).
         .target(name: "ModelSpec"),
 
         // Models: tensors, layers, training, BLAS.
-        .target(name: "NeuralNet", dependencies: ["ModelSpec", "COpenBLAS"]),
+        .target(name: "NeuralNet", dependencies: ["ModelSpec", "COpenBLAS", "CDNNL"]),
 
         // Bridge: Keras configs and weight layouts onto NeuralNet models, and back.
         .target(name: "Bridge", dependencies: ["SafeIO", "NumPyFormat", "KerasFormat", "NeuralNet"]),
@@ -56,14 +59,16 @@ let package = Package(
         .target(
             name: "WeightBridge",
             dependencies: [
-                "SafeIO", "NumPyFormat", "SafeTensorsFormat", "HDF5", "KerasFormat", "ModelSpec", "NeuralNet", "Bridge", "MNIST", "Evaluation",
+                "SafeIO", "NumPyFormat", "SafeTensorsFormat", "HDF5", "KerasFormat", "ModelSpec", "NeuralNet", "Bridge", "MNIST",
+                "Evaluation",
                 // Verification manifests (YAML, or JSON read as YAML so figures keep their written digits).
                 .product(name: "Yams", package: "Yams"),
             ],
             // The seed's reported figures compiled into the binary (a link to Fixtures/seed/reported.json, the one
             // copy), so an installed `weightbridge verify` works without its clone.
             resources: [.embedInCode("Resources/seed-reported.json")]),
-        .executableTarget(name: "WeightBridgeCLI", dependencies: ["WeightBridge", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "WeightBridgeCLI", dependencies: ["WeightBridge", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Timings for Docs/benchmarks.md (scripts/bench.py runs it beside NumPy and Keras).
         .executableTarget(name: "WeightBridgeBench", dependencies: ["WeightBridge"]),
 

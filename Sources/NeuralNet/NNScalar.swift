@@ -1,10 +1,11 @@
+import CDNNL
 import COpenBLAS
 import Foundation
 
 /// The scalar types a network can compute in: `Float` (Keras models) and `Double` (NumPy float64 models).
 ///
-/// Each conforming type routes matrix products to its own BLAS routine (`cblas_sgemm` or `cblas_dgemm`) and
-/// supplies the elementary functions the activations need, so layers are written once, generic over the type.
+/// Each conforming type routes matrix products to its own routine (oneDNN's `dnnl_sgemm` for `Float`, OpenBLAS'
+/// `cblas_dgemm` for `Double`; Docs/architecture.md says why) and supplies the elementary functions the activations need, so layers are written once, generic over the type.
 public protocol NNScalar: BinaryFloatingPoint, Sendable where Self.RawSignificand: FixedWidthInteger {
     /// Row-major `C = alpha * op(A) * op(B) + beta * C`, with `op(A)` of shape (m, k) and `op(B)` of shape (k, n).
     static func gemm(
@@ -27,12 +28,22 @@ public protocol NNScalar: BinaryFloatingPoint, Sendable where Self.RawSignifican
 private func blasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
 
 extension Float: NNScalar {
-    /// `cblas_sgemm`, row-major.
+    /// oneDNN's `dnnl_sgemm`, row-major: its kernel follows the CPU it runs on (AVX-512 where there is one, AVX2 or
+    /// SSE4.1 elsewhere), on one thread inside `BLASThreads.withSingleThreadedBLAS` and on every worker outside it.
+    /// Falls back to OpenBLAS' `cblas_sgemm` for arguments oneDNN refuses (an empty product, say).
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        if m > 0 && n > 0 && k > 0 {
+            omp_set_num_threads(BLASThreads.gemmThreads)
+            let status = dnnl_sgemm(
+                transposeA ? CChar(UInt8(ascii: "T")) : CChar(UInt8(ascii: "N")),
+                transposeB ? CChar(UInt8(ascii: "T")) : CChar(UInt8(ascii: "N")),
+                Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
+            if status == dnnl_success { return }
+        }
         cblas_sgemm(
             CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB), Int32(m), Int32(n), Int32(k), alpha,
             a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
