@@ -39,8 +39,7 @@ let package = Package(
         // Hugging Face .safetensors: its own format beside NumPy, whose array model it maps onto.
         .target(name: "SafeTensorsFormat", dependencies: ["SafeIO", "NumPyFormat"]),
         .target(name: "HDF5", dependencies: ["CHDF5", "SafeIO"]),
-        .target(
-            name: "KerasFormat", dependencies: ["HDF5", "SafeIO", "NumPyFormat", "ModelSpec", .product(name: "Yams", package: "Yams")]),
+        .target(name: "KerasFormat", dependencies: ["HDF5", "SafeIO", "NumPyFormat", "ModelSpec", .product(name: "Yams", package: "Yams")]),
 
         // The model vocabulary: layer kinds, their shape rules, model graphs (knows nothing of files or kernels).
         .target(name: "ModelSpec"),
@@ -59,16 +58,14 @@ let package = Package(
         .target(
             name: "WeightBridge",
             dependencies: [
-                "SafeIO", "NumPyFormat", "SafeTensorsFormat", "HDF5", "KerasFormat", "ModelSpec", "NeuralNet", "Bridge", "MNIST",
-                "Evaluation",
+                "SafeIO", "NumPyFormat", "SafeTensorsFormat", "HDF5", "KerasFormat", "ModelSpec", "NeuralNet", "Bridge", "MNIST", "Evaluation",
                 // Verification manifests (YAML, or JSON read as YAML so figures keep their written digits).
                 .product(name: "Yams", package: "Yams"),
             ],
             // The seed's reported figures compiled into the binary (a link to Fixtures/seed/reported.json, the one
             // copy), so an installed `weightbridge verify` works without its clone.
             resources: [.embedInCode("Resources/seed-reported.json")]),
-        .executableTarget(
-            name: "WeightBridgeCLI", dependencies: ["WeightBridge", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "WeightBridgeCLI", dependencies: ["WeightBridge", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Timings for Docs/benchmarks.md (scripts/bench.py runs it beside NumPy and Keras).
         .executableTarget(name: "WeightBridgeBench", dependencies: ["WeightBridge"]),
 
