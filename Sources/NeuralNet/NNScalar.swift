@@ -48,11 +48,18 @@ extension Float: NNScalar {
             CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB), Int32(m), Int32(n), Int32(k), alpha,
             a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
-    /// `cblas_sgemv`, row-major.
+    /// `gemm` with a one-column right-hand side (oneDNN's own matrix-vector path), for the same reason as `gemm`.
     public static func gemv(
         transposeA: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
         x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>
     ) {
+        if m > 0 && n > 0 {
+            omp_set_num_threads(BLASThreads.gemmThreads)
+            let status = dnnl_sgemm(
+                transposeA ? CChar(UInt8(ascii: "T")) : CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")), Int64(transposeA ? n : m), 1,
+                Int64(transposeA ? m : n), alpha, a, Int64(lda), x, 1, beta, y, 1)
+            if status == dnnl_success { return }
+        }
         cblas_sgemv(CblasRowMajor, blasTranspose(transposeA), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
     }
     /// `expf`.
