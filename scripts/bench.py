@@ -253,7 +253,8 @@ def mlp_benchmark():
 
 
 def sgemm_peak(coretype_unset):
-    """GFLOP/s of one large float32 matrix product (4096^3) through the OpenBLAS WeightBridge links, all cores: the
+    """GFLOP/s of one large float32 matrix product (4096^3) through `Float.gemm` (oneDNN's sgemm since issue 15; it
+    ignores OPENBLAS_CORETYPE, so both figures should agree), all cores: the
     machine's practical ceiling for the GEMMs training is made of, under the environment's OPENBLAS_CORETYPE or
     without it."""
     return swift("sgemm-peak", env=without_coretype() if coretype_unset else None)[-1]["gflops"]
@@ -275,9 +276,9 @@ def ceiling_section(swift_native_epoch):
     by_name = {name: (sw, py) for name, sw, py, label in rows if "training epoch" in name and "tensorflow" in label}
     lines = ["## Compute ceiling of the CNN training epoch", "",
              f"One epoch of the seed CNN recipe is {flops / 1e12:.3f} TFLOP (forward pass, weight gradients, input gradients;",
-             "counted from the layer shapes in `scripts/bench.py`). A large float32 matrix product (4096^3, through the OpenBLAS",
-             f"WeightBridge links, both cores; `weightbridge-bench sgemm-peak`) runs at {peak_env:.0f} GFLOP/s under this environment's `OPENBLAS_CORETYPE={env_coretype}` and at",
-             f"{peak_native:.0f} GFLOP/s with the variable unset (OpenBLAS then picks its AVX-512 kernel). Those are the practical",
+             "counted from the layer shapes in `scripts/bench.py`). A large float32 matrix product (4096^3, through `Float.gemm`,",
+             f"oneDNN's sgemm since issue 15, both cores; `weightbridge-bench sgemm-peak`) runs at {peak_env:.0f} GFLOP/s under this environment's `OPENBLAS_CORETYPE={env_coretype}` and at",
+             f"{peak_native:.0f} GFLOP/s with the variable unset (oneDNN picks its kernel from the CPU either way). Those are the practical",
              "ceilings for the GEMMs training is made of; small convolution GEMMs reach less.", ""]
     for name, (sw, tf) in by_name.items():
         lines += ["| run | seconds | effective GFLOP/s |", "|---|---|---|",
