@@ -22,6 +22,8 @@ let package = Package(
     targets: [
         // C libraries, through pkg-config. Shim headers wrap macros Swift cannot import.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        // float32 GEMM from oneDNN, which picks AVX-512/AVX2/SSE4.1 kernels from the CPU (Docs/architecture.md says why).
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Whole-buffer DEFLATE and CRC-32 for ZIP members (.npz, .keras): several times faster than zlib.
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
@@ -46,7 +48,7 @@ let package = Package(
         // Models: tensors, layers, training, BLAS.
         // OpenBLAS is loaded at the first matrix product (`OpenBLAS.swift`), not linked: its constructor would cost every
         // process a thread start, `convert` and `inspect` included.
-        .target(name: "NeuralNet", dependencies: ["ModelSpec", "SafeIO"]),
+        .target(name: "NeuralNet", dependencies: ["ModelSpec", "SafeIO", "CDNNL"]),
 
         // Bridge: Keras configs and weight layouts onto NeuralNet models, and back.
         .target(name: "Bridge", dependencies: ["SafeIO", "NumPyFormat", "KerasFormat", "NeuralNet"]),

@@ -3,7 +3,7 @@
 Writes Docs/benchmarks.md. Run through `make bench` (which builds weightbridge-bench in release mode).
 Nothing here is a test; the numbers are recorded with the machine and the date.
 """
-import datetime, gzip, json, os, platform, struct, subprocess, sys, tempfile, time
+import datetime, gzip, json, os, platform, statistics, struct, subprocess, sys, tempfile, time
 
 import numpy as np
 
@@ -188,6 +188,59 @@ def keras_benchmarks():
     keras_tf_benchmarks(s["cnn-predict-10000"], s["cnn-train-epoch"])
 
 
+def tf_recipe_server():
+    """Child process (KERAS_BACKEND=tensorflow): for each line on stdin, the seed CNN recipe on the first 30000
+    training rows as `weightbridge train cnn --limit 30000 --epochs 1` does it (build, compile, one epoch with
+    validation_split=0.1, then accuracy on the 27000 training rows and the 10000 test images); prints its seconds.
+    The data are read once beforehand, so the figure is Keras' work alone."""
+    import keras
+    L = keras.layers
+    xtr = idx(os.path.join(MNIST, "train-images-idx3-ubyte.gz"))[:30000].reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
+    ytr = idx(os.path.join(MNIST, "train-labels-idx1-ubyte.gz"))[:30000]
+    xte = idx(os.path.join(MNIST, "t10k-images-idx3-ubyte.gz")).reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
+    yte = idx(os.path.join(MNIST, "t10k-labels-idx1-ubyte.gz"))
+    for _ in sys.stdin:
+        t = time.perf_counter()
+        m = keras.Sequential([keras.Input((28, 28, 1)), L.Conv2D(32, 3, activation="relu"), L.MaxPooling2D(2), L.Conv2D(64, 3, activation="relu"),
+                              L.MaxPooling2D(2), L.Flatten(), L.Dense(128, activation="relu"), L.Dense(10, activation="softmax")])
+        m.compile(optimizer=keras.optimizers.Adam(0.001), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        m.fit(xtr, ytr, batch_size=128, epochs=1, validation_split=0.1, verbose=0)
+        m.evaluate(xtr[:27000], ytr[:27000], batch_size=512, verbose=0)
+        m.evaluate(xte, yte, batch_size=512, verbose=0)
+        print(json.dumps({"seconds": time.perf_counter() - t, "version": keras.__version__}), flush=True)
+
+
+def issue15_compute_rows(tmp, rounds=int(os.environ.get("BENCH_ROUNDS", "5"))):
+    """The issue-15 compute rows, interleaved round by round (WeightBridge, then its peer) and reported as medians:
+    a whole `weightbridge predict` process (start-up, the .h5 through the isolated reader, the .npy input read, the
+    .npy output written and fsynced) against Keras-JAX `predict` alone, in this process, on the 10000 test images;
+    and a whole `weightbridge train cnn --limit 30000 --epochs 1` process against the same recipe in Keras on
+    TensorFlow (`tf_recipe_server`)."""
+    import keras
+    x = idx(os.path.join(MNIST, "t10k-images-idx3-ubyte.gz")).reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
+    xin, pout = os.path.join(tmp, "x_test.npy"), os.path.join(tmp, "p_test.npy")
+    np.save(xin, x)
+    cnn = os.path.join(SEED, "cnn_model.h5")
+    model = keras.models.load_model(cnn)
+    model.predict(x[:500], verbose=0, batch_size=500)
+    tf = subprocess.Popen([sys.executable, __file__, "--tf-recipe-server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                          env=dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3"))
+    times = {"predict": [], "keras predict": [], "train": [], "tf train": []}
+    version = "?"
+    for _ in range(rounds):
+        times["predict"].append(cli_seconds("predict", cnn, "--input", xin, "--output", pout, "--force"))
+        t = time.perf_counter(); model.predict(x, verbose=0, batch_size=500); times["keras predict"].append(time.perf_counter() - t)
+        times["train"].append(cli_seconds("train", "cnn", "--limit", "30000", "--epochs", "1", "--mnist", MNIST))
+        tf.stdin.write("go\n"); tf.stdin.flush()
+        r = json.loads(tf.stdout.readline()); times["tf train"].append(r["seconds"]); version = r["version"]
+    tf.stdin.close(); tf.wait()
+    med = {k: statistics.median(v) for k, v in times.items()}
+    rows.append((f"whole process: seed CNN `predict`, 10000 test images (median of {rounds})", med["predict"], med["keras predict"],
+                 f"Keras {keras.__version__} (jax) predict"))
+    rows.append((f"whole process: seed CNN recipe, 30000 rows, one epoch with validation, train and test accuracy (median of {rounds})",
+                 med["train"], med["tf train"], f"Keras {version} (tensorflow), the same work"))
+
+
 def mlp_benchmark():
     # The seed notebook's NumPy training loop, one epoch (SGD lr 0.01, batch 64, 56000 rows, float64 weights).
     from sklearn.model_selection import train_test_split
@@ -215,7 +268,8 @@ def mlp_benchmark():
 
 
 def sgemm_peak(coretype_unset):
-    """GFLOP/s of one large float32 matrix product (4096^3) through the OpenBLAS WeightBridge links, all cores: the
+    """GFLOP/s of one large float32 matrix product (4096^3) through `Float.gemm` (oneDNN's sgemm since issue 15; it
+    ignores OPENBLAS_CORETYPE, so both figures should agree), all cores: the
     machine's practical ceiling for the GEMMs training is made of, under the environment's OPENBLAS_CORETYPE or
     without it."""
     return swift("sgemm-peak", env=without_coretype() if coretype_unset else None)[-1]["gflops"]
@@ -237,9 +291,9 @@ def ceiling_section(swift_native_epoch):
     by_name = {name: (sw, py) for name, sw, py, label in rows if "training epoch" in name and "tensorflow" in label}
     lines = ["## Compute ceiling of the CNN training epoch", "",
              f"One epoch of the seed CNN recipe is {flops / 1e12:.3f} TFLOP (forward pass, weight gradients, input gradients;",
-             "counted from the layer shapes in `scripts/bench.py`). A large float32 matrix product (4096^3, through the OpenBLAS",
-             f"WeightBridge links, both cores; `weightbridge-bench sgemm-peak`) runs at {peak_env:.0f} GFLOP/s under this environment's `OPENBLAS_CORETYPE={env_coretype}` and at",
-             f"{peak_native:.0f} GFLOP/s with the variable unset (OpenBLAS then picks its AVX-512 kernel). Those are the practical",
+             "counted from the layer shapes in `scripts/bench.py`). A large float32 matrix product (4096^3, through `Float.gemm`,",
+             f"oneDNN's sgemm since issue 15, both cores; `weightbridge-bench sgemm-peak`) runs at {peak_env:.0f} GFLOP/s under this environment's `OPENBLAS_CORETYPE={env_coretype}` and at",
+             f"{peak_native:.0f} GFLOP/s with the variable unset (oneDNN picks its kernel from the CPU either way). Those are the practical",
              "ceilings for the GEMMs training is made of; small convolution GEMMs reach less.", ""]
     for name, (sw, tf) in by_name.items():
         lines += ["| run | seconds | effective GFLOP/s |", "|---|---|---|",
@@ -278,10 +332,15 @@ if __name__ == "__main__" and sys.argv[1:] == ["--cli-npz"]:
         print(f"| {name} | {peak / 2**20:.0f} MiB | {member / 2**20:.0f} MiB | {peak / member:.2f} | {goal} |")
     sys.exit(0)
 
+if __name__ == "__main__" and sys.argv[1:] == ["--tf-recipe-server"]:
+    tf_recipe_server()
+    sys.exit(0)
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         npz_benchmarks(tmp)
         cli_npz_benchmarks(tmp)
+        issue15_compute_rows(tmp)
     mlp_benchmark()
     keras_benchmarks()
     lines = ["# Benchmarks", "",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what WeightBridge needs on a fresh Debian machine that has the Swift toolchain:
-#   system libraries (libhdf5, OpenBLAS, zlib, libdeflate, OpenSSL libcrypto, pkg-config) and, with --python, the Python venv
+#   system libraries (libhdf5, OpenBLAS, oneDNN, zlib, libdeflate, OpenSSL libcrypto, pkg-config) and, with --python, the Python venv
 #   used by the tests to check interop against real NumPy/h5py/Keras.
 # Idempotent: does nothing that is already done.
 set -euo pipefail
@@ -11,7 +11,7 @@ want_python=0
 export PATH="/opt/swift/usr/bin:$PATH"
 command -v swift >/dev/null || { echo "setup: the Swift toolchain is not on PATH (expected /opt/swift/usr/bin)" >&2; exit 1; }
 
-packages=(libhdf5-dev libopenblas-dev zlib1g-dev libdeflate-dev libssl-dev pkg-config)
+packages=(libhdf5-dev libopenblas-dev libdnnl-dev zlib1g-dev libdeflate-dev libssl-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,10 +1,12 @@
 import Foundation
 
-/// Runs work with OpenBLAS limited to one thread while this library splits the batch over the cores itself.
+/// Runs work with the matrix products (OpenBLAS for `Double`, oneDNN for `Float`) limited to one thread while this
+/// library splits the batch over the cores itself.
 ///
 /// OpenBLAS' thread count is process-wide, so it is lowered only for the duration of `predict`/`fit` calls that
-/// parallelise over examples (2 workers, one GEMM each, beats 2 OpenBLAS threads fighting 2 workers for 2 cores)
-/// and restored when the last such call ends.
+/// parallelise over examples (2 workers, one GEMM each, beats 2 BLAS threads fighting 2 workers for 2 cores)
+/// and restored when the last such call ends. oneDNN's (OpenMP's) is per calling thread, so `Float.gemm` sets it
+/// from `gemmThreads` on every call.
 enum BLASThreads {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var depth = 0
@@ -12,6 +14,13 @@ enum BLASThreads {
 
     /// Number of workers the library splits batches over: the machine's active cores, at most 8.
     static let workers = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+
+    /// Threads a `Float` product may use now: 1 while any `withSingleThreadedBLAS` call runs, else `workers`.
+    static var gemmThreads: Int32 {
+        lock.lock()
+        defer { lock.unlock() }
+        return depth > 0 ? 1 : Int32(workers)
+    }
 
     static func withSingleThreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()

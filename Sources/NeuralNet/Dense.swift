@@ -1,6 +1,6 @@
 /// A fully connected layer, `y = activation(x @ kernel + bias)`, with Keras' layout: kernel (in, units), bias (units).
 ///
-/// Input is (batch, in); the product goes through `cblas_sgemm`/`cblas_dgemm`.
+/// Input is (batch, in); the product goes through `Scalar.gemm` (oneDNN for `Float`, OpenBLAS for `Double`).
 final class Dense<Scalar: NNScalar>: InferenceCachingLayer {
     let inputUnits: Int
     let units: Int

@@ -80,14 +80,43 @@ extension ConvolutionGeometry {
                     let out = y + outOffset
                     // The window always holds at least one real pixel (same padding never exceeds the kernel).
                     let first = (y0 * g.inputWidth + x0) * c
-                    if argmax == nil && y1 - y0 == 2 && x1 - x0 == 2 {
+                    if y1 - y0 == 2 && x1 - x0 == 2 {
                         // A whole 2x2 window (the usual pool) in one vectorised pass, maxima taken in the same
                         // order as the general loop below.
                         let a = image + first
                         let b = a + c
                         let d = a + g.inputWidth * c
                         let e = d + c
-                        for ch in 0..<c { out[ch] = Swift.max(Swift.max(Swift.max(a[ch], b[ch]), d[ch]), e[ch]) }
+                        guard let argmax else {
+                            for ch in 0..<c { out[ch] = Swift.max(Swift.max(Swift.max(a[ch], b[ch]), d[ch]), e[ch]) }
+                            continue
+                        }
+                        // With the argmax: strictly greater moves it, so the first maximum in window order keeps
+                        // it, as in the general loop (masks rather than branches, so that the loop vectorizes).
+                        let indices = argmax + outOffset
+                        let offsetA = Int32(truncatingIfNeeded: first)
+                        let offsetB = offsetA &+ Int32(truncatingIfNeeded: c)
+                        let offsetD = offsetA &+ Int32(truncatingIfNeeded: g.inputWidth * c)
+                        let offsetE = offsetD &+ Int32(truncatingIfNeeded: c)
+                        for ch in 0..<c {
+                            let channel = Int32(truncatingIfNeeded: ch)
+                            var m = a[ch]
+                            var index = offsetA &+ channel
+                            let vb = b[ch]
+                            let maskB: Int32 = vb > m ? -1 : 0
+                            m = Swift.max(m, vb)
+                            index = ((offsetB &+ channel) & maskB) | (index & ~maskB)
+                            let vd = d[ch]
+                            let maskD: Int32 = vd > m ? -1 : 0
+                            m = Swift.max(m, vd)
+                            index = ((offsetD &+ channel) & maskD) | (index & ~maskD)
+                            let ve = e[ch]
+                            let maskE: Int32 = ve > m ? -1 : 0
+                            m = Swift.max(m, ve)
+                            index = ((offsetE &+ channel) & maskE) | (index & ~maskE)
+                            out[ch] = m
+                            indices[ch] = index
+                        }
                         continue
                     }
                     out.update(from: image + first, count: c)

@@ -1,9 +1,10 @@
+import CDNNL
 import Foundation
 
 /// The scalar types a network can compute in: `Float` (Keras models) and `Double` (NumPy float64 models).
 ///
-/// Each conforming type routes matrix products to its own BLAS routine (`cblas_sgemm` or `cblas_dgemm`, through `OpenBLAS`) and
-/// supplies the elementary functions the activations need, so layers are written once, generic over the type.
+/// Each conforming type routes matrix products to its own routine (oneDNN's `dnnl_sgemm` for `Float`, OpenBLAS'
+/// `cblas_dgemm` through `OpenBLAS`, loaded at first use for `Double`; Docs/architecture.md says why) and supplies the elementary functions the activations need, so layers are written once, generic over the type.
 public protocol NNScalar: BinaryFloatingPoint, Sendable where Self.RawSignificand: FixedWidthInteger {
     /// Row-major `C = alpha * op(A) * op(B) + beta * C`, with `op(A)` of shape (m, k) and `op(B)` of shape (k, n).
     static func gemm(
@@ -23,21 +24,38 @@ public protocol NNScalar: BinaryFloatingPoint, Sendable where Self.RawSignifican
 }
 
 extension Float: NNScalar {
-    /// `cblas_sgemm`, row-major.
+    /// oneDNN's `dnnl_sgemm`, row-major: its kernel follows the CPU it runs on (AVX-512 where there is one, AVX2 or
+    /// SSE4.1 elsewhere), on one thread inside `BLASThreads.withSingleThreadedBLAS` and on every worker outside it.
+    /// Falls back to OpenBLAS' `cblas_sgemm` for arguments oneDNN refuses (an empty product, say).
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        if m > 0 && n > 0 && k > 0 {
+            omp_set_num_threads(BLASThreads.gemmThreads)
+            let status = dnnl_sgemm(
+                transposeA ? CChar(UInt8(ascii: "T")) : CChar(UInt8(ascii: "N")),
+                transposeB ? CChar(UInt8(ascii: "T")) : CChar(UInt8(ascii: "N")),
+                Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
+            if status == dnnl_success { return }
+        }
         OpenBLAS.sgemm(
             OpenBLAS.rowMajor, OpenBLAS.transpose(transposeA), OpenBLAS.transpose(transposeB), Int32(m), Int32(n), Int32(k), alpha,
             a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
-    /// `cblas_sgemv`, row-major.
+    /// `gemm` with a one-column right-hand side (oneDNN's own matrix-vector path), for the same reason as `gemm`.
     public static func gemv(
         transposeA: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
         x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>
     ) {
+        if m > 0 && n > 0 {
+            omp_set_num_threads(BLASThreads.gemmThreads)
+            let status = dnnl_sgemm(
+                transposeA ? CChar(UInt8(ascii: "T")) : CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")), Int64(transposeA ? n : m), 1,
+                Int64(transposeA ? m : n), alpha, a, Int64(lda), x, 1, beta, y, 1)
+            if status == dnnl_success { return }
+        }
         OpenBLAS.sgemv(OpenBLAS.rowMajor, OpenBLAS.transpose(transposeA), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
     }
     /// `expf`.

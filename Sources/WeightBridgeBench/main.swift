@@ -75,8 +75,8 @@ do {
         let t = try best(3) { _ = model.predict(float32: x, count: test.count, batchSize: 500) }
         emit("cnn-predict-10000", t)
     case "sgemm-peak":
-        // One 4096^3 float32 product through the OpenBLAS WeightBridge links (all its threads): the practical
-        // ceiling for the GEMMs training is made of.
+        // One 4096^3 float32 product through `Float.gemm` (oneDNN's sgemm, all its threads): the practical ceiling
+        // for the GEMMs training is made of.
         let n = 4096
         let a = (0..<n * n).map { Float($0 % 17) / 17 }
         let b = (0..<n * n).map { Float($0 % 13) / 13 }
