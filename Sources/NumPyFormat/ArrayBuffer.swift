@@ -18,7 +18,7 @@ enum ArrayBuffer {
     /// `Data` of `count` bytes filled by `fill`, over an `allocate`d buffer (freed with the data, or at once when
     /// `fill` throws). Throws `NPYError.arrayTooLarge` naming `source` when the memory cannot be had.
     static func data(_ count: Int, source: String, fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws -> Data {
-        guard let buffer = allocate(count) else { throw NPYError.arrayTooLarge(source: source, bytes: UInt64(count), limit: 0) }
+        guard let buffer = allocate(count) else { throw NPYError.arrayTooLarge(file: source, bytes: UInt64(count), limit: 0) }
         do {
             try fill(buffer)
         } catch {

@@ -30,11 +30,11 @@ final class MemberByteReader {
         if record.method == 0 {
             guard record.compressedSize == record.uncompressedSize else {
                 throw NPZError.shorterThanDeclared(
-                    path: path, member: member, declared: record.uncompressedSize, found: record.compressedSize)
+                    file: path, member: member, declared: record.uncompressedSize, found: record.compressedSize)
             }
             inflater = nil
         } else {
-            guard let inflater = StreamingInflater() else { throw NPZError.corruptDeflateStream(path: path, member: member) }
+            guard let inflater = StreamingInflater() else { throw NPZError.corruptDeflateStream(file: path, member: member) }
             self.inflater = inflater
         }
     }
@@ -53,8 +53,8 @@ final class MemberByteReader {
             switch ending {
             case nil: break
             case .complete?: ended = true
-            case .truncated?: throw NPZError.truncatedDeflateStream(path: path, member: member)
-            case .corrupt?: throw NPZError.corruptDeflateStream(path: path, member: member)
+            case .truncated?: throw NPZError.truncatedDeflateStream(file: path, member: member)
+            case .corrupt?: throw NPZError.corruptDeflateStream(file: path, member: member)
             }
         } else {
             try file.read(into: target, at: offset + produced, what: "member '\(member)'")
@@ -72,7 +72,7 @@ final class MemberByteReader {
             let n = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]))
             if n == 0 {
                 try finish()
-                throw NPZError.shorterThanDeclared(path: path, member: member, declared: record.uncompressedSize, found: produced)
+                throw NPZError.shorterThanDeclared(file: path, member: member, declared: record.uncompressedSize, found: produced)
             }
             done += n
         }
@@ -86,17 +86,17 @@ final class MemberByteReader {
         if let inflater, !ended {
             // The declared size has arrived; the stream must end here, not produce more.
             let (count, ending) = try inflater.read(into: UnsafeMutableRawBufferPointer(rebasing: scratch[0..<1]), refill: refill)
-            if count > 0 { throw NPZError.inflatesPastDeclaredSize(path: path, member: member, declared: record.uncompressedSize) }
+            if count > 0 { throw NPZError.inflatesPastDeclaredSize(file: path, member: member, declared: record.uncompressedSize) }
             switch ending {
             case .complete?: ended = true
-            case .corrupt?: throw NPZError.corruptDeflateStream(path: path, member: member)
-            case .truncated?, nil: throw NPZError.truncatedDeflateStream(path: path, member: member)
+            case .corrupt?: throw NPZError.corruptDeflateStream(file: path, member: member)
+            case .truncated?, nil: throw NPZError.truncatedDeflateStream(file: path, member: member)
             }
         }
         if produced != record.uncompressedSize {
-            throw NPZError.shorterThanDeclared(path: path, member: member, declared: record.uncompressedSize, found: produced)
+            throw NPZError.shorterThanDeclared(file: path, member: member, declared: record.uncompressedSize, found: produced)
         }
-        if crc != record.crc32 { throw NPZError.crcMismatch(path: path, member: member, expected: record.crc32, found: crc) }
+        if crc != record.crc32 { throw NPZError.crcMismatch(file: path, member: member, expected: record.crc32, found: crc) }
     }
 
     /// The next compressed bytes of the member into `buffer` (0 at the member's end).

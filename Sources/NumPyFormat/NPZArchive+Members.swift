@@ -39,13 +39,13 @@ extension NPZArchive {
     /// libhdf5. The file is removed again when the copy fails.
     public func copyMember(_ path: String, maxBytes: UInt64, to destination: URL) throws {
         guard let member = members.first(where: { $0.path == path }) else {
-            throw NPZError.noSuchMember(path: url.path, member: path, available: memberPaths)
+            throw NPZError.noSuchMember(file: url.path, member: path, available: memberPaths)
         }
         if member.record.uncompressedSize > maxBytes {
-            throw NPZError.memberTooLarge(path: url.path, member: path, bytes: member.record.uncompressedSize, limit: maxBytes)
+            throw NPZError.memberTooLarge(file: url.path, member: path, bytes: member.record.uncompressedSize, limit: maxBytes)
         }
         let fd = open(destination.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SafeIOError.writeFailed(path: destination.path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw SafeIOError.writeFailed(file: destination.path, reason: String(cString: strerror(errno))) }
         var closed = false
         defer { if !closed { close(fd) } }
         do {
@@ -55,7 +55,7 @@ extension NPZArchive {
                     while done < raw.count {
                         let n = write(fd, raw.baseAddress! + done, raw.count - done)
                         if n < 0 && errno == EINTR { continue }
-                        guard n > 0 else { throw SafeIOError.writeFailed(path: destination.path, reason: String(cString: strerror(errno))) }
+                        guard n > 0 else { throw SafeIOError.writeFailed(file: destination.path, reason: String(cString: strerror(errno))) }
                         done += n
                     }
                 }
