@@ -27,6 +27,8 @@ public enum BridgeError: Error, LocalizedError, Equatable {
     case unknownBackend(path: String)
     /// A weight group holds more arrays than the layers that use it take.
     case unusedWeights(path: String, group: String, used: Int, found: Int)
+    /// Arrays given to `LoadedModel.predict` that do not fit the model's inputs or outputs.
+    case predictionInput(reason: String)
 
     public var errorDescription: String? {
         switch self {
@@ -56,6 +58,8 @@ public enum BridgeError: Error, LocalizedError, Equatable {
                 + "(true convolution) and TensorFlow; give --backend theano or --backend tensorflow"
         case .unusedWeights(let path, let group, let used, let found):
             return "\(path): weight group '\(group.printable())' holds \(found) arrays but the architecture uses \(used)"
+        case .predictionInput(let reason):
+            return "cannot predict: \(reason.printable(limit: 300))"
         }
     }
 }
