@@ -282,7 +282,8 @@ extension Model {
     /// when shapes or labels do not fit the model, or for a non-positive batch size.
     @discardableResult
     public func fit(
-        x: Tensor<Scalar>, labels: [Int], validation: (Tensor<Scalar>, [Int])? = nil, optimizer: Optimizer, config: TrainingConfig = TrainingConfig(),
+        x: Tensor<Scalar>, labels: [Int], validation: (Tensor<Scalar>, [Int])? = nil, optimizer: Optimizer,
+        config: TrainingConfig = TrainingConfig(),
         onBatch: (BatchProgress) -> Void = { _ in }, onEpoch: (EpochReport) -> Void = { _ in }, shouldStop: () -> Bool = { false }
     ) throws -> [EpochReport] {
         if let layer = graph.layers.first(where: { !$0.spec.supportsTraining }) {
