@@ -80,6 +80,8 @@ let package = Package(
         .testTarget(name: "MNISTTests", dependencies: ["MNIST", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "WeightBridgeTests", dependencies: ["WeightBridge", "TestSupport"]),
+        // The listings of Docs/training-api.md and the DocC articles, run as written.
+        .testTarget(name: "DocumentationTests", dependencies: ["WeightBridge", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["KerasFormat", "SafeIO", "SafeTensorsFormat", "TestSupport"]),
     ]
 )
