@@ -10,6 +10,10 @@ extension NPYArray {
     /// Throws `NPYError.wrongElementType` when `T` is an integer or `Bool` and the dtype is floating-point,
     /// `.valueDoesNotFit` naming the first element that does not fit `T`, `.byteCountMismatch` if `data`
     /// is short.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    @_specialize(where T == Int64)
+    @_specialize(where T == Int)
     public func values<T: NPYElement>(as _: T.Type) throws -> [T] {
         let wanted = T.npyElementType
         if !wanted.isFloatingPoint && dtype.elementType.isFloatingPoint {
