@@ -1,5 +1,5 @@
 # WeightBridge: the two commands of the README are `make verify` and `make test`.
-.PHONY: verify test build bench fixtures format clean fuzz
+.PHONY: verify test build bench fixtures format clean fuzz docs
 
 verify:            ## set up, build, and check the seed models reproduce their reported accuracies
 	bash scripts/verify.sh
@@ -16,6 +16,10 @@ bench:             ## side-by-side timings against NumPy/Keras; writes Docs/benc
 fixtures:          ## regenerate every committed fixture with the pinned Python libraries
 	bash scripts/setup.sh --python
 	for s in Fixtures/generate/*.py; do KERAS_BACKEND=jax $${WEIGHTBRIDGE_VENV:-$$HOME/.cache/weightbridge/venv}/bin/python $$s; done
+
+docs:              ## DocC: the WeightBridge catalog (articles) and the reference of the modules it re-exports; warnings fail
+	swift package --disable-sandbox generate-documentation --warnings-as-errors \
+	    --target WeightBridge --target NumPyFormat --target ModelSpec --target NeuralNet --target Bridge
 
 format:
 	swift format --in-place --recursive Sources Tests

@@ -18,6 +18,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        // `swift package generate-documentation --target WeightBridge` (DocC). A command plugin: built only when
+        // that command runs, never by `swift build` or `swift test`.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", exact: "1.5.0"),
     ],
     targets: [
         // C libraries, through pkg-config. Shim headers wrap macros Swift cannot import.
@@ -87,6 +90,8 @@ let package = Package(
         .testTarget(name: "MNISTTests", dependencies: ["MNIST", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "WeightBridgeTests", dependencies: ["WeightBridge", "TestSupport"]),
+        // The listings of Docs/training-api.md and the DocC articles, run as written.
+        .testTarget(name: "DocumentationTests", dependencies: ["WeightBridge", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["KerasFormat", "SafeIO", "SafeTensorsFormat", "TestSupport"]),
     ]
 )

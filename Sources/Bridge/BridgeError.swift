@@ -28,6 +28,8 @@ public enum BridgeError: WeightBridgeError, Equatable {
     case unknownBackend(file: String)
     /// A weight group holds more arrays than the layers that use it take.
     case unusedWeights(file: String, group: String, used: Int, found: Int)
+    /// Arrays given to `LoadedModel.predict` that do not fit the model's inputs or outputs.
+    case predictionInput(reason: String)
 
     public var fileAndProblem: (file: String?, problem: String) {
         switch self {
@@ -57,6 +59,7 @@ public enum BridgeError: WeightBridgeError, Equatable {
             )
         case .unusedWeights(let file, let group, let used, let found):
             (file, "weight group '\(group.printable())' holds \(found) arrays but the architecture uses \(used)")
+        case .predictionInput(let reason): (nil, "cannot predict: \(reason.printable(limit: 300))")
         }
     }
 }

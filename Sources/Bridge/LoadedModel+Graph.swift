@@ -16,18 +16,4 @@ extension LoadedModel {
             }
         }
     }
-
-    /// Runs a model of any number of inputs and outputs on `count` examples: `inputs[i]` holds `count` examples of
-    /// input `i` as Float32 values in C order (converted to the model's precision). Returns each output's values as
-    /// Double, `count x product(shape)`, row-major.
-    public func predict(float32 inputs: [[Float]], count: Int, batchSize: Int = 256) -> [[Double]] {
-        switch self {
-        case .float32(let m):
-            let tensors = zip(inputs, m.graph.inputs).map { Tensor(shape: [count] + $1.shape, scalars: $0) }
-            return m.predict(tensors, batchSize: batchSize).map { $0.scalars.map(Double.init) }
-        case .float64(let m):
-            let tensors = zip(inputs, m.graph.inputs).map { Tensor(shape: [count] + $1.shape, scalars: $0.map(Double.init)) }
-            return m.predict(tensors, batchSize: batchSize).map(\.scalars)
-        }
-    }
 }

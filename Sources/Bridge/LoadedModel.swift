@@ -62,27 +62,4 @@ public enum LoadedModel {
         case .float64: return "float64"
         }
     }
-
-    /// Runs the model on `count` samples given as Float32 values (converted to the model's
-    /// precision first) and returns the outputs as Double, `count x outputs`, row-major.
-    /// Inputs are `count x product(inputShape)` values in C order.
-    public func predict(float32 x: [Float], count: Int, batchSize: Int = 256) -> [Double] {
-        switch self {
-        case .float32(let m):
-            return m.predict(Tensor(shape: [count] + m.inputShape, scalars: x), batchSize: batchSize).scalars.map(Double.init)
-        case .float64(let m):
-            return m.predict(Tensor(shape: [count] + m.inputShape, scalars: x.map(Double.init)), batchSize: batchSize).scalars
-        }
-    }
-
-    /// Runs the model on Double inputs (converted to Float32 for a float32 model).
-    public func predict(float64 x: [Double], count: Int, batchSize: Int = 256) -> [Double] {
-        switch self {
-        case .float32(let m):
-            return m.predict(Tensor(shape: [count] + m.inputShape, scalars: x.map { Float($0) }), batchSize: batchSize)
-                .scalars.map(Double.init)
-        case .float64(let m):
-            return m.predict(Tensor(shape: [count] + m.inputShape, scalars: x), batchSize: batchSize).scalars
-        }
-    }
 }

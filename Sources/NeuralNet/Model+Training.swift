@@ -272,7 +272,8 @@ extension Model {
     }
 
     /// Trains with mini-batch gradient descent on sparse labels, like `model.fit` with
-    /// `SparseCategoricalCrossentropy` and the `accuracy` metric.
+    /// `SparseCategoricalCrossentropy` and the `accuracy` metric. With the default `config`, Keras' `fit` defaults:
+    /// one epoch, batches of 32, shuffled every epoch.
     ///
     /// Each epoch shuffles (if `config.shuffle`) with a generator seeded by `config.seed`, runs the batches, calls
     /// `onBatch` after each with running means, evaluates `validation` (if any) and calls `onEpoch`. `shouldStop` is
@@ -281,7 +282,8 @@ extension Model {
     /// when shapes or labels do not fit the model, or for a non-positive batch size.
     @discardableResult
     public func fit(
-        x: Tensor<Scalar>, labels: [Int], validation: (Tensor<Scalar>, [Int])? = nil, optimizer: Optimizer, config: TrainingConfig,
+        x: Tensor<Scalar>, labels: [Int], validation: (Tensor<Scalar>, [Int])? = nil, optimizer: Optimizer,
+        config: TrainingConfig = TrainingConfig(),
         onBatch: (BatchProgress) -> Void = { _ in }, onEpoch: (EpochReport) -> Void = { _ in }, shouldStop: () -> Bool = { false }
     ) throws -> [EpochReport] {
         if let layer = graph.layers.first(where: { !$0.spec.supportsTraining }) {

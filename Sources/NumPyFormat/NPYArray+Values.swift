@@ -2,53 +2,60 @@ import Foundation
 
 /// Typed access to an array's values, always in C (row-major) logical order.
 extension NPYArray {
-    /// Values as `Float`, from any dtype. float64 rounds to nearest float32; integers above 2^24 in
-    /// magnitude round to nearest; bool gives 0 or 1. Throws `.byteCountMismatch` if `data` is short.
-    public func floats() throws -> [Float] {
-        if dtype.elementType == .float32 && dtype.isHostOrder {
-            return try cOrder(try bulk(Float.self))
+    /// The values as `[T]` in C order, from any dtype: `values(as: Float.self)`, `values(as: Int64.self)`, ...
+    ///
+    /// A dtype read as its own element type in host byte order is one memory copy. Otherwise each element
+    /// converts through `T.init(npyStored:)`: floating-point types round to nearest; integer types take integer
+    /// and bool elements exactly (int64 and uint64 never pass through `Double`); `Bool` takes 0 and 1.
+    /// Throws `NPYError.wrongElementType` when `T` is an integer or `Bool` and the dtype is floating-point,
+    /// `.valueDoesNotFit` naming the first element that does not fit `T`, `.byteCountMismatch` if `data`
+    /// is short.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    @_specialize(where T == Int64)
+    @_specialize(where T == Int)
+    public func values<T: NPYElement>(as _: T.Type) throws -> [T] {
+        let wanted = T.npyElementType
+        if !wanted.isFloatingPoint && dtype.elementType.isFloatingPoint {
+            throw NPYError.wrongElementType(descr: dtype.descr, wanted: String(describing: T.self))
         }
-        return try cOrder(
-            try mapStorage {
-                Float($0)
-            } integer: {
-                Float($0)
-            } unsigned: {
-                Float($0)
-            })
-    }
-
-    /// Values as `Double`, from any dtype; exact except int64/uint64 magnitudes above 2^53, which round
-    /// to nearest. Bool gives 0 or 1. Throws `.byteCountMismatch` if `data` is short.
-    public func doubles() throws -> [Double] {
-        if dtype.elementType == .float64 && dtype.isHostOrder {
-            return try cOrder(try bulk(Double.self))
+        if wanted == dtype.elementType && wanted != .bool && dtype.isHostOrder && MemoryLayout<T>.stride == wanted.itemSize {
+            return try cOrder(try bulk(T.self))
         }
-        return try cOrder(
-            try mapStorage {
-                $0
-            } integer: {
-                Double($0)
-            } unsigned: {
-                Double($0)
-            })
-    }
-
-    /// Values as `Int64`, from integer and bool dtypes only. Throws `.wrongElementType` for float
-    /// dtypes and `.valueNotRepresentable` for a uint64 above `Int64.max`.
-    public func int64s() throws -> [Int64] {
-        guard !dtype.elementType.isFloatingPoint else { throw NPYError.wrongElementType(descr: dtype.descr, wanted: "Int64") }
         let descr = dtype.descr
+        func convert(_ stored: NPYStoredValue) throws -> T {
+            guard let value = T(npyStored: stored) else {
+                let text: String
+                switch stored {
+                case .floatingPoint(let v): text = "\(v)"
+                case .signed(let v): text = "\(v)"
+                case .unsigned(let v): text = "\(v)"
+                }
+                throw NPYError.valueDoesNotFit(value: text, descr: descr, wanted: String(describing: T.self))
+            }
+            return value
+        }
         return try cOrder(
             try mapStorage {
-                Int64($0)
+                try convert(.floatingPoint($0))
             } integer: {
-                $0
-            } unsigned: { v in
-                guard let x = Int64(exactly: v) else { throw NPYError.valueNotRepresentable(value: "\(v)", descr: descr) }
-                return x
+                try convert(.signed($0))
+            } unsigned: {
+                try convert(.unsigned($0))
             })
     }
+
+    /// Values as `Float`, from any dtype: `values(as: Float.self)`. float64 rounds to nearest float32; integers
+    /// above 2^24 in magnitude round to nearest; bool gives 0 or 1. Throws `.byteCountMismatch` if `data` is short.
+    public func floats() throws -> [Float] { try values(as: Float.self) }
+
+    /// Values as `Double`, from any dtype: `values(as: Double.self)`. Exact except int64/uint64 magnitudes above
+    /// 2^53, which round to nearest. Bool gives 0 or 1. Throws `.byteCountMismatch` if `data` is short.
+    public func doubles() throws -> [Double] { try values(as: Double.self) }
+
+    /// Values as `Int64`, from integer and bool dtypes only: `values(as: Int64.self)`. Throws `.wrongElementType`
+    /// for float dtypes and `.valueDoesNotFit` for a uint64 above `Int64.max`.
+    public func int64s() throws -> [Int64] { try values(as: Int64.self) }
 
     /// Values of a `|u1` array (images), without conversion. Throws `.wrongElementType` for other dtypes.
     public func uint8s() throws -> [UInt8] {

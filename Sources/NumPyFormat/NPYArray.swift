@@ -74,6 +74,33 @@ public struct NPYArray: Sendable, Equatable {
         }
     }
 
+    /// An array of `T`'s own dtype (`T.npyElementType`, little-endian, C order) holding `values` exactly:
+    /// `NPYArray(shape: [2], values: [Int64.min, Int64.max])` is an `<i8` array, `values: [true, false]` a `|b1`
+    /// array, `values: [Float16]` an `<f2` array. No value passes through `Double`.
+    ///
+    /// Throws `NPYError.valueCountMismatch` when `values.count` is not the product of `shape`, and for negative
+    /// or overflowing shapes. `T` must have the size of its element type (every conformance in this package does).
+    public init<T: NPYElement>(shape: [Int], values: [T]) throws {
+        let type = T.npyElementType
+        precondition(MemoryLayout<T>.stride == type.itemSize, "\(T.self) is not the size of \(type.rawValue)")
+        let (count, _) = try NPYHeader.sizes(shape: shape, itemSize: type.itemSize, source: "array")
+        guard count == values.count else { throw NPYError.valueCountMismatch(shape: shape, expected: count, found: values.count) }
+        var data = values.withUnsafeBytes { Data($0) }
+        if NPYByteOrder.host == .big && type.itemSize > 1 {
+            let size = type.itemSize
+            data.withUnsafeMutableBytes { raw in
+                for start in stride(from: 0, to: raw.count, by: size) {
+                    var element = UnsafeMutableRawBufferPointer(rebasing: raw[start..<start + size])
+                    element.reverse()
+                }
+            }
+        }
+        self.dtype = NPYDType(type)
+        self.shape = shape
+        self.fortranOrder = false
+        self.data = data
+    }
+
     /// An array of any dtype from C-order `values`, converted to `dtype` (in its byte order).
     ///
     /// Floats round to nearest (f2/f4). Integer dtypes require integral values in range, bool requires

@@ -38,6 +38,8 @@ public enum NPYError: WeightBridgeError, Equatable {
     case wrongElementType(descr: String, wanted: String)
     /// A value cannot be stored exactly in the requested dtype.
     case valueNotRepresentable(value: String, descr: String)
+    /// An element of an array of dtype `descr` does not fit the Swift type it is read as (`wanted`).
+    case valueDoesNotFit(value: String, descr: String, wanted: String)
     /// A value count that does not match the shape.
     case valueCountMismatch(shape: [Int], expected: Int, found: Int)
 
@@ -72,6 +74,8 @@ public enum NPYError: WeightBridgeError, Equatable {
         case .wrongElementType(let descr, let wanted): (nil, "array of dtype '\(descr.printable())' cannot be read as \(wanted)")
         case .valueNotRepresentable(let value, let descr):
             (nil, "value \(value.printable()) cannot be stored exactly as dtype '\(descr.printable())'")
+        case .valueDoesNotFit(let value, let descr, let wanted):
+            (nil, "value \(value.printable()) of an array of dtype '\(descr.printable())' cannot be read exactly as \(wanted)")
         case .valueCountMismatch(let shape, let expected, let found):
             (nil, "\(found) values given for shape \(shape), expected \(expected)")
         }

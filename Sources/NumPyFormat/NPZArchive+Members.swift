@@ -18,10 +18,10 @@ extension NPZArchive {
     /// Throws `NPZError.noSuchMember` when there is none, `.memberTooLarge` when it declares more than `maxBytes`.
     public func memberData(_ path: String, maxBytes: UInt64) throws -> Data {
         guard let member = members.first(where: { $0.path == path }) else {
-            throw NPZError.noSuchMember(file: url.path, member: path, available: memberPaths)
+            throw NPZError.noSuchMember(file: source, member: path, available: memberPaths)
         }
         if member.record.uncompressedSize > maxBytes {
-            throw NPZError.memberTooLarge(file: url.path, member: path, bytes: member.record.uncompressedSize, limit: maxBytes)
+            throw NPZError.memberTooLarge(file: source, member: path, bytes: member.record.uncompressedSize, limit: maxBytes)
         }
         if member.record.method == 8 && !member.record.isEncrypted {
             let whole = try inflateWhole(member)

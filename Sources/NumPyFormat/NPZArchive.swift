@@ -18,9 +18,12 @@ import SafeIO
 /// sizes over `limits.maxArrayBytes` or inflate ratios over `limits.maxInflateRatio`, output past the
 /// declared size (stopped as soon as it happens), truncated or corrupt deflate, CRC mismatch.
 public final class NPZArchive {
-    /// The archive's location.
+    /// The archive's location. An archive read from memory (`init(data:source:limits:)`) has
+    /// `URL(fileURLWithPath: source)`, which names no file.
     public let url: URL
-    /// `url.path`, kept: Foundation computes `URL.path` anew on every call.
+    /// The archive's path, or the name given to bytes read from memory: what errors name.
+    public var source: String { filePath }
+    /// `url.path` (or the in-memory source name), kept: Foundation computes `URL.path` anew on every call.
     private let filePath: String
     let limits: ResourceLimits
     let file: ArchiveFile
@@ -40,15 +43,25 @@ public final class NPZArchive {
     struct StopExtraction: Error {}
 
     /// Opens `url` and reads its central directory (no member data).
-    public init(url: URL, limits: ResourceLimits = .default) throws {
+    public convenience init(url: URL, limits: ResourceLimits = .default) throws {
+        try self.init(file: try ArchiveFile(url: url), url: url, limits: limits)
+    }
+
+    /// Reads an archive held in memory (`np.savez` to a `BytesIO`, a download, `NPZWriter.encode`), with the same
+    /// checks as a file; `source` names it in errors (`source:member.npy`). The bytes are kept, not copied.
+    public convenience init(data: Data, source: String = "<memory>.npz", limits: ResourceLimits = .default) throws {
+        try self.init(file: ArchiveFile(bytes: data, source: source), url: URL(fileURLWithPath: source), limits: limits)
+    }
+
+    private init(file: ArchiveFile, url: URL, limits: ResourceLimits) throws {
         self.url = url
         self.limits = limits
-        let archivePath = url.path
+        let archivePath = file.path
         filePath = archivePath
-        file = try ArchiveFile(url: url)
+        self.file = file
         let (records, directoryOffset) = try ZIPDirectory.read(file, maxMembers: limits.maxMembers)
         if let encrypted = records.first(where: \.isEncrypted) {
-            throw NPZError.encryptedMember(file: url.path, member: String(decoding: encrypted.nameBytes, as: UTF8.self))
+            throw NPZError.encryptedMember(file: archivePath, member: String(decoding: encrypted.nameBytes, as: UTF8.self))
         }
         try ZIPDirectory.checkLayout(records, directoryOffset: directoryOffset, in: file)
         var members: [Member] = []
@@ -56,19 +69,19 @@ public final class NPZArchive {
         var total: UInt64 = 0
         for record in records {
             let path = record.isUTF8 ? String(decoding: record.nameBytes, as: UTF8.self) : CP437.decode(record.nameBytes)
-            if !seen.insert(path).inserted { throw NPZError.duplicateMember(file: url.path, member: path) }
-            if NPZArchive.isUnsafe(path) { throw NPZError.unsafeMemberName(file: url.path, member: path) }
+            if !seen.insert(path).inserted { throw NPZError.duplicateMember(file: archivePath, member: path) }
+            if NPZArchive.isUnsafe(path) { throw NPZError.unsafeMemberName(file: archivePath, member: path) }
             if path.hasSuffix("/") { continue }  // a directory entry holds no array
             let (sum, overflow) = total.addingReportingOverflow(record.uncompressedSize)
             total = overflow ? .max : sum
             let name = path.hasSuffix(".npy") ? String(path.dropLast(4)) : path
             members.append(Member(name: name, path: path, record: record, source: archivePath + ":" + path.printable()))
         }
-        if total > limits.maxTotalBytes { throw NPZError.archiveTooLarge(file: url.path, bytes: total, limit: limits.maxTotalBytes) }
+        if total > limits.maxTotalBytes { throw NPZError.archiveTooLarge(file: archivePath, bytes: total, limit: limits.maxTotalBytes) }
         var index: [String: Int] = [:]
         index.reserveCapacity(members.count * 2)
         for (i, member) in members.enumerated() where index.updateValue(i, forKey: member.name) != nil {
-            throw NPZError.duplicateMember(file: url.path, member: member.name)
+            throw NPZError.duplicateMember(file: archivePath, member: member.name)
         }
         // A stored path ('a.npy') finds its member too, unless it is another member's name.
         for (i, member) in members.enumerated() where index[member.path] == nil { index[member.path] = i }

@@ -34,9 +34,24 @@ public enum NPZWriter {
         try write(names: names, to: url, compressed: compressed, overwrite: overwrite, window: 1, array: array)
     }
 
-    private static func write(
-        names: [String], to url: URL, compressed: Bool, overwrite: Bool, window: Int, array: (Int) throws -> NPYArray
-    ) throws {
+    /// The bytes of the `.npz` archive `write(_:to:compressed:overwrite:)` would write (the in-memory `np.savez`
+    /// to a `BytesIO`): for a response body, a database column, or `NPZArchive(data:)`. The same name checks.
+    public static func encode(_ arrays: [(name: String, array: NPYArray)], compressed: Bool = false) throws -> Data {
+        let names = arrays.map(\.name)
+        try validate(names)
+        let target = "<memory>.npz"
+        let writer = ZIPWriter(inMemory: target)
+        for (i, name) in names.enumerated() {
+            let prepared = try ZIPWriter.prepare(
+                try parts(arrays[i].array, name: name, target: target), deflate: compressed, target: target)
+            try writer.add(name: name + ".npy", prepared: prepared)
+        }
+        try writer.finish()
+        return writer.bytes
+    }
+
+    /// Refuses empty, repeated, absolute, `..` and directory-like member names.
+    private static func validate(_ names: [String]) throws {
         var seen = Set<String>()
         for name in names {
             if name.isEmpty { throw NPZError.invalidMemberName(name: name, reason: "empty name") }
@@ -44,18 +59,25 @@ public enum NPZWriter {
             if NPZArchive.isUnsafe(name) { throw NPZError.invalidMemberName(name: name, reason: "absolute path or '..' component") }
             if name.hasSuffix("/") { throw NPZError.invalidMemberName(name: name, reason: "ends with '/'") }
         }
-        let target = url.path
-        // A member is its `.npy` header then the array's own data (not copied for stored members).
-        func parts(_ i: Int) throws -> [Data] {
-            let a = try array(i)
-            if a.shape.count > NPYFormat.maxDimensions {
-                throw NPYError.tooManyDimensions(
-                    file: "\(target): member '\(names[i].printable())'", count: a.shape.count, limit: NPYFormat.maxDimensions)
-            }
-            let (_, bytes) = try NPYHeader.sizes(shape: a.shape, itemSize: a.dtype.itemSize, source: "array")
-            guard a.data.count == bytes else { throw NPYError.byteCountMismatch(expected: bytes, found: a.data.count) }
-            return [NPYHeader.encode(dtype: a.dtype, shape: a.shape, fortranOrder: a.fortranOrder), a.data]
+    }
+
+    /// A member's bytes: its `.npy` header then the array's own data (not copied for stored members).
+    private static func parts(_ a: NPYArray, name: String, target: String) throws -> [Data] {
+        if a.shape.count > NPYFormat.maxDimensions {
+            throw NPYError.tooManyDimensions(
+                file: "\(target): member '\(name.printable())'", count: a.shape.count, limit: NPYFormat.maxDimensions)
         }
+        let (_, bytes) = try NPYHeader.sizes(shape: a.shape, itemSize: a.dtype.itemSize, source: "array")
+        guard a.data.count == bytes else { throw NPYError.byteCountMismatch(expected: bytes, found: a.data.count) }
+        return [NPYHeader.encode(dtype: a.dtype, shape: a.shape, fortranOrder: a.fortranOrder), a.data]
+    }
+
+    private static func write(
+        names: [String], to url: URL, compressed: Bool, overwrite: Bool, window: Int, array: (Int) throws -> NPYArray
+    ) throws {
+        try validate(names)
+        let target = url.path
+        func parts(_ i: Int) throws -> [Data] { try NPZWriter.parts(try array(i), name: names[i], target: target) }
         let window = max(1, min(window, ProcessInfo.processInfo.activeProcessorCount))
         try AtomicFile.write(to: url, overwrite: overwrite) { tmp in
             do {

@@ -16,19 +16,34 @@ struct ZIPRecord {
     var isUTF8: Bool { flags & (1 << 11) != 0 }
 }
 
-/// Bounded positional reads from an open file; every read past the end is an error.
+/// Bounded positional reads from an open file, or from bytes in memory; every read past the end is an error.
 final class ArchiveFile {
     let path: String
     let size: UInt64
-    private let handle: FileHandle
+    private let storage: Storage
+
+    private enum Storage {
+        case file(FileHandle)
+        case memory(Data)
+    }
 
     init(url: URL) throws {
         path = url.path
-        handle = try InputFile.open(url)
+        let handle = try InputFile.open(url)
+        storage = .file(handle)
         size = try handle.seekToEnd()
     }
 
-    deinit { try? handle.close() }
+    /// Reads from `bytes`; `source` names them in errors.
+    init(bytes: Data, source: String) {
+        path = source
+        storage = .memory(bytes)
+        size = UInt64(bytes.count)
+    }
+
+    deinit {
+        if case .file(let handle) = storage { try? handle.close() }
+    }
 
     /// Exactly `count` bytes at `offset`, or `NPZError.truncatedArchive` naming `what`.
     func read(at offset: UInt64, count: Int, what: @autoclosure () -> String) throws -> [UInt8] {
@@ -54,6 +69,15 @@ final class ArchiveFile {
         guard !overflow, end <= size else {
             throw NPZError.truncatedArchive(file: path, reason: "\(what()) at offset \(offset) runs past the end of the \(size)-byte file")
         }
+        let handle: FileHandle
+        switch storage {
+        case .memory(let bytes):
+            let start = bytes.startIndex + Int(offset)
+            bytes.copyBytes(to: buffer, from: start..<start + buffer.count)
+            return
+        case .file(let file):
+            handle = file
+        }
         var done = 0
         while done < buffer.count {
             let n = pread(handle.fileDescriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
@@ -63,12 +87,6 @@ final class ArchiveFile {
         }
     }
 
-    /// Up to `count` bytes at `offset` (fewer at the end of the file).
-    func readAvailable(at offset: UInt64, count: Int) throws -> Data {
-        guard offset < size else { return Data() }
-        try handle.seek(toOffset: offset)
-        return try handle.read(upToCount: count) ?? Data()
-    }
 }
 
 /// Reads the central directory: end record (and ZIP64 end record), then each entry's record.

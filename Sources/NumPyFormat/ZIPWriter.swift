@@ -30,16 +30,38 @@ package final class ZIPWriter {
     /// Members are buffered up to this many bytes before a write to the file.
     private static let flushSize = 8 << 20
 
+    /// The whole archive, for a writer made by `init(inMemory:)` (empty for a file writer).
+    package private(set) var bytes = Data()
+    /// True when the archive goes to `bytes` instead of a file.
+    private let inMemory: Bool
+
     /// Creates (or truncates) `url`. Throws `SafeIOError.writeFailed` naming `target`, the file the user asked for.
     package init(url: URL, target: String) throws {
         path = target
+        inMemory = false
         fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SafeIOError.writeFailed(file: target, reason: String(cString: strerror(errno))) }
+        (dosTime, dosDate) = ZIPWriter.dosNow()
+    }
+
+    /// Writes the archive to memory (`bytes`, complete after `finish()`); `target` names it in errors.
+    package init(inMemory target: String) {
+        path = target
+        inMemory = true
+        fd = -1
+        isOpen = false
+        (dosTime, dosDate) = ZIPWriter.dosNow()
+    }
+
+    /// The local time as a ZIP (MS-DOS) time and date.
+    private static func dosNow() -> (time: UInt16, date: UInt16) {
         var now = time(nil)
         var parts = tm()
         localtime_r(&now, &parts)
-        dosTime = UInt16(parts.tm_hour << 11 | parts.tm_min << 5 | parts.tm_sec / 2)
-        dosDate = UInt16(max(0, parts.tm_year - 80) << 9 | (parts.tm_mon + 1) << 5 | parts.tm_mday)
+        return (
+            UInt16(parts.tm_hour << 11 | parts.tm_min << 5 | parts.tm_sec / 2),
+            UInt16(max(0, parts.tm_year - 80) << 9 | (parts.tm_mon + 1) << 5 | parts.tm_mday)
+        )
     }
 
     private var isOpen = true
@@ -238,6 +260,10 @@ package final class ZIPWriter {
 
     /// Writes `data` with writeback started as it goes (`Writeback`): the final fsync overlaps the writing.
     private func writeAll(_ data: Data) throws {
+        if inMemory {
+            bytes.append(data)
+            return
+        }
         try Writeback.writeAll(data, to: fd, offset: written, target: path)
         written += UInt64(data.count)
     }

@@ -15,7 +15,8 @@ extension ModelEvaluation {
         if let bad = dataset.labels.first(where: { $0 >= classes }) { throw DatasetError.labelOutsideModel(label: bad, outputs: width) }
         if let oneHot = dataset.oneHotWidth, oneHot != classes { throw DatasetError.labelOutsideModel(label: oneHot - 1, outputs: width) }
         let start = Date()
-        let outputs = model.predict(float32: dataset.features, count: dataset.count, batchSize: batchSize)
+        let features = NPYArray(shape: [dataset.count] + model.inputShape, float32: dataset.features)
+        let outputs = try model.predict([features], batchSize: batchSize)[0].values(as: Double.self)
         let seconds = Date().timeIntervalSince(start)
         self.init(
             outputs: outputs, outputShape: model.outputShape, probabilities: width == 1 ? outputs.flatMap { [1 - $0, $0] } : outputs,

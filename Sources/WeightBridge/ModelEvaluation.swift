@@ -36,7 +36,8 @@ public struct ModelEvaluation: Sendable {
             )
         }
         let start = Date()
-        let probs = model.predict(float32: rows.pixelsFloat32(), count: rows.count, batchSize: batchSize)
+        let pixels = NPYArray(shape: [rows.count] + model.inputShape, float32: rows.pixelsFloat32())
+        let probs = try model.predict([pixels], batchSize: batchSize)[0].values(as: Double.self)
         let seconds = Date().timeIntervalSince(start)
         let classes = model.outputShape.reduce(1, *)
         self.init(

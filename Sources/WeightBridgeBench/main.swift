@@ -71,8 +71,8 @@ do {
     case "cnn-predict":
         let model = try ModelFile.load(URL(fileURLWithPath: args[1])).model
         let test = try MNISTDataset.load(directory: URL(fileURLWithPath: args[2])).test
-        let x = test.pixelsFloat32()
-        let t = try best(3) { _ = model.predict(float32: x, count: test.count, batchSize: 500) }
+        let x = NPYArray(shape: [test.count] + model.inputShape, float32: test.pixelsFloat32())
+        let t = try best(3) { _ = try model.predict(x, batchSize: 500) }
         emit("cnn-predict-10000", t)
     case "sgemm-peak":
         // One 4096^3 float32 product through `Float.gemm` (oneDNN's sgemm, all its threads): the practical ceiling

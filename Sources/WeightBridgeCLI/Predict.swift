@@ -82,18 +82,12 @@ struct Predict: ParsableCommand {
             count = n
         }
         let n = count ?? 0
-        let outputs: [[Double]]
-        if arrays.count == 1, arrays[0].dtype.elementType == .float64 {
-            outputs = [model.predict(float64: try arrays[0].doubles(), count: n, batchSize: batchSize)]
-        } else {
-            outputs = model.predict(float32: try arrays.map { try samples($0) }, count: n, batchSize: batchSize)
+        // uint8 pixels are scaled to [0, 1] as Keras pipelines do; other dtypes go to the model as they are.
+        let inputs = try arrays.map { x in
+            x.dtype.elementType == .uint8 || !Self.modelDTypes.contains(x.dtype.elementType)
+                ? NPYArray(shape: x.shape, float32: try samples(x)) : x
         }
-        let results = zip(outputs, model.modelOutputShapes).map { values, shape -> NPYArray in
-            switch model {
-            case .float32: return NPYArray(shape: [n] + shape, float32: values.map { Float($0) })
-            case .float64: return NPYArray(shape: [n] + shape, float64: values)
-            }
-        }
+        let results = try model.predict(inputs, batchSize: batchSize)
         if FileKind.byExtension(out) == .npz {
             try NPZWriter.write(Array(zip(model.outputNames, results)).map { (name: $0, array: $1) }, to: out, overwrite: force)
         } else {
@@ -107,6 +101,9 @@ struct Predict: ParsableCommand {
         let shapes = results.map { ArrayComparison.describe(shape: $0.shape) }.joined(separator: ", ")
         printError("predict: \(n) samples -> \(output) \(shapes) \(model.precisionName)")
     }
+
+    /// The dtypes passed to the model unchanged (converted to its precision by `LoadedModel.predict`).
+    private static let modelDTypes: Set<NPYElementType> = [.float16, .float32, .float64]
 
     /// One input array's samples as Float32: float32/float16 as stored, float64 rounded, uint8 scaled by 1/255.
     private func samples(_ x: NPYArray) throws -> [Float] {

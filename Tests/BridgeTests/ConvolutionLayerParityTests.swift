@@ -32,7 +32,7 @@ final class ConvolutionLayerParityTests: XCTestCase {
         for ext in ["h5", "keras"] {
             let model = try ModelFile.load(directory.appendingPathComponent("\(name).\(ext)")).model
             XCTAssertEqual(model.inputShapes, [Array(input.shape.dropFirst())], "\(name).\(ext)", file: file, line: line)
-            let outputs = model.predict(float32: [try input.floats()], count: input.shape[0])
+            let outputs = try model.predict([input]).map { try $0.values(as: Double.self) }
             XCTAssertEqual(outputs.count, entry.outputs, "\(name).\(ext)", file: file, line: line)
             for (index, output) in outputs.enumerated() {
                 let expected = try NPYFile.read(directory.appendingPathComponent("\(name).y\(index).npy"))

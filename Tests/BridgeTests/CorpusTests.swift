@@ -100,13 +100,7 @@ final class CorpusTests: XCTestCase {
         let y = try NPYFile.read(FixturePaths.fixture("corpus/\(stem).y.npy"))
         XCTAssertEqual(Array(x.shape.dropFirst()), imported.model.inputShape, c.file)
         XCTAssertEqual(Array(y.shape.dropFirst()), imported.model.outputShape, c.file)
-        let count = x.shape[0]
-        let outputs: [Double]
-        if x.dtype.elementType == .float64 {
-            outputs = imported.model.predict(float64: try x.doubles(), count: count)
-        } else {
-            outputs = imported.model.predict(float32: try x.floats(), count: count)
-        }
+        let outputs = try imported.model.predict([x])[0].values(as: Double.self)
         let expected = try y.doubles()
         XCTAssertEqual(outputs.count, expected.count, c.file)
         return zip(outputs, expected).map { abs($0 - $1) }.max() ?? .infinity

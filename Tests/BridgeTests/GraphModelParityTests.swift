@@ -37,15 +37,13 @@ final class GraphModelParityTests: XCTestCase {
     private func checkOutputs(_ model: LoadedModel, name: String, directory: URL, file: StaticString, line: UInt) throws {
         let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: directory.appendingPathComponent("manifest.json")))
         let entry = try XCTUnwrap(manifest.models.first { $0.name == name }, file: file, line: line)
-        var inputs: [[Float]] = []
-        var count = 0
+        var inputs: [NPYArray] = []
         for index in model.inputShapes.indices {
             let array = try NPYFile.read(directory.appendingPathComponent("\(name).x\(index).npy"))
             XCTAssertEqual(Array(array.shape.dropFirst()), model.inputShapes[index], file: file, line: line)
-            count = array.shape[0]
-            inputs.append(try array.floats())
+            inputs.append(array)
         }
-        let outputs = model.predict(float32: inputs, count: count)
+        let outputs = try model.predict(inputs).map { try $0.values(as: Double.self) }
         XCTAssertEqual(outputs.count, entry.outputs, file: file, line: line)
         for (index, output) in outputs.enumerated() {
             let expected = try NPYFile.read(directory.appendingPathComponent("\(name).y\(index).npy")).floats().map(Double.init)

@@ -49,7 +49,7 @@ final class LayerKindParityTests: XCTestCase {
             let imported = try ModelFile.load(directory.appendingPathComponent("\(name).\(ext)"))
             let input = try NPYFile.read(directory.appendingPathComponent("\(name).x0.npy"))
             XCTAssertEqual(Array(input.shape.dropFirst()), imported.model.inputShapes[0], file: file, line: line)
-            let outputs = imported.model.predict(float32: [try input.floats()], count: input.shape[0])
+            let outputs = try imported.model.predict([input]).map { try $0.values(as: Double.self) }
             XCTAssertEqual(outputs.count, entry.outputs, "\(name).\(ext)", file: file, line: line)
             let worst = worstRelativeError(outputs, try expectedOutputs(name, count: entry.outputs, in: directory))
             XCTAssertLessThanOrEqual(worst, Self.float32Parity, "\(name).\(ext)", file: file, line: line)
@@ -110,7 +110,7 @@ final class LayerKindParityTests: XCTestCase {
         invalid[3] = 20
         var fraction = valid
         fraction[0] = 0.5
-        let outputs = imported.model.predict(float32: [valid + invalid + fraction], count: 3)[0]
+        let outputs = try imported.model.predict(NPYArray(shape: [3, 7], float32: valid + invalid + fraction)).values(as: Float.self)
         let perExample = outputs.count / 3
         XCTAssertTrue(outputs[0..<perExample].allSatisfy(\.isFinite))
         XCTAssertTrue(outputs[perExample..<(2 * perExample)].contains { $0.isNaN })
