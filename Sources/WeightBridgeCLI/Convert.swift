@@ -147,7 +147,9 @@ struct Convert: ParsableCommand {
                     try MLPArchive.exportArrays(imported.model, path: output), to: out, compressed: compress, overwrite: force)
             } else {
                 // The weights once, as float32 over their own storage (issue 15: no float64 copy, no second float32 one).
-                try NPZWriter.write(NamedArray.float32Weights(inURL, limits: limits, isolation: ReadH5Child.reader), to: out, compressed: compress, overwrite: force)
+                try NPZWriter.write(
+                    NamedArray.float32Weights(inURL, limits: limits, isolation: ReadH5Child.reader), to: out, compressed: compress,
+                    overwrite: force)
             }
         default:
             throw CLIError.badOption("cannot convert \(inKind.description) to .\(outExt) (see weightbridge convert --help)")
