@@ -148,10 +148,15 @@ struct KerasReaderReply: Codable {
     /// Decodes a `tree` answer for `file` held whole (`Receiver` checks it), then the paths as `KerasWeightTree.init`
     /// checks them.
     static func decodeTree(_ data: Data, file: String, limits: ResourceLimits) throws -> KerasWeightTree {
+        let (reply, values) = try receive(data, file: file, limits: limits)
+        return try tree(reply, values: values, file: file, limits: limits)
+    }
+
+    /// An answer held whole, checked as it would be streamed through a `Receiver`.
+    private static func receive(_ data: Data, file: String, limits: ResourceLimits) throws -> (KerasReaderReply, [[Float]]) {
         let receiver = Receiver(file: file, limits: limits)
         try data.withUnsafeBytes { try receiver.consume($0) }
-        let (reply, values) = try receiver.finish()
-        return try tree(reply, values: values, file: file, limits: limits)
+        return try receiver.finish()
     }
 
     /// The weights tree of a received `tree` answer (values in the order of its entries).
@@ -179,9 +184,7 @@ struct KerasReaderReply: Codable {
     /// Decodes an answer for `file` held whole (`Receiver` checks it) and turns it into contents, or throws the error
     /// it carries.
     static func decode(_ data: Data, file: String, limits: ResourceLimits) throws -> KerasFileContents {
-        let receiver = Receiver(file: file, limits: limits)
-        try data.withUnsafeBytes { try receiver.consume($0) }
-        let (reply, values) = try receiver.finish()
+        let (reply, values) = try receive(data, file: file, limits: limits)
         return try contents(reply, values: values, file: file, limits: limits)
     }
 

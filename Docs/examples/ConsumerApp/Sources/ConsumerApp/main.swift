@@ -38,8 +38,38 @@ let graphReloaded = try ModelFile.load(URL(fileURLWithPath: "residual.h5"))
 precondition(graphReloaded.model.parameterCounts == [84, 0, 0, 40], "graph h5 round trip")
 try FileManager.default.removeItem(atPath: "residual.h5")
 
-// The seed models, when present, on the first 1000 MNIST test images.
-let mnist = try MNISTDataset.load(directory: mnistDir)
+// The README's first listing, verbatim (a test compares the two), run in a folder that holds the seed's two files
+// and Fixtures/mnist as the listing names them.
+let work = tmp.appendingPathComponent("readme")
+try FileManager.default.createDirectory(at: work.appendingPathComponent("Fixtures"), withIntermediateDirectories: true)
+try FileManager.default.createSymbolicLink(
+    at: work.appendingPathComponent("Fixtures/mnist"), withDestinationURL: mnistDir.standardizedFileURL.absoluteURL)
+for name in ["cnn_model.h5", "mlp_weights.npz"] {
+    try FileManager.default.createSymbolicLink(
+        at: work.appendingPathComponent(name), withDestinationURL: seedDir.appendingPathComponent(name).standardizedFileURL.absoluteURL)
+}
+let previousDirectory = FileManager.default.currentDirectoryPath
+precondition(FileManager.default.changeCurrentDirectoryPath(work.path), "cd \(work.path)")
+import WeightBridge
+
+let cnn = try ModelFile.load(URL(fileURLWithPath: "cnn_model.h5"))       // Keras .h5 -> Swift (Float32)
+let mnist = try MNISTDataset.load(directory: URL(fileURLWithPath: "Fixtures/mnist"))
+let x = NPYArray(shape: [mnist.test.count, 28, 28, 1], float32: mnist.test.pixelsFloat32())
+let probs = try cnn.model.predict(x)                                         // <f4 array, shape [10000, 10]
+print(try ModelEvaluation(model: cnn.model, rows: mnist.test).accuracy)    // 0.9929
+let mlp = try ModelFile.load(URL(fileURLWithPath: "mlp_weights.npz"))     // NumPy .npz -> Swift (Float64)
+try ModelFile.save(mlp.model, to: URL(fileURLWithPath: "mlp.h5"))         // -> Keras 3 .h5
+let w1 = try loadArrays(url: URL(fileURLWithPath: "mlp_weights.npz"))["W1"]!.values(as: Double.self)
+try NPYFile.write(NPYArray(shape: [2, 2], float32: [1, 2, 3, 4]), to: URL(fileURLWithPath: "x.npy"))
+precondition(probs.shape == [10000, 10] && probs.dtype.elementType == .float32, "README: typed predict")
+precondition(w1.count == 784 * 128, "README: loadArrays")
+let xBack = try NPYFile.read(URL(fileURLWithPath: "x.npy")).floats()
+precondition(xBack == [1, 2, 3, 4], "README: x.npy")
+let mlpBack = try ModelFile.load(URL(fileURLWithPath: "mlp.h5"))
+precondition(mlpBack.model.parameterCounts == mlp.model.parameterCounts, "README: mlp.h5")
+precondition(FileManager.default.changeCurrentDirectoryPath(previousDirectory), "cd back")
+
+// The seed models on the first 1000 MNIST test images.
 let first = mnist.test.subset(Array(0..<1000))
 for name in ["cnn_model.h5", "mlp_weights.npz"] {
     let url = seedDir.appendingPathComponent(name)
