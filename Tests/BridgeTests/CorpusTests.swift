@@ -15,7 +15,8 @@ import XCTest
 /// With `WEIGHTBRIDGE_CORPUS_RESULTS=<path>`, also writes per-file status and max difference as JSON, from which
 /// the script renders Docs/compatibility.md.
 final class CorpusTests: XCTestCase {
-    static let tolerance = 1e-5
+    /// Each corpus model's float32 outputs against its framework's, absolute.
+    static let tolerance = Tolerance.float32KerasParity
 
     /// A corpus file that should load: where its architecture comes from, and the options it needs.
     struct Case {

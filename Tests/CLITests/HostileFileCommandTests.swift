@@ -157,7 +157,7 @@ final class HostileFileCommandTests: XCTestCase {
         XCTAssertEqual(j["files"] as? Int, 1, "one member, named after the model's output layer")
         XCTAssertEqual(j["shape"] as? [Int], [5, 2])
         XCTAssertEqual(j["dtype"] as? String, "float32")
-        let float32Parity = 1e-6  // float32 arithmetic over 4 + 3 terms against NumPy's float64
+        let float32Parity = Tolerance.float32ShortSum  // float32 arithmetic over 4 + 3 terms against NumPy's float64
         XCTAssertLessThanOrEqual(try XCTUnwrap(j["maxabs"] as? Double), float32Parity)
         let bad = try WeightBridgeBinary.run(["predict", mlp.path, "--input", mlp.path + ".x.npy", "--output", dir.file("p.txt").path])
         XCTAssertEqual(bad.status, 64, bad.stderr)

@@ -127,7 +127,7 @@ extension KerasArchiveCommandTests {
                 print(float(np.max(np.abs(got - np.load(sys.argv[3])))))
                 """, args: [archive.path, tmp.file(c.input).path, tmp.file("swift\(index).npy").path])
             // float32 Keras against WeightBridge (float64 for the NumPy MLP, rounded to float32 on export).
-            let float32Parity = 1e-5
+            let float32Parity = Tolerance.float32KerasParity
             XCTAssertLessThanOrEqual(try XCTUnwrap(Double(worst.trimmingCharacters(in: .whitespacesAndNewlines))), float32Parity, c.model)
         }
         let loads = try runPython(

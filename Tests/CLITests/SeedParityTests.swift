@@ -45,7 +45,7 @@ final class SeedParityTests: XCTestCase {
         XCTAssertEqual(j["shape"] as? [Int], [10000, 10])
         XCTAssertEqual(j["argmax_equal"] as? Int, 10000)
         let maxabs = try XCTUnwrap(j["maxabs"] as? Double)
-        XCTAssertLessThanOrEqual(maxabs, 1e-5, "max |Swift - Keras| over 10000x10 probabilities")
+        XCTAssertLessThanOrEqual(maxabs, Tolerance.float32KerasParity, "max |Swift - Keras| over 10000x10 probabilities")
         print("seed CNN: max |Swift - Keras| = \(maxabs)")
     }
 
@@ -77,7 +77,7 @@ final class SeedParityTests: XCTestCase {
         XCTAssertEqual(j["dtype"] as? String, "float64")
         XCTAssertEqual(j["shape"] as? [Int], [14000, 10])
         let maxabs = try XCTUnwrap(j["maxabs"] as? Double)
-        XCTAssertLessThanOrEqual(maxabs, 1e-9, "max |Swift - NumPy| over 14000x10 probabilities")
+        XCTAssertLessThanOrEqual(maxabs, Tolerance.float64NumPyParity, "max |Swift - NumPy| over 14000x10 probabilities")
         print("seed MLP: max |Swift - NumPy| = \(maxabs)")
     }
 }

@@ -76,7 +76,7 @@ final class VerifyAnyModelTests: XCTestCase {
         for m in models {
             let name = try XCTUnwrap(m["model"] as? String)
             let computed = try XCTUnwrap((m["accuracy"] as? [String: Double])?.values.first)
-            XCTAssertEqual(computed, try XCTUnwrap(try reportedFigures(name)["accuracy"]), accuracy: 1e-7, name)
+            XCTAssertEqual(computed, try XCTUnwrap(try reportedFigures(name)["accuracy"]), accuracy: Tolerance.float32Rounding, name)
         }
         let doc = try junitDocument(tmp.file("v.xml"))
         let suites = try doc.nodes(forXPath: "/testsuites/testsuite")

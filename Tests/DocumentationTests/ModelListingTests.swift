@@ -34,6 +34,6 @@ final class ModelListingTests: ListingTestCase {
         precondition(worst <= 1e-5, "Swift and Keras differ by \(worst)")
         // end listing
         let numpy = try loadArray(url: URL(fileURLWithPath: "Fixtures/verify/wine_mlp_outputs.npy")).values(as: Double.self)
-        assertClose(try wineOutputs.values(as: Double.self), numpy, tolerance: 1e-9)  // checks.yml's float64 bound
+        assertClose(try wineOutputs.values(as: Double.self), numpy, tolerance: Tolerance.float64NumPyParity)
     }
 }

@@ -44,7 +44,7 @@ final class TrainingListingTests: ListingTestCase {
         XCTAssertEqual(history.count, 30)
         XCTAssertLessThan(history.last!.loss, history.first!.loss / 4, "training did not lower the loss")
         XCTAssertGreaterThanOrEqual(accuracy, 0.85, "validation accuracy after 30 epochs")
-        XCTAssertEqual(history.last!.validationLoss!, loss, accuracy: 1e-12)
+        XCTAssertEqual(history.last!.validationLoss!, loss, accuracy: Tolerance.float64DeepSummationOrder)
 
         // listing: training-export
         // Save for Keras (.keras for Keras 3, .h5 for Keras 3 and tf-keras) or NumPy (.npz), then load it back.

@@ -60,8 +60,8 @@ final class HandWorkedTests: XCTestCase {
     }
 
     func testSoftmaxRowsSumToOneAndSurviveLargeLogits() throws {
-        try checkSoftmax(Float.self, tolerance: 1e-6)
-        try checkSoftmax(Double.self, tolerance: 1e-14)
+        try checkSoftmax(Float.self, tolerance: Float(Tolerance.float32ShortSum))
+        try checkSoftmax(Double.self, tolerance: Tolerance.float64ShortSum)
     }
 
     func testFlattenKeepsRowMajorHWCOrder() throws {
@@ -121,7 +121,7 @@ final class HandWorkedTests: XCTestCase {
         // p = softmax(3, -3); d(pool) = (p0 - 1) * 1 + p1 * (-1) = -2 p1, all of it to the first of the four equal maxima.
         let p1 = 1 / (1 + Foundation.exp(6.0))
         let dx = try XCTUnwrap(result.input).scalars
-        XCTAssertEqual(dx[0], -2 * p1, accuracy: 1e-15)
+        XCTAssertEqual(dx[0], -2 * p1, accuracy: Tolerance.float64FewOperations)
         XCTAssertEqual(Array(dx[1...]), [0, 0, 0])
     }
 

@@ -5,7 +5,8 @@ import XCTest
 /// Outputs compared with real Keras 3 (JAX backend) outputs from Fixtures/generate/nn_fixtures.py.
 final class KerasInferenceParityTests: XCTestCase {
     private func check(
-        _ name: String, inputShape: [Int], layers: [LayerSpec], tolerance: Float = 1e-5, file: StaticString = #filePath, line: UInt = #line
+        _ name: String, inputShape: [Int], layers: [LayerSpec], tolerance: Float = Float(Tolerance.float32KerasParity),
+        file: StaticString = #filePath, line: UInt = #line
     ) throws {
         let model = try Sequential<Float>(inputShape: inputShape, layers: layers)
         try KerasFixtures.loadWeights(into: model, case: name)
@@ -96,7 +97,7 @@ final class KerasInferenceParityTests: XCTestCase {
         let expected: Tensor<Float> = try KerasFixtures.tensor("seed_cnn.y")
         let y = model.predict(x)
         XCTAssertEqual(y.shape, [8, 10])
-        assertClose(y.scalars, expected.scalars, tolerance: 1e-5, "seed_cnn")
+        assertClose(y.scalars, expected.scalars, tolerance: Float(Tolerance.float32KerasParity), "seed_cnn")
     }
 
     func testFloat64MLPMatchesKerasFloat64() throws {
@@ -108,6 +109,6 @@ final class KerasInferenceParityTests: XCTestCase {
         try KerasFixtures.loadWeights(into: model, case: "mlp_float64")
         let x: Tensor<Double> = try KerasFixtures.tensor("mlp_float64.x")
         let expected: Tensor<Double> = try KerasFixtures.tensor("mlp_float64.y")
-        assertClose(model.predict(x).scalars, expected.scalars, tolerance: 1e-13, "mlp_float64")
+        assertClose(model.predict(x).scalars, expected.scalars, tolerance: Tolerance.float64ShallowSummationOrder, "mlp_float64")
     }
 }

@@ -32,10 +32,11 @@ final class KerasTrainingParityTests: XCTestCase {
         return t.scalars.map { Int($0) }
     }
 
-    /// |a - b| <= relative * |b| + 1e-12 elementwise.
+    /// |a - b| <= relative * |b| + `Tolerance.float64GradientCancellation` elementwise.
     private func assertRelativelyClose(_ a: Tensor<Double>, _ b: Tensor<Double>, relative: Double, _ name: String, line: UInt = #line) {
         XCTAssertEqual(a.shape, b.shape, name, line: line)
-        for i in 0..<min(a.count, b.count) where !(abs(a.scalars[i] - b.scalars[i]) <= relative * abs(b.scalars[i]) + 1e-12) {
+        let floor = Tolerance.float64GradientCancellation
+        for i in 0..<min(a.count, b.count) where !(abs(a.scalars[i] - b.scalars[i]) <= relative * abs(b.scalars[i]) + floor) {
             XCTFail("\(name)[\(i)]: \(a.scalars[i]) vs Keras \(b.scalars[i])", line: line)
             return
         }
@@ -46,14 +47,16 @@ final class KerasTrainingParityTests: XCTestCase {
         let x: Tensor<Double> = try KerasFixtures.tensor("grad.x")
         let y = model.predict(x)
         let expected: Tensor<Double> = try KerasFixtures.tensor("grad.y")
-        assertClose(y.scalars, expected.scalars, tolerance: 1e-12)
+        assertClose(y.scalars, expected.scalars, tolerance: Tolerance.float64DeepSummationOrder)
         let loss: Tensor<Double> = try KerasFixtures.tensor("grad.loss")
-        XCTAssertEqual(CrossEntropy.sparse(probabilities: y, labels: try labels()), loss.scalars[0], accuracy: 1e-12)
-        XCTAssertEqual(model.evaluate(x: x, labels: try labels()).loss, loss.scalars[0], accuracy: 1e-12)
+        XCTAssertEqual(
+            CrossEntropy.sparse(probabilities: y, labels: try labels()), loss.scalars[0], accuracy: Tolerance.float64DeepSummationOrder)
+        XCTAssertEqual(model.evaluate(x: x, labels: try labels()).loss, loss.scalars[0], accuracy: Tolerance.float64DeepSummationOrder)
         let oneHot: Tensor<Double> = try KerasFixtures.tensor("grad.onehot_loss")
         var targets = Tensor<Double>(zeros: [4, 3])
         for (row, label) in try labels().enumerated() { targets.scalars[row * 3 + label] = 1 }
-        XCTAssertEqual(CrossEntropy.categorical(probabilities: y, targets: targets), oneHot.scalars[0], accuracy: 1e-12)
+        XCTAssertEqual(
+            CrossEntropy.categorical(probabilities: y, targets: targets), oneHot.scalars[0], accuracy: Tolerance.float64DeepSummationOrder)
     }
 
     func testEveryWeightGradientAndInputGradientMatchJax() throws {
@@ -62,14 +65,18 @@ final class KerasTrainingParityTests: XCTestCase {
         let result = model.gradients(
             x: try KerasFixtures.tensor("grad.x"), labels: try labels(), generator: &generator, includeInputGradient: true)
         let loss: Tensor<Double> = try KerasFixtures.tensor("grad.loss")
-        XCTAssertEqual(result.loss, loss.scalars[0], accuracy: 1e-12)
+        XCTAssertEqual(result.loss, loss.scalars[0], accuracy: Tolerance.float64DeepSummationOrder)
         for (k, layer) in Self.weightedLayers.enumerated() {
-            assertRelativelyClose(result.weights[layer][0], try KerasFixtures.tensor("grad.g\(2 * k)"), relative: 1e-8, "kernel \(layer)")
-            assertRelativelyClose(result.weights[layer][1], try KerasFixtures.tensor("grad.g\(2 * k + 1)"), relative: 1e-8, "bias \(layer)")
+            assertRelativelyClose(
+                result.weights[layer][0], try KerasFixtures.tensor("grad.g\(2 * k)"), relative: Tolerance.float64GradientRelative,
+                "kernel \(layer)")
+            assertRelativelyClose(
+                result.weights[layer][1], try KerasFixtures.tensor("grad.g\(2 * k + 1)"), relative: Tolerance.float64GradientRelative,
+                "bias \(layer)")
         }
         XCTAssertEqual(result.weights[1], [])
         let dx = try XCTUnwrap(result.input)
-        assertRelativelyClose(dx, try KerasFixtures.tensor("grad.dx"), relative: 1e-8, "input")
+        assertRelativelyClose(dx, try KerasFixtures.tensor("grad.dx"), relative: Tolerance.float64GradientRelative, "input")
     }
 
     private func fixtureGradients(scale: Double) throws -> [[Tensor<Double>]] {
@@ -100,16 +107,16 @@ final class KerasTrainingParityTests: XCTestCase {
         let model = try model()
         let adam = Adam(learningRate: 0.01)
         model.apply(try fixtureGradients(scale: 1), optimizer: adam)
-        try assertWeights(model, match: "adam1", tolerance: 1e-12)
+        try assertWeights(model, match: "adam1", tolerance: Tolerance.float64DeepSummationOrder)
         model.apply(try fixtureGradients(scale: 0.5), optimizer: adam)
-        try assertWeights(model, match: "adam2", tolerance: 1e-12)
+        try assertWeights(model, match: "adam2", tolerance: Tolerance.float64DeepSummationOrder)
         XCTAssertEqual(adam.iterations, 2)
     }
 
     func testSGDStepMatchesKerasOptimizerApply() throws {
         let model = try model()
         model.apply(try fixtureGradients(scale: 1), optimizer: SGD(learningRate: 0.1))
-        try assertWeights(model, match: "sgd1", tolerance: 1e-12)
+        try assertWeights(model, match: "sgd1", tolerance: Tolerance.float64DeepSummationOrder)
     }
 
     func testTanhDenseAndSoftmaxLayerGradientsMatchTfKeras() throws {
@@ -126,9 +133,11 @@ final class KerasTrainingParityTests: XCTestCase {
         let result = model.gradients(
             x: try KerasFixtures.tensor("tanh.x"), labels: labelTensor.scalars.map { Int($0) }, generator: &generator)
         let loss: Tensor<Double> = try KerasFixtures.tensor("tanh.loss")
-        XCTAssertEqual(result.loss, loss.scalars[0], accuracy: 1e-12)
+        XCTAssertEqual(result.loss, loss.scalars[0], accuracy: Tolerance.float64DeepSummationOrder)
         for k in 0..<4 {
-            assertRelativelyClose(result.weights[k / 2][k % 2], try KerasFixtures.tensor("tanh.g\(k)"), relative: 1e-8, "tanh weight \(k)")
+            assertRelativelyClose(
+                result.weights[k / 2][k % 2], try KerasFixtures.tensor("tanh.g\(k)"), relative: Tolerance.float64GradientRelative,
+                "tanh weight \(k)")
         }
     }
 }

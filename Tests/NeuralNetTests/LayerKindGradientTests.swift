@@ -121,7 +121,7 @@ final class LayerKindGradientTests: XCTestCase {
         let x = builder.input("x", shape: [1])
         let graph = try! builder.graph(outputs: [LayerSpec.activation(.hardSigmoid)(x), LayerSpec.activation(.hardSigmoidKeras2)(x)])
         let outputs = Model<Double>(graph: graph).predict([Tensor(shape: [1, 1], scalars: [1.5])])
-        XCTAssertEqual(outputs[0].scalars[0], 0.75, accuracy: 1e-12)
-        XCTAssertEqual(outputs[1].scalars[0], 0.8, accuracy: 1e-12)
+        XCTAssertEqual(outputs[0].scalars[0], 0.75, accuracy: Tolerance.float64ClosedForm)
+        XCTAssertEqual(outputs[1].scalars[0], 0.8, accuracy: Tolerance.float64ClosedForm)
     }
 }

@@ -60,7 +60,7 @@ final class TiledPredictParityTests: XCTestCase {
         for batchSize in [1, 7, 16, 256] {
             let y = model.predict(x, batchSize: batchSize)
             XCTAssertEqual(y.shape, [count, 10])
-            assertClose(y.scalars, expected, tolerance: 1e-5, "seed CNN, batch size \(batchSize)")
+            assertClose(y.scalars, expected, tolerance: Float(Tolerance.float32KerasParity), "seed CNN, batch size \(batchSize)")
         }
     }
 
@@ -94,7 +94,8 @@ final class TiledPredictParityTests: XCTestCase {
         for batchSize in [5, 256] {
             let y = model.predict(x, batchSize: batchSize)
             XCTAssertEqual(y.shape, [count, 6])
-            assertClose(y.scalars, expected, tolerance: 1e-5, "mixed conv/pool model, batch size \(batchSize)")
+            assertClose(
+                y.scalars, expected, tolerance: Float(Tolerance.float32KerasParity), "mixed conv/pool model, batch size \(batchSize)")
         }
     }
 }

@@ -12,7 +12,7 @@ final class VerificationLibraryTests: XCTestCase {
         XCTAssertEqual(plain.value, 0.9812)
         XCTAssertEqual(plain.decimals, 4)
         let percent = try FigureExpectation(parsing: "accuracy=98.12%")
-        XCTAssertEqual(percent.value, 0.9812, accuracy: 1e-15)
+        XCTAssertEqual(percent.value, 0.9812, accuracy: Tolerance.float64FewOperations)
         XCTAssertEqual(percent.decimals, 4)
         XCTAssertEqual(try FigureExpectation(parsing: "macro_f1=0.90").decimals, 2)
         XCTAssertEqual(try FigureExpectation(parsing: "support_3=1010").decimals, 0)
@@ -51,9 +51,10 @@ final class VerificationLibraryTests: XCTestCase {
     func testLossIsMeanCrossEntropyWithKerasClipping() throws {
         // -(ln 0.5 + ln 0.25) / 2; a zero probability is clipped to 1e-7 as Keras does.
         let e = try evaluation([[0.5, 0.5], [0.75, 0.25]], labels: [0, 1])
-        XCTAssertEqual(e.loss, -(log(0.5) + log(0.25)) / 2, accuracy: 1e-7)  // float32 inputs: 0.75 and 0.25 are exact
+        // float32 inputs: 0.75 and 0.25 are exact
+        XCTAssertEqual(e.loss, -(log(0.5) + log(0.25)) / 2, accuracy: Tolerance.kerasEpsilonClipping)
         let clipped = try evaluation([[1, 0]], labels: [1])
-        XCTAssertEqual(clipped.loss, -log(1e-7), accuracy: 1e-9)
+        XCTAssertEqual(clipped.loss, -log(1e-7), accuracy: Tolerance.float64ClippedLoss)
     }
 
     func testOneSigmoidOutputIsScoredAsTwoClasses() throws {
