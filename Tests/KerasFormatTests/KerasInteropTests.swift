@@ -68,7 +68,7 @@ final class KerasInteropTests: XCTestCase {
             // Keras 2 wrote NumPy |S (kind S) layer_names; h5py 3 / Keras 3 write variable-length strings (kind O).
             XCTAssertEqual(fields[2], flavor == .keras2 ? "S" : "O", fixture)
             let diff = try XCTUnwrap(Double(fields[3]), output)
-            XCTAssertLessThanOrEqual(diff, 1e-6, "\(fixture): max |keras(loaded) - original| = \(diff)")
+            XCTAssertLessThanOrEqual(diff, Tolerance.float32KerasReload, "\(fixture): max |keras(loaded) - original| = \(diff)")
             XCTAssertEqual(fields[4], "True", "\(fixture): arrays read by h5py differ from the fixture's")
         }
     }

@@ -12,6 +12,11 @@ public enum Tolerance {
     /// WeightBridge's kernels and OpenBLAS, which moves results by ~1e-7 to 1e-6; 1e-5 leaves margin.
     public static let float32KerasParity = 1e-5
 
+    /// Keras' float32 predictions of a model it loaded from a file Swift wrote, against the predictions Keras recorded
+    /// for the original model: the weights are bit-identical, so only the float32 accumulation order of another
+    /// backend or build than the one that recorded them can differ.
+    public static let float32KerasReload = 1e-6
+
     /// A figure computed in float32 (an accuracy or a mean loss of magnitude about 1) against the same figure in
     /// float64: float32 rounds a value below 1 by at most half an ulp, 6e-8.
     public static let float32Rounding = 1e-7
