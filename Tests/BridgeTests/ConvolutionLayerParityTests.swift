@@ -73,41 +73,18 @@ final class ConvolutionLayerParityTests: XCTestCase {
         let keras2 = ["depthwise", "conv_transpose", "conv1d", "pooling1d", "upsampling", "sequence_edges"]
         let scratch = TemporaryDirectory()
         for (flavor, loader, names) in [(KerasFlavor.keras3, "keras", everything), (.keras2, "tf_keras", keras2)] {
-            var jobs: [String] = []
+            var jobs: [KerasReload.Job] = []
             for name in names {
                 let imported = try ModelFile.load(directory.appendingPathComponent("\(name).h5"))
                 let out = scratch.file("\(name)-\(loader).h5")
                 try ModelFile.save(imported.model, layerNames: imported.layerNames, to: out, flavor: flavor)
-                jobs += [name, out.path, "\(imported.model.modelOutputShapes.count)"]
+                jobs.append(KerasReload.Job(name: name, path: out.path, inputs: 1, outputs: imported.model.modelOutputShapes.count))
             }
-            let report = try runPython(
-                """
-                import sys, os
-                os.environ["KERAS_BACKEND"] = "jax"  # channels_first convolutions: TensorFlow has no CPU kernel
-                import numpy as np
-                loader, directory, jobs = sys.argv[1], sys.argv[2], sys.argv[3:]
-                if loader == "keras":
-                    import keras
-                else:
-                    import tf_keras as keras
-                for i in range(0, len(jobs), 3):
-                    name, path, outputs = jobs[i], jobs[i + 1], int(jobs[i + 2])
-                    model = keras.models.load_model(path, compile=False)
-                    ys = model.predict(np.load(os.path.join(directory, f"{name}.x0.npy")), verbose=0)
-                    ys = ys if isinstance(ys, list) else [ys]
-                    worst = 0.0
-                    for j in range(outputs):
-                        want = np.load(os.path.join(directory, f"{name}.y{j}.npy"))
-                        worst = max(worst, float(np.max(np.abs(ys[j] - want)) / np.max(np.abs(want))))
-                    print(name, len(ys), worst)
-                """,
-                args: [loader, directory.path] + jobs)
-            let lines = report.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }.filter { $0.count == 3 }
-            XCTAssertEqual(lines.map { $0[0] }, names, "models \(loader) reported on")
-            for (fields, index) in zip(lines, stride(from: 0, to: jobs.count, by: 3)) {
-                XCTAssertEqual(fields[1], jobs[index + 2], "\(fields[0]) outputs via \(loader)")
-                let worst = try XCTUnwrap(Double(fields[2]), "\(fields[0]) via \(loader)")
-                XCTAssertLessThanOrEqual(worst, Self.float32Parity, "\(fields[0]) reloaded by \(loader)")
+            let results = try KerasReload.run(loader: loader, directory: directory, jobs: jobs)
+            for job in jobs {
+                let result = try XCTUnwrap(results[job.path], "\(job.name) via \(loader)")
+                XCTAssertEqual(result.outputs, job.outputs, "\(job.name) outputs via \(loader)")
+                XCTAssertLessThanOrEqual(result.worst, Self.float32Parity, "\(job.name) reloaded by \(loader)")
             }
         }
     }

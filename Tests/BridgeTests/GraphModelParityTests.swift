@@ -75,38 +75,25 @@ final class GraphModelParityTests: XCTestCase {
     /// Keras 3 (`load_model`) and tf-keras and predicts what the original model predicted.
     func testGraphModelExportsToH5ThatKeras3AndTFKerasRunIdentically() throws {
         let directory = try GeneratedFixtures.directory(script: "architectures.py")
+        let scratch = TemporaryDirectory()
+        var jobs: [String: [KerasReload.Job]] = [:]
         for name in ["two_in_two_out", "residual_cnn", "nested"] {
             let imported = try ModelFile.load(directory.appendingPathComponent("\(name).h5"))
-            let scratch = TemporaryDirectory()
             for (flavor, loader, ext) in [(KerasFlavor.keras3, "keras", "h5"), (.keras2, "tf_keras", "h5"), (.keras3, "keras", "keras")] {
                 let out = scratch.file("\(name)-\(loader).\(ext)")
                 try ModelFile.save(imported.model, layerNames: imported.layerNames, to: out, flavor: flavor)
-                let report = try runPython(
-                    """
-                    import sys, os, numpy as np
-                    loader, path, directory, name, inputs, outputs = sys.argv[1:7]
-                    if loader == "keras":
-                        import keras
-                    else:
-                        import tf_keras as keras
-                    model = keras.models.load_model(path, compile=False)
-                    xs = [np.load(os.path.join(directory, f"{name}.x{i}.npy")) for i in range(int(inputs))]
-                    ys = model.predict(xs if len(xs) > 1 else xs[0], verbose=0)
-                    ys = ys if isinstance(ys, list) else [ys]
-                    worst = 0.0
-                    for j in range(int(outputs)):
-                        want = np.load(os.path.join(directory, f"{name}.y{j}.npy"))
-                        worst = max(worst, float(np.max(np.abs(ys[j] - want)) / np.max(np.abs(want))))
-                    print(len(ys), worst)
-                    """,
-                    args: [
-                        loader, out.path, directory.path, name, "\(imported.model.inputShapes.count)",
-                        "\(imported.model.modelOutputShapes.count)",
-                    ])
-                let fields = report.split(separator: " ").map(String.init)
-                XCTAssertEqual(fields.first, "\(imported.model.modelOutputShapes.count)", "\(name) via \(loader)")
-                let worst = try XCTUnwrap(Double(fields.last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
-                XCTAssertLessThanOrEqual(worst, Self.graphParity, "\(name) reloaded by \(loader)")
+                jobs[loader, default: []].append(
+                    KerasReload.Job(
+                        name: name, path: out.path, inputs: imported.model.inputShapes.count,
+                        outputs: imported.model.modelOutputShapes.count))
+            }
+        }
+        for (loader, loaderJobs) in jobs.sorted(by: { $0.key < $1.key }) {
+            let results = try KerasReload.run(loader: loader, directory: directory, jobs: loaderJobs)
+            for job in loaderJobs {
+                let result = try XCTUnwrap(results[job.path], "\(job.name) via \(loader)")
+                XCTAssertEqual(result.outputs, job.outputs, "\(job.name) via \(loader)")
+                XCTAssertLessThanOrEqual(result.worst, Self.graphParity, "\(job.path) reloaded by \(loader)")
             }
         }
     }

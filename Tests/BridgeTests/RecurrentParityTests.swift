@@ -84,30 +84,20 @@ final class RecurrentParityTests: XCTestCase {
     /// Keras 3 and tf-keras and predict what Keras predicted for the original file.
     func testRecurrentModelsExportToH5ThatKeras3AndTFKerasRunIdentically() throws {
         let dir = try directory()
-        for name in ["bidirectional_concat", "bidirectional_backward_layer", "gru_reset_before", "time_distributed_dense", "text_lstm_gru"]
-        {
-            let imported = try ModelFile.load(dir.appendingPathComponent("\(name).keras"))
-            let scratch = TemporaryDirectory()
-            for (flavor, loader) in [(KerasFlavor.keras3, "keras"), (.keras2, "tf_keras")] {
+        let scratch = TemporaryDirectory()
+        let names = ["bidirectional_concat", "bidirectional_backward_layer", "gru_reset_before", "time_distributed_dense", "text_lstm_gru"]
+        for (flavor, loader) in [(KerasFlavor.keras3, "keras"), (.keras2, "tf_keras")] {
+            var jobs: [KerasReload.Job] = []
+            for name in names {
+                let imported = try ModelFile.load(dir.appendingPathComponent("\(name).keras"))
                 let out = scratch.file("\(name)-\(loader).h5")
                 try ModelFile.save(imported.model, layerNames: imported.layerNames, to: out, flavor: flavor)
-                let report = try runPython(
-                    """
-                    import sys, os, numpy as np
-                    loader, path, directory, name = sys.argv[1:5]
-                    if loader == "keras":
-                        import keras
-                    else:
-                        import tf_keras as keras
-                    model = keras.models.load_model(path, compile=False)
-                    x = np.load(os.path.join(directory, f"{name}.x0.npy"))
-                    want = np.load(os.path.join(directory, f"{name}.y0.npy"))
-                    y = model.predict(x, verbose=0)
-                    print(float(np.max(np.abs(y - want)) / np.max(np.abs(want))))
-                    """, args: [loader, out.path, dir.path, name])
-                let worst = try XCTUnwrap(
-                    Double(report.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last ?? ""), report)
-                XCTAssertLessThanOrEqual(worst, Self.float32Parity, "\(name) reloaded by \(loader)")
+                jobs.append(KerasReload.Job(name: name, path: out.path, inputs: 1, outputs: 1))
+            }
+            let results = try KerasReload.run(loader: loader, directory: dir, jobs: jobs)
+            for job in jobs {
+                let result = try XCTUnwrap(results[job.path], "\(job.name) via \(loader)")
+                XCTAssertLessThanOrEqual(result.worst, Self.float32Parity, "\(job.name) reloaded by \(loader)")
             }
         }
     }
