@@ -1,4 +1,5 @@
 import Foundation
+import SafeIO
 
 /// Reading a member piece by piece, for work that must not hold the whole array (statistics in `inspect` and
 /// `compare`): memory stays at one piece (1 MiB of a stored member, 64 KiB of inflated output), whatever
@@ -51,5 +52,44 @@ extension NPZArchive {
         defer { skipped.deallocate() }
         try bytes.readExactly(into: skipped)
         return ArrayPieceReader(header: header, fill: bytes.readExactly(into:), finish: bytes.finish)
+    }
+}
+
+extension NPZArchive {
+    /// Writes member `name` to `destination` as a `.npy` file, atomically as `NPYFile.write` does, reading and
+    /// writing 8 MiB at a time: memory stays constant whatever the member's size (no buffer of the whole array, and
+    /// none of its page faults). The header is written anew, as `NPYFile.write` writes it for the same array; the
+    /// member's declared size and CRC-32 are checked (`MemberByteReader.finish`) before the file is renamed into
+    /// place, so a corrupt member leaves no file behind.
+    public func writeMemberAsNPY(_ name: String, to destination: URL, overwrite: Bool = true) throws {
+        let member = try lookup(name)
+        let header = try self.header(name)
+        try NPYFile.check(header, available: member.record.uncompressedSize, source: member.source, limits: limits)
+        let offset = try validatedOffset(of: member)
+        let bytes = try MemberByteReader(file: file, record: member.record, offset: offset, path: url.path, member: member.path)
+        let encoded = NPYHeader.encode(dtype: header.dtype, shape: header.shape, fortranOrder: header.fortranOrder)
+        let chunk = 8 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(chunk, header.headerLength), alignment: 64)
+        defer { buffer.deallocate() }
+        try bytes.readExactly(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<header.headerLength]))
+        let target = destination.path
+        try AtomicFile.write(to: destination, overwrite: overwrite) { tmp in
+            let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw SafeIOError.writeFailed(file: target, reason: String(cString: strerror(errno))) }
+            defer { close(fd) }
+            try Writeback.writeAll(encoded, to: fd, offset: 0, target: target)
+            var written = UInt64(encoded.count)
+            var left = header.byteCount
+            while left > 0 {
+                let n = min(left, chunk)
+                let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n])
+                try bytes.readExactly(into: piece)
+                try Writeback.writeAll(
+                    Data(bytesNoCopy: piece.baseAddress!, count: n, deallocator: .none), to: fd, offset: written, target: target)
+                written += UInt64(n)
+                left -= n
+            }
+            try bytes.finish()
+        }
     }
 }

@@ -74,7 +74,7 @@ struct Convert: ParsableCommand {
                     throw CLIError.badInput(
                         file: container, reason: "no member '\(member)' (members: \(archive.names.joined(separator: ", ")))")
                 }
-                try NPYFile.write(try archive.array(member), to: out, overwrite: force)
+                try archive.writeMemberAsNPY(member, to: out, overwrite: force)  // 8 MiB at a time
             }
             return done("\(input) -> \(output)")
         }

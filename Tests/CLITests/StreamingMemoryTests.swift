@@ -40,7 +40,7 @@ final class StreamingMemoryTests: XCTestCase {
         return (r, kilobytes * 1024)
     }
 
-    func testInspectOfALargeStoredOrDeflatedMemberPeaksBelowAQuarterOfIt() throws {
+    func testInspectAndConvertToNpyOfALargeMemberPeakBelowAQuarterOfIt() throws {
         let dir = TemporaryDirectory()
         for compressed in [false, true] {
             let url = dir.file(compressed ? "deflated.npz" : "stored.npz")
@@ -59,6 +59,16 @@ final class StreamingMemoryTests: XCTestCase {
                 "measured: inspect of a \(Self.memberBytes >> 20) MiB \(compressed ? "deflated" : "stored") member peaks at \(peak >> 20) MiB (\(fraction)x)"
             )
             XCTAssertLessThanOrEqual(fraction, Self.inspectPeakFraction)
+            // `convert ARCHIVE:x OUT.npy` copies the member 8 MiB at a time: the same bound, and NumPy's array.
+            let npy = dir.file(compressed ? "deflated.npy" : "stored.npy")
+            let (c, convertPeak) = try runMeasured(["convert", url.path + ":x", npy.path])
+            XCTAssertEqual(c.status, 0, c.stderr)
+            print("measured: convert of that member to .npy peaks at \(convertPeak >> 20) MiB")
+            XCTAssertLessThanOrEqual(Double(convertPeak) / Double(Self.memberBytes), Self.inspectPeakFraction, "convert to .npy")
+            let same = try runPython(
+                "import sys, numpy as np; print(np.array_equal(np.load(sys.argv[1])['x'], np.load(sys.argv[2]), equal_nan=True))",
+                args: [url.path, npy.path])
+            XCTAssertEqual(same.trimmingCharacters(in: .whitespacesAndNewlines), "True", "the .npy holds NumPy's array")
         }
     }
 
