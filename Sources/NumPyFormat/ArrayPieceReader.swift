@@ -18,7 +18,7 @@ public final class ArrayPieceReader {
     private let finish: () throws -> Void
     private var finished = false
 
-    init(header: NPYHeader, fill: @escaping (UnsafeMutableRawBufferPointer) throws -> Void, finish: @escaping () throws -> Void) {
+    package init(header: NPYHeader, fill: @escaping (UnsafeMutableRawBufferPointer) throws -> Void, finish: @escaping () throws -> Void) {
         self.header = header
         self.remaining = header.byteCount
         self.fill = fill
@@ -41,6 +41,23 @@ public final class ArrayPieceReader {
         try data.withUnsafeMutableBytes { try fill($0) }
         remaining -= bytes
         return try NPYArray(dtype: header.dtype, shape: [bytes / itemSize], data: data)
+    }
+
+    /// A reader of an array already in memory (its data in storage order), so that code written for readers also
+    /// takes arrays that had to be read or converted whole.
+    public convenience init(array: NPYArray) throws {
+        let header = try NPYHeader(
+            dtype: array.dtype, shape: array.shape, fortranOrder: array.fortranOrder, version: .v1, headerLength: 0, source: "array")
+        var position = 0
+        self.init(
+            header: header,
+            fill: { buffer in
+                array.data.withUnsafeBytes { source in
+                    buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[position..<(position + buffer.count)]))
+                }
+                position += buffer.count
+            },
+            finish: {})
     }
 
     /// A reader of the `.npy` file `url`, its header and size checked as `NPYFile.read` checks them.

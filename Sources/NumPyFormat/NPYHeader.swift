@@ -20,7 +20,7 @@ public struct NPYHeader: Sendable, Equatable {
     private let elementCount: Int
     private let dataByteCount: Int
 
-    init(dtype: NPYDType, shape: [Int], fortranOrder: Bool, version: NPYVersion, headerLength: Int, source: String) throws {
+    package init(dtype: NPYDType, shape: [Int], fortranOrder: Bool, version: NPYVersion, headerLength: Int, source: String) throws {
         let (count, bytes) = try NPYHeader.sizes(shape: shape, itemSize: dtype.itemSize, source: source)
         self.dtype = dtype
         self.shape = shape

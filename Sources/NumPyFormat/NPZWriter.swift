@@ -75,22 +75,59 @@ public enum NPZWriter {
     private static func write(
         names: [String], to url: URL, compressed: Bool, overwrite: Bool, window: Int, array: (Int) throws -> NPYArray
     ) throws {
+        let window = max(1, min(window, ProcessInfo.processInfo.activeProcessorCount))
+        try writeArchive(names: names, to: url, overwrite: overwrite) { writer, target in
+            func parts(_ i: Int) throws -> [Data] { try NPZWriter.parts(try array(i), name: names[i], target: target) }
+            var start = 0
+            while start < names.count {
+                let batch = try (start..<min(start + window, names.count)).map { try parts($0) }
+                for (offset, prepared) in try prepare(batch, deflate: compressed, target: target).enumerated() {
+                    try writer.add(name: names[start + offset] + ".npy", prepared: prepared)
+                }
+                start += batch.count
+            }
+        }
+    }
+
+    /// Writes the arrays `names` name, stored, each copied from the reader `pieces` gives for it (by its index in
+    /// `names`) 8 MiB at a time: memory stays at one piece whatever the members' sizes, where
+    /// `write(names:to:compressed:overwrite:array:)` holds a whole member. Each member keeps its reader's dtype
+    /// (byte order included), shape and storage order, and gets a `.npy` header as `NPYFile.write` writes it. A
+    /// reader's own checks (a source member's size and CRC-32) run as its last piece is taken, before the archive is
+    /// renamed into place, so a corrupt source leaves no file. The same name checks and guarantees as the other
+    /// writers.
+    public static func write(names: [String], to url: URL, overwrite: Bool = true, pieces: (Int) throws -> ArrayPieceReader) throws {
+        try writeArchive(names: names, to: url, overwrite: overwrite) { writer, target in
+            for (i, name) in names.enumerated() {
+                let reader = try pieces(i)
+                let h = reader.header
+                if h.shape.count > NPYFormat.maxDimensions {
+                    throw NPYError.tooManyDimensions(
+                        file: "\(target): member '\(name.printable())'", count: h.shape.count, limit: NPYFormat.maxDimensions)
+                }
+                let encoded = NPYHeader.encode(dtype: h.dtype, shape: h.shape, fortranOrder: h.fortranOrder)
+                let perPiece = max(1, Writeback.interval / max(1, h.dtype.itemSize))
+                try writer.addStored(name: name + ".npy", size: UInt64(encoded.count) + UInt64(h.byteCount)) { sink in
+                    try sink(encoded)
+                    while let piece = try reader.next(maxElements: perPiece) { try sink(piece.data) }
+                }
+            }
+        }
+    }
+
+    /// The frame every file writer shares: the names checked, the archive written to a temporary file by `body`
+    /// (given the writer and the path to name in errors), its directory finished and read back (every member must be
+    /// listed), then fsynced and renamed into place (`AtomicFile`).
+    private static func writeArchive(
+        names: [String], to url: URL, overwrite: Bool, body: (ZIPWriter, String) throws -> Void
+    ) throws {
         try validate(names)
         let target = url.path
-        func parts(_ i: Int) throws -> [Data] { try NPZWriter.parts(try array(i), name: names[i], target: target) }
-        let window = max(1, min(window, ProcessInfo.processInfo.activeProcessorCount))
         try AtomicFile.write(to: url, overwrite: overwrite) { tmp in
             do {
                 let writer = try ZIPWriter(url: tmp, target: target)
                 defer { writer.close() }
-                var start = 0
-                while start < names.count {
-                    let batch = try (start..<min(start + window, names.count)).map { try parts($0) }
-                    for (offset, prepared) in try prepare(batch, deflate: compressed, target: target).enumerated() {
-                        try writer.add(name: names[start + offset] + ".npy", prepared: prepared)
-                    }
-                    start += batch.count
-                }
+                try body(writer, target)
                 try writer.finish()
             } catch SafeIOError.writeFailed(let path, let reason) {
                 throw SafeIOError.writeFailed(file: path, reason: "cannot write the archive: \(reason)")

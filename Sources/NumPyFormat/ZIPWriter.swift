@@ -131,6 +131,55 @@ package final class ZIPWriter {
         count += 1
     }
 
+    /// Appends a stored member `name` of exactly `size` bytes that `produce` hands to its sink piece by piece: no
+    /// piece is held longer than its write, so a member of any size costs the memory of one piece. The CRC-32 is
+    /// computed as the pieces pass and written into the local header afterwards (a positional write over the
+    /// placeholder), so the archive is byte-identical to `add(name:prepared:)` of the same bytes. Throws
+    /// `SafeIOError.writeFailed` naming the target when `produce` hands over more or fewer than `size` bytes
+    /// (the archive is then unusable, and the caller's `AtomicFile` discards it), and whatever `produce` throws.
+    package func addStored(name: String, size: UInt64, produce: ((Data) throws -> Void) throws -> Void) throws {
+        let nameBytes = Array(name.utf8)
+        let flags: UInt16 = nameBytes.allSatisfy { $0 < 0x80 } ? 0 : 1 << 11
+        let zip64 = size >= 0xFFFF_FFFF
+        try flush()  // the local header must reach the file (or `bytes`) before it can be patched
+        let headerOffset = offset
+        let header = localHeader(nameBytes, flags, 0, crc: 0, compressed: size, uncompressed: size, zip64: zip64)
+        try append(header)
+        try flush()
+        var crc: UInt32 = 0
+        var passed: UInt64 = 0
+        try produce { piece in
+            passed += UInt64(piece.count)
+            guard passed <= size else { return }
+            crc = DeflateCodec.crc32(piece, seed: crc)
+            offset += UInt64(piece.count)
+            try writeAll(piece)
+        }
+        guard passed == size else {
+            throw SafeIOError.writeFailed(file: path, reason: "member '\(name.printable())' gave \(passed) bytes, expected \(size)")
+        }
+        // The CRC-32 field sits 14 bytes into a local header (after signature, version, flags, method, time, date).
+        try patch(UInt32(crc).littleEndian, at: headerOffset + 14)
+        directory.append(
+            centralEntry(
+                nameBytes, flags, 0, crc: crc, compressed: size, uncompressed: size, headerOffset: headerOffset,
+                localZIP64: zip64))
+        count += 1
+    }
+
+    /// Overwrites four bytes already written at `position` (the archive's own offsets).
+    private func patch(_ value: UInt32, at position: UInt64) throws {
+        var v = value
+        let field = Data(bytes: &v, count: 4)
+        if inMemory {
+            let start = bytes.startIndex + Int(position)
+            bytes.replaceSubrange(start..<(start + 4), with: field)
+            return
+        }
+        let n = field.withUnsafeBytes { pwrite(fd, $0.baseAddress!, 4, off_t(position)) }
+        guard n == 4 else { throw SafeIOError.writeFailed(file: path, reason: String(cString: strerror(errno))) }
+    }
+
     /// Writes the central directory and end records and flushes everything to the file (not to disk: the caller
     /// fsyncs, `AtomicFile`).
     package func finish() throws {

@@ -63,14 +63,17 @@ public struct SafeTensor: Sendable, Equatable {
         let dtype = SafeTensorsDType(array.dtype.elementType)
         var bytes = array.cOrderData
         let size = array.dtype.itemSize
-        if array.dtype.byteOrder == .big {
-            bytes.withUnsafeMutableBytes { raw in
-                for i in stride(from: 0, to: raw.count, by: size) {
-                    for k in 0..<size / 2 { raw.swapAt(i + k, i + size - 1 - k) }
-                }
+        if array.dtype.byteOrder == .big { SafeTensor.swapElementBytes(&bytes, itemSize: size) }
+        try self.init(dtype: dtype, shape: array.shape, data: bytes)
+    }
+
+    /// Reverses the bytes of every `itemSize`-byte element of `bytes` in place (big-endian to little-endian).
+    static func swapElementBytes(_ bytes: inout Data, itemSize: Int) {
+        bytes.withUnsafeMutableBytes { raw in
+            for i in stride(from: 0, to: raw.count, by: itemSize) {
+                for k in 0..<itemSize / 2 { raw.swapAt(i + k, i + itemSize - 1 - k) }
             }
         }
-        try self.init(dtype: dtype, shape: array.shape, data: bytes)
     }
 
     /// `count * itemSize` with checked arithmetic, refusing negative dimensions.

@@ -1,4 +1,5 @@
 import Foundation
+import NumPyFormat
 import SafeIO
 
 /// A lazy reader of `.safetensors` files (Hugging Face's format: 8-byte little-endian header length,
@@ -67,19 +68,57 @@ public final class SafeTensorsFile {
     /// Reads tensor `name` (one positional read of exactly its bytes).
     public func tensor(_ name: String) throws -> SafeTensor {
         let e = try entry(name)
-        let count = Int(e.byteCount)  // <= maxArrayBytes, checked when opening
-        var data = Data(count: count)
-        try data.withUnsafeMutableBytes { raw in
-            var done = 0
-            while done < count {
-                let n = pread(handle.fileDescriptor, raw.baseAddress! + done, count - done, off_t(dataStart + e.begin) + off_t(done))
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else {
-                    throw SafeTensorsError.incompleteBuffer(file: url.path, tensorBytes: e.end, bufferBytes: e.begin + UInt64(done))
-                }
-                done += n
-            }
-        }
+        var data = Data(count: Int(e.byteCount))  // <= maxArrayBytes, checked when opening
+        try data.withUnsafeMutableBytes { try read(e, at: 0, into: $0) }
         return try SafeTensor(dtype: e.dtype, shape: e.shape, data: data)
+    }
+
+    /// Tensor `name` read forward piece by piece (`ArrayPieceReader`) as the NumPy array `tensor(_:).npyArray()`
+    /// would give (little-endian, C order), for work that must not hold it whole (`compare`, `convert`): memory stays
+    /// at one piece. Nil for BF16, which has no NumPy dtype (read it with `tensor(_:)`).
+    public func pieceReader(_ name: String) throws -> ArrayPieceReader? {
+        let e = try entry(name)
+        guard let type = e.dtype.npyElementType else { return nil }
+        let header = try NPYHeader(
+            dtype: NPYDType(type, byteOrder: .little), shape: e.shape, fortranOrder: false, version: .v1, headerLength: 0,
+            source: "\(url.path): tensor '\(name.printable())'")
+        var position: UInt64 = 0
+        return ArrayPieceReader(
+            header: header,
+            fill: { [self] buffer in
+                try read(e, at: position, into: buffer)
+                position += UInt64(buffer.count)
+            },
+            finish: {})
+    }
+
+    /// Hands tensor `name`'s raw bytes (any dtype, BF16 included) to `sink` in pieces of at most `pieceBytes`, in
+    /// order: a copy into another file holds one piece, whatever the tensor's size.
+    public func forEachPiece(ofBytes name: String, pieceBytes: Int = 8 << 20, _ sink: (Data) throws -> Void) throws {
+        let e = try entry(name)
+        var offset: UInt64 = 0
+        var piece = Data(count: Int(min(e.byteCount, UInt64(max(1, pieceBytes)))))
+        while offset < e.byteCount {
+            let n = Int(min(e.byteCount - offset, UInt64(piece.count)))
+            if n < piece.count { piece = Data(count: n) }
+            try piece.withUnsafeMutableBytes { try read(e, at: offset, into: $0) }
+            try sink(piece)
+            offset += UInt64(n)
+        }
+    }
+
+    /// Fills `buffer` from tensor `e`'s bytes starting `offset` bytes into it (positional reads; the header's offsets
+    /// were checked against the file's size when it was opened, so a short read means the file shrank).
+    private func read(_ e: SafeTensorsHeader.Entry, at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(
+                handle.fileDescriptor, buffer.baseAddress! + done, buffer.count - done, off_t(dataStart + e.begin + offset) + off_t(done))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw SafeTensorsError.incompleteBuffer(file: url.path, tensorBytes: e.end, bufferBytes: e.begin + offset + UInt64(done))
+            }
+            done += n
+        }
     }
 }

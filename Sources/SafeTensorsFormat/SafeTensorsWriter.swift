@@ -43,6 +43,24 @@ public enum SafeTensorsWriter {
         _ plans: [Plan], metadata: [(key: String, value: String)]? = nil, to url: URL, overwrite: Bool = true,
         data: (String) throws -> SafeTensor
     ) throws {
+        try write(plans, metadata: metadata, to: url, overwrite: overwrite) { plan, sink in
+            let t = try data(plan.name)
+            guard t.dtype == plan.dtype, t.shape == plan.shape else {
+                throw SafeTensorsError.invalidTensor(
+                    name: plan.name, reason: "data is \(t.dtype.rawValue) \(t.shape), planned \(plan.dtype.rawValue) \(plan.shape)")
+            }
+            try sink(t.data)
+        }
+    }
+
+    /// Writes the tensors `plans` describe, each one's bytes (little-endian, C order, as the file holds them) handed
+    /// by `bytes` to the sink it is given, piece by piece when its turn comes: a copy from another file holds one
+    /// piece at a time, whatever the tensors' sizes. The same checks and errors as `write(_:metadata:to:overwrite:data:)`,
+    /// and `SafeTensorsError.invalidTensor` when a tensor's pieces add up to more or fewer bytes than its plan.
+    public static func write(
+        _ plans: [Plan], metadata: [(key: String, value: String)]? = nil, to url: URL, overwrite: Bool = true,
+        bytes: (Plan, (Data) throws -> Void) throws -> Void
+    ) throws {
         var seen = Set<String>()
         for p in plans {
             if p.name == "__metadata__" { throw SafeTensorsError.invalidTensor(name: p.name, reason: "the name is reserved for metadata") }
@@ -54,29 +72,29 @@ public enum SafeTensorsWriter {
         }
         let header = encodeHeader(ordered, metadata: metadata)
         try AtomicFile.write(to: url, overwrite: overwrite) { tmp in
-            guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else {
+            let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
                 throw SafeIOError.writeFailed(file: url.path, reason: "cannot create a temporary file in its directory")
             }
-            let out = try FileHandle(forWritingTo: tmp)
-            defer { try? out.close() }
-            do {
-                var length = UInt64(header.count).littleEndian
-                try out.write(contentsOf: Data(bytes: &length, count: 8))
-                try out.write(contentsOf: header)
-                for p in ordered {
-                    let t = try data(p.name)
-                    guard t.dtype == p.dtype, t.shape == p.shape else {
-                        throw SafeTensorsError.invalidTensor(
-                            name: p.name, reason: "data is \(t.dtype.rawValue) \(t.shape), planned \(p.dtype.rawValue) \(p.shape)")
-                    }
-                    try out.write(contentsOf: t.data)
+            defer { close(fd) }
+            var written: UInt64 = 0
+            func put(_ data: Data) throws {
+                try Writeback.writeAll(data, to: fd, offset: written, target: url.path)
+                written += UInt64(data.count)
+            }
+            var length = UInt64(header.count).littleEndian
+            try put(Data(bytes: &length, count: 8) + header)
+            for p in ordered {
+                let expected = try SafeTensor.byteCount(shape: p.shape, dtype: p.dtype, name: p.name)
+                var passed = 0
+                try bytes(p) { piece in
+                    passed += piece.count
+                    guard passed <= expected else { return }
+                    try put(piece)
                 }
-            } catch let error as SafeTensorsError {
-                throw error
-            } catch let error as SafeIOError {
-                throw error
-            } catch {
-                throw SafeIOError.writeFailed(file: url.path, reason: AtomicFile.describe(error))
+                guard passed == expected else {
+                    throw SafeTensorsError.invalidTensor(name: p.name, reason: "\(passed) bytes of data, planned \(expected)")
+                }
             }
         }
     }

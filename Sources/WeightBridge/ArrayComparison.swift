@@ -85,8 +85,8 @@ public struct ArrayComparison: Codable, Sendable {
         _ a: URL, _ b: URL, rtol: Double = 1e-7, atol: Double = 0, memberMap: [String: String] = [:], limits: ResourceLimits = .default,
         isolation: KerasReadIsolation = .inProcess
     ) throws -> ArrayComparison {
-        // One pair in memory at a time (for .npz and .safetensors; other kinds are read whole); .npy and .npz pairs
-        // piece by piece, in constant memory.
+        // One pair in memory at a time (for .npz and .safetensors; other kinds are read whole); .npy, .npz and
+        // .safetensors pairs piece by piece, in constant memory.
         let sourceA = try NamedArraySource.open(a, limits: limits, isolation: isolation)
         let sourceB = try NamedArraySource.open(b, limits: limits, isolation: isolation)
         let namesA = Set(sourceA.names)
@@ -99,9 +99,7 @@ public struct ArrayComparison: Codable, Sendable {
         var result = ArrayComparison([], [], rtol: rtol, atol: atol)
         /// One pair: piece by piece when both sides can and their storage orders agree, else read whole.
         func pair(_ name: String, _ partner: String) throws -> Entry {
-            if let piecesA = sourceA.pieces, let piecesB = sourceB.pieces {
-                let ra = try piecesA(name)
-                let rb = try piecesB(partner)
+            if let piecesA = sourceA.pieces, let piecesB = sourceB.pieces, let ra = try piecesA(name), let rb = try piecesB(partner) {
                 let (x, y) = (ra.header, rb.header)
                 if x.shape != y.shape || x.fortranOrder == y.fortranOrder || x.shape.count <= 1 {
                     return try compare(name: name, nameB: partner, ra, rb, rtol: rtol, atol: atol, checkDTypes: checkDTypes)

@@ -6,8 +6,8 @@ import SafeTensorsFormat
 
 /// The arrays of a file, listed without reading them and read one at a time: `compare` holds one pair in memory,
 /// not two whole files. `.npz` members are described from their `.npy` headers and `.safetensors` tensors from the
-/// file's header; `.npy` files and `.npz` members can also be read piece by piece (`pieces`), so a pair of them
-/// compares in constant memory. The other kinds (`.h5`, `.keras`) are read whole once (`NamedArray.readAll`).
+/// file's header; `.npy` files, `.npz` members and `.safetensors` tensors can also be read piece by piece
+/// (`pieces`), so a pair of them compares in constant memory. The other kinds (`.h5`, `.keras`) are read whole once (`NamedArray.readAll`).
 struct NamedArraySource {
     /// What the file is, by content (`FileKind.detect`).
     let kind: FileKind?
@@ -17,8 +17,9 @@ struct NamedArraySource {
     let describe: (String) throws -> (shape: [Int], dtype: String)
     /// The array itself.
     let load: (String) throws -> NamedArray
-    /// The array read forward piece by piece, for the kinds that can (`.npy`, `.npz`).
-    var pieces: ((String) throws -> ArrayPieceReader)? = nil
+    /// The array read forward piece by piece, for the kinds that can (`.npy`, `.npz`, `.safetensors`); nil for an
+    /// array that cannot (a BF16 tensor, which has no NumPy dtype).
+    var pieces: ((String) throws -> ArrayPieceReader?)? = nil
 
     /// Opens `url` (recognised by content, `FileKind`), checking what `NamedArray.readAll` checks; `.h5` and `.keras`
     /// weights are parsed by libhdf5 as `isolation` says.
@@ -60,7 +61,8 @@ struct NamedArraySource {
                 load: { name in
                     let t = try file.tensor(name)
                     return NamedArray(name: name, shape: t.shape, dtype: NamedArray.dtypeName(t.dtype), values: try t.doubles())
-                })
+                },
+                pieces: file.pieceReader)
         default:
             let arrays = try NamedArray.readAll(url, limits: limits, isolation: isolation)
             let byName = Dictionary(arrays.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

@@ -87,37 +87,53 @@ struct Convert: ParsableCommand {
             throw CLIError.badOption("cannot convert to .\(outExt) (see weightbridge convert --help)")
         }
         switch (inKind, outKind) {
+        // NumPy and .safetensors: stored outputs are copied piece by piece (memory stays at one 8 MiB piece whatever
+        // the arrays' sizes); a deflated output holds one member and its compressed form at a time.
         case (.npy, .npz):
-            let a = try NPYFile.read(inURL, limits: limits)
-            try NPZWriter.write([(inURL.deletingPathExtension().lastPathComponent, a)], to: out, compressed: compress, overwrite: force)
+            let name = inURL.deletingPathExtension().lastPathComponent
+            if compress {
+                try NPZWriter.write([(name, try NPYFile.read(inURL, limits: limits))], to: out, compressed: true, overwrite: force)
+            } else {
+                try NPZWriter.write(names: [name], to: out, overwrite: force) { _ in try ArrayPieceReader.open(npy: inURL, limits: limits) }
+            }
         case (.npz, .npz) where layout == .keras:
             let archive = try NPZArchive(url: inURL, limits: limits)
-            // Repacking keeps raw bytes, one member in memory at a time.
             let names = archive.names
-            try NPZWriter.write(names: names, to: out, compressed: compress, overwrite: force) { try archive.array(names[$0]) }
-        case (.npy, .safetensors):
-            let tensor = try SafeTensor(try NPYFile.read(inURL, limits: limits))
-            try SafeTensorsWriter.write([(inURL.deletingPathExtension().lastPathComponent, tensor)], to: out, overwrite: force)
-        case (.npz, .safetensors):
-            // Headers first (no data), then one member in memory at a time while the file is written.
-            let archive = try NPZArchive(url: inURL, limits: limits)
-            let plans = try archive.names.map { name -> SafeTensorsWriter.Plan in
-                let h = try archive.header(name)
-                return SafeTensorsWriter.Plan(name: name, dtype: SafeTensorsDType(h.dtype.elementType), shape: h.shape)
+            if compress {
+                try NPZWriter.write(names: names, to: out, compressed: true, overwrite: force) { try archive.array(names[$0]) }
+            } else {
+                try NPZWriter.write(names: names, to: out, overwrite: force) { try archive.pieceReader(names[$0]) }
             }
-            try SafeTensorsWriter.write(plans, to: out, overwrite: force) { try SafeTensor(try archive.array($0)) }
+        case (.npy, .safetensors):
+            try writeSafeTensors(
+                names: [inURL.deletingPathExtension().lastPathComponent], to: out,
+                header: { _ in try ArrayPieceReader.open(npy: inURL, limits: limits).header },
+                reader: { _ in try ArrayPieceReader.open(npy: inURL, limits: limits) }, whole: { _ in try NPYFile.read(inURL, limits: limits) })
+        case (.npz, .safetensors):
+            let archive = try NPZArchive(url: inURL, limits: limits)
+            try writeSafeTensors(
+                names: archive.names, to: out, header: archive.header, reader: archive.pieceReader, whole: archive.array)
         case (.safetensors, .safetensors):
             let file = try SafeTensorsFile(url: inURL, limits: limits)
             let plans = try file.names.map { name -> SafeTensorsWriter.Plan in
                 let e = try file.entry(name)
                 return SafeTensorsWriter.Plan(name: name, dtype: e.dtype, shape: e.shape)
             }
-            try SafeTensorsWriter.write(plans, metadata: file.metadata, to: out, overwrite: force) { try file.tensor($0) }
+            try SafeTensorsWriter.write(plans, metadata: file.metadata, to: out, overwrite: force) { plan, sink in
+                try file.forEachPiece(ofBytes: plan.name, sink)
+            }
         case (.safetensors, .npz):
             let file = try SafeTensorsFile(url: inURL, limits: limits)
-            let names = file.names  // one tensor in memory at a time
-            try NPZWriter.write(names: names, to: out, compressed: compress, overwrite: force) {
-                try numpy(file.tensor(names[$0]), name: names[$0])
+            let names = file.names
+            if compress {
+                try NPZWriter.write(names: names, to: out, compressed: true, overwrite: force) {
+                    try numpy(file.tensor(names[$0]), name: names[$0])
+                }
+            } else {
+                // BF16 has no NumPy dtype: such a tensor is widened whole (`numpy`), the others copied piece by piece.
+                try NPZWriter.write(names: names, to: out, overwrite: force) { i in
+                    try file.pieceReader(names[i]) ?? ArrayPieceReader(array: try numpy(file.tensor(names[i]), name: names[i]))
+                }
             }
         case (.safetensors, .npy):
             let file = try SafeTensorsFile(url: inURL, limits: limits)
@@ -165,6 +181,25 @@ struct Convert: ParsableCommand {
             }
         }
         return nil
+    }
+
+    /// Writes the arrays `names` to the `.safetensors` file `out`: the headers first (`header`, no data), then each
+    /// array piece by piece (`reader`), or whole (`whole`) when it is Fortran-ordered (`SafeTensorsWriter.canCopy`).
+    private func writeSafeTensors(
+        names: [String], to out: URL, header: (String) throws -> NPYHeader, reader: (String) throws -> ArrayPieceReader,
+        whole: (String) throws -> NPYArray
+    ) throws {
+        let plans = try names.map { name -> SafeTensorsWriter.Plan in
+            let h = try header(name)
+            return SafeTensorsWriter.Plan(name: name, dtype: SafeTensorsDType(h.dtype.elementType), shape: h.shape)
+        }
+        try SafeTensorsWriter.write(plans, to: out, overwrite: force) { plan, sink in
+            if SafeTensorsWriter.canCopy(try header(plan.name)) {
+                try SafeTensorsWriter.copy(try reader(plan.name), to: sink)
+            } else {
+                try sink(try SafeTensor(try whole(plan.name)).data)
+            }
+        }
     }
 
     /// A tensor as a NumPy array with the same dtype; BF16 (which NumPy lacks) widens exactly to float32, with a note.
