@@ -108,7 +108,8 @@ struct Convert: ParsableCommand {
             try writeSafeTensors(
                 names: [inURL.deletingPathExtension().lastPathComponent], to: out,
                 header: { _ in try ArrayPieceReader.open(npy: inURL, limits: limits).header },
-                reader: { _ in try ArrayPieceReader.open(npy: inURL, limits: limits) }, whole: { _ in try NPYFile.read(inURL, limits: limits) })
+                reader: { _ in try ArrayPieceReader.open(npy: inURL, limits: limits) },
+                whole: { _ in try NPYFile.read(inURL, limits: limits) })
         case (.npz, .safetensors):
             let archive = try NPZArchive(url: inURL, limits: limits)
             try writeSafeTensors(
