@@ -8,21 +8,30 @@ struct Convert: ParsableCommand {
         abstract: "Convert between .npy, .npz, .safetensors and Keras .h5 files.",
         discussion: """
             NumPy to NumPy keeps every array's dtype, byte order, shape and order exactly:
-              .npy -> .npz          one member named after the file's stem
-              .npz -> .npz          repack, stored (default) or deflated (--compress)
-              IN.npz:NAME -> .npy   one member out of an archive
-            NumPy and .safetensors, both ways, keeping dtypes and values bit for bit (.safetensors is little-endian
-            and row-major, so big-endian or Fortran-ordered arrays come back little-endian, C order; bfloat16, which
-            NumPy lacks, becomes float32 exactly); metadata is kept by .safetensors -> .safetensors:
-              .npy/.npz -> .safetensors, .safetensors -> .npz, .safetensors -> .npy (one tensor, or IN.safetensors:NAME)
+              .npy -> .npz           one member named after the file's stem
+              .npz -> .npz           repack, stored (default) or deflated (--compress)
+              IN.npz:NAME -> .npy    one member out of an archive
+            NumPy and .safetensors, both ways, keep dtypes and values bit for bit:
+              .npy/.npz -> .safetensors, .safetensors -> .npz,
+              .safetensors -> .npy   (one tensor, or IN.safetensors:NAME)
+              .safetensors -> .safetensors keeps the metadata.
+              (.safetensors is little-endian and row-major: big-endian or Fortran-ordered
+              arrays come back little-endian, C order; bfloat16, which NumPy lacks,
+              becomes float32 exactly.)
             Models:
-              MLP .npz -> .h5       a Keras Sequential of Dense layers (Keras 3 layout; --keras 2 for tf-keras 2.x)
-              .h5 -> .npz           the model's weights named layer/kernel, layer/bias; --layout mlp writes
-                                    W1 b1 W2 b2 ... as the seed MLP did (dense models only)
-              .h5 -> .h5            rewrite in the Keras 3 or Keras 2 layout (optimizer state dropped)
-              .keras -> .npz/.safetensors   the archive's weights named by their path (layers/dense/vars/0), float32
-              .keras -> .keras      rewrite the archive (config and metadata as stored, weights as float32)
-            An existing OUT is replaced only with --force. Writes are atomic.
+              MLP .npz -> .h5        a Keras Sequential of Dense layers (Keras 3 layout;
+                                     --keras 2 for tf-keras 2.x)
+              .h5 -> .npz            the model's weights named layer/kernel, layer/bias;
+                                     --layout mlp writes W1 b1 W2 b2 ... as the seed MLP
+                                     did (dense models only)
+              .h5 -> .h5             rewrite in the Keras 3 or Keras 2 layout
+                                     (optimizer state dropped)
+              .keras -> .npz         the archive's weights named by their path
+              .keras -> .safetensors (layers/dense/vars/0), float32
+              .keras -> .keras       rewrite the archive (config and metadata as stored,
+                                     weights as float32)
+            An existing OUT is replaced only with --force. Writes are atomic. Arrays
+            copied to stored .npz or .safetensors outputs go 8 MiB at a time.
 
             Examples:
               weightbridge convert ../shared/seed/mlp_weights.npz mlp.h5
