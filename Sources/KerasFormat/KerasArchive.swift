@@ -70,6 +70,24 @@ public struct KerasArchive: Sendable {
     public static func read(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess) throws
         -> KerasArchive
     {
+        try withWeightStream(url, limits: limits, isolation: isolation) { archive, stream in
+            guard case .tree(var entries, let groups) = stream.contents else { return archive }
+            for i in entries.indices { entries[i].values = try stream.nextWeight() }
+            try stream.finish()
+            var whole = archive
+            whole.weights = try KerasWeightTree(entries: entries, groups: groups)
+            return whole
+        }
+    }
+
+    /// Reads `url` as `read` does, but hands the weights to `body` one at a time: `body` gets the archive with an empty
+    /// `weights` tree and the stream of `model.weights.h5` (`contents` is `.tree`, listing every entry), and returns
+    /// while the temporary copy of the weights file still exists. Errors of the stream name the archive's member, as
+    /// `read`'s do; `body` should call `stream.finish()` after the last weight.
+    public static func withWeightStream<T>(
+        _ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess,
+        _ body: (KerasArchive, KerasWeightStream) throws -> T
+    ) throws -> T {
         let zip = try NPZArchive(url: url, limits: limits)
         let paths = zip.memberPaths
         func member(_ name: String) throws -> Data {
@@ -99,19 +117,26 @@ public struct KerasArchive: Sendable {
         guard paths.contains(weightsMember) else {
             throw KerasArchiveError.missingMember(file: url.path, member: weightsMember, found: paths)
         }
-        let weights = try withTemporaryCopy(of: weightsMember, in: zip, limits: limits) { copy in
-            do {
-                return try KerasWeightTree.read(copy, limits: limits, isolation: isolation)
-            } catch let error as LocalizedError {
-                // Errors name the temporary copy; say which archive member it was.
+        let archive = KerasArchive(
+            memberPaths: paths, kerasVersion: metadata["keras_version"] as? String, metadataJSON: metadataJSON, configJSON: configJSON,
+            modelConfig: modelConfig, configIssue: configIssue, weights: try KerasWeightTree(entries: []))
+        return try withTemporaryCopy(of: weightsMember, in: zip, limits: limits) { copy in
+            // Errors name the temporary copy; say which archive member it was.
+            func rewrite(_ error: Error) -> Error {
+                guard let error = error as? LocalizedError else { return error }
                 let message = (error.errorDescription ?? "\(error)").replacingOccurrences(
                     of: copy.path, with: "\(url.path):\(weightsMember)")
-                throw KerasArchiveError.invalidMember(file: url.path, member: weightsMember, reason: message)
+                return KerasArchiveError.invalidMember(file: url.path, member: weightsMember, reason: message)
             }
+            let stream: KerasWeightStream
+            do {
+                stream = try KerasWeightStream.open(copy, mode: .weightTree, limits: limits, isolation: isolation)
+            } catch {
+                throw rewrite(error)
+            }
+            stream.rewriteError = rewrite
+            return try body(archive, stream)
         }
-        return KerasArchive(
-            memberPaths: paths, kerasVersion: metadata["keras_version"] as? String, metadataJSON: metadataJSON, configJSON: configJSON,
-            modelConfig: modelConfig, configIssue: configIssue, weights: weights)
     }
 
     /// Copies the member to a new file in a private (0700) temporary directory, calls `body` with it, and removes both.

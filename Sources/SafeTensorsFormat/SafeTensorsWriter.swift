@@ -33,26 +33,56 @@ public enum SafeTensorsWriter {
         }
     }
 
-    /// Writes the tensors `plans` describe, asking `data` for each one's values only when its turn comes
-    /// (so a converter holds one tensor at a time).
-    ///
-    /// Throws `SafeTensorsError.invalidTensor` for a duplicate name, the name `__metadata__`, or a
-    /// tensor from `data` whose dtype or shape differs from its plan; `SafeIOError.exists` when the
-    /// file exists and `overwrite` is false; `SafeIOError.writeFailed` when it cannot be written.
+    /// Writes the tensors `plans` describe as `write(_:metadata:to:overwrite:data:)` does, byte for byte, but asks
+    /// `data` for them in the order of `plans` (by index), each once, writing each at its place in the file: for a
+    /// source that can give its tensors only in its own order (a stream of weights), one tensor held at a time.
     public static func write(
         _ plans: [Plan], metadata: [(key: String, value: String)]? = nil, to url: URL, overwrite: Bool = true,
-        data: (String) throws -> SafeTensor
+        inPlanOrder data: (Int) throws -> SafeTensor
     ) throws {
+        try check(plans)
+        let ordered = plans.indices.sorted { precedes(plans[$0], plans[$1]) }
+        let header = encodeHeader(ordered.map { plans[$0] }, metadata: metadata)
+        var offsets = [UInt64](repeating: 0, count: plans.count)
+        var next = UInt64(8 + header.count)
+        for i in ordered {
+            offsets[i] = next
+            next += UInt64(plans[i].shape.reduce(1, *) * plans[i].dtype.itemSize)
+        }
+        try writeFile(url, header: header, overwrite: overwrite) { out in
+            for (i, p) in plans.enumerated() {
+                let t = try data(i)
+                try check(t, against: p)
+                try out.seek(toOffset: offsets[i])
+                try out.write(contentsOf: t.data)
+            }
+        }
+    }
+
+    /// The reference writer's order: descending dtype, then name (bytes).
+    private static func precedes(_ a: Plan, _ b: Plan) -> Bool {
+        a.dtype != b.dtype ? a.dtype > b.dtype : Array(a.name.utf8).lexicographicallyPrecedes(Array(b.name.utf8))
+    }
+
+    /// Refuses the reserved name, repeated names and sizes that overflow.
+    private static func check(_ plans: [Plan]) throws {
         var seen = Set<String>()
         for p in plans {
             if p.name == "__metadata__" { throw SafeTensorsError.invalidTensor(name: p.name, reason: "the name is reserved for metadata") }
             if !seen.insert(p.name).inserted { throw SafeTensorsError.invalidTensor(name: p.name, reason: "given twice") }
             _ = try SafeTensor.byteCount(shape: p.shape, dtype: p.dtype, name: p.name)
         }
-        let ordered = plans.sorted { a, b in
-            a.dtype != b.dtype ? a.dtype > b.dtype : Array(a.name.utf8).lexicographicallyPrecedes(Array(b.name.utf8))
+    }
+
+    private static func check(_ t: SafeTensor, against p: Plan) throws {
+        guard t.dtype == p.dtype, t.shape == p.shape else {
+            throw SafeTensorsError.invalidTensor(
+                name: p.name, reason: "data is \(t.dtype.rawValue) \(t.shape), planned \(p.dtype.rawValue) \(p.shape)")
         }
-        let header = encodeHeader(ordered, metadata: metadata)
+    }
+
+    /// Writes the length-prefixed `header` to a temporary file, then `body` the data, then renames it over `url`.
+    private static func writeFile(_ url: URL, header: Data, overwrite: Bool, _ body: (FileHandle) throws -> Void) throws {
         try AtomicFile.write(to: url, overwrite: overwrite) { tmp in
             guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else {
                 throw SafeIOError.writeFailed(file: url.path, reason: "cannot create a temporary file in its directory")
@@ -63,20 +93,34 @@ public enum SafeTensorsWriter {
                 var length = UInt64(header.count).littleEndian
                 try out.write(contentsOf: Data(bytes: &length, count: 8))
                 try out.write(contentsOf: header)
-                for p in ordered {
-                    let t = try data(p.name)
-                    guard t.dtype == p.dtype, t.shape == p.shape else {
-                        throw SafeTensorsError.invalidTensor(
-                            name: p.name, reason: "data is \(t.dtype.rawValue) \(t.shape), planned \(p.dtype.rawValue) \(p.shape)")
-                    }
-                    try out.write(contentsOf: t.data)
-                }
+                try body(out)
             } catch let error as SafeTensorsError {
                 throw error
             } catch let error as SafeIOError {
                 throw error
             } catch {
                 throw SafeIOError.writeFailed(file: url.path, reason: AtomicFile.describe(error))
+            }
+        }
+    }
+
+    /// Writes the tensors `plans` describe, asking `data` for each one's values only when its turn comes
+    /// (so a converter holds one tensor at a time).
+    ///
+    /// Throws `SafeTensorsError.invalidTensor` for a duplicate name, the name `__metadata__`, or a
+    /// tensor from `data` whose dtype or shape differs from its plan; `SafeIOError.exists` when the
+    /// file exists and `overwrite` is false; `SafeIOError.writeFailed` when it cannot be written.
+    public static func write(
+        _ plans: [Plan], metadata: [(key: String, value: String)]? = nil, to url: URL, overwrite: Bool = true,
+        data: (String) throws -> SafeTensor
+    ) throws {
+        try check(plans)
+        let ordered = plans.sorted(by: precedes)
+        try writeFile(url, header: encodeHeader(ordered, metadata: metadata), overwrite: overwrite) { out in
+            for p in ordered {
+                let t = try data(p.name)
+                try check(t, against: p)
+                try out.write(contentsOf: t.data)
             }
         }
     }

@@ -114,16 +114,22 @@ struct Inspect: ParsableCommand {
     }
 
     /// Members, keras_version, the configuration's layers and the weight tree, whether or not the model imports.
+    /// The weights are summarised one at a time as they are read (one weight in memory, whatever the model's size).
     private func inspectKerasArchive(_ url: URL) throws {
-        let archive = try KerasArchive.read(url, limits: limitOptions.limits, isolation: ReadH5Child.reader)
-        let info = KerasArchiveInfo(
-            file: file, members: archive.memberPaths, kerasVersion: archive.kerasVersion, modelClass: archive.modelClassName,
-            layers: archive.layerSummaries.map { KerasArchiveInfo.Layer(name: $0.name, className: $0.className) },
-            configIssue: archive.configIssue,
-            weights: archive.weights.entries.map {
-                KerasArchiveInfo.Weight(
-                    path: $0.path, shape: $0.shape, storedType: $0.storedType, summary: ArraySummary($0.values.map(Double.init)))
-            })
+        let info = try KerasArchive.withWeightStream(url, limits: limitOptions.limits, isolation: ReadH5Child.reader) {
+            archive, stream in
+            guard case .tree(let entries, _) = stream.contents else { preconditionFailure("a weights-tree stream lists a tree") }
+            var weights: [KerasArchiveInfo.Weight] = []
+            for e in entries {
+                let summary = ArraySummary(float32: try stream.nextWeight())
+                weights.append(KerasArchiveInfo.Weight(path: e.path, shape: e.shape, storedType: e.storedType, summary: summary))
+            }
+            try stream.finish()
+            return KerasArchiveInfo(
+                file: file, members: archive.memberPaths, kerasVersion: archive.kerasVersion, modelClass: archive.modelClassName,
+                layers: archive.layerSummaries.map { KerasArchiveInfo.Layer(name: $0.name, className: $0.className) },
+                configIssue: archive.configIssue, weights: weights)
+        }
         if output.json { return try printJSON(info) }
         print("\(file): Keras 3 .keras archive")
         print("  members: \(info.members.joined(separator: ", "))")
@@ -241,7 +247,7 @@ struct Inspect: ParsableCommand {
             notes: imported.notes,
             nonFiniteWeights: keras.layerWeights.flatMap { layer in
                 layer.weights.compactMap { w -> String? in
-                    let s = ArraySummary(w.values.map(Double.init))
+                    let s = ArraySummary(float32: w.values)
                     guard s.nanCount + s.infCount > 0 else { return nil }
                     return "\(layer.layerName)/\(NamedArray.kerasWeightShortName(w.name)): \(s.nanCount) NaN, \(s.infCount) Inf"
                 }
