@@ -14,6 +14,8 @@ final class KerasChildFeed: @unchecked Sendable {
     private let condition = NSCondition()
     /// The caller is waiting for the next item.
     private var wanted = false
+    /// The most elements the caller wants at once (nil: whole weights).
+    private var pieceElements: Int?
     private var slot: KerasReaderReply.Receiver.Item?
     /// How the read ended (set once, by the reading thread).
     private var outcome: Result<Void, Error>?
@@ -42,11 +44,12 @@ final class KerasChildFeed: @unchecked Sendable {
     /// Thrown into the receiver when the caller has gone.
     private struct Cancelled: Error {}
 
-    private func waitUntilWanted() throws {
+    private func waitUntilWanted() throws -> Int? {
         condition.lock()
         defer { condition.unlock() }
         while !wanted && !cancelled { condition.wait() }
         if cancelled { throw Cancelled() }
+        return pieceElements
     }
 
     private func put(_ item: KerasReaderReply.Receiver.Item) throws {
@@ -59,11 +62,13 @@ final class KerasChildFeed: @unchecked Sendable {
         condition.broadcast()
     }
 
-    /// The next item, or nil when the read ended without one; throws how the read failed.
-    private func take() throws -> KerasReaderReply.Receiver.Item? {
+    /// The next item (values in pieces of at most `piece` elements, nil: whole), or nil when the read ended without
+    /// one; throws how the read failed.
+    private func take(piece: Int? = nil) throws -> KerasReaderReply.Receiver.Item? {
         condition.lock()
         defer { condition.unlock() }
         wanted = true
+        pieceElements = piece
         condition.broadcast()
         while slot == nil && outcome == nil { condition.wait() }
         if let item = slot {
@@ -79,7 +84,7 @@ final class KerasChildFeed: @unchecked Sendable {
     func header() throws -> KerasReaderReply? {
         switch try take() {
         case .header(let reply): return reply
-        case .weight: throw bad("values before the listing")
+        case .values: throw bad("values before the listing")
         case nil: return nil
         }
     }
@@ -87,16 +92,31 @@ final class KerasChildFeed: @unchecked Sendable {
     /// The next weight's values.
     func nextWeight() throws -> [Float] {
         switch try take() {
-        case .weight(let values): return values
+        case .values(let values, true): return values
+        case .values: throw bad("a piece of a weight asked for whole")
         case .header: throw bad("a second listing")
         case nil: throw bad("fewer weights than listed")
+        }
+    }
+
+    /// The next weight's values in pieces of at most `piece` elements, each handed to `body` and let go before the
+    /// next is allocated.
+    func nextWeight(piece: Int, _ body: (UnsafeBufferPointer<Float>) throws -> Void) throws {
+        while true {
+            switch try take(piece: max(1, piece)) {
+            case .values(let values, let last):
+                try values.withUnsafeBufferPointer(body)
+                if last { return }
+            case .header: throw bad("a second listing")
+            case nil: throw bad("fewer weights than listed")
+            }
         }
     }
 
     /// Waits for the child to end after the last weight, and throws how it failed, if it did.
     func end() throws {
         if let item = try take() {
-            if case .weight = item { throw bad("more weights than listed") }
+            if case .values = item { throw bad("more weights than listed") }
             throw bad("a second listing")
         }
     }

@@ -65,15 +65,18 @@ public struct KerasModelFile: Sendable {
     }
 
     /// Opens `url` as `read` does (everything checked, the weights listed with empty values) and gives its weights
-    /// one at a time (`KerasWeightStream.nextWeight`); `contents` is `.keras`.
-    public static func openWeightStream(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess)
-        throws -> KerasWeightStream
-    {
-        let stream = try KerasWeightStream.open(url, mode: .keras, limits: limits, isolation: isolation)
-        guard case .keras = stream.contents else {
-            throw KerasFormatError.readerFailed(file: url.path, reason: "answered a Keras read with an HDF5 listing")
+    /// one at a time (`KerasWeightStream.nextWeight`); `contents` is `.keras`, or with `orList` (as `readOrList`)
+    /// `.hdf5` for an HDF5 file without a Keras layout.
+    public static func openWeightStream(
+        _ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess, orList: Bool = false
+    ) throws -> KerasWeightStream {
+        let stream = try KerasWeightStream.open(url, mode: orList ? .kerasOrList : .keras, limits: limits, isolation: isolation)
+        switch stream.contents {
+        case .keras: return stream
+        case .hdf5 where orList: return stream
+        case .hdf5: throw KerasFormatError.readerFailed(file: url.path, reason: "answered a Keras read with an HDF5 listing")
+        case .tree: throw KerasFormatError.readerFailed(file: url.path, reason: "answered a Keras read with a weights tree")
         }
-        return stream
     }
 
     private static func readOrList(_ url: URL, mode: KerasChildReader.Mode, limits: ResourceLimits, isolation: KerasReadIsolation) throws

@@ -3,40 +3,47 @@ import SafeIO
 
 extension KerasReaderReply {
     /// Decodes the child's answer as it arrives through the pipe: the header and the JSON are gathered and handed
-    /// on (`deliver(.header)`), then every weight's values are copied straight into that weight's own array, which is
-    /// handed on (`deliver(.weight)`) as soon as it is complete and not kept: the parent holds one weight at a time
-    /// (issue 15), and `gate` is asked before each weight is allocated, so a consumer can make the next one wait
-    /// until it has let the previous one go.
+    /// on (`deliver(.header)`), then every weight's values are copied straight into that weight's own array (or into
+    /// pieces of the size `gate` asks for), which is handed on (`deliver(.values)`) as soon as it is complete and not
+    /// kept: the parent holds one weight, or one piece, at a time (issue 15), and `gate` is asked before each
+    /// allocation, so a consumer can make the next one wait until it has let the previous one go.
     ///
     /// The bytes are hostile: the JSON's length is checked against the answer's cap before it is gathered, and
     /// every shape (overflow, `limits.maxTotalBytes`, `limits.maxMembers`) when the JSON is complete, before it is
     /// delivered and before any weight is allocated; a weight is allocated only when its first bytes arrive.
     /// `finish()` refuses an answer cut short or followed by extra bytes.
     final class Receiver {
-        /// What the receiver hands on, in order: the header once, then every weight's values.
+        /// What the receiver hands on, in order: the header once, then every weight's values, whole or in the pieces
+        /// `gate` asked for (`last` on a weight's final piece).
         enum Item {
             case header(KerasReaderReply)
-            case weight([Float])
+            case values([Float], last: Bool)
         }
 
         private let file: String
         private let limits: ResourceLimits
         private let deliver: (Item) throws -> Void
-        private let gate: () throws -> Void
+        /// Asked before each allocation: waits until the consumer wants more, and returns the most elements it wants
+        /// at once (nil: the whole weight).
+        private let gate: () throws -> Int?
         private var prefix = Data()
         private var jsonLength = 0
         private var json = Data()
         private var reply: KerasReaderReply?
         /// Names and element counts of the weights still to come, in order.
         private var expected: [(what: String, count: Int)] = []
-        /// The weight being received.
+        /// The weight, or piece of it, being received.
         private var current: [Float] = []
-        /// Bytes of the current weight received so far.
+        /// Whether `current` is allocated for the bytes arriving.
+        private var allocated = false
+        /// Elements of the current weight handed on in earlier pieces.
+        private var elementsDone = 0
+        /// Bytes of `current` received so far.
         private var filled = 0
         private var received = 0
         private var extra = 0
 
-        init(file: String, limits: ResourceLimits, gate: @escaping () throws -> Void, deliver: @escaping (Item) throws -> Void) {
+        init(file: String, limits: ResourceLimits, gate: @escaping () throws -> Int?, deliver: @escaping (Item) throws -> Void) {
             self.file = file
             self.limits = limits
             self.gate = gate
@@ -76,36 +83,45 @@ extension KerasReaderReply {
                     return
                 }
                 let (_, count) = expected[0]
-                if filled == 0 {
-                    try gate()
-                    current = [Float](repeating: 0, count: count)  // allocated as its bytes arrive
+                if !allocated {
+                    // Allocated as its bytes arrive, whole or the piece the consumer asked for.
+                    let remaining = count - elementsDone
+                    current = [Float](repeating: 0, count: min(remaining, try gate() ?? remaining))
+                    allocated = true
                 }
-                let n = min(count * 4 - filled, rest.count)
+                let n = min(current.count * 4 - filled, rest.count)
                 current.withUnsafeMutableBytes { dst in
                     UnsafeMutableRawBufferPointer(rebasing: dst[filled..<filled + n]).copyMemory(
                         from: UnsafeRawBufferPointer(rebasing: rest.prefix(n)))
                 }
                 rest = rest.dropFirst(n)
                 filled += n
-                if filled == count * 4 { try nextWeight() }
+                if filled == current.count * 4 { try nextPiece(of: count) }
             }
         }
 
-        /// The current weight is complete: hand it on, then the weights of no values that follow it.
-        private func nextWeight() throws {
-            expected.removeFirst()
-            filled = 0
+        /// The current allocation is full: hand it on; after a weight's last piece, the weights of no values that
+        /// follow it.
+        private func nextPiece(of count: Int) throws {
+            elementsDone += current.count
+            let last = elementsDone == count
             let done = current
             current = []
-            try deliver(.weight(done))
-            try deliverEmptyWeights()
+            allocated = false
+            filled = 0
+            if last {
+                expected.removeFirst()
+                elementsDone = 0
+            }
+            try deliver(.values(done, last: last))
+            if last { try deliverEmptyWeights() }
         }
 
         private func deliverEmptyWeights() throws {
             while let first = expected.first, first.count == 0 {
                 expected.removeFirst()
-                try gate()
-                try deliver(.weight([]))
+                _ = try gate()
+                try deliver(.values([], last: true))
             }
         }
 

@@ -129,6 +129,27 @@ public final class KerasWeightStream {
         return values
     }
 
+    /// The next weight's values (float32, C order) handed to `body` in pieces of about `maxBytes` (in-process, blocks
+    /// of whole rows, at least one row or chunk row: `HDF5Dataset.forEachFloatBlock`; through the isolated reader,
+    /// exactly `maxBytes` but the last), each let go before the next is read: statistics over a weight of any size in the memory of one piece. Throws
+    /// as `nextWeight()`.
+    public func nextWeight(piecesOf maxBytes: Int, _ body: (UnsafeBufferPointer<Float>) throws -> Void) throws {
+        guard delivered < count else {
+            throw KerasFormatError.readerFailed(file: file, reason: "asked for weight \(delivered + 1) of \(count)")
+        }
+        do {
+            switch source {
+            case .inProcess(let hdf5, let paths):
+                try hdf5.root.dataset(paths[delivered]).forEachFloatBlock(maxBlockBytes: maxBytes, body)
+            case .child(let feed):
+                try feed.nextWeight(piece: maxBytes / MemoryLayout<Float>.stride, body)
+            }
+        } catch {
+            throw rewriteError(error)
+        }
+        delivered += 1
+    }
+
     /// Ends the read after the last weight: closes the file, or waits for the isolated reader to end and throws
     /// what its end says (a crash after the last weight, extra bytes). Before the last weight, abandons the read.
     public func finish() throws {

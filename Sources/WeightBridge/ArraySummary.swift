@@ -16,13 +16,6 @@ public struct ArraySummary: Codable, Sendable {
         self = accumulator.summary
     }
 
-    /// Summarises float32 `values` exactly as `init(_:)` summarises them widened to Double, without the Double copy.
-    public init(float32 values: [Float]) {
-        var accumulator = Accumulator()
-        values.withUnsafeBufferPointer { accumulator.add($0) }
-        self = accumulator.summary
-    }
-
     /// The summary of statistics already gathered (`Accumulator.summary`).
     init(min: Double?, max: Double?, mean: Double?, nanCount: Int, infCount: Int) {
         self.min = min

@@ -12,6 +12,10 @@ final class KerasStreamingMemoryTests: XCTestCase {
     /// runtime, Foundation, OpenBLAS and libhdf5 mapped in) is about 35 MiB of it, so the weights must be large for
     /// the bound to be met by holding one of them: here 196 MiB each.
     private static let convertPeakFactor = 1.25
+    /// The bound for `inspect`: peak RSS at most a quarter of the largest weight. Statistics are gathered 4 MiB at a
+    /// time in the command and the reader reads and sends 8 MiB blocks, so the peak is the process baseline (about
+    /// 35 MiB) plus those blocks and libhdf5's chunk cache, whatever the weight's size (about 50 MiB here).
+    private static let inspectPeakFraction = 0.25
     /// Each kernel is `side x side` float32 (196 MiB); four Dense layers hold 784 MiB of weights.
     private static let side = 7168
     private static let layers = 4
@@ -45,6 +49,14 @@ final class KerasStreamingMemoryTests: XCTestCase {
             (h5, dir.file("from_h5.npz")), (h5, dir.file("from_h5.safetensors")),
             (keras, dir.file("from_keras.npz")), (keras, dir.file("from_keras.safetensors")),
         ]
+        for model in [h5, keras] {
+            let (r, peak) = try WeightBridgeBinary.runMeasured(["inspect", model.path])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stdout.contains("205,549,568"), r.stdout)  // 4 x (7168 x 7168 + 7168) parameters
+            let fraction = Double(peak) / Double(largest)
+            print("measured: inspect \(model.lastPathComponent) peaks at \(peak >> 20) MiB (\(fraction)x the largest weight)")
+            XCTAssertLessThanOrEqual(fraction, Self.inspectPeakFraction, model.lastPathComponent)
+        }
         for (from, to) in steps {
             let (r, peak) = try WeightBridgeBinary.runMeasured(["convert", from.path, to.path])
             XCTAssertEqual(r.status, 0, r.stderr)
@@ -105,5 +117,40 @@ final class KerasStreamingMemoryTests: XCTestCase {
             """,
             args: [h5.path, keras.path] + steps.map(\.1.path))
         XCTAssertEqual(same.trimmingCharacters(in: .whitespacesAndNewlines), "\(Self.layers * 2) weights bit for bit")
+    }
+
+    /// `inspect` of a model whose one kernel (384 MiB, gzip-compressed in 128 x 128 chunks as h5py chunks it) is
+    /// larger than everything else: the reader inflates and sends it in 8 MiB blocks of whole chunk rows, and the
+    /// command summarises it 4 MiB at a time, so neither process holds it (the issue's 1.6 GB kernel peaked at 6 GB).
+    func testInspectOfALargeCompressedKernelPeaksBelowAQuarterOfIt() throws {
+        let dir = TemporaryDirectory()
+        let url = dir.file("gzip.h5")
+        let (rows, columns) = (6144, 16384)
+        _ = try runPython(
+            """
+            import os, sys
+            os.environ.setdefault("KERAS_BACKEND", "jax")
+            import numpy as np, keras, h5py
+            rows, columns = \(rows), \(columns)
+            model = keras.Sequential([keras.Input((rows,)), keras.layers.Dense(columns, name="big")])
+            kernel = ((np.arange(rows * columns, dtype=np.int64) % 1000 - 500) / 64).astype(np.float32).reshape(rows, columns)
+            kernel[5, 7] = np.nan
+            model.layers[0].set_weights([kernel, np.zeros(columns, np.float32)])
+            model.save(sys.argv[1])
+            with h5py.File(sys.argv[1], "r+") as f:
+                group = f["model_weights/big"]
+                name = [w.decode() if isinstance(w, bytes) else w for w in group.attrs["weight_names"]][0]
+                del group[name]
+                group.create_dataset(name, data=kernel, compression="gzip", compression_opts=1)
+            """, args: [url.path])
+        let kernelBytes = rows * columns * 4
+        let (r, peak) = try WeightBridgeBinary.runMeasured(["inspect", url.path, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let info = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stdout)
+        XCTAssertEqual(info["totalParameters"] as? Int, rows * columns + columns)
+        XCTAssertEqual(info["nonFiniteWeights"] as? [String], ["big/kernel: 1 NaN, 0 Inf"])
+        let fraction = Double(peak) / Double(kernelBytes)
+        print("measured: inspect of a \(kernelBytes >> 20) MiB gzip-compressed kernel peaks at \(peak >> 20) MiB (\(fraction)x)")
+        XCTAssertLessThanOrEqual(fraction, Self.inspectPeakFraction)
     }
 }
