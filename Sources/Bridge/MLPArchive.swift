@@ -148,7 +148,7 @@ public enum MLPArchive {
             for (i, layer) in chain.layers.enumerated() {
                 let w = try floatWeights(layer)
                 var t = [Tensor<Float>(shape: [layer.inputs, layer.outputs], scalars: w.kernel)]
-                if let b = w.bias { t.append(Tensor(shape: [layer.outputs], scalars: b) ) }
+                if let b = w.bias { t.append(Tensor(shape: [layer.outputs], scalars: b)) }
                 try m.setWeights(layer: i, t)
             }
             model = .float32(m)
