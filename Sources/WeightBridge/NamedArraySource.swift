@@ -7,7 +7,8 @@ import SafeTensorsFormat
 /// The arrays of a file, listed without reading them and read one at a time: `compare` holds one pair in memory,
 /// not two whole files. `.npz` members are described from their `.npy` headers and `.safetensors` tensors from the
 /// file's header; `.npy` files and `.npz` members can also be read piece by piece (`pieces`), so a pair of them
-/// compares in constant memory. The other kinds (`.h5`, `.keras`) are read whole once (`NamedArray.readAll`).
+/// compares in constant memory. The other kinds (`.h5`, `.keras`) are read whole once, as float32
+/// (`NamedArray.float32Weights`), each array widened to float64 only when it is loaded.
 struct NamedArraySource {
     /// What the file is, by content (`FileKind.detect`).
     let kind: FileKind?
@@ -62,12 +63,13 @@ struct NamedArraySource {
                     return NamedArray(name: name, shape: t.shape, dtype: NamedArray.dtypeName(t.dtype), values: try t.doubles())
                 })
         default:
-            let arrays = try NamedArray.readAll(url, limits: limits, isolation: isolation)
-            let byName = Dictionary(arrays.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            // Held as float32 (the weights once), each widened to float64 only while its pair is compared.
+            let weights = try NamedArray.float32Weights(url, limits: limits, isolation: isolation)
+            let byName = Dictionary(weights.map { ($0.name, $0.array) }, uniquingKeysWith: { first, _ in first })
             return NamedArraySource(
-                kind: kind, names: arrays.map(\.name),
-                describe: { name in (byName[name]!.shape, byName[name]!.dtype) },
-                load: { name in byName[name]! })
+                kind: kind, names: weights.map(\.name),
+                describe: { name in (byName[name]!.shape, "float32") },
+                load: { name in NamedArray(name: name, shape: byName[name]!.shape, dtype: "float32", values: try byName[name]!.doubles()) })
         }
     }
 }
