@@ -81,13 +81,23 @@ public struct KerasArchive: Sendable {
     }
 
     /// Reads `url` as `read` does, but hands the weights to `body` one at a time: `body` gets the archive with an empty
-    /// `weights` tree and the stream of `model.weights.h5` (`contents` is `.tree`, listing every entry), and returns
-    /// while the temporary copy of the weights file still exists. Errors of the stream name the archive's member, as
-    /// `read`'s do; `body` should call `stream.finish()` after the last weight.
+    /// `weights` tree and the stream of `model.weights.h5` (see `openWeightStream`).
     public static func withWeightStream<T>(
         _ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess,
         _ body: (KerasArchive, KerasWeightStream) throws -> T
     ) throws -> T {
+        let (archive, stream) = try openWeightStream(url, limits: limits, isolation: isolation)
+        return try body(archive, stream)
+    }
+
+    /// Opens `url` as `read` does, checking everything but the weights' values: the archive with an empty `weights`
+    /// tree, and the stream of `model.weights.h5` (`contents` is `.tree`, listing every entry) that gives the
+    /// weights one at a time. The temporary copy of the weights file is removed as soon as the reader has opened it
+    /// (the open file stays readable). Errors of the stream name the archive's member, as `read`'s do; call
+    /// `stream.finish()` after the last weight.
+    public static func openWeightStream(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess)
+        throws -> (KerasArchive, KerasWeightStream)
+    {
         let zip = try NPZArchive(url: url, limits: limits)
         let paths = zip.memberPaths
         func member(_ name: String) throws -> Data {
@@ -120,7 +130,7 @@ public struct KerasArchive: Sendable {
         let archive = KerasArchive(
             memberPaths: paths, kerasVersion: metadata["keras_version"] as? String, metadataJSON: metadataJSON, configJSON: configJSON,
             modelConfig: modelConfig, configIssue: configIssue, weights: try KerasWeightTree(entries: []))
-        return try withTemporaryCopy(of: weightsMember, in: zip, limits: limits) { copy in
+        let stream = try withTemporaryCopy(of: weightsMember, in: zip, limits: limits) { copy in
             // Errors name the temporary copy; say which archive member it was.
             func rewrite(_ error: Error) -> Error {
                 guard let error = error as? LocalizedError else { return error }
@@ -130,13 +140,15 @@ public struct KerasArchive: Sendable {
             }
             let stream: KerasWeightStream
             do {
+                // Open (in this process, or in the child, whose listing arrives after it opened the file) when this returns.
                 stream = try KerasWeightStream.open(copy, mode: .weightTree, limits: limits, isolation: isolation)
             } catch {
                 throw rewrite(error)
             }
             stream.rewriteError = rewrite
-            return try body(archive, stream)
+            return stream
         }
+        return (archive, stream)
     }
 
     /// Copies the member to a new file in a private (0700) temporary directory, calls `body` with it, and removes both.

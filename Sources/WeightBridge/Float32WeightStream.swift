@@ -26,27 +26,39 @@ public struct Float32WeightStream {
     }
 
     /// Opens the Keras file `url` (parsed by libhdf5 as `isolation` says), calls `body` with its weights, and after
-    /// `body` returns checks that the read ended cleanly (`KerasWeightStream.finish`). Throws what
-    /// `KerasModelFile.read` and `KerasArchive.read` throw, and what `body` throws.
+    /// `body` returns checks that the read ended cleanly (`finish`). Throws what `KerasModelFile.read` and
+    /// `KerasArchive.read` throw, and what `body` throws.
     public static func open<T>(
         _ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess, _ body: (Float32WeightStream) throws -> T
     ) throws -> T {
-        func run(_ stream: KerasWeightStream, _ names: [String], _ shapes: [[Int]]) throws -> T {
-            let result = try body(Float32WeightStream(names: names, shapes: shapes, stream: stream))
-            try stream.finish()
-            return result
-        }
+        let weights = try open(url, limits: limits, isolation: isolation)
+        let result = try body(weights)
+        try weights.finish()
+        return result
+    }
+
+    /// Opens the Keras file `url` (parsed by libhdf5 as `isolation` says) and lists its weights. Throws what
+    /// `KerasModelFile.read` and `KerasArchive.read` throw for the listing. A stream dropped before its last weight
+    /// abandons the read (the isolated reader is stopped).
+    public static func open(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess) throws
+        -> Float32WeightStream
+    {
         if try FileKind.detect(url) == .kerasArchive {
-            return try KerasArchive.withWeightStream(url, limits: limits, isolation: isolation) { _, stream in
-                guard case .tree(let entries, _) = stream.contents else { return try run(stream, [], []) }
-                return try run(stream, entries.map(\.path), entries.map(\.shape))
-            }
+            let (_, stream) = try KerasArchive.openWeightStream(url, limits: limits, isolation: isolation)
+            guard case .tree(let entries, _) = stream.contents else { return Float32WeightStream(names: [], shapes: [], stream: stream) }
+            return Float32WeightStream(names: entries.map(\.path), shapes: entries.map(\.shape), stream: stream)
         }
         let stream = try KerasModelFile.openWeightStream(url, limits: limits, isolation: isolation)
-        guard case .keras(let file) = stream.contents else { return try run(stream, [], []) }  // always .keras
+        guard case .keras(let file) = stream.contents else { return Float32WeightStream(names: [], shapes: [], stream: stream) }
         let weights = file.layerWeights.flatMap { layer in
             layer.weights.map { ("\(layer.layerName)/\(NamedArray.kerasWeightShortName($0.name))", $0.shape) }
         }
-        return try run(stream, weights.map(\.0), weights.map(\.1))
+        return Float32WeightStream(names: weights.map(\.0), shapes: weights.map(\.1), stream: stream)
     }
+
+    /// How many weights have been read.
+    public var delivered: Int { stream.delivered }
+
+    /// Ends the read after the last weight (`KerasWeightStream.finish`): throws what the reader's end says.
+    public func finish() throws { try stream.finish() }
 }

@@ -7,8 +7,8 @@ import SafeTensorsFormat
 /// The arrays of a file, listed without reading them and read one at a time: `compare` holds one pair in memory,
 /// not two whole files. `.npz` members are described from their `.npy` headers and `.safetensors` tensors from the
 /// file's header; `.npy` files and `.npz` members can also be read piece by piece (`pieces`), so a pair of them
-/// compares in constant memory. The other kinds (`.h5`, `.keras`) are read whole once, as float32
-/// (`NamedArray.float32Weights`), each array widened to float64 only when it is loaded.
+/// compares in constant memory. The other kinds (`.h5`, `.keras`) are listed first and read forward one weight at a
+/// time as they are loaded (`Float32WeightStream`), widened to float64 only then: in file order, one weight in memory.
 struct NamedArraySource {
     /// What the file is, by content (`FileKind.detect`).
     let kind: FileKind?
@@ -63,13 +63,28 @@ struct NamedArraySource {
                     return NamedArray(name: name, shape: t.shape, dtype: NamedArray.dtypeName(t.dtype), values: try t.doubles())
                 })
         default:
-            // Held as float32 (the weights once), each widened to float64 only while its pair is compared.
-            let weights = try NamedArray.float32Weights(url, limits: limits, isolation: isolation)
-            let byName = Dictionary(weights.map { ($0.name, $0.array) }, uniquingKeysWith: { first, _ in first })
+            // Read forward as arrays are asked for: in file order (a model against its own conversion), one weight at
+            // a time; arrays read past on the way to one asked for are kept, as float32, until they are asked for.
+            let weights = try Float32WeightStream.open(url, limits: limits, isolation: isolation)
+            let shapes = Dictionary(zip(weights.names, weights.shapes).map { $0 }, uniquingKeysWith: { first, _ in first })
+            final class ReadAhead: @unchecked Sendable {
+                var kept: [String: NPYArray] = [:]
+            }
+            let ahead = ReadAhead()
+            func array(_ name: String) throws -> NPYArray {
+                if let a = ahead.kept.removeValue(forKey: name) { return a }
+                while weights.delivered < weights.names.count {
+                    let next = weights.names[weights.delivered]
+                    let a = try weights.array(weights.delivered)
+                    if next == name { return a }
+                    if ahead.kept[next] == nil { ahead.kept[next] = a }
+                }
+                throw KerasFormatError.readerFailed(file: url.path, reason: "no weight '\(name)' left to read")
+            }
             return NamedArraySource(
-                kind: kind, names: weights.map(\.name),
-                describe: { name in (byName[name]!.shape, "float32") },
-                load: { name in NamedArray(name: name, shape: byName[name]!.shape, dtype: "float32", values: try byName[name]!.doubles()) })
+                kind: kind, names: weights.names,
+                describe: { name in (shapes[name] ?? [], "float32") },
+                load: { name in NamedArray(name: name, shape: shapes[name] ?? [], dtype: "float32", values: try array(name).doubles()) })
         }
     }
 }

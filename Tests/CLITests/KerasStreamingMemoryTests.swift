@@ -16,6 +16,11 @@ final class KerasStreamingMemoryTests: XCTestCase {
     /// time in the command and the reader reads and sends 8 MiB blocks, so the peak is the process baseline (about
     /// 35 MiB) plus those blocks and libhdf5's chunk cache, whatever the weight's size (about 50 MiB here).
     private static let inspectPeakFraction = 0.25
+    /// The bound for `compare` of a model with another file: one pair at a time, whatever the number of weights. A pair
+    /// of a Keras weight and an `.npz` member is compared whole as float64 values: both sides widened (2 x 2) plus
+    /// the float32 weight and the member's stored bytes, about 5.3 x the weight measured (the whole model held as
+    /// float64 on both sides was 12 x here).
+    private static let comparePeakFactor = 5.5
     /// Each kernel is `side x side` float32 (196 MiB); four Dense layers hold 784 MiB of weights.
     private static let side = 7168
     private static let layers = 4
@@ -65,6 +70,17 @@ final class KerasStreamingMemoryTests: XCTestCase {
                 "measured: convert \(from.lastPathComponent) -> \(to.lastPathComponent) (\(Self.layers) weights of \(largest >> 20) MiB) "
                     + "peaks at \(peak >> 20) MiB (\(factor)x the largest weight)")
             XCTAssertLessThanOrEqual(factor, Self.convertPeakFactor, "\(from.lastPathComponent) -> \(to.lastPathComponent)")
+        }
+        // compare reads the model forward one weight at a time, in the order the .npz written from it has.
+        for (model, npz) in [(h5, steps[0].1), (keras, steps[2].1)] {
+            let (r, peak) = try WeightBridgeBinary.runMeasured(["compare", model.path, npz.path])
+            XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+            XCTAssertTrue(r.stdout.contains("\(Self.layers * 2) of \(Self.layers * 2) arrays equal"), r.stdout)
+            let factor = Double(peak) / Double(largest)
+            print(
+                "measured: compare \(model.lastPathComponent) \(npz.lastPathComponent) peaks at \(peak >> 20) MiB (\(factor)x the largest weight)"
+            )
+            XCTAssertLessThanOrEqual(factor, Self.comparePeakFactor, model.lastPathComponent)
         }
         // Every weight arrived bit for bit: the outputs hold exactly what h5py reads from the model files (the .h5 by
         // its layer_names/weight_names, the .keras archive's model.weights.h5 by path), and nothing else.
