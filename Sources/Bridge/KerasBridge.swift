@@ -21,6 +21,42 @@ public enum KerasBridge {
     public static func importModel(
         _ file: KerasModelFile, config: KerasModelConfig, source: URL, backend: String? = nil, inputShape: [Int]? = nil
     ) throws -> ImportedModel {
+        let description = try prepare(file, config: config, source: source, backend: backend, inputShape: inputShape)
+        let model = Model<Float>(graph: description.graph)
+        let flip = description.kernelsFlipped
+        func load(_ index: Int, _ stored: [KerasWeight]) throws {
+            var arrays = stored
+            if case .conv2D = config.layers[index].spec {
+                if config.layers[index].kernelLayout == .oihw { arrays[0] = transposedOIHW(arrays[0]) }
+                if flip { arrays[0] = flippedSpatially(arrays[0]) }
+            }
+            try model.setWeights(layer: index, arrays.map { Tensor(shape: $0.shape, scalars: $0.values) })
+        }
+        try matchWeights(file, config: config, source: source, expected: { model.weights(layer: $0).map(\.shape) }, use: load)
+        return ImportedModel(
+            model: .float32(model), layerNames: description.layerNames, source: source, origin: description.origin,
+            layerClassNames: description.layerClassNames, notes: description.notes)
+    }
+
+    /// What `importModel` would build, described without any weight's values: the same checks (backend, input
+    /// shape, every stored array matched to its layer by weight group and order, counts and shapes against the
+    /// architecture, nothing left unused) with the same errors, and the graph, names and notes, but no model and no
+    /// weights in memory. `file`'s weights may be listed with empty values (a `KerasWeightStream` listing), so
+    /// `inspect` describes a model of any size in the memory of its configuration.
+    public static func describeModel(
+        _ file: KerasModelFile, config: KerasModelConfig, source: URL, backend: String? = nil, inputShape: [Int]? = nil
+    ) throws -> ModelDescription {
+        let description = try prepare(file, config: config, source: source, backend: backend, inputShape: inputShape)
+        let shapes = description.graph.weightShapes
+        try matchWeights(file, config: config, source: source, expected: { shapes[$0] }, use: { _, _ in })
+        return description
+    }
+
+    /// The checks and the graph, before weights: the backend (convolutions need one; Theano flips kernels), the
+    /// input shapes, the architecture's shape rules.
+    private static func prepare(_ file: KerasModelFile, config: KerasModelConfig, source: URL, backend: String?, inputShape: [Int]?)
+        throws -> ModelDescription
+    {
         let path = source.path
         let effectiveBackend = file.backend ?? backend
         let hasConvolutions = config.layers.contains { if case .conv2D = $0.spec { return true } else { return false } }
@@ -34,41 +70,6 @@ public enum KerasBridge {
             shapes.append(shape)
         }
         let graph = try config.graph(source: path, inputShapes: shapes)
-        let model = Model<Float>(graph: graph)
-        let stored = Dictionary(file.layerWeights.map { ($0.layerName, $0.weights) }, uniquingKeysWith: { first, _ in first })
-        // Keras lists a weight group's arrays trainable first (all its layers), then non-trainable.
-        let positions = config.weightPositions()
-        var consumed: [String: Int] = [:]
-        for (index, layer) in config.layers.enumerated() {
-            let expected = model.weights(layer: index)
-            guard !expected.isEmpty else { continue }
-            let available = stored[layer.weightGroup] ?? []
-            let slots = positions[index]
-            guard slots.count == expected.count, slots.allSatisfy({ $0 < available.count }) else {
-                let found = max(available.count - consumed[layer.weightGroup, default: 0], 0)
-                throw BridgeError.weightCountMismatch(file: path, layer: layer.name, expected: expected.count, found: found)
-            }
-            // Arrays stored again under an enclosing model's group (aliases) are the same arrays, counted as used.
-            for group in [layer.weightGroup] + layer.aliasGroups { consumed[group, default: 0] += expected.count }
-            var arrays = slots.map { available[$0] }
-            if case .conv2D = layer.spec {
-                if layer.kernelLayout == .oihw { arrays[0] = transposedOIHW(arrays[0]) }
-                if flip { arrays[0] = flippedSpatially(arrays[0]) }
-            }
-            var tensors: [Tensor<Float>] = []
-            for (want, have) in zip(expected, arrays) {
-                guard want.shape == have.shape else {
-                    throw BridgeError.weightShapeMismatch(
-                        file: path, layer: layer.name, weight: have.name, expected: want.shape, found: have.shape)
-                }
-                tensors.append(Tensor(shape: have.shape, scalars: have.values))
-            }
-            try model.setWeights(layer: index, tensors)
-        }
-        for layer in file.layerWeights where !layer.weights.isEmpty && consumed[layer.layerName, default: 0] != layer.weights.count {
-            throw BridgeError.unusedWeights(
-                file: path, group: layer.layerName, used: consumed[layer.layerName, default: 0], found: layer.weights.count)
-        }
         var notes: [String] = []
         if flip {
             notes.append(
@@ -78,10 +79,50 @@ public enum KerasBridge {
         if config.layers.contains(where: { $0.spec.dataFormat == .channelsFirst }) {
             notes.append("channels-first layers: tensors stay NCHW as in Keras, transposed to NHWC around each such layer")
         }
-        return ImportedModel(
-            model: .float32(model), layerNames: config.layers.map(\.name), source: source,
-            origin: .keras(version: file.kerasVersion, backend: effectiveBackend), layerClassNames: config.layers.map(\.className),
-            notes: notes)
+        return ModelDescription(
+            graph: graph, layerNames: config.layers.map(\.name), layerClassNames: config.layers.map(\.className),
+            origin: .keras(version: file.kerasVersion, backend: effectiveBackend), notes: notes, kernelsFlipped: flip)
+    }
+
+    /// Matches the stored arrays of `file` to the layers of `config` (by weight group and, within a group, by
+    /// `weight_names` order), checks each layer's count and shapes against `expected(layer)` (a Keras 1 `th` kernel
+    /// as the HWIO it becomes), hands each layer's arrays as stored to `use`, and refuses arrays left unused.
+    private static func matchWeights(
+        _ file: KerasModelFile, config: KerasModelConfig, source: URL, expected expectedShapes: (Int) -> [[Int]],
+        use: (Int, [KerasWeight]) throws -> Void
+    ) throws {
+        let path = source.path
+        let stored = Dictionary(file.layerWeights.map { ($0.layerName, $0.weights) }, uniquingKeysWith: { first, _ in first })
+        // Keras lists a weight group's arrays trainable first (all its layers), then non-trainable.
+        let positions = config.weightPositions()
+        var consumed: [String: Int] = [:]
+        for (index, layer) in config.layers.enumerated() {
+            let expected = expectedShapes(index)
+            guard !expected.isEmpty else { continue }
+            let available = stored[layer.weightGroup] ?? []
+            let slots = positions[index]
+            guard slots.count == expected.count, slots.allSatisfy({ $0 < available.count }) else {
+                let found = max(available.count - consumed[layer.weightGroup, default: 0], 0)
+                throw BridgeError.weightCountMismatch(file: path, layer: layer.name, expected: expected.count, found: found)
+            }
+            // Arrays stored again under an enclosing model's group (aliases) are the same arrays, counted as used.
+            for group in [layer.weightGroup] + layer.aliasGroups { consumed[group, default: 0] += expected.count }
+            let arrays = slots.map { available[$0] }
+            for (position, (want, have)) in zip(expected, arrays).enumerated() {
+                var found = have.shape
+                if case .conv2D = layer.spec, position == 0, layer.kernelLayout == .oihw, found.count == 4 {
+                    found = [found[2], found[3], found[1], found[0]]  // as transposedOIHW lays it out
+                }
+                guard want == found else {
+                    throw BridgeError.weightShapeMismatch(file: path, layer: layer.name, weight: have.name, expected: want, found: found)
+                }
+            }
+            try use(index, arrays)
+        }
+        for layer in file.layerWeights where !layer.weights.isEmpty && consumed[layer.layerName, default: 0] != layer.weights.count {
+            throw BridgeError.unusedWeights(
+                file: path, group: layer.layerName, used: consumed[layer.layerName, default: 0], found: layer.weights.count)
+        }
     }
 
     /// The input size of the first Dense layer when every layer before it is weightless and, by the shape rules, keeps
@@ -190,6 +231,24 @@ extension KerasBridge {
     public static func importModel(
         weights tree: KerasWeightTree, config: KerasModelConfig, source: URL, kerasVersion: String?, inputShape: [Int]? = nil
     ) throws -> ImportedModel {
+        let (file, config) = try layerWeights(of: tree, config: config, source: source, kerasVersion: kerasVersion)
+        // Keras 3 convolves as TensorFlow does on every backend: no Theano kernel flips.
+        return try importModel(file, config: config, source: source, backend: "Keras 3", inputShape: inputShape)
+    }
+
+    /// What `importModel(weights:...)` would build, described without building it (`describeModel`).
+    public static func describeModel(
+        weights tree: KerasWeightTree, config: KerasModelConfig, source: URL, kerasVersion: String?, inputShape: [Int]? = nil
+    ) throws -> ModelDescription {
+        let (file, config) = try layerWeights(of: tree, config: config, source: source, kerasVersion: kerasVersion)
+        return try describeModel(file, config: config, source: source, backend: "Keras 3", inputShape: inputShape)
+    }
+
+    /// A Keras 3 weights tree as the layer groups of a `KerasModelFile`, each layer's arrays found by its saving-walk
+    /// path, and the configuration with every layer's weight group set to its own name; refuses unused variables.
+    private static func layerWeights(of tree: KerasWeightTree, config: KerasModelConfig, source: URL, kerasVersion: String?) throws
+        -> (KerasModelFile, KerasModelConfig)
+    {
         let byPath = Dictionary(tree.entries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         var used = Set<String>()
         var config = config
@@ -219,7 +278,6 @@ extension KerasBridge {
         let file = KerasModelFile(
             kerasVersion: kerasVersion, backend: nil, modelConfig: config, trainingConfigJSON: nil,
             hasOptimizerWeights: tree.entries.contains { $0.path.hasPrefix("optimizer/") }, layerWeights: layerWeights)
-        // Keras 3 convolves as TensorFlow does on every backend: no Theano kernel flips.
-        return try importModel(file, config: config, source: source, backend: "Keras 3", inputShape: inputShape)
+        return (file, config)
     }
 }

@@ -126,6 +126,13 @@ public enum MLPArchive {
             let bias = try layer.bias.map { try archive.array($0).doubles() }
             return (kernel, bias)
         }
+        // A float32 chain is read as float32 (no float64 copy of each kernel on the way: issue 15).
+        func floatWeights(_ layer: Chain.Layer) throws -> (kernel: [Float], bias: [Float]?) {
+            var kernel = try archive.array(layer.weight).floats()
+            if chain.orientation == .outIn { kernel = transpose(kernel, rows: layer.outputs, cols: layer.inputs) }
+            let bias = try layer.bias.map { try archive.array($0).floats() }
+            return (kernel, bias)
+        }
         let model: LoadedModel
         if chain.isFloat64 {
             let m = try Sequential<Double>(inputShape: [chain.layers[0].inputs], layers: specs)
@@ -139,9 +146,9 @@ public enum MLPArchive {
         } else {
             let m = try Sequential<Float>(inputShape: [chain.layers[0].inputs], layers: specs)
             for (i, layer) in chain.layers.enumerated() {
-                let w = try weights(layer)
-                var t = [Tensor<Float>(shape: [layer.inputs, layer.outputs], scalars: w.kernel.map { Float($0) })]
-                if let b = w.bias { t.append(Tensor(shape: [layer.outputs], scalars: b.map { Float($0) })) }
+                let w = try floatWeights(layer)
+                var t = [Tensor<Float>(shape: [layer.inputs, layer.outputs], scalars: w.kernel)]
+                if let b = w.bias { t.append(Tensor(shape: [layer.outputs], scalars: b)) }
                 try m.setWeights(layer: i, t)
             }
             model = .float32(m)
@@ -181,9 +188,9 @@ public enum MLPArchive {
         return out
     }
 
-    static func transpose(_ a: [Double], rows: Int, cols: Int) -> [Double] {
+    static func transpose<T: BinaryFloatingPoint>(_ a: [T], rows: Int, cols: Int) -> [T] {
         // a is (rows, cols) of the *stored* matrix read as (out, in) => rows = out, cols = in.
-        var t = [Double](repeating: 0, count: a.count)
+        var t = [T](repeating: 0, count: a.count)
         a.withUnsafeBufferPointer { src in
             t.withUnsafeMutableBufferPointer { dst in
                 for r in 0..<rows { for c in 0..<cols { dst[c * rows + r] = src[r * cols + c] } }

@@ -102,6 +102,25 @@ public enum ModelFile {
         return try KerasBridge.importModel(file, config: config, source: url, backend: options.backend, inputShape: options.inputShape)
     }
 
+    /// What `load(_:from:options:)` would import from `file`, described without building the model (`ModelDescription`,
+    /// the same checks and errors): `file`'s weights may be listed with empty values (`KerasModelFile.openWeightStream`).
+    /// A Keras 3 weights-only file (`layers/.../vars/i`) is matched by the saving walk's paths, as `load` matches it,
+    /// from its weights tree read whole.
+    public static func describe(_ file: KerasModelFile, from url: URL, options: ImportOptions = ImportOptions()) throws -> ModelDescription
+    {
+        var config = file.modelConfig
+        if let arch = options.architecture {
+            config = try architecture(from: arch, limits: options.limits, isolation: options.isolation)
+        }
+        guard let config else { throw BridgeError.noArchitecture(file: url.path) }
+        if file.modelConfig == nil, file.isKeras3WeightsLayout {
+            let tree = try KerasWeightTree.read(url, limits: options.limits, isolation: options.isolation)
+            return try KerasBridge.describeModel(
+                weights: tree, config: config, source: url, kerasVersion: file.kerasVersion, inputShape: options.inputShape)
+        }
+        return try KerasBridge.describeModel(file, config: config, source: url, backend: options.backend, inputShape: options.inputShape)
+    }
+
     /// Reads a Keras architecture from a JSON file (`model.to_json()`), a YAML file (`model.to_yaml()`, `.yaml` or
     /// `.yml`) or a full-model `.h5` or `.keras` (parsed by libhdf5 as `isolation` says). Files over
     /// `limits.maxConfigBytes` are refused before reading.

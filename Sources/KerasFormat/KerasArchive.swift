@@ -70,6 +70,34 @@ public struct KerasArchive: Sendable {
     public static func read(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess) throws
         -> KerasArchive
     {
+        try withWeightStream(url, limits: limits, isolation: isolation) { archive, stream in
+            guard case .tree(var entries, let groups) = stream.contents else { return archive }
+            for i in entries.indices { entries[i].values = try stream.nextWeight() }
+            try stream.finish()
+            var whole = archive
+            whole.weights = try KerasWeightTree(entries: entries, groups: groups)
+            return whole
+        }
+    }
+
+    /// Reads `url` as `read` does, but hands the weights to `body` one at a time: `body` gets the archive with an empty
+    /// `weights` tree and the stream of `model.weights.h5` (see `openWeightStream`).
+    public static func withWeightStream<T>(
+        _ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess,
+        _ body: (KerasArchive, KerasWeightStream) throws -> T
+    ) throws -> T {
+        let (archive, stream) = try openWeightStream(url, limits: limits, isolation: isolation)
+        return try body(archive, stream)
+    }
+
+    /// Opens `url` as `read` does, checking everything but the weights' values: the archive with an empty `weights`
+    /// tree, and the stream of `model.weights.h5` (`contents` is `.tree`, listing every entry) that gives the
+    /// weights one at a time. The temporary copy of the weights file is removed as soon as the reader has opened it
+    /// (the open file stays readable). Errors of the stream name the archive's member, as `read`'s do; call
+    /// `stream.finish()` after the last weight.
+    public static func openWeightStream(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess)
+        throws -> (KerasArchive, KerasWeightStream)
+    {
         let zip = try NPZArchive(url: url, limits: limits)
         let paths = zip.memberPaths
         func member(_ name: String) throws -> Data {
@@ -99,19 +127,28 @@ public struct KerasArchive: Sendable {
         guard paths.contains(weightsMember) else {
             throw KerasArchiveError.missingMember(file: url.path, member: weightsMember, found: paths)
         }
-        let weights = try withTemporaryCopy(of: weightsMember, in: zip, limits: limits) { copy in
-            do {
-                return try KerasWeightTree.read(copy, limits: limits, isolation: isolation)
-            } catch let error as LocalizedError {
-                // Errors name the temporary copy; say which archive member it was.
+        let archive = KerasArchive(
+            memberPaths: paths, kerasVersion: metadata["keras_version"] as? String, metadataJSON: metadataJSON, configJSON: configJSON,
+            modelConfig: modelConfig, configIssue: configIssue, weights: try KerasWeightTree(entries: []))
+        let stream = try withTemporaryCopy(of: weightsMember, in: zip, limits: limits) { copy in
+            // Errors name the temporary copy; say which archive member it was.
+            func rewrite(_ error: Error) -> Error {
+                guard let error = error as? LocalizedError else { return error }
                 let message = (error.errorDescription ?? "\(error)").replacingOccurrences(
                     of: copy.path, with: "\(url.path):\(weightsMember)")
-                throw KerasArchiveError.invalidMember(file: url.path, member: weightsMember, reason: message)
+                return KerasArchiveError.invalidMember(file: url.path, member: weightsMember, reason: message)
             }
+            let stream: KerasWeightStream
+            do {
+                // Open (in this process, or in the child, whose listing arrives after it opened the file) when this returns.
+                stream = try KerasWeightStream.open(copy, mode: .weightTree, limits: limits, isolation: isolation)
+            } catch {
+                throw rewrite(error)
+            }
+            stream.rewriteError = rewrite
+            return stream
         }
-        return KerasArchive(
-            memberPaths: paths, kerasVersion: metadata["keras_version"] as? String, metadataJSON: metadataJSON, configJSON: configJSON,
-            modelConfig: modelConfig, configIssue: configIssue, weights: weights)
+        return (archive, stream)
     }
 
     /// Copies the member to a new file in a private (0700) temporary directory, calls `body` with it, and removes both.

@@ -1,4 +1,5 @@
 import Foundation
+import HDF5
 import SafeIO
 
 /// Reads `.h5` files in a child process: `executable arguments... <mode> <path> <limits...>`, where the
@@ -31,38 +32,35 @@ public struct KerasChildReader: Sendable, Equatable {
         case weightTree = "weight-tree"
     }
 
-    /// Runs the child on the weights file `url` and decodes its tree, checked as `read` checks a model.
-    func readTree(_ url: URL, limits: ResourceLimits) throws -> KerasWeightTree {
-        try run(url, mode: .weightTree, limits: limits) { try KerasReaderReply.tree($0, values: $1, file: url.path, limits: limits) }
-    }
+    /// The child's exit status for a refusal found after it sent the listing (its message is on stderr): the parent
+    /// throws it as `KerasFormatError.refusedByReader`, as it throws an `error` answer.
+    static let refusedAfterListing: Int32 = 3
 
-    /// Runs the child on `url` and decodes its answer. Throws the child's own refusal
-    /// (`KerasFormatError.refusedByReader`, with the message the in-process reader would give), or
-    /// `.readerCrashed`, `.readerTimedOut`, `.readerFailed`.
-    func read(_ url: URL, mode: Mode, limits: ResourceLimits) throws -> KerasFileContents {
-        try run(url, mode: mode, limits: limits) { try KerasReaderReply.contents($0, values: $1, file: url.path, limits: limits) }
-    }
+    /// How many bytes of a weight the child reads and sends at a time (`HDF5Dataset.forEachFloatBlock`).
+    static let blockBytes = 8 << 20
 
-    private func run<T>(
-        _ url: URL, mode: Mode, limits: ResourceLimits, decode: (KerasReaderReply, [[Float]]) throws -> T
-    ) throws -> T {
+    /// Runs the child on `url`, handing its answer to `output` as it arrives, and returns when it has exited with
+    /// status 0. Throws the child's refusal after its listing (`KerasFormatError.refusedByReader`, with the message
+    /// the in-process reader would give), `.readerCrashed`, `.readerTimedOut`, `.readerFailed`, and what `output`
+    /// threw when the child exited normally.
+    func run(_ url: URL, mode: Mode, limits: ResourceLimits, output: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
         let request = [mode.rawValue, url.path] + Self.encode(limits)
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_NUM_THREADS"] = "1"
-        // The answer is decoded as it arrives, each weight's values copied into place (never the whole answer held).
-        let receiver = KerasReaderReply.Receiver(file: url.path, limits: limits)
         let outcome = try ChildProcess.run(
             executable: executable.path, arguments: arguments + request, environment: environment,
-            timeoutSeconds: timeoutSeconds, maxOutputBytes: KerasReaderReply.maxBytes(limits), output: receiver.consume)
+            timeoutSeconds: timeoutSeconds, maxOutputBytes: KerasReaderReply.maxBytes(limits), output: output)
+        let firstLine = {
+            String(decoding: outcome.errorOutput, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init)
+        }
         switch outcome.termination {
         case .exited(0):
-            let (reply, values) = try receiver.finish()
-            return try decode(reply, values)
+            return
+        case .exited(Self.refusedAfterListing) where firstLine() != nil:
+            throw KerasFormatError.refusedByReader(message: firstLine()!)
         case .exited(let status):
-            let stderr =
-                String(decoding: outcome.errorOutput, as: UTF8.self)
-                .split(whereSeparator: \.isNewline).first.map(String.init) ?? "no message"
-            throw KerasFormatError.readerFailed(file: url.path, reason: "the reader exited with status \(status): \(stderr)")
+            throw KerasFormatError.readerFailed(
+                file: url.path, reason: "the reader exited with status \(status): \(firstLine() ?? "no message")")
         case .signaled(let signal) where [SIGINT, SIGTERM, SIGHUP, SIGKILL].contains(signal):
             // Ctrl-C reaches the whole process group, the reader included; that is no crash.
             throw KerasFormatError.readerFailed(file: url.path, reason: "reading was interrupted (\(ChildProcess.signalName(signal)))")
@@ -75,33 +73,58 @@ public struct KerasChildReader: Sendable, Equatable {
         }
     }
 
-    /// The child's side: answers one request (`arguments` as the parent built them) on `fd` (stdout), each weight
-    /// written from its own storage (`KerasReaderReply.write(to:)`). Lowers this process's limits first (address
-    /// space about twice `maxTotalBytes` plus 4 GiB, no core dumps) and always reads in-process. Errors become an
-    /// error answer, never a thrown error.
-    public static func serve(_ arguments: [String], to fd: Int32) {
-        var reply = answer(arguments)
-        reply.write(to: fd)
-    }
-
-    private static func answer(_ arguments: [String]) -> KerasReaderReply {
+    /// The child's side: answers one request (`arguments` as the parent built them) on `fd` (stdout) and returns the
+    /// exit status. Lowers this process's limits first (address space about twice `maxTotalBytes` plus 4 GiB, no
+    /// core dumps) and always reads in-process. The file is listed and checked first and the listing sent (a refusal
+    /// then is an `error` answer, status 0); then each weight is read and sent a block at a time
+    /// (`blockBytes`), so the child never holds a whole weight. A refusal while reading the weights is written to
+    /// stderr with status `refusedAfterListing`; a parent that has gone (a failed write) ends the child with status 1.
+    public static func serve(_ arguments: [String], to fd: Int32) -> Int32 {
+        func writeAll(_ raw: UnsafeRawBufferPointer) -> Bool {
+            var done = 0
+            while done < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                done += n
+            }
+            return true
+        }
         guard arguments.count >= 2, let mode = Mode(rawValue: arguments[0]), let limits = decodeLimits(Array(arguments.dropFirst(2)))
         else {
-            return KerasReaderReply.error("the isolated reader got a malformed request \(arguments.prefix(3))")
+            let reply = KerasReaderReply.error("the isolated reader got a malformed request \(arguments.prefix(3))")
+            return reply.head().withUnsafeBytes(writeAll) ? 0 : 1
         }
         let (twice, o1) = limits.maxTotalBytes.multipliedReportingOverflow(by: 2)
         let (space, o2) = twice.addingReportingOverflow(4 << 30)
         ChildProcess.limitCurrentProcess(addressSpaceBytes: o1 || o2 ? nil : space, cpuSeconds: nil)
         let url = URL(fileURLWithPath: arguments[1])
+        func message(_ error: Error) -> String { (error as? LocalizedError)?.errorDescription ?? "\(url.path): \(error)" }
+        let file: HDF5File
+        let paths: [String]
         do {
-            switch mode {
-            case .keras: return KerasReaderReply.keras(try KerasModelFile.readInProcess(url, limits: limits))
-            case .kerasOrList: return KerasReaderReply(try KerasModelFile.readOrListInProcess(url, limits: limits))
-            case .weightTree: return KerasReaderReply.tree(try KerasWeightTree.readInProcess(url, limits: limits))
-            }
+            file = try HDF5File.open(url, limits: limits)
+            let (contents, listed) = try KerasWeightStream.list(file, mode: mode, source: url.path, limits: limits)
+            paths = listed
+            guard KerasReaderReply(contents).head().withUnsafeBytes(writeAll) else { return 1 }
         } catch {
-            return KerasReaderReply.error((error as? LocalizedError)?.errorDescription ?? "\(url.path): \(error)")
+            return KerasReaderReply.error(message(error)).head().withUnsafeBytes(writeAll) ? 0 : 1
         }
+        defer { try? file.close() }
+        struct ParentGone: Error {}
+        do {
+            for path in paths {
+                try file.root.dataset(path).forEachFloatBlock(maxBlockBytes: blockBytes) { block in
+                    guard writeAll(UnsafeRawBufferPointer(block)) else { throw ParentGone() }
+                }
+            }
+        } catch is ParentGone {
+            return 1
+        } catch {
+            FileHandle.standardError.write(Data((PrintableText.line(message(error)) + "\n").utf8))
+            return refusedAfterListing
+        }
+        return 0
     }
 
     private static func encode(_ l: ResourceLimits) -> [String] {

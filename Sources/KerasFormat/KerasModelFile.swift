@@ -43,21 +43,17 @@ public struct KerasModelFile: Sendable {
     /// Reads `url`. Throws `HDF5Error` for files libhdf5 or the HDF5 checks refuse, and `KerasFormatError` for
     /// non-Keras files, a `model_weights/` without `model_config`, unsupported configurations, missing weights,
     /// and weights whose count or shapes disagree with the configuration. Total weight bytes are bounded by
-    /// `limits.maxTotalBytes`.
+    /// `limits.maxTotalBytes`. Everything is checked before any weight is read; the weights are then read one at a
+    /// time (`KerasWeightStream`, which gives them to a caller that needs only one at a time).
     /// With `isolation` `.childProcess`, libhdf5 runs in a child process and its crashes, hangs and leaks become
     /// `KerasFormatError.readerCrashed`/`.readerTimedOut`.
     public static func read(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess) throws
         -> KerasModelFile
     {
-        try InputFile.check(url)  // before a child is started for it
-        switch isolation {
-        case .inProcess: return try readInProcess(url, limits: limits)
-        case .childProcess(let reader):
-            guard case .keras(let file) = try reader.read(url, mode: .keras, limits: limits) else {
-                throw KerasFormatError.readerFailed(file: url.path, reason: "answered a Keras read with an HDF5 listing")
-            }
-            return file
+        guard case .keras(let file) = try readOrList(url, mode: .keras, limits: limits, isolation: isolation) else {
+            throw KerasFormatError.readerFailed(file: url.path, reason: "answered a Keras read with an HDF5 listing")
         }
+        return file
     }
 
     /// Reads `url` as a Keras file or, when it is an HDF5 file without a Keras layout (`notAKerasFile`), lists its
@@ -65,29 +61,63 @@ public struct KerasModelFile: Sendable {
     public static func readOrList(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess) throws
         -> KerasFileContents
     {
-        try InputFile.check(url)  // before a child is started for it
-        switch isolation {
-        case .inProcess: return try readOrListInProcess(url, limits: limits)
-        case .childProcess(let reader): return try reader.read(url, mode: .kerasOrList, limits: limits)
+        try readOrList(url, mode: .kerasOrList, limits: limits, isolation: isolation)
+    }
+
+    /// Opens `url` as `read` does (everything checked, the weights listed with empty values) and gives its weights
+    /// one at a time (`KerasWeightStream.nextWeight`); `contents` is `.keras`, or with `orList` (as `readOrList`)
+    /// `.hdf5` for an HDF5 file without a Keras layout.
+    public static func openWeightStream(
+        _ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess, orList: Bool = false
+    ) throws -> KerasWeightStream {
+        let stream = try KerasWeightStream.open(url, mode: orList ? .kerasOrList : .keras, limits: limits, isolation: isolation)
+        switch stream.contents {
+        case .keras: return stream
+        case .hdf5 where orList: return stream
+        case .hdf5: throw KerasFormatError.readerFailed(file: url.path, reason: "answered a Keras read with an HDF5 listing")
+        case .tree: throw KerasFormatError.readerFailed(file: url.path, reason: "answered a Keras read with a weights tree")
         }
     }
 
-    static func readOrListInProcess(_ url: URL, limits: ResourceLimits) throws -> KerasFileContents {
+    private static func readOrList(_ url: URL, mode: KerasChildReader.Mode, limits: ResourceLimits, isolation: KerasReadIsolation) throws
+        -> KerasFileContents
+    {
+        let stream = try KerasWeightStream.open(url, mode: mode, limits: limits, isolation: isolation)
+        switch stream.contents {
+        case .keras(var file):
+            for l in file.layerWeights.indices {
+                for w in file.layerWeights[l].weights.indices { file.layerWeights[l].weights[w].values = try stream.nextWeight() }
+            }
+            try stream.finish()
+            return .keras(file)
+        case .hdf5(let tree, let reason):
+            try stream.finish()
+            return .hdf5(tree: tree, reason: reason)
+        case .tree:
+            throw KerasFormatError.readerFailed(file: url.path, reason: "answered a Keras read with a weights tree")
+        }
+    }
+
+    /// Lists the open `file` as `readOrList` reads it, without reading any weight's values: the model with every
+    /// weight's name and shape (values empty) and each weight's dataset path, in order. Every dataset is opened,
+    /// checked and counted against `limits.maxTotalBytes`, and the shapes are checked against the configuration.
+    /// With `orList`, a file without a Keras layout is listed as `.hdf5` instead of refused.
+    static func listInProcess(_ file: HDF5File, source: String, limits: ResourceLimits, orList: Bool) throws
+        -> (contents: KerasFileContents, paths: [String])
+    {
         do {
-            return .keras(try readInProcess(url, limits: limits))
+            let (model, paths) = try listInProcess(file, source: source, limits: limits)
+            return (.keras(model), paths)
         } catch let error as KerasFormatError {
-            guard case .notAKerasFile = error else { throw error }
-            let file = try HDF5File.open(url, limits: limits)
-            defer { try? file.close() }
-            return .hdf5(tree: try file.treeDescription(), reason: error.localizedDescription)
+            guard orList, case .notAKerasFile = error else { throw error }
+            return (.hdf5(tree: try file.treeDescription(), reason: error.localizedDescription), [])
         }
     }
 
-    static func readInProcess(_ url: URL, limits: ResourceLimits) throws -> KerasModelFile {
-        let file = try HDF5File.open(url, limits: limits)
-        defer { try? file.close() }
+    private static func listInProcess(_ file: HDF5File, source: String, limits: ResourceLimits) throws
+        -> (KerasModelFile, [String])
+    {
         let root = file.root
-        let source = url.path
         var result = KerasModelFile(
             kerasVersion: try root.stringAttribute("keras_version"), backend: try root.stringAttribute("backend"),
             modelConfig: nil, trainingConfigJSON: try root.stringAttribute("training_config"),
@@ -106,17 +136,17 @@ public struct KerasModelFile: Sendable {
             result.modelConfig = try KerasModelConfig.parse(
                 json: Data(json.utf8), source: source, limits: limits, kerasVersion: result.kerasVersion)
         }
-        var budget = WeightBudget(limit: limits.maxTotalBytes, source: source)
+        var plan = WeightPlan(budget: WeightBudget(limit: limits.maxTotalBytes, source: source))
         if groups.contains("model_weights") {
             guard result.modelConfig != nil else { throw KerasFormatError.missingModelConfig(file: source) }
             let weightsRoot = try root.group("model_weights")
-            result.layerWeights = try readLayerGroups(weightsRoot, source: source, budget: &budget)
+            result.layerWeights = try readLayerGroups(weightsRoot, source: source, plan: &plan)
             if result.kerasVersion == nil { result.kerasVersion = try weightsRoot.stringAttribute("keras_version") }
             if result.backend == nil { result.backend = try weightsRoot.stringAttribute("backend") }
         } else if try KerasAttributes.readStrings(root, "layer_names") != nil {
-            result.layerWeights = try readLayerGroups(root, source: source, budget: &budget)
+            result.layerWeights = try readLayerGroups(root, source: source, plan: &plan)
         } else if groups.contains("layers") {
-            result.layerWeights = try readKeras3WeightsLayout(try root.group("layers"), source: source, budget: &budget)
+            result.layerWeights = try readKeras3WeightsLayout(try root.group("layers"), source: source, plan: &plan)
         } else if !groups.isEmpty, groups.allSatisfy({ $0.hasPrefix("layer_") && Int($0.dropFirst(6)) != nil }) {
             throw KerasFormatError.undefinedMeaning(
                 file: source,
@@ -128,7 +158,7 @@ public struct KerasModelFile: Sendable {
             throw KerasFormatError.notAKerasFile(file: source, found: found)
         }
         try result.validateWeightsAgainstConfig(source: source)
-        return result
+        return (result, plan.paths)
     }
 
     /// Checks the weights' count and shapes against the configuration, when both are present and the input shape is known.
@@ -139,7 +169,7 @@ public struct KerasModelFile: Sendable {
     }
 
     /// Layer groups listed in `layer_names`, each with `weight_names`; plus `top_level_model_weights` when it holds weights.
-    private static func readLayerGroups(_ group: HDF5Group, source: String, budget: inout WeightBudget) throws -> [KerasLayerWeights] {
+    private static func readLayerGroups(_ group: HDF5Group, source: String, plan: inout WeightPlan) throws -> [KerasLayerWeights] {
         guard let layerNames = try KerasAttributes.readStrings(group, "layer_names") else {
             throw KerasFormatError.missingWeights(file: source, layer: group.path, detail: "has no layer_names attribute")
         }
@@ -149,18 +179,17 @@ public struct KerasModelFile: Sendable {
                 throw KerasFormatError.missingWeights(
                     file: source, layer: name, detail: "listed in layer_names but has no group in \(group.path)")
             }
-            layers.append(try readLayer(try group.group(name), name: name, source: source, budget: &budget))
+            layers.append(try readLayer(try group.group(name), name: name, source: source, plan: &plan))
         }
         if !layerNames.contains("top_level_model_weights"), try group.contains("top_level_model_weights") {
             let top = try readLayer(
-                try group.group("top_level_model_weights"), name: "top_level_model_weights", source: source, budget: &budget)
+                try group.group("top_level_model_weights"), name: "top_level_model_weights", source: source, plan: &plan)
             if !top.weights.isEmpty { layers.append(top) }
         }
         return layers
     }
 
-    private static func readLayer(_ group: HDF5Group, name: String, source: String, budget: inout WeightBudget) throws -> KerasLayerWeights
-    {
+    private static func readLayer(_ group: HDF5Group, name: String, source: String, plan: inout WeightPlan) throws -> KerasLayerWeights {
         let weightNames = try KerasAttributes.readStrings(group, "weight_names") ?? []
         var weights: [KerasWeight] = []
         for weightName in weightNames {
@@ -168,13 +197,13 @@ public struct KerasModelFile: Sendable {
                 throw KerasFormatError.missingWeights(
                     file: source, layer: name, detail: "weight '\(weightName)' is listed in weight_names but missing")
             }
-            weights.append(try readWeight(try group.dataset(weightName), name: weightName, budget: &budget))
+            weights.append(try readWeight(try group.dataset(weightName), name: weightName, plan: &plan))
         }
         return KerasLayerWeights(layerName: name, weights: weights)
     }
 
     /// Keras 3 `.weights.h5`: `layers/<layer>/vars/<0, 1, ...>`, layers in name order (the file records no other).
-    private static func readKeras3WeightsLayout(_ layersGroup: HDF5Group, source: String, budget: inout WeightBudget) throws
+    private static func readKeras3WeightsLayout(_ layersGroup: HDF5Group, source: String, plan: inout WeightPlan) throws
         -> [KerasLayerWeights]
     {
         var layers: [KerasLayerWeights] = []
@@ -189,7 +218,7 @@ public struct KerasModelFile: Sendable {
                         file: source, layer: name, detail: "vars are numbered \(indices), expected 0..<\(indices.count)")
                 }
                 for index in indices {
-                    weights.append(try readWeight(try vars.dataset(String(index)), name: "vars/\(index)", budget: &budget))
+                    weights.append(try readWeight(try vars.dataset(String(index)), name: "vars/\(index)", plan: &plan))
                 }
             }
             layers.append(KerasLayerWeights(layerName: name, weights: weights))
@@ -197,10 +226,19 @@ public struct KerasModelFile: Sendable {
         return layers
     }
 
-    private static func readWeight(_ dataset: HDF5Dataset, name: String, budget: inout WeightBudget) throws -> KerasWeight {
-        try budget.take(dataset.count, what: dataset.path)
-        return KerasWeight(name: name, shape: dataset.shape, values: try dataset.readFloats())
+    /// The weight listed: counted, checked as `readFloats` would check it, its path kept; its values come later.
+    private static func readWeight(_ dataset: HDF5Dataset, name: String, plan: inout WeightPlan) throws -> KerasWeight {
+        try plan.budget.take(dataset.count, what: dataset.path)
+        try dataset.checkFloatsReadable()
+        plan.paths.append(dataset.path)
+        return KerasWeight(name: name, shape: dataset.shape, values: [])
     }
+}
+
+/// What listing a file's weights gathers: the byte budget and every weight's dataset path, in order.
+struct WeightPlan {
+    var budget: WeightBudget
+    var paths: [String] = []
 }
 
 /// The running total of weight bytes read from one file, against `ResourceLimits.maxTotalBytes`.

@@ -2,32 +2,52 @@ import Foundation
 import SafeIO
 
 extension KerasReaderReply {
-    /// Decodes the child's answer as it arrives through the pipe: the header and the JSON are gathered, then every
-    /// weight's values are copied straight into that weight's own array, so the parent holds the weights once,
-    /// never the whole answer beside them (issue 15: reading through the isolated reader does not double memory).
+    /// Decodes the child's answer as it arrives through the pipe: the header and the JSON are gathered and handed
+    /// on (`deliver(.header)`), then every weight's values are copied straight into that weight's own array (or into
+    /// pieces of the size `gate` asks for), which is handed on (`deliver(.values)`) as soon as it is complete and not
+    /// kept: the parent holds one weight, or one piece, at a time (issue 15), and `gate` is asked before each
+    /// allocation, so a consumer can make the next one wait until it has let the previous one go.
     ///
-    /// As hostile as `decode` assumes: the JSON's length is checked against the answer's cap before it is gathered,
-    /// and every shape (overflow, `limits.maxTotalBytes`, `limits.maxMembers`) when the JSON is complete, before
-    /// any weight is allocated; a weight is allocated only when its first bytes arrive. `finish()` refuses an answer
-    /// cut short or followed by extra bytes.
+    /// The bytes are hostile: the JSON's length is checked against the answer's cap before it is gathered, and
+    /// every shape (overflow, `limits.maxTotalBytes`, `limits.maxMembers`) when the JSON is complete, before it is
+    /// delivered and before any weight is allocated; a weight is allocated only when its first bytes arrive.
+    /// `finish()` refuses an answer cut short or followed by extra bytes.
     final class Receiver {
+        /// What the receiver hands on, in order: the header once, then every weight's values, whole or in the pieces
+        /// `gate` asked for (`last` on a weight's final piece).
+        enum Item {
+            case header(KerasReaderReply)
+            case values([Float], last: Bool)
+        }
+
         private let file: String
         private let limits: ResourceLimits
+        private let deliver: (Item) throws -> Void
+        /// Asked before each allocation: waits until the consumer wants more, and returns the most elements it wants
+        /// at once (nil: the whole weight).
+        private let gate: () throws -> Int?
         private var prefix = Data()
         private var jsonLength = 0
         private var json = Data()
         private var reply: KerasReaderReply?
         /// Names and element counts of the weights still to come, in order.
         private var expected: [(what: String, count: Int)] = []
-        private var values: [[Float]] = []
-        /// Bytes of the current weight (`values.last`) received so far.
+        /// The weight, or piece of it, being received.
+        private var current: [Float] = []
+        /// Whether `current` is allocated for the bytes arriving.
+        private var allocated = false
+        /// Elements of the current weight handed on in earlier pieces.
+        private var elementsDone = 0
+        /// Bytes of `current` received so far.
         private var filled = 0
         private var received = 0
         private var extra = 0
 
-        init(file: String, limits: ResourceLimits) {
+        init(file: String, limits: ResourceLimits, gate: @escaping () throws -> Int?, deliver: @escaping (Item) throws -> Void) {
             self.file = file
             self.limits = limits
+            self.gate = gate
+            self.deliver = deliver
         }
 
         private func bad(_ reason: String) -> KerasFormatError {
@@ -63,25 +83,45 @@ extension KerasReaderReply {
                     return
                 }
                 let (_, count) = expected[0]
-                if filled == 0 { values.append([Float](repeating: 0, count: count)) }  // allocated as its bytes arrive
-                let n = min(count * 4 - filled, rest.count)
-                values[values.count - 1].withUnsafeMutableBytes { dst in
+                if !allocated {
+                    // Allocated as its bytes arrive, whole or the piece the consumer asked for.
+                    let remaining = count - elementsDone
+                    current = [Float](repeating: 0, count: min(remaining, try gate() ?? remaining))
+                    allocated = true
+                }
+                let n = min(current.count * 4 - filled, rest.count)
+                current.withUnsafeMutableBytes { dst in
                     UnsafeMutableRawBufferPointer(rebasing: dst[filled..<filled + n]).copyMemory(
                         from: UnsafeRawBufferPointer(rebasing: rest.prefix(n)))
                 }
                 rest = rest.dropFirst(n)
                 filled += n
-                if filled == count * 4 { nextWeight() }
+                if filled == current.count * 4 { try nextPiece(of: count) }
             }
         }
 
-        /// Done with the current weight: weights of no values are complete at once.
-        private func nextWeight() {
-            expected.removeFirst()
+        /// The current allocation is full: hand it on; after a weight's last piece, the weights of no values that
+        /// follow it.
+        private func nextPiece(of count: Int) throws {
+            elementsDone += current.count
+            let last = elementsDone == count
+            let done = current
+            current = []
+            allocated = false
             filled = 0
-            while let first = expected.first, first.count == 0 {
-                values.append([])
+            if last {
                 expected.removeFirst()
+                elementsDone = 0
+            }
+            try deliver(.values(done, last: last))
+            if last { try deliverEmptyWeights() }
+        }
+
+        private func deliverEmptyWeights() throws {
+            while let first = expected.first, first.count == 0 {
+                expected.removeFirst()
+                _ = try gate()
+                try deliver(.values([], last: true))
             }
         }
 
@@ -106,7 +146,7 @@ extension KerasReaderReply {
                 }
                 shapes = entries.map { ($0.path, $0.shape) }
             default:
-                return  // an error or a listing: no values follow
+                return try deliver(.header(decoded))  // an error or a listing: no values follow
             }
             var budget = WeightBudget(limit: limits.maxTotalBytes, source: file)
             for (what, shape) in shapes {
@@ -119,21 +159,17 @@ extension KerasReaderReply {
                 try budget.take(count, what: what)
                 expected.append((what, count))
             }
-            values.reserveCapacity(expected.count)
-            while let first = expected.first, first.count == 0 {
-                values.append([])
-                expected.removeFirst()
-            }
+            try deliver(.header(decoded))
+            try deliverEmptyWeights()
         }
 
-        /// The whole answer has arrived: its JSON part and every weight's values, in order.
-        func finish() throws -> (reply: KerasReaderReply, values: [[Float]]) {
+        /// The whole answer has arrived: throws unless it held its JSON part and every weight's values, exactly.
+        func finish() throws {
             guard prefix.count == 16 else { throw bad("no header (\(received) bytes)") }
             guard let reply else { throw bad("JSON of \(jsonLength) bytes in a \(received)-byte answer") }
-            if reply.kind != "keras" && reply.kind != "tree" { return (reply, []) }
+            if reply.kind != "keras" && reply.kind != "tree" { return }
             if let first = expected.first { throw bad("values of \(first.what) are cut short") }
             guard extra == 0 else { throw bad("\(extra) bytes after the last weight") }
-            return (reply, values)
         }
     }
 }

@@ -51,6 +51,20 @@ public struct KerasWeightTree: Sendable, Equatable {
     /// A tree of `entries`; throws `KerasArchiveError.invalidWeightPath` for empty path components, duplicate
     /// paths, a path that is also another's group, or values that do not fill the shape.
     public init(entries: [Entry], groups: [Group] = []) throws {
+        for e in entries {
+            guard e.shape.allSatisfy({ $0 >= 0 }),
+                e.shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) == e.values.count
+            else {
+                throw KerasArchiveError.invalidWeightPath(path: e.path, reason: "\(e.values.count) values for shape \(e.shape)")
+            }
+        }
+        try Self.checkListing(entries, groups: groups)
+        self.entries = entries
+        self.groups = groups
+    }
+
+    /// The checks of `init` that need no values (paths and groups), made on a listing before its weights are read.
+    static func checkListing(_ entries: [Entry], groups: [Group]) throws {
         var seen = Set<String>()
         for e in entries {
             if e.path.isEmpty
@@ -59,11 +73,6 @@ public struct KerasWeightTree: Sendable, Equatable {
                 throw KerasArchiveError.invalidWeightPath(path: e.path, reason: "empty, '.' or '..' path component")
             }
             if !seen.insert(e.path).inserted { throw KerasArchiveError.invalidWeightPath(path: e.path, reason: "given twice") }
-            guard e.shape.allSatisfy({ $0 >= 0 }),
-                e.shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) == e.values.count
-            else {
-                throw KerasArchiveError.invalidWeightPath(path: e.path, reason: "\(e.values.count) values for shape \(e.shape)")
-            }
         }
         if let clash = entries.first(where: { e in seen.contains(where: { $0.hasPrefix(e.path + "/") }) }) {
             throw KerasArchiveError.invalidWeightPath(path: clash.path, reason: "is both a dataset and a group")
@@ -74,32 +83,36 @@ public struct KerasWeightTree: Sendable, Equatable {
         {
             throw KerasArchiveError.invalidWeightPath(path: g.path, reason: "not a valid group path")
         }
-        self.entries = entries
-        self.groups = groups
     }
 
     /// The entry at `path`, or nil.
     public subscript(path: String) -> Entry? { entries.first { $0.path == path } }
 
     /// Reads the weights file `url`. With `isolation` `.childProcess`, libhdf5 runs in a child process whose answer
-    /// is checked here again (see `KerasChildReader`).
+    /// is checked here again (see `KerasChildReader`). The weights arrive one at a time (`KerasWeightStream`).
     public static func read(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess) throws
         -> KerasWeightTree
     {
-        switch isolation {
-        case .inProcess: return try readInProcess(url, limits: limits)
-        case .childProcess(let reader): return try reader.readTree(url, limits: limits)
+        let stream = try KerasWeightStream.open(url, mode: .weightTree, limits: limits, isolation: isolation)
+        guard case .tree(var entries, let groups) = stream.contents else {
+            throw KerasFormatError.readerFailed(file: url.path, reason: "answered a weights-tree read with another kind")
         }
+        for i in entries.indices { entries[i].values = try stream.nextWeight() }
+        try stream.finish()
+        return try KerasWeightTree(entries: entries, groups: groups)
     }
 
-    static func readInProcess(_ url: URL, limits: ResourceLimits) throws -> KerasWeightTree {
-        let file = try HDF5File.open(url, limits: limits)
-        defer { try? file.close() }
-        var budget = WeightBudget(limit: limits.maxTotalBytes, source: url.path)
+    /// Lists the weights tree of the open `file` without reading any values: entries with empty values, groups, and
+    /// each entry's dataset path (every dataset opened, checked and counted against the budget as a read would).
+    static func listInProcess(_ file: HDF5File, source: String, limits: ResourceLimits) throws
+        -> (entries: [Entry], groups: [Group], paths: [String])
+    {
+        var budget = WeightBudget(limit: limits.maxTotalBytes, source: source)
         var entries: [Entry] = []
         var groups: [Group] = []
-        try walk(file.root, prefix: "", depth: 0, limits: limits, source: url.path, budget: &budget, into: &entries, groups: &groups)
-        return try KerasWeightTree(entries: entries, groups: groups)
+        try walk(file.root, prefix: "", depth: 0, limits: limits, source: source, budget: &budget, into: &entries, groups: &groups)
+        try checkListing(entries, groups: groups)
+        return (entries, groups, entries.map(\.path))
     }
 
     private static func walk(
@@ -130,8 +143,8 @@ public struct KerasWeightTree: Sendable, Equatable {
                 }
                 let dataset = try group.dataset(name)
                 try budget.take(dataset.count, what: path)
-                entries.append(
-                    Entry(path: path, shape: dataset.shape, values: try dataset.readFloats(), storedType: dataset.elementType.description))
+                try dataset.checkFloatsReadable()
+                entries.append(Entry(path: path, shape: dataset.shape, values: [], storedType: dataset.elementType.description))
             default:
                 continue  // soft/external links and named datatypes hold no weights and are never followed
             }

@@ -50,7 +50,9 @@ public enum ChildProcess {
     /// waits at most `timeoutSeconds`, and returns how it ended with its output.
     ///
     /// With `output`, stdout is handed to it as it arrives instead of being gathered (`Outcome.output` stays empty),
-    /// so a large answer is decoded into place rather than held twice. The cap still counts every byte. If `output`
+    /// so a large answer is decoded into place rather than held twice. The cap still counts every byte. Time spent
+    /// inside `output` does not count against `timeoutSeconds` (a consumer that holds the child back, blocked on the
+    /// full pipe, is not the child hanging). If `output`
     /// throws, it gets nothing more; the child is drained and reaped as usual, and the error is rethrown when the child
     /// exited with status 0 (otherwise its termination says more, and is returned).
     public static func run(
@@ -94,7 +96,7 @@ public enum ChildProcess {
             close(errPipe[0])
         }
 
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        var deadline = Date().addingTimeInterval(timeoutSeconds)
         var output = Data()
         var outputCount: UInt64 = 0
         var sinkError: Error?
@@ -130,6 +132,8 @@ public enum ChildProcess {
                     outputCount += UInt64(n)
                     if let sink {
                         if sinkError == nil {
+                            let started = Date()
+                            defer { deadline += Date().timeIntervalSince(started) }
                             do {
                                 try buffer.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                             } catch {

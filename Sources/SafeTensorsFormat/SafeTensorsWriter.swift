@@ -45,10 +45,7 @@ public enum SafeTensorsWriter {
     ) throws {
         try write(plans, metadata: metadata, to: url, overwrite: overwrite) { plan, sink in
             let t = try data(plan.name)
-            guard t.dtype == plan.dtype, t.shape == plan.shape else {
-                throw SafeTensorsError.invalidTensor(
-                    name: plan.name, reason: "data is \(t.dtype.rawValue) \(t.shape), planned \(plan.dtype.rawValue) \(plan.shape)")
-            }
+            try check(t, against: plan)
             try sink(t.data)
         }
     }
@@ -61,41 +58,111 @@ public enum SafeTensorsWriter {
         _ plans: [Plan], metadata: [(key: String, value: String)]? = nil, to url: URL, overwrite: Bool = true,
         bytes: (Plan, (Data) throws -> Void) throws -> Void
     ) throws {
+        try check(plans)
+        let ordered = plans.sorted(by: precedes)
+        try writeFile(url, header: encodeHeader(ordered, metadata: metadata), overwrite: overwrite) { file in
+            for p in ordered {
+                let expected = UInt64(try SafeTensor.byteCount(shape: p.shape, dtype: p.dtype, name: p.name))
+                var passed: UInt64 = 0
+                try bytes(p) { piece in
+                    passed += UInt64(piece.count)
+                    guard passed <= expected else { return }
+                    try file.append(piece)
+                }
+                guard passed == expected else {
+                    throw SafeTensorsError.invalidTensor(name: p.name, reason: "\(passed) bytes of data, planned \(expected)")
+                }
+            }
+        }
+    }
+
+    /// Writes the tensors `plans` describe as `write(_:metadata:to:overwrite:data:)` does, byte for byte, but asks
+    /// `data` for them in the order of `plans` (by index), each once, writing each at its place in the file: for a
+    /// source that can give its tensors only in its own order (a stream of weights), one tensor held at a time.
+    public static func write(
+        _ plans: [Plan], metadata: [(key: String, value: String)]? = nil, to url: URL, overwrite: Bool = true,
+        inPlanOrder data: (Int) throws -> SafeTensor
+    ) throws {
+        try check(plans)
+        let ordered = plans.indices.sorted { precedes(plans[$0], plans[$1]) }
+        let header = encodeHeader(ordered.map { plans[$0] }, metadata: metadata)
+        var offsets = [UInt64](repeating: 0, count: plans.count)
+        var next = UInt64(8 + header.count)
+        for i in ordered {
+            offsets[i] = next
+            next += UInt64(plans[i].shape.reduce(1, *) * plans[i].dtype.itemSize)
+        }
+        try writeFile(url, header: header, overwrite: overwrite) { file in
+            for (i, p) in plans.enumerated() {
+                let t = try data(i)
+                try check(t, against: p)
+                try file.write(t.data, at: offsets[i])
+            }
+        }
+    }
+
+    /// The reference writer's order: descending dtype, then name (bytes).
+    private static func precedes(_ a: Plan, _ b: Plan) -> Bool {
+        a.dtype != b.dtype ? a.dtype > b.dtype : Array(a.name.utf8).lexicographicallyPrecedes(Array(b.name.utf8))
+    }
+
+    /// Refuses the reserved name, repeated names and sizes that overflow.
+    private static func check(_ plans: [Plan]) throws {
         var seen = Set<String>()
         for p in plans {
             if p.name == "__metadata__" { throw SafeTensorsError.invalidTensor(name: p.name, reason: "the name is reserved for metadata") }
             if !seen.insert(p.name).inserted { throw SafeTensorsError.invalidTensor(name: p.name, reason: "given twice") }
             _ = try SafeTensor.byteCount(shape: p.shape, dtype: p.dtype, name: p.name)
         }
-        let ordered = plans.sorted { a, b in
-            a.dtype != b.dtype ? a.dtype > b.dtype : Array(a.name.utf8).lexicographicallyPrecedes(Array(b.name.utf8))
+    }
+
+    private static func check(_ t: SafeTensor, against p: Plan) throws {
+        guard t.dtype == p.dtype, t.shape == p.shape else {
+            throw SafeTensorsError.invalidTensor(
+                name: p.name, reason: "data is \(t.dtype.rawValue) \(t.shape), planned \(p.dtype.rawValue) \(p.shape)")
         }
-        let header = encodeHeader(ordered, metadata: metadata)
+    }
+
+    /// The temporary file a write fills: appended to in order, or written at given offsets.
+    private struct Output {
+        let fd: Int32
+        let target: String
+        var end: UInt64 = 0
+
+        /// Appends `data` after what was appended before (writeback started as it goes, `Writeback`).
+        mutating func append(_ data: Data) throws {
+            try Writeback.writeAll(data, to: fd, offset: end, target: target)
+            end += UInt64(data.count)
+        }
+
+        /// Writes `data` at `offset` (positional writes; the file grows as needed).
+        func write(_ data: Data, at offset: UInt64) throws {
+            try data.withUnsafeBytes { raw in
+                var done = 0
+                while done < raw.count {
+                    let n = pwrite(fd, raw.baseAddress! + done, min(raw.count - done, Writeback.interval), off_t(offset) + off_t(done))
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { throw SafeIOError.writeFailed(file: target, reason: String(cString: strerror(errno))) }
+                    Writeback.start(fd, offset: offset + UInt64(done), length: UInt64(n))
+                    done += n
+                }
+            }
+        }
+    }
+
+    /// Writes the length-prefixed `header` to a temporary file, then `body` the data, then renames it over `url`
+    /// (`AtomicFile`: fsynced first; the temporary is removed on any error).
+    private static func writeFile(_ url: URL, header: Data, overwrite: Bool, _ body: (inout Output) throws -> Void) throws {
         try AtomicFile.write(to: url, overwrite: overwrite) { tmp in
             let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
                 throw SafeIOError.writeFailed(file: url.path, reason: "cannot create a temporary file in its directory")
             }
             defer { close(fd) }
-            var written: UInt64 = 0
-            func put(_ data: Data) throws {
-                try Writeback.writeAll(data, to: fd, offset: written, target: url.path)
-                written += UInt64(data.count)
-            }
+            var file = Output(fd: fd, target: url.path)
             var length = UInt64(header.count).littleEndian
-            try put(Data(bytes: &length, count: 8) + header)
-            for p in ordered {
-                let expected = try SafeTensor.byteCount(shape: p.shape, dtype: p.dtype, name: p.name)
-                var passed = 0
-                try bytes(p) { piece in
-                    passed += piece.count
-                    guard passed <= expected else { return }
-                    try put(piece)
-                }
-                guard passed == expected else {
-                    throw SafeTensorsError.invalidTensor(name: p.name, reason: "\(passed) bytes of data, planned \(expected)")
-                }
-            }
+            try file.append(Data(bytes: &length, count: 8) + header)
+            try body(&file)
         }
     }
 

@@ -102,7 +102,11 @@ public struct ArrayComparison: Codable, Sendable {
             if let piecesA = sourceA.pieces, let piecesB = sourceB.pieces, let ra = try piecesA(name), let rb = try piecesB(partner) {
                 let (x, y) = (ra.header, rb.header)
                 if x.shape != y.shape || x.fortranOrder == y.fortranOrder || x.shape.count <= 1 {
-                    return try compare(name: name, nameB: partner, ra, rb, rtol: rtol, atol: atol, checkDTypes: checkDTypes)
+                    var entry = try compare(name: name, nameB: partner, ra, rb, rtol: rtol, atol: atol, checkDTypes: checkDTypes)
+                    // Each file's own name for its dtype (`float32` for Keras weights, `bfloat16`), as whole reads give.
+                    entry.dtypeA = try sourceA.describe(name).dtype
+                    entry.dtypeB = try sourceB.describe(partner).dtype
+                    return entry
                 }
             }
             return compare(try sourceA.load(name), try sourceB.load(partner), rtol: rtol, atol: atol, checkDTypes: checkDTypes)

@@ -35,6 +35,26 @@ extension ArraySummary {
             }
         }
 
+        /// Adds float32 `values` as `add(_:)` adds them widened to Double (the same summary, bit for bit), without
+        /// a Double copy.
+        public mutating func add(_ values: UnsafeBufferPointer<Float>) {
+            for f in values {
+                let v = Double(f)
+                if v.isNaN {
+                    nans += 1
+                    continue
+                }
+                if v.isInfinite {
+                    infs += 1
+                    continue
+                }
+                if v < lo { lo = v }
+                if v > hi { hi = v }
+                sum += v
+                n += 1
+            }
+        }
+
         /// The summary of everything added so far.
         public var summary: ArraySummary {
             ArraySummary(

@@ -41,19 +41,13 @@ public struct NamedArray: Sendable {
     }
 
     /// The weights of a Keras file (`.keras`, `.h5`) as float32 arrays over the weights' own storage (no copy, no
-    /// float64), named as `readAll` names them: what `convert` writes to `.npz` and `.safetensors`, holding the
-    /// weights once. `.h5` and `.keras` files are parsed by libhdf5 as `isolation` says.
+    /// float64), named as `readAll` names them, all held at once; `Float32WeightStream` gives them one at a time.
+    /// `.h5` and `.keras` files are parsed by libhdf5 as `isolation` says.
     public static func float32Weights(_ url: URL, limits: ResourceLimits = .default, isolation: KerasReadIsolation = .inProcess) throws
         -> [(name: String, array: NPYArray)]
     {
-        if try FileKind.detect(url) == .kerasArchive {
-            return try KerasArchive.read(url, limits: limits, isolation: isolation).weights.entries.map { e in
-                (e.path, NPYArray(shape: e.shape, sharing: e.values))
-            }
-        }
-        let file = try KerasModelFile.read(url, limits: limits, isolation: isolation)
-        return file.layerWeights.flatMap { layer in
-            layer.weights.map { w in ("\(layer.layerName)/\(kerasWeightShortName(w.name))", NPYArray(shape: w.shape, sharing: w.values)) }
+        try Float32WeightStream.open(url, limits: limits, isolation: isolation) { weights in
+            try weights.names.indices.map { (weights.names[$0], try weights.array($0)) }
         }
     }
 

@@ -7,7 +7,9 @@ import SafeTensorsFormat
 /// The arrays of a file, listed without reading them and read one at a time: `compare` holds one pair in memory,
 /// not two whole files. `.npz` members are described from their `.npy` headers and `.safetensors` tensors from the
 /// file's header; `.npy` files, `.npz` members and `.safetensors` tensors can also be read piece by piece
-/// (`pieces`), so a pair of them compares in constant memory. The other kinds (`.h5`, `.keras`) are read whole once (`NamedArray.readAll`).
+/// (`pieces`), so a pair of them compares in constant memory. The other kinds (`.h5`, `.keras`) are listed first and
+/// read forward one weight at a time as they are asked for (`Float32WeightStream`) and compared piece by piece from
+/// their float32 storage: in file order, one weight in memory.
 struct NamedArraySource {
     /// What the file is, by content (`FileKind.detect`).
     let kind: FileKind?
@@ -64,12 +66,38 @@ struct NamedArraySource {
                 },
                 pieces: file.pieceReader)
         default:
-            let arrays = try NamedArray.readAll(url, limits: limits, isolation: isolation)
-            let byName = Dictionary(arrays.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            // Read forward as arrays are asked for: in file order (a model against its own conversion), one weight at
+            // a time; arrays read past on the way to one asked for are kept, as float32, until they are asked for.
+            let weights = try Float32WeightStream.open(url, limits: limits, isolation: isolation)
+            let shapes = Dictionary(zip(weights.names, weights.shapes).map { $0 }, uniquingKeysWith: { first, _ in first })
+            final class ReadAhead: @unchecked Sendable {
+                var kept: [String: NPYArray] = [:]
+                /// The array last handed to `pieces`, in case the caller then loads it whole after all (`compare`
+                /// does for a Fortran-ordered partner).
+                var lastPieces: (name: String, array: NPYArray)?
+            }
+            let ahead = ReadAhead()
+            func array(_ name: String) throws -> NPYArray {
+                if let last = ahead.lastPieces, last.name == name { return last.array }
+                if let a = ahead.kept.removeValue(forKey: name) { return a }
+                while weights.delivered < weights.names.count {
+                    let next = weights.names[weights.delivered]
+                    let a = try weights.array(weights.delivered)
+                    if next == name { return a }
+                    if ahead.kept[next] == nil { ahead.kept[next] = a }
+                }
+                throw KerasFormatError.readerFailed(file: url.path, reason: "no weight '\(name)' left to read")
+            }
             return NamedArraySource(
-                kind: kind, names: arrays.map(\.name),
-                describe: { name in (byName[name]!.shape, byName[name]!.dtype) },
-                load: { name in byName[name]! })
+                kind: kind, names: weights.names,
+                describe: { name in (shapes[name] ?? [], "float32") },
+                load: { name in NamedArray(name: name, shape: shapes[name] ?? [], dtype: "float32", values: try array(name).doubles()) },
+                pieces: { name in
+                    ahead.lastPieces = nil  // let the previous array go before the next is read
+                    let a = try array(name)
+                    ahead.lastPieces = (name, a)
+                    return try ArrayPieceReader(array: a)
+                })
         }
     }
 }

@@ -24,14 +24,16 @@ struct Convert: ParsableCommand {
               .h5 -> .npz            the model's weights named layer/kernel, layer/bias;
                                      --layout mlp writes W1 b1 W2 b2 ... as the seed MLP
                                      did (dense models only)
+              .h5 -> .safetensors    the model's weights named layer/kernel, layer/bias,
+                                     float32
               .h5 -> .h5             rewrite in the Keras 3 or Keras 2 layout
                                      (optimizer state dropped)
               .keras -> .npz         the archive's weights named by their path
               .keras -> .safetensors (layers/dense/vars/0), float32
               .keras -> .keras       rewrite the archive (config and metadata as stored,
                                      weights as float32)
-            An existing OUT is replaced only with --force. Writes are atomic. Arrays
-            copied to stored .npz or .safetensors outputs go 8 MiB at a time.
+            An existing OUT is replaced only with --force. Writes are atomic. Arrays go
+            one at a time; to stored .npz or .safetensors outputs, 8 MiB at a time.
 
             Examples:
               weightbridge convert ../shared/seed/mlp_weights.npz mlp.h5
@@ -162,20 +164,23 @@ struct Convert: ParsableCommand {
             let archive = try KerasArchive.read(inURL, limits: limits, isolation: ReadH5Child.reader)
             try KerasArchive.write(
                 configJSON: archive.configJSON, metadataJSON: archive.metadataJSON, weights: archive.weights, to: out, overwrite: force)
-        case (.kerasArchive, .safetensors):
-            // The weights once, as float32 over their own storage (issue 15: no second copy).
-            let arrays = try NamedArray.float32Weights(inURL, limits: limits, isolation: ReadH5Child.reader)
-            try SafeTensorsWriter.write(try arrays.map { (name: $0.name, tensor: try SafeTensor($0.array)) }, to: out, overwrite: force)
+        case (.kerasArchive, .safetensors), (.hdf5, .safetensors):
+            // One weight at a time, in the file's order, each written at its place (issue 15: peak memory follows the
+            // largest weight).
+            try Float32WeightStream.open(inURL, limits: limits, isolation: ReadH5Child.reader) { weights in
+                let plans = zip(weights.names, weights.shapes).map { SafeTensorsWriter.Plan(name: $0, dtype: .float32, shape: $1) }
+                try SafeTensorsWriter.write(plans, to: out, overwrite: force, inPlanOrder: { try SafeTensor(try weights.array($0)) })
+            }
         case (.hdf5, .npz), (.npz, .npz), (.kerasArchive, .npz):
             if layout == .mlp {
                 let imported = try ModelFile.load(inURL, options: try modelOptions.importOptions(limits: limits))
                 try NPZWriter.write(
                     try MLPArchive.exportArrays(imported.model, path: output), to: out, compressed: compress, overwrite: force)
             } else {
-                // The weights once, as float32 over their own storage (issue 15: no float64 copy, no second float32 one).
-                try NPZWriter.write(
-                    NamedArray.float32Weights(inURL, limits: limits, isolation: ReadH5Child.reader), to: out, compressed: compress,
-                    overwrite: force)
+                // One weight at a time, as float32 over its own storage (issue 15: peak memory follows the largest weight).
+                try Float32WeightStream.open(inURL, limits: limits, isolation: ReadH5Child.reader) { weights in
+                    try NPZWriter.write(names: weights.names, to: out, compressed: compress, overwrite: force) { try weights.array($0) }
+                }
             }
         default:
             throw CLIError.badOption("cannot convert \(inKind.description) to .\(outExt) (see weightbridge convert --help)")

@@ -19,6 +19,9 @@ struct Inspect: ParsableCommand {
             """)
 
     @Argument(help: ArgumentHelp("The file to inspect.", valueName: "file")) var file: String
+
+    /// How much of a Keras weight is summarised at a time (`KerasWeightStream.nextWeight(piecesOf:_:)`).
+    static let pieceBytes = 4 << 20
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var limitOptions: LimitOptions
     @OptionGroup var output: JSONOption
@@ -114,16 +117,24 @@ struct Inspect: ParsableCommand {
     }
 
     /// Members, keras_version, the configuration's layers and the weight tree, whether or not the model imports.
+    /// The weights are summarised one at a time as they are read (one weight in memory, whatever the model's size).
     private func inspectKerasArchive(_ url: URL) throws {
-        let archive = try KerasArchive.read(url, limits: limitOptions.limits, isolation: ReadH5Child.reader)
-        let info = KerasArchiveInfo(
-            file: file, members: archive.memberPaths, kerasVersion: archive.kerasVersion, modelClass: archive.modelClassName,
-            layers: archive.layerSummaries.map { KerasArchiveInfo.Layer(name: $0.name, className: $0.className) },
-            configIssue: archive.configIssue,
-            weights: archive.weights.entries.map {
-                KerasArchiveInfo.Weight(
-                    path: $0.path, shape: $0.shape, storedType: $0.storedType, summary: ArraySummary($0.values.map(Double.init)))
-            })
+        let info = try KerasArchive.withWeightStream(url, limits: limitOptions.limits, isolation: ReadH5Child.reader) {
+            archive, stream in
+            guard case .tree(let entries, _) = stream.contents else { preconditionFailure("a weights-tree stream lists a tree") }
+            var weights: [KerasArchiveInfo.Weight] = []
+            for e in entries {
+                var accumulator = ArraySummary.Accumulator()
+                try stream.nextWeight(piecesOf: Self.pieceBytes) { accumulator.add($0) }
+                let summary = accumulator.summary
+                weights.append(KerasArchiveInfo.Weight(path: e.path, shape: e.shape, storedType: e.storedType, summary: summary))
+            }
+            try stream.finish()
+            return KerasArchiveInfo(
+                file: file, members: archive.memberPaths, kerasVersion: archive.kerasVersion, modelClass: archive.modelClassName,
+                layers: archive.layerSummaries.map { KerasArchiveInfo.Layer(name: $0.name, className: $0.className) },
+                configIssue: archive.configIssue, weights: weights)
+        }
         if output.json { return try printJSON(info) }
         print("\(file): Keras 3 .keras archive")
         print("  members: \(info.members.joined(separator: ", "))")
@@ -212,40 +223,52 @@ struct Inspect: ParsableCommand {
         for line in table.lines() { print(line) }
     }
 
+    /// A Keras model's layer table from its configuration and the weights' shapes (`ModelFile.describe`, no model
+    /// built), and its non-finite weights counted one weight at a time as they are read: the memory of one weight,
+    /// whatever the model's size.
     private func inspectHDF5(_ url: URL) throws {
+        let stream = try KerasModelFile.openWeightStream(url, limits: limitOptions.limits, isolation: ReadH5Child.reader, orList: true)
         let keras: KerasModelFile
-        switch try KerasModelFile.readOrList(url, limits: limitOptions.limits, isolation: ReadH5Child.reader) {
+        switch stream.contents {
         case .keras(let file):
             keras = file
         case .hdf5(let lines, let reason):
+            try stream.finish()
             if output.json { return try printJSON(["file": file, "format": "HDF5", "tree": lines.joined(separator: "\n")]) }
             print(PrintableText.line("\(file): HDF5 file, not a Keras model (\(reason))"))
             for line in lines { print("  " + PrintableText.line(line, limit: 200)) }
             return
+        case .tree:
+            preconditionFailure("a Keras stream lists a model or an HDF5 file")
         }
-        // The file was read once above (in the isolated reader); the model is built from that answer.
-        let imported = try ModelFile.load(keras, from: url, options: try modelOptions.importOptions(limits: limitOptions.limits))
-        let m = imported.model
+        var nonFinite: [String] = []
+        for layer in keras.layerWeights {
+            for w in layer.weights {
+                var accumulator = ArraySummary.Accumulator()
+                try stream.nextWeight(piecesOf: Self.pieceBytes) { accumulator.add($0) }
+                let s = accumulator.summary
+                guard s.nanCount + s.infCount > 0 else { continue }
+                nonFinite.append("\(layer.layerName)/\(NamedArray.kerasWeightShortName(w.name)): \(s.nanCount) NaN, \(s.infCount) Inf")
+            }
+        }
+        try stream.finish()
+        // The file was read once above (in the isolated reader); the model is described from its listing.
+        let m = try ModelFile.describe(keras, from: url, options: try modelOptions.importOptions(limits: limitOptions.limits))
         let connections = m.graph.connections
-        let layers = imported.layerNames.indices.map { i -> LayerInfo in
+        let outputShapes = m.outputShapes
+        let parameterCounts = m.parameterCounts
+        let layers = m.layerNames.indices.map { i -> LayerInfo in
             LayerInfo(
-                name: imported.layerNames[i], className: imported.layerClassNames[i], outputShape: m.outputShapes[i],
-                parameters: m.parameterCounts[i], activation: m.specs[i].activationSetting?.rawValue, connectedTo: connections[i])
+                name: m.layerNames[i], className: m.layerClassNames[i], outputShape: outputShapes[i],
+                parameters: parameterCounts[i], activation: m.graph.layers[i].spec.activationSetting?.rawValue, connectedTo: connections[i])
         }
         let info = ModelInfo(
             file: file, format: keras.modelConfig == nil ? "Keras weights-only HDF5" : "Keras HDF5 model",
             kerasVersion: keras.kerasVersion, backend: keras.backend,
-            modelClass: keras.modelConfig?.className, precision: m.precisionName, inputShape: m.inputShape,
-            layers: layers, totalParameters: m.parameterCounts.reduce(0, +),
+            modelClass: keras.modelConfig?.className, precision: "float32", inputShape: m.inputShape,
+            layers: layers, totalParameters: parameterCounts.reduce(0, +),
             trainingConfig: keras.trainingConfigJSON, optimizerStatePresent: keras.hasOptimizerWeights,
-            notes: imported.notes,
-            nonFiniteWeights: keras.layerWeights.flatMap { layer in
-                layer.weights.compactMap { w -> String? in
-                    let s = ArraySummary(w.values.map(Double.init))
-                    guard s.nanCount + s.infCount > 0 else { return nil }
-                    return "\(layer.layerName)/\(NamedArray.kerasWeightShortName(w.name)): \(s.nanCount) NaN, \(s.infCount) Inf"
-                }
-            })
+            notes: m.notes, nonFiniteWeights: nonFinite)
         if output.json { return try printJSON(info) }
         print(PrintableText.line("\(file): \(info.format)"))
         print(
@@ -269,7 +292,7 @@ struct Inspect: ParsableCommand {
         print("  total parameters: \(info.totalParameters.formatted())")
         print("  training config: " + summary(ofTrainingConfig: keras.trainingConfigJSON).printable(limit: 200))
         print("  optimizer state: \(keras.hasOptimizerWeights ? "present (WeightBridge drops it when writing)" : "absent")")
-        for note in imported.notes { print("  note: " + PrintableText.line(note)) }
+        for note in m.notes { print("  note: " + PrintableText.line(note)) }
         for w in info.nonFiniteWeights { print("  WARNING: " + PrintableText.line(w)) }
     }
 

@@ -15,7 +15,8 @@ struct ReadH5Child: ParsableCommand {
     var request: [String] = []
 
     func run() throws {
-        KerasChildReader.serve(request, to: STDOUT_FILENO)
+        let status = KerasChildReader.serve(request, to: STDOUT_FILENO)
+        if status != 0 { throw ExitCode(status) }
     }
 
     /// The reader every other command passes to its reads: this same executable, with `WEIGHTBRIDGE_H5_TIMEOUT`

@@ -27,7 +27,7 @@ final class PieceByPieceCopyTests: XCTestCase {
             ("three.safetensors", "copy.safetensors"), ("a.npy", "a.npz"), ("a.npy", "a.safetensors"),
         ]
         for (from, to) in steps {
-            let (r, peak) = try PeakMemory.run(["convert", dir.file(from).path, dir.file(to).path])
+            let (r, peak) = try WeightBridgeBinary.runMeasured(["convert", dir.file(from).path, dir.file(to).path])
             XCTAssertEqual(r.status, 0, r.stderr)
             let fraction = Double(peak) / Double(Self.memberBytes)
             print("measured: convert \(from) -> \(to) (\(Self.memberBytes >> 20) MiB members) peaks at \(peak >> 20) MiB (\(fraction)x a member)")

@@ -30,14 +30,8 @@ final class StreamingMemoryTests: XCTestCase {
             """, args: [url.path, compressed ? "1" : "0"])
     }
 
-    /// Runs the built binary under `/usr/bin/time -f %M`; its result and peak RSS in bytes.
     private func runMeasured(_ arguments: [String]) throws -> (ProcessResult, Int) {
-        let timeOutput = TemporaryDirectory()
-        let report = timeOutput.file("rss")
-        let r = try runProcess("/usr/bin/time", ["-f", "%M", "-o", report.path, WeightBridgeBinary.url.path] + arguments)
-        let text = try String(contentsOf: report, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let kilobytes = try XCTUnwrap(Int(text.split(separator: "\n").last ?? ""), "time(1) wrote '\(text)'")
-        return (r, kilobytes * 1024)
+        try WeightBridgeBinary.runMeasured(arguments)
     }
 
     func testInspectAndConvertToNpyOfALargeMemberPeakBelowAQuarterOfIt() throws {

@@ -26,6 +26,29 @@ final class SafeTensorsRoundTripTests: XCTestCase {
         }
     }
 
+    /// Writing in the source's own order (each tensor at its place, as a stream of weights gives them) gives the bytes
+    /// the reference writer's order gives: the package's own files, rewritten with the plans reversed.
+    func testWritingInPlanOrderGivesTheSameBytes() throws {
+        let tmp = TemporaryDirectory()
+        for name in ["every_dtype.safetensors", "no_metadata.safetensors", "empty.safetensors", "names.safetensors"] {
+            let url = FixturePaths.fixture("safetensors/\(name)")
+            let file = try SafeTensorsFile(url: url)
+            let plans = try file.names.reversed().map { name -> SafeTensorsWriter.Plan in
+                let e = try file.entry(name)
+                return SafeTensorsWriter.Plan(name: name, dtype: e.dtype, shape: e.shape)
+            }
+            var asked: [String] = []
+            try SafeTensorsWriter.write(
+                plans, metadata: file.metadata, to: tmp.file(name),
+                inPlanOrder: {
+                    asked.append(plans[$0].name)
+                    return try file.tensor(plans[$0].name)
+                })
+            XCTAssertEqual(asked, plans.map(\.name), name)
+            XCTAssertEqual(try Data(contentsOf: tmp.file(name)), try Data(contentsOf: url), name)
+        }
+    }
+
     /// Python that loads each file with the real package and writes it again with `safetensors.numpy.save_file`
     /// (bfloat16 through ml_dtypes), next to it as `<file>.py.safetensors`.
     private let pythonRewrite = """

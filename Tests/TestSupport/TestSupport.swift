@@ -136,6 +136,17 @@ public enum WeightBridgeBinary {
     public static func run(_ arguments: [String]) throws -> ProcessResult {
         try runProcess(url.path, arguments, currentDirectory: FixturePaths.repoRoot)
     }
+
+    /// Runs `weightbridge` with `arguments` under `/usr/bin/time -f %M`: its result and peak RSS in bytes (the
+    /// `ru_maxrss` of the command, or of its isolated `.h5` reader when that peaked higher).
+    public static func runMeasured(_ arguments: [String]) throws -> (ProcessResult, Int) {
+        let timeOutput = TemporaryDirectory()
+        let report = timeOutput.file("rss")
+        let r = try runProcess("/usr/bin/time", ["-f", "%M", "-o", report.path, url.path] + arguments)
+        let text = try String(contentsOf: report, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let kilobytes = try XCTUnwrap(Int(text.split(separator: "\n").last ?? ""), "time(1) wrote '\(text)'")
+        return (r, kilobytes * 1024)
+    }
 }
 
 /// Asserts a failed command printed exactly one line, `weightbridge: ...`, naming `mentioning`,
