@@ -30,7 +30,9 @@ final class PieceByPieceCopyTests: XCTestCase {
             let (r, peak) = try WeightBridgeBinary.runMeasured(["convert", dir.file(from).path, dir.file(to).path])
             XCTAssertEqual(r.status, 0, r.stderr)
             let fraction = Double(peak) / Double(Self.memberBytes)
-            print("measured: convert \(from) -> \(to) (\(Self.memberBytes >> 20) MiB members) peaks at \(peak >> 20) MiB (\(fraction)x a member)")
+            print(
+                "measured: convert \(from) -> \(to) (\(Self.memberBytes >> 20) MiB members) peaks at \(peak >> 20) MiB (\(fraction)x a member)"
+            )
             XCTAssertLessThanOrEqual(fraction, Self.peakFraction, "\(from) -> \(to)")
         }
         // Every output holds NumPy's arrays bit for bit (the big-endian member comes back little-endian from
