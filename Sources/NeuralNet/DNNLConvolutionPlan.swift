@@ -30,24 +30,7 @@ final class DNNLConvolutionPlan: @unchecked Sendable {
             let userSource = DNNLConvolutionPlan.descriptor(batch, g.channels, g.inputHeight, g.inputWidth, dnnl_nhwc),
             let userDestination = DNNLConvolutionPlan.descriptor(batch, filters, g.outputHeight, g.outputWidth, dnnl_nhwc),
             let userWeights = DNNLConvolutionPlan.descriptor(filters, g.channels, g.kernelHeight, g.kernelWidth, dnnl_hwio),
-            var anySource = DNNLConvolutionPlan.descriptor(
-                batch, g.channels, g.inputHeight, g.inputWidth, dnnl_format_tag_any),
-            var anyDestination = DNNLConvolutionPlan.descriptor(
-                batch, filters, g.outputHeight, g.outputWidth, dnnl_format_tag_any),
-            var anyWeights = DNNLConvolutionPlan.descriptor(
-                filters, g.channels, g.kernelHeight, g.kernelWidth, dnnl_format_tag_any)
-        else { return nil }
-        // oneDNN's right/bottom padding: whatever makes its output size formula give Keras' (TensorFlow's `same`
-        // puts the odd pixel there; `valid` with a stride that leaves input over has none).
-        let padBottom = max(0, (g.outputHeight - 1) * g.strideHeight + g.kernelHeight - g.inputHeight - g.padTop)
-        let padRight = max(0, (g.outputWidth - 1) * g.strideWidth + g.kernelWidth - g.inputWidth - g.padLeft)
-        var operation = dnnl_convolution_desc_t()
-        guard
-            weightbridge_dnnl_convolution_desc(
-                &operation, dnnl_convolution_direct, &anySource, &anyWeights, nil, &anyDestination, Int64(g.strideHeight),
-                Int64(g.strideWidth), Int64(g.padTop), Int64(g.padLeft), Int64(padBottom), Int64(padRight)) == dnnl_success,
-            let convolution = DNNLPrimitive(operation: &operation, engine: engine),
-            !convolution.implementation.hasPrefix("ref"),
+            let convolution = DNNLConvolutionPlan.fastestConvolution(geometry: g, filters: filters, batch: batch, engine: engine),
             let source = convolution.memoryDescriptor(dnnl_query_src_md),
             let destination = convolution.memoryDescriptor(dnnl_query_dst_md),
             let weightsLayout = convolution.memoryDescriptor(dnnl_query_weights_md),
@@ -112,6 +95,39 @@ final class DNNLConvolutionPlan: @unchecked Sendable {
                 on: stream, engine: engine, [(weightbridge_dnnl_arg_from(), convolutionOutput), (weightbridge_dnnl_arg_to(), userOutput)])
         }
         return true
+    }
+
+    /// Data layouts to ask the convolution for, best first: channel blocks of 16 (AVX-512's register width) and of 8
+    /// (AVX2's), then whatever oneDNN prefers. On this AVX-512 machine, 8-image tiles of the seed CNN's second layer
+    /// took 0.16 s per 5,000 images with `jit:avx512_core` on blocks of 16 against 0.24 s with the `brgconv` kernel
+    /// oneDNN picks for NHWC, and 0.17-0.20 s with im2col + `dnnl_sgemm` (one thread each; the reorders to and from
+    /// NHWC of an 8-image tile stay in cache).
+    private static let dataLayouts = [dnnl_nChw16c, dnnl_nChw8c, dnnl_format_tag_any]
+
+    /// The first of `dataLayouts` for which oneDNN has a convolution other than its reference implementation.
+    private static func fastestConvolution(geometry g: ConvolutionGeometry, filters: Int, batch: Int, engine: DNNLEngine)
+        -> DNNLPrimitive?
+    {
+        // oneDNN's right/bottom padding: whatever makes its output size formula give Keras' (TensorFlow's `same`
+        // puts the odd pixel there; `valid` with a stride that leaves input over has none).
+        let padBottom = max(0, (g.outputHeight - 1) * g.strideHeight + g.kernelHeight - g.inputHeight - g.padTop)
+        let padRight = max(0, (g.outputWidth - 1) * g.strideWidth + g.kernelWidth - g.inputWidth - g.padLeft)
+        for layout in dataLayouts {
+            guard var source = descriptor(batch, g.channels, g.inputHeight, g.inputWidth, layout),
+                var destination = descriptor(batch, filters, g.outputHeight, g.outputWidth, layout),
+                var weights = descriptor(filters, g.channels, g.kernelHeight, g.kernelWidth, dnnl_format_tag_any)
+            else { continue }
+            var operation = dnnl_convolution_desc_t()
+            guard
+                weightbridge_dnnl_convolution_desc(
+                    &operation, dnnl_convolution_direct, &source, &weights, nil, &destination, Int64(g.strideHeight),
+                    Int64(g.strideWidth), Int64(g.padTop), Int64(g.padLeft), Int64(padBottom), Int64(padRight)) == dnnl_success,
+                let convolution = DNNLPrimitive(operation: &operation, engine: engine),
+                !convolution.implementation.hasPrefix("ref")
+            else { continue }
+            return convolution
+        }
+        return nil
     }
 
     /// A float32 4-D descriptor, dimensions in oneDNN's order (N, C, H, W or O, I, H, W).
