@@ -4,9 +4,10 @@ import CDNNL
 /// once into the layout that primitive wants, and the reorders between NHWC and the primitive's own data layouts.
 ///
 /// Computes the raw convolution (no bias, no activation) of an NHWC batch with an HWIO kernel, as `Conv2D`'s
-/// im2col path does. oneDNN picks the implementation from the CPU (on AVX-512, `jit:avx512_core` on channel blocks of
-/// 16, `nChw16c`); `init` returns nil when it has only its reference implementation, which is far slower than
-/// im2col + GEMM (`ref:any` took minutes for what im2col does in a tenth of a second).
+/// im2col path does. The implementation is the first of `candidates` oneDNN has for this CPU and shape (on AVX-512,
+/// Winograd for 3x3 stride-1 kernels, else `jit:avx512_core` on channel blocks of 16); `init` returns nil when
+/// oneDNN has only its reference implementation, which is far slower than im2col + GEMM (`ref:any` took minutes
+/// for what im2col does in a tenth of a second).
 final class DNNLConvolutionPlan: @unchecked Sendable {
     let batch: Int
     private let engine: DNNLEngine
@@ -97,14 +98,20 @@ final class DNNLConvolutionPlan: @unchecked Sendable {
         return true
     }
 
-    /// Data layouts to ask the convolution for, best first: channel blocks of 16 (AVX-512's register width) and of 8
-    /// (AVX2's), then whatever oneDNN prefers. On this AVX-512 machine, 8-image tiles of the seed CNN's second layer
-    /// took 0.16 s per 5,000 images with `jit:avx512_core` on blocks of 16 against 0.24 s with the `brgconv` kernel
-    /// oneDNN picks for NHWC, and 0.17-0.20 s with im2col + `dnnl_sgemm` (one thread each; the reorders to and from
-    /// NHWC of an 8-image tile stay in cache).
-    private static let dataLayouts = [dnnl_nChw16c, dnnl_nChw8c, dnnl_format_tag_any]
+    /// Algorithms and data layouts to ask oneDNN for, best first: Winograd F(4x4, 3x3) on channel blocks of 16
+    /// (oneDNN has it for AVX-512 and 3x3 stride-1 kernels only), then direct convolution on channel blocks of 16
+    /// (AVX-512's register width) and of 8 (AVX2's), then direct on whatever layout oneDNN prefers. Measured on this
+    /// AVX-512 machine, one thread, 8-image tiles of the seed CNN's second layer (13x13x32 to 11x11x64), per 5,000
+    /// images: Winograd 0.11 s, direct `jit:avx512_core` on blocks of 16 0.16 s, the NHWC `brgconv` kernel oneDNN
+    /// picks by itself 0.24 s, im2col + `dnnl_sgemm` 0.17-0.20 s (the reorders to and from NHWC of an 8-image tile
+    /// stay in cache). Winograd rounds differently (its transforms add and subtract partial sums): 5.5e-6 worst
+    /// absolute difference from direct on outputs of magnitude 1 to 10, within `Tolerance.float32KerasParity`.
+    private static let candidates: [(algorithm: dnnl_alg_kind_t, layout: dnnl_format_tag_t)] = [
+        (dnnl_convolution_winograd, dnnl_nChw16c), (dnnl_convolution_direct, dnnl_nChw16c),
+        (dnnl_convolution_direct, dnnl_nChw8c), (dnnl_convolution_direct, dnnl_format_tag_any),
+    ]
 
-    /// The first of `dataLayouts` for which oneDNN has a convolution other than its reference implementation.
+    /// The first of `candidates` for which oneDNN has an implementation other than its reference one.
     private static func fastestConvolution(geometry g: ConvolutionGeometry, filters: Int, batch: Int, engine: DNNLEngine)
         -> DNNLPrimitive?
     {
@@ -112,7 +119,7 @@ final class DNNLConvolutionPlan: @unchecked Sendable {
         // puts the odd pixel there; `valid` with a stride that leaves input over has none).
         let padBottom = max(0, (g.outputHeight - 1) * g.strideHeight + g.kernelHeight - g.inputHeight - g.padTop)
         let padRight = max(0, (g.outputWidth - 1) * g.strideWidth + g.kernelWidth - g.inputWidth - g.padLeft)
-        for layout in dataLayouts {
+        for (algorithm, layout) in candidates {
             guard var source = descriptor(batch, g.channels, g.inputHeight, g.inputWidth, layout),
                 var destination = descriptor(batch, filters, g.outputHeight, g.outputWidth, layout),
                 var weights = descriptor(filters, g.channels, g.kernelHeight, g.kernelWidth, dnnl_format_tag_any)
@@ -120,7 +127,7 @@ final class DNNLConvolutionPlan: @unchecked Sendable {
             var operation = dnnl_convolution_desc_t()
             guard
                 weightbridge_dnnl_convolution_desc(
-                    &operation, dnnl_convolution_direct, &source, &weights, nil, &destination, Int64(g.strideHeight),
+                    &operation, algorithm, &source, &weights, nil, &destination, Int64(g.strideHeight),
                     Int64(g.strideWidth), Int64(g.padTop), Int64(g.padLeft), Int64(padBottom), Int64(padRight)) == dnnl_success,
                 let convolution = DNNLPrimitive(operation: &operation, engine: engine),
                 !convolution.implementation.hasPrefix("ref")
