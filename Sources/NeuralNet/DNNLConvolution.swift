@@ -20,6 +20,10 @@ final class DNNLConvolution: @unchecked Sendable {
     /// Nil values are shapes oneDNN refused.
     private var plans: [Key: DNNLConvolutionPlan?] = [:]
 
+    /// Plans kept at most: `predict` needs two or three (its tile, the last tile's remainder, a short batch), but
+    /// a caller cycling through batch sizes would otherwise keep a kernel copy and JIT code for each.
+    static let maximumPlans = 16
+
     /// Nil when there is no oneDNN engine.
     init?(geometry: ConvolutionGeometry, filters: Int) {
         guard let engine = DNNLEngine.shared else { return nil }
@@ -52,6 +56,7 @@ final class DNNLConvolution: @unchecked Sendable {
             plan = known
         } else {
             plan = DNNLConvolutionPlan(geometry: geometry, filters: filters, batch: batch, kernel: kernel, engine: engine)
+            if plans.count >= DNNLConvolution.maximumPlans { plans.removeAll() }
             plans[key] = .some(plan)
         }
         lock.unlock()
