@@ -78,7 +78,9 @@ final class DNNLPrimitive: @unchecked Sendable {
     /// oneDNN refused.
     func execute(on stream: DNNLStream, engine: DNNLEngine, _ arguments: [(Int32, DNNLMemory)]) -> Bool {
         var arguments = arguments
-        if let scratchpad = memoryDescriptor(dnnl_query_scratchpad_md), withUnsafePointer(to: scratchpad, { dnnl_memory_desc_get_size($0) }) > 0 {
+        if let scratchpad = memoryDescriptor(dnnl_query_scratchpad_md),
+            withUnsafePointer(to: scratchpad, { dnnl_memory_desc_get_size($0) }) > 0
+        {
             guard let memory = DNNLMemory(scratchpad, engine: engine) else { return false }
             arguments.append((weightbridge_dnnl_arg_scratchpad(), memory))
         }
