@@ -10,6 +10,8 @@ import Foundation
 enum BLASThreads {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var depth = 0
+    /// The `depth` of calls for `Double`, which hold OpenBLAS at one thread.
+    nonisolated(unsafe) private static var openBLASDepth = 0
     nonisolated(unsafe) private static var saved: Int32 = 1
 
     /// Number of workers the library splits batches over: the machine's active cores, at most 8.
@@ -22,18 +24,28 @@ enum BLASThreads {
         return depth > 0 ? 1 : Int32(workers)
     }
 
-    static func withSingleThreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
+    /// Runs `body` with the products of `Scalar` held at one thread. OpenBLAS is touched only for `Double`:
+    /// `Float` products are oneDNN's, and loading OpenBLAS just to lower its thread count started its thread pool,
+    /// whose idle thread spins on `sched_yield` (about 10% of `predict`'s CPU samples for the seed CNN).
+    static func withSingleThreadedBLAS<Scalar: NNScalar, T>(for _: Scalar.Type, _ body: () throws -> T) rethrows -> T {
+        let touchesOpenBLAS = Scalar.self != Float.self
         lock.lock()
-        if depth == 0 {
-            saved = OpenBLAS.getNumThreads()
-            OpenBLAS.setNumThreads(1)
+        if touchesOpenBLAS {
+            if openBLASDepth == 0 {
+                saved = OpenBLAS.getNumThreads()
+                OpenBLAS.setNumThreads(1)
+            }
+            openBLASDepth += 1
         }
         depth += 1
         lock.unlock()
         defer {
             lock.lock()
             depth -= 1
-            if depth == 0 { OpenBLAS.setNumThreads(saved) }
+            if touchesOpenBLAS {
+                openBLASDepth -= 1
+                if openBLASDepth == 0 { OpenBLAS.setNumThreads(saved) }
+            }
             lock.unlock()
         }
         return try body()

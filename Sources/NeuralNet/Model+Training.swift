@@ -186,7 +186,7 @@ extension Model {
             generators.withUnsafeMutableBufferPointer { gens in
                 let slotBase = slots.baseAddress!
                 let genBase = gens.baseAddress!
-                BLASThreads.withSingleThreadedBLAS {
+                BLASThreads.withSingleThreadedBLAS(for: Scalar.self) {
                     DispatchQueue.concurrentPerform(iterations: parts) { part in
                         let range = bounds[part]..<bounds[part + 1]
                         (slotBase + part).pointee = gradients(

@@ -155,7 +155,7 @@ public final class Model<Scalar: NNScalar> {
         let buffers = outputWidths.map { UnsafeMutableBufferPointer<Scalar>.allocate(capacity: n * $0) }
         defer { for buffer in buffers { buffer.deallocate() } }
         let chain = graph.isChain
-        BLASThreads.withSingleThreadedBLAS {
+        BLASThreads.withSingleThreadedBLAS(for: Scalar.self) {
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let start = chunk * step
                 let end = min(start + step, n)

@@ -24,6 +24,30 @@ final class HandWorkedTests: XCTestCase {
         XCTAssertEqual(try conv2x2(Double.self, padding: .valid).scalars, [37.5, 47.5, 67.5, 77.5])
     }
 
+    func testTwoChannelConvolutionUsesWeightsSetAfterAPrediction() throws {
+        // Float inference on several input channels runs oneDNN plans that keep a reordered copy of the kernel: new
+        // weights must reach the next prediction, whichever batch size's plan runs.
+        let model = try Sequential<Float>(
+            inputShape: [2, 2, 2],
+            layers: [
+                .conv2D(
+                    filters: 1, kernelHeight: 2, kernelWidth: 2, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .linear,
+                    useBias: true)
+            ])
+        let one = Tensor<Float>(shape: [1, 2, 2, 2], scalars: [1, 2, 3, 4, 5, 6, 7, 8])
+        let three = Tensor<Float>(shape: [3, 2, 2, 2], scalars: (0..<24).map { Float($0 % 8 + 1) })
+        let ones = Tensor<Float>(shape: [2, 2, 2, 1], scalars: [Float](repeating: 1, count: 8))
+        try model.setWeights(layer: 0, [ones, Tensor(shape: [1], scalars: [0.5])])
+        // 1 + 2 + ... + 8 = 36, then + 0.5.
+        XCTAssertEqual(model.predict(one).scalars, [36.5])
+        XCTAssertEqual(model.predict(three, batchSize: 3).scalars, [36.5, 36.5, 36.5])
+        let corners = Tensor<Float>(shape: [2, 2, 2, 1], scalars: [1, 0, 0, 0, 0, 0, 0, 2])
+        try model.setWeights(layer: 0, [corners, Tensor(shape: [1], scalars: [0])])
+        // Only the first channel of the top-left pixel (1) and the second channel of the bottom-right one (8, times 2).
+        XCTAssertEqual(model.predict(one).scalars, [17])
+        XCTAssertEqual(model.predict(three, batchSize: 3).scalars, [17, 17, 17])
+    }
+
     func testSame2x2ConvolutionPadsAfterLikeTensorFlow() throws {
         // pad_total = 1, pad_before = 0: the zero row/column goes after, so out[0,2] = 3*1 + 6*3 = 21, out[2,2] = 9.
         let expected: [Double] = [37, 47, 21, 67, 77, 33, 23, 26, 9].map { $0 + 0.5 }
