@@ -339,20 +339,22 @@ def seed_cnn_epoch_flops(images=54000):
 def ceiling_section(swift_native_epoch):
     """The compute ceiling of this machine against the seed CNN epoch, as a Markdown section."""
     env_coretype = os.environ.get("OPENBLAS_CORETYPE")
+    setting = f"`OPENBLAS_CORETYPE={env_coretype}`" if env_coretype else "`OPENBLAS_CORETYPE` unset"
+    unset_label = "`OPENBLAS_CORETYPE` unset" + (", a second run" if not env_coretype else "")
     peak_env, peak_native = sgemm_peak(False), sgemm_peak(True)
     flops = seed_cnn_epoch_flops()
     by_name = {name: (sw, py) for name, sw, py, label in rows if "training epoch" in name and "tensorflow" in label}
     lines = ["## Compute ceiling of the CNN training epoch", "",
              f"One epoch of the seed CNN recipe is {flops / 1e12:.3f} TFLOP (forward pass, weight gradients, input gradients;",
              "counted from the layer shapes in `scripts/bench.py`). A large float32 matrix product (4096^3, through `Float.gemm`,",
-             f"oneDNN's sgemm since issue 15, both cores; `weightbridge-bench sgemm-peak`) runs at {peak_env:.0f} GFLOP/s under this environment's `OPENBLAS_CORETYPE={env_coretype}` and at",
+             f"oneDNN's sgemm since issue 15, both cores; `weightbridge-bench sgemm-peak`) runs at {peak_env:.0f} GFLOP/s under this environment's setting ({setting}) and at",
              f"{peak_native:.0f} GFLOP/s with the variable unset (oneDNN picks its kernel from the CPU either way). Those are the practical",
              "ceilings for the GEMMs training is made of; small convolution GEMMs reach less.", ""]
     for name, (sw, tf) in by_name.items():
         lines += ["| run | seconds | effective GFLOP/s |", "|---|---|---|",
-                  f"| WeightBridge, `OPENBLAS_CORETYPE={env_coretype}` | {sw:.2f} | {flops / sw / 1e9:.0f} |"]
+                  f"| WeightBridge, {setting} | {sw:.2f} | {flops / sw / 1e9:.0f} |"]
         if swift_native_epoch:
-            lines.append(f"| WeightBridge, `OPENBLAS_CORETYPE` unset | {swift_native_epoch:.2f} | {flops / swift_native_epoch / 1e9:.0f} |")
+            lines.append(f"| WeightBridge, {unset_label} | {swift_native_epoch:.2f} | {flops / swift_native_epoch / 1e9:.0f} |")
         lines += [f"| Keras/TensorFlow (oneDNN, AVX-512 whatever the variable) | {tf:.2f} | {flops / tf / 1e9:.0f} |",
                   f"| 2x faster than Keras/TensorFlow (issue 6's target) | {tf / 2:.2f} | {2 * flops / tf / 1e9:.0f} |", "",
                   f"The 2x target needs {2 * flops / tf / 1e9:.0f} GFLOP/s: {2 * flops / tf / 1e9 / peak_env:.1f}x the large-GEMM ceiling under",
