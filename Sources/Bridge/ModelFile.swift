@@ -88,14 +88,8 @@ public enum ModelFile {
     /// caller that shows the file's contents and its model parses the `.h5` once. `options.architecture` replaces
     /// the file's own configuration, as in `load(_:options:)`; the other options apply the same way.
     public static func load(_ file: KerasModelFile, from url: URL, options: ImportOptions = ImportOptions()) throws -> ImportedModel {
-        var config = file.modelConfig
-        if let arch = options.architecture {
-            config = try architecture(from: arch, limits: options.limits, isolation: options.isolation)
-        }
-        guard let config else { throw BridgeError.noArchitecture(file: url.path) }
-        if file.modelConfig == nil, file.isKeras3WeightsLayout {
-            // A Keras 3 `save_weights` file: matched by the saving walk's paths, as Keras does.
-            let tree = try KerasWeightTree.read(url, limits: options.limits, isolation: options.isolation)
+        let config = try configuration(of: file, from: url, options: options)
+        if let tree = try keras3WeightsTree(of: file, from: url, options: options) {
             return try KerasBridge.importModel(
                 weights: tree, config: config, source: url, kerasVersion: file.kerasVersion, inputShape: options.inputShape)
         }
@@ -108,17 +102,28 @@ public enum ModelFile {
     /// from its weights tree read whole.
     public static func describe(_ file: KerasModelFile, from url: URL, options: ImportOptions = ImportOptions()) throws -> ModelDescription
     {
-        var config = file.modelConfig
-        if let arch = options.architecture {
-            config = try architecture(from: arch, limits: options.limits, isolation: options.isolation)
-        }
-        guard let config else { throw BridgeError.noArchitecture(file: url.path) }
-        if file.modelConfig == nil, file.isKeras3WeightsLayout {
-            let tree = try KerasWeightTree.read(url, limits: options.limits, isolation: options.isolation)
+        let config = try configuration(of: file, from: url, options: options)
+        if let tree = try keras3WeightsTree(of: file, from: url, options: options) {
             return try KerasBridge.describeModel(
                 weights: tree, config: config, source: url, kerasVersion: file.kerasVersion, inputShape: options.inputShape)
         }
         return try KerasBridge.describeModel(file, config: config, source: url, backend: options.backend, inputShape: options.inputShape)
+    }
+
+    /// The configuration `load` and `describe` use for `file`: `options.architecture` when given, else the file's own.
+    private static func configuration(of file: KerasModelFile, from url: URL, options: ImportOptions) throws -> KerasModelConfig {
+        if let arch = options.architecture {
+            return try architecture(from: arch, limits: options.limits, isolation: options.isolation)
+        }
+        guard let config = file.modelConfig else { throw BridgeError.noArchitecture(file: url.path) }
+        return config
+    }
+
+    /// For a Keras 3 `save_weights` file (no configuration of its own, `layers/.../vars/i` paths), its weights tree,
+    /// matched by the saving walk's paths as Keras does; nil for every other file.
+    private static func keras3WeightsTree(of file: KerasModelFile, from url: URL, options: ImportOptions) throws -> KerasWeightTree? {
+        guard file.modelConfig == nil, file.isKeras3WeightsLayout else { return nil }
+        return try KerasWeightTree.read(url, limits: options.limits, isolation: options.isolation)
     }
 
     /// Reads a Keras architecture from a JSON file (`model.to_json()`), a YAML file (`model.to_yaml()`, `.yaml` or

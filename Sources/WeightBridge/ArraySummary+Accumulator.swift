@@ -18,36 +18,23 @@ extension ArraySummary {
         /// Adds `values`; NaN and infinities are counted and left out of min/max/mean, as `ArraySummary.init`.
         public mutating func add(_ values: [Double]) {
             values.withUnsafeBufferPointer { p in
-                for v in p {
-                    if v.isNaN {
-                        nans += 1
-                        continue
-                    }
-                    if v.isInfinite {
-                        infs += 1
-                        continue
-                    }
-                    if v < lo { lo = v }
-                    if v > hi { hi = v }
-                    sum += v
-                    n += 1
-                }
+                for v in p { add(v) }
             }
         }
 
         /// Adds float32 `values` as `add(_:)` adds them widened to Double (the same summary, bit for bit), without
         /// a Double copy.
         public mutating func add(_ values: UnsafeBufferPointer<Float>) {
-            for f in values {
-                let v = Double(f)
-                if v.isNaN {
-                    nans += 1
-                    continue
-                }
-                if v.isInfinite {
-                    infs += 1
-                    continue
-                }
+            for f in values { add(Double(f)) }
+        }
+
+        /// One value: NaN and infinities counted, the rest into min, max and sum.
+        @inline(__always) private mutating func add(_ v: Double) {
+            if v.isNaN {
+                nans += 1
+            } else if v.isInfinite {
+                infs += 1
+            } else {
                 if v < lo { lo = v }
                 if v > hi { hi = v }
                 sum += v
