@@ -51,7 +51,10 @@ let package = Package(
         // Models: tensors, layers, training, BLAS.
         // OpenBLAS is loaded at the first matrix product (`OpenBLAS.swift`), not linked: its constructor would cost every
         // process a thread start, `convert` and `inspect` included.
-        .target(name: "NeuralNet", dependencies: ["ModelSpec", "SafeIO", "CDNNL"]),
+        .target(name: "NeuralNet", dependencies: ["ModelSpec", "SafeIO", "CDNNL", "CWinograd"]),
+        // The additions of Winograd's convolution transforms, compiled for AVX2 and for baseline x86-64 in one binary
+        // (`target_clones`; Swift has no per-function target). The only C of our own.
+        .target(name: "CWinograd"),
 
         // Bridge: Keras configs and weight layouts onto NeuralNet models, and back.
         .target(name: "Bridge", dependencies: ["SafeIO", "NumPyFormat", "KerasFormat", "NeuralNet"]),

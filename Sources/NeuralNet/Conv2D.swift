@@ -2,8 +2,9 @@
 /// `Conv2D` (cross-correlation, channels-last, valid or TF-style same padding, strides).
 ///
 /// Computed as im2col + one GEMM per batch: patches (batch * oh * ow, kh * kw * in) @ kernel (kh * kw * in, filters).
-/// `Float` inference on several input channels goes to oneDNN's convolution primitive instead (`DNNLConvolution`;
-/// im2col + GEMM remains for shapes it refuses, `Double`, and training); inference on one-channel inputs builds the
+/// `Float` inference of 3x3 stride-1 kernels on several input channels runs Winograd's F(2x2, 3x3)
+/// (`WinogradConvolution`); other shapes with several input channels go to oneDNN's convolution primitive
+/// (`DNNLConvolution`; im2col + GEMM remains for shapes it refuses, `Double`, and training); inference on one-channel inputs builds the
 /// patch matrix transposed (long row copies). `Sequential` may pool the raw convolution before the bias and
 /// activation (see `commutesWithMaxPool`).
 final class Conv2D<Scalar: NNScalar>: Layer {
@@ -12,7 +13,10 @@ final class Conv2D<Scalar: NNScalar>: Layer {
     let activation: Activation
     let useBias: Bool
     var parameters: [Tensor<Scalar>] {
-        didSet { dnnlConvolution?.invalidate() }  // Its plans hold a copy of the kernel.
+        didSet {  // Their plans hold copies of the kernel.
+            dnnlConvolution?.invalidate()
+            winograd?.invalidate()
+        }
     }
     private(set) var gradients: [Tensor<Scalar>] = []
     private var cachedPatches: [Scalar] = []
@@ -25,6 +29,9 @@ final class Conv2D<Scalar: NNScalar>: Layer {
     /// 0.03 s per core for the seed CNN's first layer on 5,000 images); so do 1x1 kernels, whose GEMM needs no
     /// im2col.
     private let dnnlConvolution: DNNLConvolution?
+    /// Winograd F(2x2, 3x3) for `Float` inference of 3x3 stride-1 kernels over several channels (nil otherwise):
+    /// 2.25x fewer multiply-adds than either path above, and the same results on every CPU.
+    private let winograd: WinogradConvolution?
 
     init(geometry: ConvolutionGeometry, filters: Int, activation: Activation, useBias: Bool) {
         self.geometry = geometry
@@ -37,6 +44,7 @@ final class Conv2D<Scalar: NNScalar>: Layer {
         dnnlConvolution =
             Scalar.self == Float.self && geometry.channels > 1 && !geometry.isIdentityPatching
             ? DNNLConvolution(geometry: geometry, filters: filters) : nil
+        winograd = Scalar.self == Float.self ? WinogradConvolution(geometry: geometry, filters: filters) : nil
     }
 
     var outputShape: [Int] { [geometry.outputHeight, geometry.outputWidth, filters] }
@@ -133,6 +141,11 @@ final class Conv2D<Scalar: NNScalar>: Layer {
 
     private func infer(_ input: Tensor<Scalar>, finish: Bool) -> Tensor<Scalar> {
         let batch = input.count / geometry.imageSize
+        if let winograd, batch > 0 {
+            var result = winogradInfer(input, batch: batch, with: winograd)
+            if finish { addBiasAndActivate(&result) }
+            return result
+        }
         if let dnnlConvolution, batch > 0, var result = dnnlInfer(input, batch: batch, with: dnnlConvolution) {
             if finish { addBiasAndActivate(&result) }
             return result
@@ -162,6 +175,24 @@ final class Conv2D<Scalar: NNScalar>: Layer {
             }
         }
         return done ? result : nil
+    }
+
+    /// The raw convolution by Winograd's F(2x2, 3x3) (`Scalar` is `Float` whenever `winograd` exists).
+    private func winogradInfer(_ input: Tensor<Scalar>, batch: Int, with convolution: WinogradConvolution) -> Tensor<Scalar> {
+        let g = geometry
+        var result = Tensor<Scalar>(
+            shape: [batch, g.outputHeight, g.outputWidth, filters], scalars: uninitializedArray(batch * g.outputPositions * filters))
+        input.scalars.withUnsafeBufferPointer { x in
+            parameters[0].scalars.withUnsafeBufferPointer { w in
+                result.scalars.withUnsafeMutableBufferPointer { y in
+                    convolution.convolve(
+                        UnsafeRawPointer(x.baseAddress!).assumingMemoryBound(to: Float.self), batch: batch,
+                        kernel: UnsafeRawPointer(w.baseAddress!).assumingMemoryBound(to: Float.self),
+                        into: UnsafeMutableRawPointer(y.baseAddress!).assumingMemoryBound(to: Float.self))
+                }
+            }
+        }
+        return result
     }
 
     func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {

@@ -69,8 +69,11 @@ final class ConvolutionLayerParityTests: XCTestCase {
             "depthwise", "separable", "conv2d_dilated_grouped", "conv_transpose", "conv1d", "pooling1d", "upsampling", "sequence_edges",
             "channels_first_2d", "channels_first_1d",
         ]
-        // tf-keras has no channels_first convolution on the CPU; the rest it runs as Keras 2 wrote them.
-        let keras2 = ["depthwise", "conv_transpose", "conv1d", "pooling1d", "upsampling", "sequence_edges"]
+        // tf-keras has no channels_first convolution on the CPU; the rest it runs as Keras 2 wrote them, except the
+        // depthwise model: its (1, 2) strides are refused by TensorFlow's own CPU kernel ("only supports equal length
+        // strides") wherever oneDNN does not take the operation (AMD EPYC with AVX2 here; an AVX-512 Xeon ran it).
+        // Keras 3 still checks that model above.
+        let keras2 = ["conv_transpose", "conv1d", "pooling1d", "upsampling", "sequence_edges"]
         let scratch = TemporaryDirectory()
         for (flavor, loader, names) in [(KerasFlavor.keras3, "keras", everything), (.keras2, "tf_keras", keras2)] {
             var jobs: [KerasReload.Job] = []

@@ -1,0 +1,83 @@
+import Foundation
+import NeuralNet
+import TestSupport
+import XCTest
+
+/// `Float` inference of 3x3 stride-1 convolutions runs Winograd's F(2x2, 3x3); `Double` runs im2col + GEMM. The two
+/// must agree to float32 rounding on every shape the transform's edges touch: odd output sizes (a tile's second
+/// row or column outside the image), `same` padding, channel and filter counts that are not multiples of the
+/// transform's four-lane width, and batches that are not multiples of its eight-image block.
+final class WinogradConvolutionTests: XCTestCase {
+    private struct Case {
+        let height: Int, width: Int, channels: Int, filters: Int, padding: Padding, batch: Int
+    }
+
+    /// Worst absolute difference between the `Float` and `Double` predictions of one 3x3 convolution with random
+    /// weights, and the largest output magnitude.
+    private func worstDifference(_ c: Case, seed: UInt64) throws -> (worst: Double, magnitude: Double) {
+        var generator = SeededGenerator(seed: seed)
+        func uniform(_ count: Int) -> [Double] { (0..<count).map { _ in Double.random(in: -1...1, using: &generator) } }
+        let kernel = uniform(9 * c.channels * c.filters)
+        let bias = uniform(c.filters)
+        let input = uniform(c.batch * c.height * c.width * c.channels)
+        func predict<Scalar: NNScalar>(_: Scalar.Type) throws -> [Double] {
+            let model = try Sequential<Scalar>(
+                inputShape: [c.height, c.width, c.channels],
+                layers: [
+                    .conv2D(
+                        filters: c.filters, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: c.padding,
+                        activation: .linear, useBias: true)
+                ])
+            try model.setWeights(
+                layer: 0,
+                [
+                    Tensor(shape: [3, 3, c.channels, c.filters], scalars: kernel.map { Scalar($0) }),
+                    Tensor(shape: [c.filters], scalars: bias.map { Scalar($0) }),
+                ])
+            let output = model.predict(Tensor(shape: [c.batch, c.height, c.width, c.channels], scalars: input.map { Scalar($0) }))
+            return output.scalars.map { Double($0) }
+        }
+        let single = try predict(Float.self)
+        let double = try predict(Double.self)
+        XCTAssertEqual(single.count, double.count)
+        let worst = zip(single, double).map { abs($0 - $1) }.max() ?? .infinity
+        return (worst, double.map(abs).max() ?? 0)
+    }
+
+    func testFloatWinogradMatchesDoubleIm2colOnOddSizesPaddingsAndLaneRemainders() throws {
+        let cases = [
+            Case(height: 13, width: 13, channels: 32, filters: 64, padding: .valid, batch: 11),  // The seed CNN's second layer.
+            Case(height: 7, width: 9, channels: 5, filters: 6, padding: .same, batch: 3),
+            Case(height: 8, width: 6, channels: 4, filters: 9, padding: .valid, batch: 9),
+            Case(height: 3, width: 3, channels: 7, filters: 4, padding: .valid, batch: 1),  // One output position.
+            Case(height: 1, width: 5, channels: 6, filters: 5, padding: .same, batch: 2),  // Every tile mostly padding.
+        ]
+        for (index, c) in cases.enumerated() {
+            let (worst, magnitude) = try worstDifference(c, seed: UInt64(index + 1))
+            // Sums of 9 * channels products of magnitude <= 1, rounded to float32 (relative 6e-8 per step).
+            let bound = Double(9 * c.channels) * 1.2e-7 * max(magnitude, 1)
+            XCTAssertLessThanOrEqual(worst, bound, "\(c)")
+            XCTAssertGreaterThan(magnitude, 0.1, "\(c): the outputs are not all zero")
+        }
+    }
+
+    func testWeightsSetAfterAPredictionReachTheNextOne() throws {
+        // The transformed kernel is kept between calls; new weights must replace it.
+        let model = try Sequential<Float>(
+            inputShape: [4, 4, 4],
+            layers: [
+                .conv2D(
+                    filters: 4, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .linear,
+                    useBias: false)
+            ])
+        let input = Tensor<Float>(shape: [1, 4, 4, 4], scalars: (0..<64).map { Float($0 % 5) })
+        try model.setWeights(layer: 0, [Tensor(shape: [3, 3, 4, 4], scalars: [Float](repeating: 1, count: 144))])
+        let first = model.predict(input).scalars
+        try model.setWeights(layer: 0, [Tensor(shape: [3, 3, 4, 4], scalars: [Float](repeating: 2, count: 144))])
+        let second = model.predict(input).scalars
+        XCTAssertEqual(second, first.map { $0 * 2 })
+        // Each output sums 36 inputs: rows 0-2 and columns 0-2 (or 1-3) of every channel.
+        XCTAssertEqual(first.count, 16)
+        XCTAssertGreaterThan(first[0], 0)
+    }
+}
