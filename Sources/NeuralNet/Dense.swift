@@ -42,7 +42,12 @@ final class Dense<Scalar: NNScalar>: InferenceCachingLayer {
         let batch = input.count / inputUnits
         let dz = preActivationGradient(
             &gradient, output: output, activation: activation, width: units, isPreActivation: gradientIsPreActivation)
-        var dKernel: [Scalar] = uninitializedArray(inputUnits * units)
+        // The last batch's kernel gradient buffer, written over in place: the model has released its copy by now
+        // (a caller still holding it keeps its values: the write then copies first), and a fresh 784 x 128
+        // float64 buffer every batch cost the seed MLP's epoch page faults and zeroing (Docs/benchmarks.md).
+        var dKernel: [Scalar] = []
+        if !gradients.isEmpty { swap(&dKernel, &gradients[0].scalars) }
+        if dKernel.count != inputUnits * units { dKernel = uninitializedArray(inputUnits * units) }
         var dBias: [Tensor<Scalar>] = []
         var dInput: [Scalar]? = nil
         dz.withUnsafeBufferPointer { g in

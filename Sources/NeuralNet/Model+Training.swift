@@ -320,7 +320,7 @@ extension Model {
             var stopped = false
             for b in 0..<batches {
                 let indices = order[(b * config.batchSize)..<min((b + 1) * config.batchSize, n)]
-                var batchScalars: [Scalar] = zeros(indices.count * exampleSize)
+                var batchScalars: [Scalar] = uninitializedArray(indices.count * exampleSize)  // Every row is copied in.
                 x.scalars.withUnsafeBufferPointer { source in
                     batchScalars.withUnsafeMutableBufferPointer { target in
                         for (row, index) in indices.enumerated() {

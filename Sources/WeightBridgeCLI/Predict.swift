@@ -39,9 +39,11 @@ struct Predict: ParsableCommand {
         let limits = limitOptions.limits
         let out = try requireOutput(output)
         // A single .npy input is read while the model loads in its own process (the isolated .h5 reader); 30 ms of
-        // the 10,000 MNIST test images, otherwise spent after the reader's 35 ms.
+        // the 10,000 MNIST test images, otherwise spent after the reader's 35 ms. oneDNN's first-product kernel
+        // generation (26 ms) happens there too.
         let inputPath = input
         let early = Prefetch<NPYArray> {
+            defer { GEMMWarmUp.run() }
             let url = URL(fileURLWithPath: inputPath)
             try InputFile.check(url)  // A regular file (a FIFO is left to the usual path, which refuses it).
             return try FileKind.detect(url) == .npy ? try NPYFile.read(url, limits: limits) : nil
