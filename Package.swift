@@ -51,10 +51,10 @@ let package = Package(
         // Models: tensors, layers, training, BLAS.
         // OpenBLAS is loaded at the first matrix product (`OpenBLAS.swift`), not linked: its constructor would cost every
         // process a thread start, `convert` and `inspect` included.
-        .target(name: "NeuralNet", dependencies: ["ModelSpec", "SafeIO", "CDNNL", "CWinograd"]),
-        // The additions of Winograd's convolution transforms, compiled for AVX2 and for baseline x86-64 in one binary
-        // (`target_clones`; Swift has no per-function target). The only C of our own.
-        .target(name: "CWinograd"),
+        .target(name: "NeuralNet", dependencies: ["ModelSpec", "SafeIO", "CDNNL", "CKernels"]),
+        // Our own C kernels, each compiled for AVX2 (and FMA) and for baseline x86-64 in one binary (`target_clones`;
+        // Swift has no per-function target): Winograd's transforms, one-channel convolution.
+        .target(name: "CKernels"),
 
         // Bridge: Keras configs and weight layouts onto NeuralNet models, and back.
         .target(name: "Bridge", dependencies: ["SafeIO", "NumPyFormat", "KerasFormat", "NeuralNet"]),

@@ -1,3 +1,5 @@
+import CKernels
+
 /// A 2-D convolution over NHWC images with an HWIO kernel (kh, kw, in, filters) and bias (filters), as Keras'
 /// `Conv2D` (cross-correlation, channels-last, valid or TF-style same padding, strides).
 ///
@@ -151,6 +153,11 @@ final class Conv2D<Scalar: NNScalar>: Layer {
             if finish { addBiasAndActivate(&result) }
             return result
         }
+        if Scalar.self == Float.self, geometry.channels == 1, batch > 0 {
+            var result = oneChannelInfer(input, batch: batch)
+            if finish { addBiasAndActivate(&result) }
+            return result
+        }
         if transposesPatchesForInference {
             return convolve(transposedPatches(input, batch: batch), batch: batch, transposed: true, finish: finish)
         }
@@ -176,6 +183,32 @@ final class Conv2D<Scalar: NNScalar>: Layer {
             }
         }
         return done ? result : nil
+    }
+
+    /// The raw convolution of one-channel `Float` images by `weightbridge_convolve_one_channel` (CKernels): eight
+    /// filters per FMA where im2col's GEMM had only kh * kw terms per dot product. Split over the cores for batches of
+    /// 16 images or more (`predict`'s workers call it with tiles of 8).
+    private func oneChannelInfer(_ input: Tensor<Scalar>, batch: Int) -> Tensor<Scalar> {
+        let g = geometry
+        var result = Tensor<Scalar>(
+            shape: [batch, g.outputHeight, g.outputWidth, filters], scalars: uninitializedArray(batch * g.outputPositions * filters))
+        let filters = self.filters
+        input.scalars.withUnsafeBufferPointer { x in
+            parameters[0].scalars.withUnsafeBufferPointer { w in
+                result.scalars.withUnsafeMutableBufferPointer { y in
+                    let source = UnsafeRawPointer(x.baseAddress!).assumingMemoryBound(to: Float.self)
+                    let kernel = UnsafeRawPointer(w.baseAddress!).assumingMemoryBound(to: Float.self)
+                    let target = UnsafeMutableRawPointer(y.baseAddress!).assumingMemoryBound(to: Float.self)
+                    splitAcrossCores(batch) { range in
+                        weightbridge_convolve_one_channel(
+                            source + range.lowerBound * g.imageSize, range.count, g.inputHeight, g.inputWidth, kernel,
+                            g.kernelHeight, g.kernelWidth, filters, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
+                            g.outputHeight, g.outputWidth, target + range.lowerBound * g.outputPositions * filters)
+                    }
+                }
+            }
+        }
+        return result
     }
 
     /// The raw convolution by Winograd's F(2x2, 3x3) (`Scalar` is `Float` whenever `winograd` exists).

@@ -1,4 +1,4 @@
-import CWinograd
+import CKernels
 import Foundation
 
 /// Winograd's minimal filtering F(2x2, 3x3) for `Float` inference of one `Conv2D` layer with a 3x3 kernel and

@@ -3,21 +3,23 @@ import NeuralNet
 import TestSupport
 import XCTest
 
-/// `Float` inference of 3x3 stride-1 convolutions runs Winograd's F(2x2, 3x3); `Double` runs im2col + GEMM. The two
-/// must agree to float32 rounding on every shape the transform's edges touch: odd output sizes (a tile's second
-/// row or column outside the image), `same` padding, channel and filter counts that are not multiples of the
-/// transform's four-lane width, and batches that are not multiples of its eight-image block.
-final class WinogradConvolutionTests: XCTestCase {
+/// `Float` inference runs kernels of its own for two kinds of convolution: Winograd's F(2x2, 3x3) for 3x3 stride-1
+/// kernels over several channels, and a direct FMA loop over one-channel images. `Double` runs im2col + GEMM. The
+/// two must agree to float32 rounding on every shape the kernels' edges touch: odd output sizes (a Winograd tile's
+/// second row or column outside the image), `same` padding, strides, channel and filter counts that are not
+/// multiples of the kernels' lane widths (8, and 32 filters), and batches that are not multiples of a block.
+final class FloatConvolutionKernelTests: XCTestCase {
     private struct Case {
         let height: Int, width: Int, channels: Int, filters: Int, padding: Padding, batch: Int
+        var kernel = 3, stride = 1
     }
 
-    /// Worst absolute difference between the `Float` and `Double` predictions of one 3x3 convolution with random
+    /// Worst absolute difference between the `Float` and `Double` predictions of one convolution with random
     /// weights, and the largest output magnitude.
     private func worstDifference(_ c: Case, seed: UInt64) throws -> (worst: Double, magnitude: Double) {
         var generator = SeededGenerator(seed: seed)
         func uniform(_ count: Int) -> [Double] { (0..<count).map { _ in Double.random(in: -1...1, using: &generator) } }
-        let kernel = uniform(9 * c.channels * c.filters)
+        let kernel = uniform(c.kernel * c.kernel * c.channels * c.filters)
         let bias = uniform(c.filters)
         let input = uniform(c.batch * c.height * c.width * c.channels)
         func predict<Scalar: NNScalar>(_: Scalar.Type) throws -> [Double] {
@@ -25,13 +27,14 @@ final class WinogradConvolutionTests: XCTestCase {
                 inputShape: [c.height, c.width, c.channels],
                 layers: [
                     .conv2D(
-                        filters: c.filters, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: c.padding,
+                        filters: c.filters, kernelHeight: c.kernel, kernelWidth: c.kernel, strideHeight: c.stride, strideWidth: c.stride,
+                        padding: c.padding,
                         activation: .linear, useBias: true)
                 ])
             try model.setWeights(
                 layer: 0,
                 [
-                    Tensor(shape: [3, 3, c.channels, c.filters], scalars: kernel.map { Scalar($0) }),
+                    Tensor(shape: [c.kernel, c.kernel, c.channels, c.filters], scalars: kernel.map { Scalar($0) }),
                     Tensor(shape: [c.filters], scalars: bias.map { Scalar($0) }),
                 ])
             let output = model.predict(Tensor(shape: [c.batch, c.height, c.width, c.channels], scalars: input.map { Scalar($0) }))
@@ -55,13 +58,29 @@ final class WinogradConvolutionTests: XCTestCase {
         for (index, c) in cases.enumerated() {
             let (worst, magnitude) = try worstDifference(c, seed: UInt64(index + 1))
             // Sums of 9 * channels products of magnitude <= 1, rounded to float32 (relative 6e-8 per step).
-            let bound = Double(9 * c.channels) * 1.2e-7 * max(magnitude, 1)
+            let bound = Double(c.kernel * c.kernel * c.channels) * 1.2e-7 * max(magnitude, 1)
             XCTAssertLessThanOrEqual(worst, bound, "\(c)")
             XCTAssertGreaterThan(magnitude, 0.1, "\(c): the outputs are not all zero")
         }
     }
 
-    func testWeightsSetAfterAPredictionReachTheNextOne() throws {
+    func testFloatOneChannelKernelMatchesDoubleIm2colOnStridesPaddingsAndFilterRemainders() throws {
+        let cases = [
+            Case(height: 28, width: 28, channels: 1, filters: 32, padding: .valid, batch: 10),  // The seed CNN's first layer.
+            Case(height: 9, width: 7, channels: 1, filters: 64, padding: .same, batch: 3),  // Three-pixel blocks and edges.
+            Case(height: 6, width: 11, channels: 1, filters: 13, padding: .same, batch: 2, kernel: 5),  // 8 + 5 filters.
+            Case(height: 10, width: 9, channels: 1, filters: 40, padding: .valid, batch: 17, kernel: 3, stride: 2),
+            Case(height: 4, width: 4, channels: 1, filters: 3, padding: .same, batch: 1, kernel: 2, stride: 3),
+        ]
+        for (index, c) in cases.enumerated() {
+            let (worst, magnitude) = try worstDifference(c, seed: UInt64(100 + index))
+            let bound = Double(c.kernel * c.kernel) * 1.2e-7 * max(magnitude, 1)
+            XCTAssertLessThanOrEqual(worst, bound, "\(c)")
+            XCTAssertGreaterThan(magnitude, 0.1, "\(c): the outputs are not all zero")
+        }
+    }
+
+    func testWinogradUsesWeightsSetAfterAPrediction() throws {
         // The transformed kernel is kept between calls; new weights must replace it.
         let model = try Sequential<Float>(
             inputShape: [4, 4, 4],

@@ -1,0 +1,126 @@
+#include "one_channel_convolution.h"
+
+#include <string.h>
+
+typedef float lane8 __attribute__((vector_size(32)));
+
+// `lanes` accumulators of eight filters each (filters k0 ... k0 + 8 * lanes - 1) of the output pixel whose window
+// starts at input row iy0 and column ix0, summed over its taps in (kernel row, kernel column) order; taps outside
+// the image are skipped (they read 0).
+#define ACCUMULATE(lanes)                                                                                              \
+    do {                                                                                                               \
+        lane8 sum[lanes];                                                                                              \
+        for (int l = 0; l < lanes; l++) sum[l] = (lane8){0, 0, 0, 0, 0, 0, 0, 0};                                      \
+        for (long ky = 0; ky < kernel_height; ky++) {                                                                  \
+            long iy = iy0 + ky;                                                                                        \
+            if (iy < 0 || iy >= height) continue;                                                                      \
+            for (long kx = 0; kx < kernel_width; kx++) {                                                               \
+                long ix = ix0 + kx;                                                                                    \
+                if (ix < 0 || ix >= width) continue;                                                                   \
+                float x = pixels[iy * width + ix];                                                                     \
+                const float *w = kernel + (ky * kernel_width + kx) * filters + k;                                      \
+                for (int l = 0; l < lanes; l++) {                                                                      \
+                    lane8 wl;                                                                                          \
+                    memcpy(&wl, w + 8 * l, sizeof wl);                                                                 \
+                    sum[l] += x * wl;                                                                                  \
+                }                                                                                                      \
+            }                                                                                                          \
+        }                                                                                                              \
+        memcpy(out + k, sum, sizeof sum);                                                                              \
+        k += 8 * lanes;                                                                                                \
+    } while (0)
+
+// Filters k ... k + 31 of three neighbouring output pixels (windows at columns ix0, ix0 + stride_width, ix0 + 2 *
+// stride_width) whose windows are wholly inside the image: twelve accumulators, each tap's four kernel vectors
+// loaded once for the three pixels.
+#define ACCUMULATE_THREE_PIXELS()                                                                                      \
+    do {                                                                                                               \
+        lane8 sum[3][4];                                                                                               \
+        for (int p = 0; p < 3; p++)                                                                                    \
+            for (int l = 0; l < 4; l++) sum[p][l] = (lane8){0, 0, 0, 0, 0, 0, 0, 0};                                   \
+        for (long ky = 0; ky < kernel_height; ky++) {                                                                  \
+            const float *row = pixels + (iy0 + ky) * width + ix0;                                                      \
+            for (long kx = 0; kx < kernel_width; kx++) {                                                               \
+                const float *w = kernel + (ky * kernel_width + kx) * filters + k;                                      \
+                lane8 wl[4];                                                                                           \
+                memcpy(wl, w, sizeof wl);                                                                              \
+                for (int p = 0; p < 3; p++) {                                                                          \
+                    float x = row[p * stride_width + kx];                                                              \
+                    for (int l = 0; l < 4; l++) sum[p][l] += x * wl[l];                                                \
+                }                                                                                                      \
+            }                                                                                                          \
+        }                                                                                                              \
+        for (int p = 0; p < 3; p++) memcpy(out + p * filters + k, sum[p], sizeof sum[p]);                              \
+        k += 32;                                                                                                       \
+    } while (0)
+
+// The loop nest, inlined into one function per instruction set below: three output pixels at a time where their
+// windows are inside the image and the filters come in 32s; elsewhere each pixel's filters 32 at a time (four
+// accumulators held in registers across the taps), then 8 at a time, then one by one.
+static inline __attribute__((always_inline)) void convolve(
+    const float *input, long images, long height, long width, const float *kernel, long kernel_height,
+    long kernel_width, long filters, long stride_height, long stride_width, long pad_top, long pad_left,
+    long out_height, long out_width, float *output) {
+    for (long image = 0; image < images; image++) {
+        const float *pixels = input + image * height * width;
+        for (long oy = 0; oy < out_height; oy++) {
+            long iy0 = oy * stride_height - pad_top;
+            int rows_inside = iy0 >= 0 && iy0 + kernel_height <= height;
+            for (long ox = 0; ox < out_width; ox++) {
+                long ix0 = ox * stride_width - pad_left;
+                float *out = output + ((image * out_height + oy) * out_width + ox) * filters;
+                long k = 0;
+                if (rows_inside && ox + 3 <= out_width && ix0 >= 0 && ix0 + 2 * stride_width + kernel_width <= width &&
+                    filters % 32 == 0) {
+                    while (k < filters) ACCUMULATE_THREE_PIXELS();
+                    ox += 2;  // The next two pixels are done too.
+                    continue;
+                }
+                while (k + 32 <= filters) ACCUMULATE(4);
+                while (k + 8 <= filters) ACCUMULATE(1);
+                for (; k < filters; k++) {
+                    float sum = 0;
+                    for (long ky = 0; ky < kernel_height; ky++) {
+                        long iy = iy0 + ky;
+                        if (iy < 0 || iy >= height) continue;
+                        for (long kx = 0; kx < kernel_width; kx++) {
+                            long ix = ix0 + kx;
+                            if (ix < 0 || ix >= width) continue;
+                            sum += pixels[iy * width + ix] * kernel[(ky * kernel_width + kx) * filters + k];
+                        }
+                    }
+                    out[k] = sum;
+                }
+            }
+        }
+    }
+}
+
+__attribute__((target("avx2,fma"))) static void convolve_avx2_fma(
+    const float *input, long images, long height, long width, const float *kernel, long kernel_height,
+    long kernel_width, long filters, long stride_height, long stride_width, long pad_top, long pad_left,
+    long out_height, long out_width, float *output) {
+    convolve(input, images, height, width, kernel, kernel_height, kernel_width, filters, stride_height, stride_width,
+        pad_top, pad_left, out_height, out_width, output);
+}
+
+static void convolve_baseline(
+    const float *input, long images, long height, long width, const float *kernel, long kernel_height,
+    long kernel_width, long filters, long stride_height, long stride_width, long pad_top, long pad_left,
+    long out_height, long out_width, float *output) {
+    convolve(input, images, height, width, kernel, kernel_height, kernel_width, filters, stride_height, stride_width,
+        pad_top, pad_left, out_height, out_width, output);
+}
+
+// Chosen by the CPU's features (AVX2 and FMA), not by its model name as `target_clones("arch=haswell")` would:
+// that picks the baseline clone on every AMD CPU.
+void weightbridge_convolve_one_channel(
+    const float *input, long images, long height, long width, const float *kernel, long kernel_height,
+    long kernel_width, long filters, long stride_height, long stride_width, long pad_top, long pad_left,
+    long out_height, long out_width, float *output) {
+    static int fast = -1;
+    if (fast < 0) fast = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    (fast ? convolve_avx2_fma : convolve_baseline)(
+        input, images, height, width, kernel, kernel_height, kernel_width, filters, stride_height, stride_width, pad_top,
+        pad_left, out_height, out_width, output);
+}
