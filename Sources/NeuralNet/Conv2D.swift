@@ -166,67 +166,57 @@ final class Conv2D<Scalar: NNScalar>: Layer {
         return convolve(patchMatrix, batch: batch, finish: finish)
     }
 
-    /// The raw convolution by oneDNN (`Scalar` is `Float` whenever `dnnlConvolution` exists), nil if oneDNN refused
-    /// this batch size.
-    private func dnnlInfer(_ input: Tensor<Scalar>, batch: Int, with convolution: DNNLConvolution) -> Tensor<Scalar>? {
+    /// The raw convolution (NHWC, no bias or activation) of `batch` images by one of the `Float` kernels: `body`
+    /// gets the input, the HWIO kernel and the output as `Float` pointers (`Scalar` is `Float` whenever those
+    /// kernels exist) and says whether it wrote the output; nil when it did not.
+    private func floatConvolution(
+        _ input: Tensor<Scalar>, batch: Int,
+        _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Bool
+    ) -> Tensor<Scalar>? {
         let g = geometry
         var result = Tensor<Scalar>(
             shape: [batch, g.outputHeight, g.outputWidth, filters], scalars: uninitializedArray(batch * g.outputPositions * filters))
         let done = input.scalars.withUnsafeBufferPointer { x in
             parameters[0].scalars.withUnsafeBufferPointer { w in
                 result.scalars.withUnsafeMutableBufferPointer { y in
-                    convolution.convolve(
-                        UnsafeRawPointer(x.baseAddress!).assumingMemoryBound(to: Float.self), batch: batch,
-                        kernel: UnsafeRawPointer(w.baseAddress!).assumingMemoryBound(to: Float.self),
-                        into: UnsafeMutableRawPointer(y.baseAddress!).assumingMemoryBound(to: Float.self))
+                    body(
+                        UnsafeRawPointer(x.baseAddress!).assumingMemoryBound(to: Float.self),
+                        UnsafeRawPointer(w.baseAddress!).assumingMemoryBound(to: Float.self),
+                        UnsafeMutableRawPointer(y.baseAddress!).assumingMemoryBound(to: Float.self))
                 }
             }
         }
         return done ? result : nil
     }
 
-    /// The raw convolution of one-channel `Float` images by `weightbridge_convolve_one_channel` (CKernels): eight
-    /// filters per FMA where im2col's GEMM had only kh * kw terms per dot product. Split over the cores for batches of
-    /// 16 images or more (`predict`'s workers call it with tiles of 8).
-    private func oneChannelInfer(_ input: Tensor<Scalar>, batch: Int) -> Tensor<Scalar> {
-        let g = geometry
-        var result = Tensor<Scalar>(
-            shape: [batch, g.outputHeight, g.outputWidth, filters], scalars: uninitializedArray(batch * g.outputPositions * filters))
-        let filters = self.filters
-        input.scalars.withUnsafeBufferPointer { x in
-            parameters[0].scalars.withUnsafeBufferPointer { w in
-                result.scalars.withUnsafeMutableBufferPointer { y in
-                    let source = UnsafeRawPointer(x.baseAddress!).assumingMemoryBound(to: Float.self)
-                    let kernel = UnsafeRawPointer(w.baseAddress!).assumingMemoryBound(to: Float.self)
-                    let target = UnsafeMutableRawPointer(y.baseAddress!).assumingMemoryBound(to: Float.self)
-                    splitAcrossCores(batch) { range in
-                        weightbridge_convolve_one_channel(
-                            source + range.lowerBound * g.imageSize, range.count, g.inputHeight, g.inputWidth, kernel,
-                            g.kernelHeight, g.kernelWidth, filters, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
-                            g.outputHeight, g.outputWidth, target + range.lowerBound * g.outputPositions * filters)
-                    }
-                }
-            }
-        }
-        return result
+    /// The raw convolution by oneDNN, nil if oneDNN refused this batch size.
+    private func dnnlInfer(_ input: Tensor<Scalar>, batch: Int, with convolution: DNNLConvolution) -> Tensor<Scalar>? {
+        floatConvolution(input, batch: batch) { x, kernel, y in convolution.convolve(x, batch: batch, kernel: kernel, into: y) }
     }
 
-    /// The raw convolution by Winograd's F(2x2, 3x3) (`Scalar` is `Float` whenever `winograd` exists).
-    private func winogradInfer(_ input: Tensor<Scalar>, batch: Int, with convolution: WinogradConvolution) -> Tensor<Scalar> {
+    /// The raw convolution of one-channel images by `weightbridge_convolve_one_channel` (CKernels): eight filters per
+    /// FMA where im2col's GEMM had only kh * kw terms per dot product. Split over the cores for batches of 16 images
+    /// or more (`predict`'s workers call it with tiles of 8).
+    private func oneChannelInfer(_ input: Tensor<Scalar>, batch: Int) -> Tensor<Scalar> {
         let g = geometry
-        var result = Tensor<Scalar>(
-            shape: [batch, g.outputHeight, g.outputWidth, filters], scalars: uninitializedArray(batch * g.outputPositions * filters))
-        input.scalars.withUnsafeBufferPointer { x in
-            parameters[0].scalars.withUnsafeBufferPointer { w in
-                result.scalars.withUnsafeMutableBufferPointer { y in
-                    convolution.convolve(
-                        UnsafeRawPointer(x.baseAddress!).assumingMemoryBound(to: Float.self), batch: batch,
-                        kernel: UnsafeRawPointer(w.baseAddress!).assumingMemoryBound(to: Float.self),
-                        into: UnsafeMutableRawPointer(y.baseAddress!).assumingMemoryBound(to: Float.self))
-                }
+        let filters = self.filters
+        return floatConvolution(input, batch: batch) { source, kernel, target in
+            splitAcrossCores(batch) { range in
+                weightbridge_convolve_one_channel(
+                    source + range.lowerBound * g.imageSize, range.count, g.inputHeight, g.inputWidth, kernel, g.kernelHeight,
+                    g.kernelWidth, filters, g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.outputHeight, g.outputWidth,
+                    target + range.lowerBound * g.outputPositions * filters)
             }
-        }
-        return result
+            return true
+        }!
+    }
+
+    /// The raw convolution by Winograd's F(2x2, 3x3).
+    private func winogradInfer(_ input: Tensor<Scalar>, batch: Int, with convolution: WinogradConvolution) -> Tensor<Scalar> {
+        floatConvolution(input, batch: batch) { x, kernel, y in
+            convolution.convolve(x, batch: batch, kernel: kernel, into: y)
+            return true
+        }!
     }
 
     func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
