@@ -38,12 +38,15 @@ struct Predict: ParsableCommand {
     func run() throws {
         let limits = limitOptions.limits
         let out = try requireOutput(output)
+        // oneDNN's first-product kernel generation (26 ms) runs while the model loads in its own process. The command
+        // never ends before it does, error or not: exit's destructors running under oneDNN's JIT crashed the process
+        // (SIGSEGV in malloc) when a bad model file failed fast.
+        let warmUp = Prefetch<Void> { GEMMWarmUp.run() }
+        defer { _ = warmUp.value() }
         // A single .npy input is read while the model loads in its own process (the isolated .h5 reader); 30 ms of
-        // the 10,000 MNIST test images, otherwise spent after the reader's 35 ms. oneDNN's first-product kernel
-        // generation (26 ms) happens there too.
+        // the 10,000 MNIST test images, otherwise spent after the reader's 35 ms.
         let inputPath = input
         let early = Prefetch<NPYArray> {
-            defer { GEMMWarmUp.run() }
             let url = URL(fileURLWithPath: inputPath)
             try InputFile.check(url)  // A regular file (a FIFO is left to the usual path, which refuses it).
             return try FileKind.detect(url) == .npy ? try NPYFile.read(url, limits: limits) : nil
