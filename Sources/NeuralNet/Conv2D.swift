@@ -44,10 +44,12 @@ final class Conv2D<Scalar: NNScalar>: Layer {
         parameters =
             [Tensor(zeros: [geometry.kernelHeight, geometry.kernelWidth, geometry.channels, filters])]
             + (useBias ? [Tensor(zeros: [filters])] : [])
+        let winograd = Scalar.self == Float.self ? WinogradConvolution(geometry: geometry, filters: filters) : nil
+        self.winograd = winograd
+        // oneDNN's primitive only for the shapes Winograd does not take (it would never run for the others).
         dnnlConvolution =
-            Scalar.self == Float.self && geometry.channels > 1 && !geometry.isIdentityPatching
+            Scalar.self == Float.self && winograd == nil && geometry.channels > 1 && !geometry.isIdentityPatching
             ? DNNLConvolution(geometry: geometry, filters: filters) : nil
-        winograd = Scalar.self == Float.self ? WinogradConvolution(geometry: geometry, filters: filters) : nil
     }
 
     var outputShape: [Int] { [geometry.outputHeight, geometry.outputWidth, filters] }
