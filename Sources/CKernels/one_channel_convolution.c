@@ -1,5 +1,7 @@
 #include "one_channel_convolution.h"
 
+#include "kernel_dispatch.h"
+
 #include <string.h>
 
 typedef float lane8 __attribute__((vector_size(32)));
@@ -112,15 +114,12 @@ static void convolve_baseline(
         pad_top, pad_left, out_height, out_width, output);
 }
 
-// Chosen by the CPU's features (AVX2 and FMA), not by its model name as `target_clones("arch=haswell")` would:
-// that picks the baseline clone on every AMD CPU.
+// Chosen by the CPU's features (`kernel_dispatch.h`).
 void weightbridge_convolve_one_channel(
     const float *input, long images, long height, long width, const float *kernel, long kernel_height,
     long kernel_width, long filters, long stride_height, long stride_width, long pad_top, long pad_left,
     long out_height, long out_width, float *output) {
-    static int fast = -1;
-    if (fast < 0) fast = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    (fast ? convolve_avx2_fma : convolve_baseline)(
-        input, images, height, width, kernel, kernel_height, kernel_width, filters, stride_height, stride_width, pad_top,
-        pad_left, out_height, out_width, output);
+    (weightbridge_kernels_use_avx2_fma() ? convolve_avx2_fma : convolve_baseline)(
+        input, images, height, width, kernel, kernel_height, kernel_width, filters, stride_height, stride_width,
+        pad_top, pad_left, out_height, out_width, output);
 }

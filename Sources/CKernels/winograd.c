@@ -1,11 +1,13 @@
 #include "winograd.h"
 
+#include "kernel_dispatch.h"
+
 #include <string.h>
 
 typedef float lane8 __attribute__((vector_size(32)));
 
 // Unaligned eight-lane loads and stores, as macros: a function taking or returning a 32-byte vector would have
-// a different ABI in the two clones.
+// a different ABI in the two versions.
 #define LOAD8(p) ({ lane8 lane_; memcpy(&lane_, (p), sizeof lane_); lane_; })
 #define STORE8(p, v)                                                                                                   \
     do {                                                                                                               \
@@ -13,15 +15,15 @@ typedef float lane8 __attribute__((vector_size(32)));
         memcpy((p), &lane_, sizeof lane_);                                                                             \
     } while (0)
 
-// One tile's input transform of one lane of type T (eight channels, or one) at channel k (taps at kk). The order of additions is
-// fixed (the same in both clones and in every lane width), so results do not depend on the CPU.
+// One tile's input transform of one lane of type T (eight channels, or one) at channel k (taps at kk). The order
+// of additions is fixed (the same in both versions and in every lane width), so results do not depend on the CPU.
 #define INPUT_TILE(T, LOAD, STORE)                                                                                    \
     do {                                                                                                               \
         T c0[4], c1[4], c2[4], c3[4];                                                                                  \
         T *cs[4] = {c0, c1, c2, c3};                                                                                   \
         for (int j = 0; j < 4; j++) {                                                                                  \
-            T d0 = LOAD(taps[j] + kk), d1 = LOAD(taps[4 + j] + kk), d2 = LOAD(taps[8 + j] + kk),                          \
-              d3 = LOAD(taps[12 + j] + kk);                                                                             \
+            T d0 = LOAD(taps[j] + kk), d1 = LOAD(taps[4 + j] + kk), d2 = LOAD(taps[8 + j] + kk),                       \
+              d3 = LOAD(taps[12 + j] + kk);                                                                            \
             cs[j][0] = d0 - d2;                                                                                        \
             cs[j][1] = d1 + d2;                                                                                        \
             cs[j][2] = d2 - d1;                                                                                        \
@@ -39,7 +41,7 @@ typedef float lane8 __attribute__((vector_size(32)));
 #define LOAD1(p) (*(p))
 #define STORE1(p, v) (*(p) = (v))
 
-__attribute__((target_clones("avx2", "default"))) void weightbridge_winograd_input(
+static inline __attribute__((always_inline)) void input_transform(
     const float *input, long images, long image_size, long height, long width, long channels, long pad_top,
     long pad_left, long tile_rows, long tile_columns, float *v, long plane) {
     // Taps in the padding read from here: up to 64 zero channels at a time.
@@ -71,6 +73,78 @@ __attribute__((target_clones("avx2", "default"))) void weightbridge_winograd_inp
     }
 }
 
+// Each kernel's loop nest is inlined into one function per instruction set, chosen at each call
+// (`kernel_dispatch.h`).
+#define DISPATCH(name, body, parameters, arguments)                                                                    \
+    __attribute__((target("avx2,fma"))) static void name##_avx2_fma parameters { body arguments; }                     \
+    static void name##_baseline parameters { body arguments; }                                                         \
+    void weightbridge_winograd_##name parameters {                                                                     \
+        (weightbridge_kernels_use_avx2_fma() ? name##_avx2_fma : name##_baseline) arguments;                          \
+    }
+
+DISPATCH(input, input_transform,
+    (const float *input, long images, long image_size, long height, long width, long channels, long pad_top,
+        long pad_left, long tile_rows, long tile_columns, float *v, long plane),
+    (input, images, image_size, height, width, channels, pad_top, pad_left, tile_rows, tile_columns, v, plane))
+
+// Rows r of the product block at `a` (`lda` apart) times the (k, n) matrix at `b` (n a multiple of 16, rows n
+// apart) into `c` (rows `ldc` apart): for each 16 columns, R x 2 eight-lane accumulators summed over k in order.
+#define PRODUCT_ROWS(R)                                                                                                \
+    static inline __attribute__((always_inline)) void product_rows_##R(                                               \
+        const float *a, long lda, const float *b, long n, long k, float *c, long ldc) {                                \
+        for (long j = 0; j < n; j += 16) {                                                                             \
+            lane8 s0[R], s1[R];                                                                                        \
+            for (int r = 0; r < R; r++) s0[r] = s1[r] = (lane8){0, 0, 0, 0, 0, 0, 0, 0};                               \
+            const float *bp = b + j;                                                                                   \
+            for (long p = 0; p < k; p++, bp += n) {                                                                    \
+                lane8 b0 = LOAD8(bp), b1 = LOAD8(bp + 8);                                                              \
+                for (int r = 0; r < R; r++) {                                                                          \
+                    float x = a[r * lda + p];                                                                          \
+                    s0[r] += x * b0;                                                                                   \
+                    s1[r] += x * b1;                                                                                   \
+                }                                                                                                      \
+            }                                                                                                          \
+            for (int r = 0; r < R; r++) {                                                                              \
+                STORE8(c + r * ldc + j, s0[r]);                                                                        \
+                STORE8(c + r * ldc + j + 8, s1[r]);                                                                    \
+            }                                                                                                          \
+        }                                                                                                              \
+    }
+PRODUCT_ROWS(6)
+PRODUCT_ROWS(5)
+PRODUCT_ROWS(4)
+PRODUCT_ROWS(3)
+PRODUCT_ROWS(2)
+PRODUCT_ROWS(1)
+
+static inline __attribute__((always_inline)) void product_planes(
+    const float *v, long tiles, long channels, long input_plane, const float *u, long filters, float *m,
+    long product_plane) {
+    for (int xi = 0; xi < 16; xi++) {
+        const float *a = v + xi * input_plane;
+        const float *b = u + xi * channels * filters;
+        float *c = m + xi * product_plane;
+        long i = 0;
+        for (; i + 6 <= tiles; i += 6)
+            product_rows_6(a + i * channels, channels, b, filters, channels, c + i * filters, filters);
+        const float *ai = a + i * channels;
+        float *ci = c + i * filters;
+        switch (tiles - i) {
+        case 5: product_rows_5(ai, channels, b, filters, channels, ci, filters); break;
+        case 4: product_rows_4(ai, channels, b, filters, channels, ci, filters); break;
+        case 3: product_rows_3(ai, channels, b, filters, channels, ci, filters); break;
+        case 2: product_rows_2(ai, channels, b, filters, channels, ci, filters); break;
+        case 1: product_rows_1(ai, channels, b, filters, channels, ci, filters); break;
+        default: break;
+        }
+    }
+}
+
+DISPATCH(products, product_planes,
+    (const float *v, long tiles, long channels, long input_plane, const float *u, long filters, float *m,
+        long product_plane),
+    (v, tiles, channels, input_plane, u, filters, m, product_plane))
+
 #define OUTPUT_TILE(T, LOAD, STORE)                                                                                   \
     do {                                                                                                               \
         T u0[4], u1[4];                                                                                                \
@@ -88,9 +162,9 @@ __attribute__((target_clones("avx2", "default"))) void weightbridge_winograd_inp
         }                                                                                                              \
     } while (0)
 
-__attribute__((target_clones("avx2", "default"))) void weightbridge_winograd_output(
-    const float *m, long images, long out_height, long out_width, long filters, long tile_rows, long tile_columns,
-    long plane, float *output) {
+static inline __attribute__((always_inline)) void output_transform(
+    const float *m, long images, long out_height, long out_width, long filters, long product_stride, long tile_rows,
+    long tile_columns, long plane, float *output) {
     long tile = 0;
     for (long image = 0; image < images; image++) {
         float *out = output + image * out_height * out_width * filters;
@@ -100,7 +174,7 @@ __attribute__((target_clones("avx2", "default"))) void weightbridge_winograd_out
             for (long tile_column = 0; tile_column < tile_columns; tile_column++, tile++) {
                 long x = tile_column * 2;
                 int second_column = x + 1 < out_width;
-                const float *products = m + tile * filters;
+                const float *products = m + tile * product_stride;
                 float *top = out + (y * out_width + x) * filters;
                 float *bottom = top + out_width * filters;
                 long k = 0;
@@ -110,3 +184,8 @@ __attribute__((target_clones("avx2", "default"))) void weightbridge_winograd_out
         }
     }
 }
+
+DISPATCH(output, output_transform,
+    (const float *m, long images, long out_height, long out_width, long filters, long product_stride, long tile_rows,
+        long tile_columns, long plane, float *output),
+    (m, images, out_height, out_width, filters, product_stride, tile_rows, tile_columns, plane, output))

@@ -8,9 +8,10 @@ import Foundation
 ///
 /// Per block of images: the input transform `Bᵀ d B` of every 4x4 input tile (additions only) gives 16 matrices
 /// (tiles, channels); each is multiplied by the matching one of the 16 (channels, filters) matrices of the
-/// transformed kernel `G g Gᵀ` (`Float.gemm`, oneDNN's sgemm, which picks AVX-512, AVX2 or SSE kernels from the CPU);
-/// the output transform `Aᵀ m A` (additions only, like the input's: C in `CWinograd`, for AVX2 or baseline x86-64)
-/// gives the 2x2 outputs. Output rows and columns beyond the image
+/// transformed kernel `G g Gᵀ`; the output transform `Aᵀ m A` (additions only) gives the 2x2 outputs. All three
+/// steps are C in `CKernels` (`winograd.h`), for AVX2 with FMA or baseline x86-64. The products are our own small
+/// kernel, not oneDNN's sgemm: at these sizes (72 x 32 x 64 for two MNIST images) sgemm's packing and per-call
+/// bookkeeping left it at 30-50 GFLOP/s per core, the kernel runs 52-62. Output rows and columns beyond the image
 /// (an odd output size) are computed on zero padding and not written.
 ///
 /// Why F(2x2, 3x3) and not F(4x4, 3x3) (4x fewer products): its transforms use only 0, ±1 and ±1/2, so it rounds
@@ -26,7 +27,7 @@ final class WinogradConvolution: @unchecked Sendable {
     let geometry: ConvolutionGeometry
     let filters: Int
     private let lock = NSLock()
-    /// `G g Gᵀ` for every (channel, filter): 16 row-major (channels, filters) matrices; nil until first use.
+    /// `G g Gᵀ` for every (channel, filter): 16 row-major (channels, `paddedFilters`) matrices; nil until first use.
     private var transformedKernel: [Float]?
     /// Scratch buffers returned by finished calls (at most `BLASThreads.workers` are kept).
     private var spareScratch: [[Float]] = []
@@ -54,6 +55,10 @@ final class WinogradConvolution: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// `filters` rounded up to 16, the width of the product kernel's steps: the transformed kernel's extra filters
+    /// are zero, and their products are not read.
+    private var paddedFilters: Int { (filters + 15) / 16 * 16 }
+
     private var tileRows: Int { (geometry.outputHeight + 1) / 2 }
     private var tileColumns: Int { (geometry.outputWidth + 1) / 2 }
 
@@ -67,7 +72,7 @@ final class WinogradConvolution: @unchecked Sendable {
         // Plane strides padded by 16 scalars, so that the 16 planes a transform writes at once do not fall on the
         // same 4 KiB-aliased addresses.
         let inputPlane = blockImages * tilesPerImage * g.channels + 16
-        let productPlane = blockImages * tilesPerImage * filters + 16
+        let productPlane = blockImages * tilesPerImage * paddedFilters + 16
         var scratch = takeScratch(count: 16 * (inputPlane + productPlane))
         scratch.withUnsafeMutableBufferPointer { s in
             let v = s.baseAddress!
@@ -79,14 +84,10 @@ final class WinogradConvolution: @unchecked Sendable {
                     weightbridge_winograd_input(
                         input + first * g.imageSize, images, g.imageSize, g.inputHeight, g.inputWidth, g.channels, g.padTop,
                         g.padLeft, tileRows, tileColumns, v, inputPlane)
-                    for xi in 0..<16 {
-                        Float.gemm(
-                            transposeA: false, transposeB: false, m: tiles, n: filters, k: g.channels, alpha: 1,
-                            a: v + xi * inputPlane, lda: g.channels, b: u.baseAddress! + xi * g.channels * filters,
-                            ldb: filters, beta: 0, c: m + xi * productPlane, ldc: filters)
-                    }
+                    weightbridge_winograd_products(
+                        v, tiles, g.channels, inputPlane, u.baseAddress!, paddedFilters, m, productPlane)
                     weightbridge_winograd_output(
-                        m, images, g.outputHeight, g.outputWidth, filters, tileRows, tileColumns, productPlane,
+                        m, images, g.outputHeight, g.outputWidth, filters, paddedFilters, tileRows, tileColumns, productPlane,
                         output + first * g.outputPositions * filters)
                 }
             }
@@ -101,7 +102,8 @@ final class WinogradConvolution: @unchecked Sendable {
         if let transformedKernel { return transformedKernel }
         let c = geometry.channels
         let f = filters
-        var u = [Float](repeating: 0, count: 16 * c * f)
+        let fp = paddedFilters
+        var u = [Float](repeating: 0, count: 16 * c * fp)
         // G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]; in Double, rounded once to Float.
         func gRows(_ a: Double, _ b: Double, _ d: Double) -> [Double] { [a, (a + b + d) / 2, (a - b + d) / 2, d] }
         for channel in 0..<c {
@@ -111,7 +113,7 @@ final class WinogradConvolution: @unchecked Sendable {
                 let columns = (0..<3).map { kx in gRows(tap(0, kx), tap(1, kx), tap(2, kx)) }
                 for i in 0..<4 {
                     let row = gRows(columns[0][i], columns[1][i], columns[2][i])
-                    for j in 0..<4 { u[(i * 4 + j) * c * f + channel * f + filter] = Float(row[j]) }
+                    for j in 0..<4 { u[(i * 4 + j) * c * fp + channel * fp + filter] = Float(row[j]) }
                 }
             }
         }

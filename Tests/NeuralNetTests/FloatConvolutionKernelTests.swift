@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import NeuralNet
 import TestSupport
@@ -7,7 +8,9 @@ import XCTest
 /// kernels over several channels, and a direct FMA loop over one-channel images. `Double` runs im2col + GEMM. The
 /// two must agree to float32 rounding on every shape the kernels' edges touch: odd output sizes (a Winograd tile's
 /// second row or column outside the image), `same` padding, strides, channel and filter counts that are not
-/// multiples of the kernels' lane widths (8, and 32 filters), and batches that are not multiples of a block.
+/// multiples of the kernels' lane widths (8, 16 and 32 filters), tile counts that are not multiples of the product
+/// kernel's 6 rows, and batches that are not multiples of a block. The kernels' baseline x86-64 versions (a CPU
+/// without AVX2 runs them) are checked on the same cases by forcing them.
 final class FloatConvolutionKernelTests: XCTestCase {
     private struct Case {
         let height: Int, width: Int, channels: Int, filters: Int, padding: Padding, batch: Int
@@ -48,12 +51,32 @@ final class FloatConvolutionKernelTests: XCTestCase {
     }
 
     func testFloatWinogradMatchesDoubleIm2colOnOddSizesPaddingsAndLaneRemainders() throws {
+        try checkWinogradCases()
+    }
+
+    func testFloatOneChannelKernelMatchesDoubleIm2colOnStridesPaddingsAndFilterRemainders() throws {
+        try checkOneChannelCases()
+    }
+
+    func testBaselineKernelVersionsMatchDoubleIm2colOnTheSameCases() throws {
+        weightbridge_kernels_force_baseline(1)
+        defer { weightbridge_kernels_force_baseline(0) }
+        XCTAssertEqual(weightbridge_kernels_use_avx2_fma(), 0, "forcing the baseline versions did not take")
+        try checkWinogradCases()
+        try checkOneChannelCases()
+    }
+
+    private func checkWinogradCases() throws {
         let cases = [
             Case(height: 13, width: 13, channels: 32, filters: 64, padding: .valid, batch: 11),  // The seed CNN's second layer.
             Case(height: 7, width: 9, channels: 5, filters: 6, padding: .same, batch: 3),
             Case(height: 8, width: 6, channels: 4, filters: 9, padding: .valid, batch: 9),
             Case(height: 3, width: 3, channels: 7, filters: 4, padding: .valid, batch: 1),  // One output position.
             Case(height: 1, width: 5, channels: 6, filters: 5, padding: .same, batch: 2),  // Every tile mostly padding.
+            // Filters 16 + 16 + 8 and 16 + 1 (padded with zero filters); blocks of 22 and 11 tiles (6-row steps and 4
+            // or 5 left), then 9 (3 left).
+            Case(height: 3, width: 23, channels: 33, filters: 40, padding: .valid, batch: 3),
+            Case(height: 7, width: 7, channels: 9, filters: 17, padding: .valid, batch: 1),
         ]
         for (index, c) in cases.enumerated() {
             let (worst, magnitude) = try worstDifference(c, seed: UInt64(index + 1))
@@ -64,7 +87,7 @@ final class FloatConvolutionKernelTests: XCTestCase {
         }
     }
 
-    func testFloatOneChannelKernelMatchesDoubleIm2colOnStridesPaddingsAndFilterRemainders() throws {
+    private func checkOneChannelCases() throws {
         let cases = [
             Case(height: 28, width: 28, channels: 1, filters: 32, padding: .valid, batch: 10),  // The seed CNN's first layer.
             Case(height: 9, width: 7, channels: 1, filters: 64, padding: .same, batch: 3),  // Three-pixel blocks and edges.
