@@ -58,10 +58,33 @@ extension LoadedModel {
     }
 
     /// `model` on `inputs` converted to its scalar type, outputs as arrays of that type.
+    ///
+    /// Inputs already of the model's scalar type (host byte order, C order: the float32 arrays a Keras model is
+    /// given) are copied batch by batch by the cores that run them, so the whole input is never copied at once (31 MB
+    /// and 25 ms single-threaded for the 10,000 MNIST test images). Others convert whole first.
     private static func run<S: NNScalar & NPYElement>(_ model: Model<S>, _ inputs: [NPYArray], count: Int, batchSize: Int) throws
         -> [NPYArray]
     {
-        let tensors = try zip(inputs, model.graph.inputs).map { Tensor(shape: [count] + $1.shape, scalars: try $0.values(as: S.self)) }
-        return try model.predict(tensors, batchSize: batchSize).map { try NPYArray(shape: $0.shape, values: $0.scalars) }
+        let shapes = model.graph.inputs.map(\.shape)
+        let outputs: [Tensor<S>]
+        if inputs.allSatisfy({ !$0.fortranOrder && $0.dtype.elementType == S.npyElementType && $0.dtype.isHostOrder }) {
+            let widths = shapes.map { $0.reduce(1, *) }
+            outputs = model.predict(count: count, batchSize: batchSize) { i, range in
+                let width = widths[i]
+                let scalars = inputs[i].data.withUnsafeBytes { raw in
+                    [S](unsafeUninitializedCapacity: range.count * width) { buffer, initialized in
+                        let source = raw.baseAddress! + range.lowerBound * width * MemoryLayout<S>.stride
+                        UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(
+                            from: source, byteCount: range.count * width * MemoryLayout<S>.stride)
+                        initialized = range.count * width
+                    }
+                }
+                return Tensor(shape: [range.count] + shapes[i], scalars: scalars)
+            }
+        } else {
+            let tensors = try zip(inputs, shapes).map { Tensor(shape: [count] + $1, scalars: try $0.values(as: S.self)) }
+            outputs = model.predict(tensors, batchSize: batchSize)
+        }
+        return try outputs.map { try NPYArray(shape: $0.shape, values: $0.scalars) }
     }
 }

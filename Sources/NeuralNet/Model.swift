@@ -145,6 +145,16 @@ public final class Model<Scalar: NNScalar> {
                 Array(input.shape.dropFirst()) == spec.shape, "predict: input shape \(input.shape) does not match [N] + \(spec.shape)")
         }
         let n = inputs[0].shape.first ?? 0
+        precondition(inputs.allSatisfy { $0.shape.first == n }, "predict: inputs of different example counts")
+        return predict(count: n, batchSize: batchSize) { inputs[$0].rows($1) }
+    }
+
+    /// `predict` over `count` examples whose inputs are made batch by batch: `rows(i, range)` gives input `i`'s
+    /// examples `range`, shaped [range.count] + its shape. For inputs that are not tensors yet (an array file's
+    /// bytes): each core converts only the rows of its own batches, so the whole input is never copied at once, and
+    /// the copying is shared out too. `rows` is called concurrently. Traps if a tensor `rows` gives has the wrong
+    /// shape (a programming error).
+    public func predict(count n: Int, batchSize: Int = 256, rows: (Int, Range<Int>) -> Tensor<Scalar>) -> [Tensor<Scalar>] {
         let outputShapes = graph.outputs.map(graph.shape(of:))
         let outputWidths = outputShapes.map { $0.reduce(1, *) }
         if n == 0 { return outputShapes.map { Tensor(shape: [0] + $0, scalars: []) } }
@@ -155,15 +165,18 @@ public final class Model<Scalar: NNScalar> {
         let buffers = outputWidths.map { UnsafeMutableBufferPointer<Scalar>.allocate(capacity: n * $0) }
         defer { for buffer in buffers { buffer.deallocate() } }
         let chain = graph.isChain
+        let inputShapes = graph.inputs.map(\.shape)
         BLASThreads.withSingleThreadedBLAS(for: Scalar.self) {
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let start = chunk * step
                 let end = min(start + step, n)
+                let batch = inputShapes.indices.map { i in
+                    let x = rows(i, start..<end)
+                    precondition(x.shape == [end - start] + inputShapes[i], "predict: rows of shape \(x.shape) for input \(i)")
+                    return x
+                }
                 // `infer` is pure, so the cores share one set of runtime layers.
-                let results =
-                    chain
-                    ? [inferChain(inputs[0].rows(start..<end), on: operations)]
-                    : run(inputs.map { $0.rows(start..<end) }, on: operations)
+                let results = chain ? [inferChain(batch[0], on: operations)] : run(batch, on: operations)
                 for (k, result) in results.enumerated() {
                     result.scalars.withUnsafeBufferPointer {
                         copy($0.baseAddress!, to: buffers[k].baseAddress! + start * outputWidths[k], count: $0.count)

@@ -60,7 +60,7 @@ public struct NPYDType: Equatable, Sendable {
     public var itemSize: Int { elementType.itemSize }
 
     /// True when elements are stored in the host's byte order (always for one-byte types).
-    var isHostOrder: Bool { byteOrder == .notApplicable || byteOrder == NPYByteOrder.host }
+    public var isHostOrder: Bool { byteOrder == .notApplicable || byteOrder == NPYByteOrder.host }
 
     /// A dtype of `type`; one-byte types get `.notApplicable` whatever `byteOrder` says.
     public init(_ type: NPYElementType, byteOrder: NPYByteOrder = .little) {
