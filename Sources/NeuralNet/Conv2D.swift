@@ -213,6 +213,42 @@ final class Conv2D<Scalar: NNScalar>: Layer {
         }!
     }
 
+    /// The raw convolution max-pooled by `pool`, in one pass, for the `Float` one-channel kernel when `pool` is a
+    /// 2x2 window of stride 2 without padding over this layer's whole output; nil otherwise (pool the raw output
+    /// then). The whole convolution output of a first layer is then never written out and read back by the pool.
+    func inferRawMaxPooled(_ input: Tensor<Scalar>, by pool: ConvolutionGeometry) -> Tensor<Scalar>? {
+        let g = geometry
+        let batch = input.count / g.imageSize
+        guard Scalar.self == Float.self, g.channels == 1, winograd == nil, dnnlConvolution == nil, batch > 0,
+            pool.kernelHeight == 2, pool.kernelWidth == 2, pool.strideHeight == 2, pool.strideWidth == 2, pool.padTop == 0,
+            pool.padLeft == 0, pool.inputHeight == g.outputHeight, pool.inputWidth == g.outputWidth, pool.channels == filters,
+            pool.outputHeight == g.outputHeight / 2, pool.outputWidth == g.outputWidth / 2, pool.outputHeight > 0,
+            pool.outputWidth > 0
+        else { return nil }
+        let filters = self.filters
+        let pooledSize = pool.outputPositions * filters
+        var result = Tensor<Scalar>(
+            shape: [batch, pool.outputHeight, pool.outputWidth, filters], scalars: uninitializedArray(batch * pooledSize))
+        input.scalars.withUnsafeBufferPointer { x in
+            parameters[0].scalars.withUnsafeBufferPointer { w in
+                result.scalars.withUnsafeMutableBufferPointer { y in
+                    let source = UnsafeRawPointer(x.baseAddress!).assumingMemoryBound(to: Float.self)
+                    let kernel = UnsafeRawPointer(w.baseAddress!).assumingMemoryBound(to: Float.self)
+                    let target = UnsafeMutableRawPointer(y.baseAddress!).assumingMemoryBound(to: Float.self)
+                    splitAcrossCores(batch) { range in
+                        let rows = UnsafeMutablePointer<Float>.allocate(capacity: 2 * g.outputWidth * filters)
+                        defer { rows.deallocate() }
+                        weightbridge_convolve_one_channel_max_pool(
+                            source + range.lowerBound * g.imageSize, range.count, g.inputHeight, g.inputWidth, kernel,
+                            g.kernelHeight, g.kernelWidth, filters, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
+                            g.outputHeight, g.outputWidth, target + range.lowerBound * pooledSize, rows)
+                    }
+                }
+            }
+        }
+        return result
+    }
+
     /// The raw convolution by Winograd's F(2x2, 3x3).
     private func winogradInfer(_ input: Tensor<Scalar>, batch: Int, with convolution: WinogradConvolution) -> Tensor<Scalar> {
         floatConvolution(input, batch: batch) { x, kernel, y in

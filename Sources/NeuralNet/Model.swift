@@ -241,7 +241,7 @@ public final class Model<Scalar: NNScalar> {
 
     /// Inference through the first `count` nodes of a chain; a Conv2D followed by a MaxPool2D pools the raw
     /// convolution and then adds the bias and activates, when that gives the same values
-    /// (`Conv2D.commutesWithMaxPool`).
+    /// (`Conv2D.commutesWithMaxPool`), in one pass where a kernel does both (`Conv2D.inferRawMaxPooled`).
     func inferImageNodes(_ batch: Tensor<Scalar>, count: Int, on operations: [Operation]) -> Tensor<Scalar> {
         var x = batch
         var index = 0
@@ -250,7 +250,7 @@ public final class Model<Scalar: NNScalar> {
             if index + 1 < count, let conv = layer as? Conv2D<Scalar>, conv.commutesWithMaxPool,
                 case .unary(let next) = operations[index + 1], let pool = next as? MaxPool2D<Scalar>
             {
-                x = pool.infer(conv.inferRaw(x))
+                x = conv.inferRawMaxPooled(x, by: pool.geometry) ?? pool.infer(conv.inferRaw(x))
                 conv.addBiasAndActivate(&x)
                 index += 2
             } else {

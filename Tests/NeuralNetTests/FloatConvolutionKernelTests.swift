@@ -15,6 +15,8 @@ final class FloatConvolutionKernelTests: XCTestCase {
     private struct Case {
         let height: Int, width: Int, channels: Int, filters: Int, padding: Padding, batch: Int
         var kernel = 3, stride = 1
+        /// A 2x2 max-pool of stride 2 after the convolution (the one-channel kernel then pools in the same pass).
+        var pooled = false
     }
 
     /// Worst absolute difference between the `Float` and `Double` predictions of one convolution with random
@@ -26,14 +28,12 @@ final class FloatConvolutionKernelTests: XCTestCase {
         let bias = uniform(c.filters)
         let input = uniform(c.batch * c.height * c.width * c.channels)
         func predict<Scalar: NNScalar>(_: Scalar.Type) throws -> [Double] {
+            let convolution = LayerSpec.conv2D(
+                filters: c.filters, kernelHeight: c.kernel, kernelWidth: c.kernel, strideHeight: c.stride, strideWidth: c.stride,
+                padding: c.padding, activation: .linear, useBias: true)
+            let pool = LayerSpec.maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid)
             let model = try Sequential<Scalar>(
-                inputShape: [c.height, c.width, c.channels],
-                layers: [
-                    .conv2D(
-                        filters: c.filters, kernelHeight: c.kernel, kernelWidth: c.kernel, strideHeight: c.stride, strideWidth: c.stride,
-                        padding: c.padding,
-                        activation: .linear, useBias: true)
-                ])
+                inputShape: [c.height, c.width, c.channels], layers: c.pooled ? [convolution, pool] : [convolution])
             try model.setWeights(
                 layer: 0,
                 [
@@ -94,6 +94,11 @@ final class FloatConvolutionKernelTests: XCTestCase {
             Case(height: 6, width: 11, channels: 1, filters: 13, padding: .same, batch: 2, kernel: 5),  // 8 + 5 filters.
             Case(height: 10, width: 9, channels: 1, filters: 40, padding: .valid, batch: 17, kernel: 3, stride: 2),
             Case(height: 4, width: 4, channels: 1, filters: 3, padding: .same, batch: 1, kernel: 2, stride: 3),
+            // Pooled in the same pass: the seed CNN's first layer and pool; odd convolution outputs (the last row and
+            // column dropped), 13 filters, strides and padding.
+            Case(height: 28, width: 28, channels: 1, filters: 32, padding: .valid, batch: 10, pooled: true),
+            Case(height: 9, width: 12, channels: 1, filters: 13, padding: .valid, batch: 3, kernel: 2, pooled: true),
+            Case(height: 11, width: 10, channels: 1, filters: 40, padding: .same, batch: 17, kernel: 3, stride: 2, pooled: true),
         ]
         for (index, c) in cases.enumerated() {
             let (worst, magnitude) = try worstDifference(c, seed: UInt64(100 + index))

@@ -15,4 +15,14 @@ void weightbridge_convolve_one_channel(
     const float *input, long images, long height, long width, const float *kernel, long kernel_height,
     long kernel_width, long filters, long stride_height, long stride_width, long pad_top, long pad_left,
     long out_height, long out_width, float *output);
+
+/// The same convolution followed by a 2x2 max-pool of stride 2 without padding (the raw convolution's maximum over
+/// each whole 2x2 window, in window order as `MaxPool2D` takes it; an odd last row or column is dropped), written to
+/// (images, out_height / 2, out_width / 2, filters). The convolution's rows are made two at a time in `rows`
+/// (scratch of 2 x out_width x filters floats, in L1 for a first layer) and pooled at once, so the whole first-layer
+/// output (86 KB per MNIST image) is never written out and read back.
+void weightbridge_convolve_one_channel_max_pool(
+    const float *input, long images, long height, long width, const float *kernel, long kernel_height,
+    long kernel_width, long filters, long stride_height, long stride_width, long pad_top, long pad_left,
+    long out_height, long out_width, float *output, float *rows);
 #endif
