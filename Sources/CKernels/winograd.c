@@ -41,51 +41,29 @@ typedef float lane8 __attribute__((vector_size(32)));
 #define LOAD1(p) (*(p))
 #define STORE1(p, v) (*(p) = (v))
 
-static inline __attribute__((always_inline)) void input_transform(
-    const float *input, long images, long image_size, long height, long width, long channels, long pad_top,
-    long pad_left, long tile_rows, long tile_columns, float *v, long plane) {
+// The input transform of the tile whose top-left tap is at (y0, x0) of the NHWC image at `pixels`, written to
+// `out` + plane * i for its 16 values i, channels contiguous.
+static inline __attribute__((always_inline)) void input_tile(
+    const float *pixels, long height, long width, long channels, long y0, long x0, float *out, long plane) {
     // Taps in the padding read from here: up to 64 zero channels at a time.
     static const float zeros[64] = {0};
-    long tile = 0;
-    for (long image = 0; image < images; image++) {
-        const float *pixels = input + image * image_size;
-        for (long tile_row = 0; tile_row < tile_rows; tile_row++) {
-            for (long tile_column = 0; tile_column < tile_columns; tile_column++, tile++) {
-                float *out = v + tile * channels;
-                for (long k0 = 0; k0 < channels; k0 += 64) {
-                    const float *taps[16];
-                    for (int r = 0; r < 4; r++) {
-                        long y = tile_row * 2 - pad_top + r;
-                        for (int s = 0; s < 4; s++) {
-                            long x = tile_column * 2 - pad_left + s;
-                            int inside = y >= 0 && y < height && x >= 0 && x < width;
-                            taps[r * 4 + s] = inside ? pixels + (y * width + x) * channels + k0 : zeros;
-                        }
-                    }
-                    // Channel k = k0 + kk; taps[i] + kk addresses it (or a zero).
-                    long count = channels - k0 < 64 ? channels - k0 : 64;
-                    long kk = 0, k = k0;
-                    for (; kk + 8 <= count; kk += 8, k += 8) INPUT_TILE(lane8, LOAD8, STORE8);
-                    for (; kk < count; kk++, k++) INPUT_TILE(float, LOAD1, STORE1);
-                }
+    for (long k0 = 0; k0 < channels; k0 += 64) {
+        const float *taps[16];
+        for (int r = 0; r < 4; r++) {
+            long y = y0 + r;
+            for (int s = 0; s < 4; s++) {
+                long x = x0 + s;
+                int inside = y >= 0 && y < height && x >= 0 && x < width;
+                taps[r * 4 + s] = inside ? pixels + (y * width + x) * channels + k0 : zeros;
             }
         }
+        // Channel k = k0 + kk; taps[i] + kk addresses it (or a zero).
+        long count = channels - k0 < 64 ? channels - k0 : 64;
+        long kk = 0, k = k0;
+        for (; kk + 8 <= count; kk += 8, k += 8) INPUT_TILE(lane8, LOAD8, STORE8);
+        for (; kk < count; kk++, k++) INPUT_TILE(float, LOAD1, STORE1);
     }
 }
-
-// Each kernel's loop nest is inlined into one function per instruction set, chosen at each call
-// (`kernel_dispatch.h`).
-#define DISPATCH(name, body, parameters, arguments)                                                                    \
-    __attribute__((target("avx2,fma"))) static void name##_avx2_fma parameters { body arguments; }                     \
-    static void name##_baseline parameters { body arguments; }                                                         \
-    void weightbridge_winograd_##name parameters {                                                                     \
-        (weightbridge_kernels_use_avx2_fma() ? name##_avx2_fma : name##_baseline) arguments;                          \
-    }
-
-DISPATCH(input, input_transform,
-    (const float *input, long images, long image_size, long height, long width, long channels, long pad_top,
-        long pad_left, long tile_rows, long tile_columns, float *v, long plane),
-    (input, images, image_size, height, width, channels, pad_top, pad_left, tile_rows, tile_columns, v, plane))
 
 // Rows r of the product block at `a` (`lda` apart) times the (k, n) matrix at `b` (n a multiple of 16, rows n
 // apart) into `c` (rows `ldc` apart): for each 16 columns, R x 2 eight-lane accumulators summed over k in order.
@@ -117,33 +95,23 @@ PRODUCT_ROWS(3)
 PRODUCT_ROWS(2)
 PRODUCT_ROWS(1)
 
-static inline __attribute__((always_inline)) void product_planes(
-    const float *v, long tiles, long channels, long input_plane, const float *u, long filters, float *m,
-    long product_plane) {
-    for (int xi = 0; xi < 16; xi++) {
-        const float *a = v + xi * input_plane;
-        const float *b = u + xi * channels * filters;
-        float *c = m + xi * product_plane;
-        long i = 0;
-        for (; i + 6 <= tiles; i += 6)
-            product_rows_6(a + i * channels, channels, b, filters, channels, c + i * filters, filters);
-        const float *ai = a + i * channels;
-        float *ci = c + i * filters;
-        switch (tiles - i) {
-        case 5: product_rows_5(ai, channels, b, filters, channels, ci, filters); break;
-        case 4: product_rows_4(ai, channels, b, filters, channels, ci, filters); break;
-        case 3: product_rows_3(ai, channels, b, filters, channels, ci, filters); break;
-        case 2: product_rows_2(ai, channels, b, filters, channels, ci, filters); break;
-        case 1: product_rows_1(ai, channels, b, filters, channels, ci, filters); break;
-        default: break;
-        }
+// (tiles, channels) at `a` times (channels, filters) at `b` into (tiles, filters) at `c`; filters a multiple of 16.
+static inline __attribute__((always_inline)) void product(
+    const float *a, long tiles, long channels, const float *b, long filters, float *c) {
+    long i = 0;
+    for (; i + 6 <= tiles; i += 6)
+        product_rows_6(a + i * channels, channels, b, filters, channels, c + i * filters, filters);
+    const float *ai = a + i * channels;
+    float *ci = c + i * filters;
+    switch (tiles - i) {
+    case 5: product_rows_5(ai, channels, b, filters, channels, ci, filters); break;
+    case 4: product_rows_4(ai, channels, b, filters, channels, ci, filters); break;
+    case 3: product_rows_3(ai, channels, b, filters, channels, ci, filters); break;
+    case 2: product_rows_2(ai, channels, b, filters, channels, ci, filters); break;
+    case 1: product_rows_1(ai, channels, b, filters, channels, ci, filters); break;
+    default: break;
     }
 }
-
-DISPATCH(products, product_planes,
-    (const float *v, long tiles, long channels, long input_plane, const float *u, long filters, float *m,
-        long product_plane),
-    (v, tiles, channels, input_plane, u, filters, m, product_plane))
 
 #define OUTPUT_TILE(T, LOAD, STORE)                                                                                   \
     do {                                                                                                               \
@@ -162,30 +130,69 @@ DISPATCH(products, product_planes,
         }                                                                                                              \
     } while (0)
 
-static inline __attribute__((always_inline)) void output_transform(
-    const float *m, long images, long out_height, long out_width, long filters, long product_stride, long tile_rows,
-    long tile_columns, long plane, float *output) {
-    long tile = 0;
-    for (long image = 0; image < images; image++) {
-        float *out = output + image * out_height * out_width * filters;
-        for (long tile_row = 0; tile_row < tile_rows; tile_row++) {
-            long y = tile_row * 2;
-            int second_row = y + 1 < out_height;
-            for (long tile_column = 0; tile_column < tile_columns; tile_column++, tile++) {
-                long x = tile_column * 2;
-                int second_column = x + 1 < out_width;
-                const float *products = m + tile * product_stride;
-                float *top = out + (y * out_width + x) * filters;
-                float *bottom = top + out_width * filters;
-                long k = 0;
-                for (; k + 8 <= filters; k += 8) OUTPUT_TILE(lane8, LOAD8, STORE8);
-                for (; k < filters; k++) OUTPUT_TILE(float, LOAD1, STORE1);
-            }
+// The output transform of one tile's 16 products (`products` + plane * i, filters contiguous) into the 2x2 block at
+// (y, x) of the NHWC output image at `out_image` (its second row or column only inside the image).
+static inline __attribute__((always_inline)) void output_tile(
+    const float *products, long plane, float *out_image, long y, long x, long out_height, long out_width,
+    long filters) {
+    int second_row = y + 1 < out_height, second_column = x + 1 < out_width;
+    float *top = out_image + (y * out_width + x) * filters;
+    float *bottom = top + out_width * filters;
+    long k = 0;
+    for (; k + 8 <= filters; k += 8) OUTPUT_TILE(lane8, LOAD8, STORE8);
+    for (; k < filters; k++) OUTPUT_TILE(float, LOAD1, STORE1);
+}
+
+// The whole convolution, `group` tiles at a time (tiles numbered across the images, row by row): their input
+// transforms, their 16 products, their output transforms, so that a group's transformed input and products stay in
+// a core's L1/L2 cache between the three steps, and only the transformed kernel is read from further away.
+static inline __attribute__((always_inline)) void convolve(
+    const float *input, long images, long height, long width, long channels, long pad_top, long pad_left,
+    const float *u, long filters, long padded_filters, long out_height, long out_width, float *output, long group,
+    float *scratch) {
+    long tile_rows = (out_height + 1) / 2, tile_columns = (out_width + 1) / 2;
+    long tiles_per_image = tile_rows * tile_columns, tiles = images * tiles_per_image;
+    long input_plane = group * channels + 16, product_plane = group * padded_filters + 16;
+    float *v = scratch, *m = scratch + 16 * input_plane;
+    for (long first = 0; first < tiles; first += group) {
+        long count = tiles - first < group ? tiles - first : group;
+        for (long t = 0; t < count; t++) {
+            long tile = first + t, image = tile / tiles_per_image, index = tile % tiles_per_image;
+            long y0 = index / tile_columns * 2 - pad_top, x0 = index % tile_columns * 2 - pad_left;
+            input_tile(input + image * height * width * channels, height, width, channels, y0, x0, v + t * channels,
+                input_plane);
+        }
+        for (int xi = 0; xi < 16; xi++)
+            product(v + xi * input_plane, count, channels, u + xi * channels * padded_filters, padded_filters,
+                m + xi * product_plane);
+        for (long t = 0; t < count; t++) {
+            long tile = first + t, image = tile / tiles_per_image, index = tile % tiles_per_image;
+            output_tile(m + t * padded_filters, product_plane, output + image * out_height * out_width * filters, index / tile_columns * 2,
+                index % tile_columns * 2, out_height, out_width, filters);
         }
     }
 }
 
-DISPATCH(output, output_transform,
-    (const float *m, long images, long out_height, long out_width, long filters, long product_stride, long tile_rows,
-        long tile_columns, long plane, float *output),
-    (m, images, out_height, out_width, filters, product_stride, tile_rows, tile_columns, plane, output))
+__attribute__((target("avx2,fma"))) static void convolve_avx2_fma(
+    const float *input, long images, long height, long width, long channels, long pad_top, long pad_left,
+    const float *u, long filters, long padded_filters, long out_height, long out_width, float *output, long group,
+    float *scratch) {
+    convolve(input, images, height, width, channels, pad_top, pad_left, u, filters, padded_filters, out_height,
+        out_width, output, group, scratch);
+}
+
+static void convolve_baseline(
+    const float *input, long images, long height, long width, long channels, long pad_top, long pad_left,
+    const float *u, long filters, long padded_filters, long out_height, long out_width, float *output, long group,
+    float *scratch) {
+    convolve(input, images, height, width, channels, pad_top, pad_left, u, filters, padded_filters, out_height,
+        out_width, output, group, scratch);
+}
+
+void weightbridge_winograd_convolve(
+    const float *input, long images, long height, long width, long channels, long pad_top, long pad_left,
+    const float *u, long filters, long padded_filters, long out_height, long out_width, float *output, long group,
+    float *scratch) {
+    (weightbridge_kernels_use_avx2_fma() ? convolve_avx2_fma : convolve_baseline)(input, images, height, width,
+        channels, pad_top, pad_left, u, filters, padded_filters, out_height, out_width, output, group, scratch);
+}

@@ -32,11 +32,12 @@ final class WinogradConvolution: @unchecked Sendable {
     /// Scratch buffers returned by finished calls (at most `BLASThreads.workers` are kept).
     private var spareScratch: [[Float]] = []
 
-    /// Images per block: their transformed input and products (16 x tiles x (channels + filters) scalars, 442 KB for
-    /// two images of the seed CNN's second layer) stay in a core's L2 cache between the transforms and the products.
-    /// Measured on the 10,000 MNIST test images (`weightbridge-bench cnn-predict`, 2 cores, AMD EPYC): blocks of 2
-    /// images 0.445-0.454 s, of 4 0.41-0.49 s, of 8 0.51-0.52 s; oneDNN's direct convolution 0.59-0.61 s.
-    static let imagesPerBlock = 2
+    /// Tiles per group (`weightbridge_winograd_convolve`): their transformed input and products (16 x tiles x
+    /// (channels + filters) scalars, 147 KB for 24 tiles of the seed CNN's second layer) stay in a core's L2 cache
+    /// between the transforms and the products, beside the transformed kernel (128 KB there). Measured on the
+    /// 10,000 MNIST test images (`weightbridge-bench cnn-predict`, 2 cores, AMD EPYC, two runs each): groups of 6,
+    /// 12, 18, 24, 36, 72 and 144 tiles took 0.39-0.40, 0.41, 0.40-0.42, 0.39-0.40, 0.40-0.41, 0.42 and 0.43-0.44 s.
+    static let tilesPerGroup = 24
 
     /// Nil unless `geometry` is a 3x3 kernel with stride 1 over several input channels (one channel would make every
     /// product a rank-1 update, which im2col's single GEMM does better).
@@ -59,37 +60,19 @@ final class WinogradConvolution: @unchecked Sendable {
     /// are zero, and their products are not read.
     private var paddedFilters: Int { (filters + 15) / 16 * 16 }
 
-    private var tileRows: Int { (geometry.outputHeight + 1) / 2 }
-    private var tileColumns: Int { (geometry.outputWidth + 1) / 2 }
 
     /// The raw convolution (no bias or activation) of `batch` NHWC images at `input` with the HWIO `kernel` into
     /// the NHWC `output`. `kernel` is read only when no transformed kernel is kept.
     func convolve(_ input: UnsafePointer<Float>, batch: Int, kernel: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
         let u = transformed(kernel)
         let g = geometry
-        let blockImages = min(batch, WinogradConvolution.imagesPerBlock)
-        let tilesPerImage = tileRows * tileColumns
-        // Plane strides padded by 16 scalars, so that the 16 planes a transform writes at once do not fall on the
-        // same 4 KiB-aliased addresses.
-        let inputPlane = blockImages * tilesPerImage * g.channels + 16
-        let productPlane = blockImages * tilesPerImage * paddedFilters + 16
-        var scratch = takeScratch(count: 16 * (inputPlane + productPlane))
+        let group = WinogradConvolution.tilesPerGroup
+        var scratch = takeScratch(count: 16 * (group * g.channels + 16) + 16 * (group * paddedFilters + 16))
         scratch.withUnsafeMutableBufferPointer { s in
-            let v = s.baseAddress!
-            let m = v + 16 * inputPlane
             u.withUnsafeBufferPointer { u in
-                for first in stride(from: 0, to: batch, by: blockImages) {
-                    let images = min(blockImages, batch - first)
-                    let tiles = images * tilesPerImage
-                    weightbridge_winograd_input(
-                        input + first * g.imageSize, images, g.imageSize, g.inputHeight, g.inputWidth, g.channels, g.padTop,
-                        g.padLeft, tileRows, tileColumns, v, inputPlane)
-                    weightbridge_winograd_products(
-                        v, tiles, g.channels, inputPlane, u.baseAddress!, paddedFilters, m, productPlane)
-                    weightbridge_winograd_output(
-                        m, images, g.outputHeight, g.outputWidth, filters, paddedFilters, tileRows, tileColumns, productPlane,
-                        output + first * g.outputPositions * filters)
-                }
+                weightbridge_winograd_convolve(
+                    input, batch, g.inputHeight, g.inputWidth, g.channels, g.padTop, g.padLeft, u.baseAddress!, filters,
+                    paddedFilters, g.outputHeight, g.outputWidth, output, group, s.baseAddress!)
             }
         }
         returnScratch(&scratch)

@@ -1,32 +1,26 @@
 #ifndef WEIGHTBRIDGE_WINOGRAD_H
 #define WEIGHTBRIDGE_WINOGRAD_H
-// The three steps of Winograd's F(2x2, 3x3) convolution, which NeuralNet's `WinogradConvolution` drives: the input
-// transform, the 16 matrix products, the output transform. Each is compiled for AVX2 with FMA and for baseline
-// x86-64 and chosen by the CPU (`kernel_dispatch.h`); Swift has no per-function target, which is why these few
-// loops are C. The transforms are additions only, eight channels at a time, in a fixed order, so they give the same
-// results on every CPU.
+// Winograd's F(2x2, 3x3) convolution, which NeuralNet's `WinogradConvolution` drives (it makes the transformed
+// kernel and the scratch). Compiled for AVX2 with FMA and for baseline x86-64 and chosen by the CPU
+// (`kernel_dispatch.h`); Swift has no per-function target, which is why these loops are C.
 
-/// `Bᵀ d B` of every 4x4 input tile of `images` NHWC images (height x width x channels, `image_size` scalars
-/// apart), tile (image, tile row, tile column) at input row `2 * tile_row - pad_top` and column
-/// `2 * tile_column - pad_left`; taps outside the image read 0. Writes 16 planes of (tiles, channels), `plane`
-/// scalars apart, at `v`. Bᵀ = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]].
-void weightbridge_winograd_input(
-    const float *input, long images, long image_size, long height, long width, long channels, long pad_top,
-    long pad_left, long tile_rows, long tile_columns, float *v, long plane);
-
-/// The 16 products of plane `xi`: (tiles, channels) at `v + xi * input_plane` times (channels, filters) at
-/// `u + xi * channels * filters` into (tiles, filters) at `m + xi * product_plane`. `filters` must be a multiple of
-/// 16 (the caller pads the transformed kernel with zero filters). Six rows x 16 filters per step, each dot product
-/// summed over the channels in order (fused multiply-adds on AVX2). oneDNN's `dnnl_sgemm` ran these small
-/// products (72 x 32 x 64 for two MNIST images) at 30-50 GFLOP/s on a 2.45 GHz Zen 3 core, this at 52-62.
-void weightbridge_winograd_products(
-    const float *v, long tiles, long channels, long input_plane, const float *u, long filters, float *m,
-    long product_plane);
-
-/// `Aᵀ m A` of every tile's 16 products (16 planes of (tiles, product_stride), `plane` scalars apart, at `m`; the
-/// first `filters` columns are used) into the NHWC raw output of `images` images (out_height x out_width x filters);
-/// a tile's second row or column is written only inside the image. Aᵀ = [[1, 1, 1, 0], [0, 1, -1, -1]].
-void weightbridge_winograd_output(
-    const float *m, long images, long out_height, long out_width, long filters, long product_stride, long tile_rows,
-    long tile_columns, long plane, float *output);
+/// The raw convolution (no bias, no activation) of `images` NHWC images (height x width x channels) by a 3x3 kernel
+/// of stride 1 into the NHWC output (images, out_height, out_width, filters); the tile at tile row r and column c
+/// starts at input row `2r - pad_top` and column `2c - pad_left`, and taps outside the image read 0.
+///
+/// `u` is the transformed kernel `G g Gᵀ`: 16 row-major (channels, padded_filters) matrices, `padded_filters` a
+/// multiple of 16 whose extra filters are zero. The tiles (numbered across the images, row by row) go `group` at a
+/// time through the three steps:
+/// - the input transform `Bᵀ d B` of each 4x4 input tile, Bᵀ = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0],
+///   [0, 1, 0, -1]], eight channels at a time (additions only, in a fixed order: the same results on every CPU);
+/// - the 16 products (group, channels) x (channels, padded_filters), six tiles x 16 filters per step, each dot product
+///   summed over the channels in order (fused multiply-adds on AVX2);
+/// - the output transform `Aᵀ m A`, Aᵀ = [[1, 1, 1, 0], [0, 1, -1, -1]], whose second row or column is written only
+///   inside the image.
+/// so that a group's transformed input and products stay in cache between the steps. `scratch` holds
+/// 16 * (group * channels + 16) + 16 * (group * padded_filters + 16) floats.
+void weightbridge_winograd_convolve(
+    const float *input, long images, long height, long width, long channels, long pad_top, long pad_left,
+    const float *u, long filters, long padded_filters, long out_height, long out_width, float *output, long group,
+    float *scratch);
 #endif
