@@ -167,8 +167,8 @@ static inline __attribute__((always_inline)) void convolve(
                 m + xi * product_plane);
         for (long t = 0; t < count; t++) {
             long tile = first + t, image = tile / tiles_per_image, index = tile % tiles_per_image;
-            output_tile(m + t * padded_filters, product_plane, output + image * out_height * out_width * filters, index / tile_columns * 2,
-                index % tile_columns * 2, out_height, out_width, filters);
+            output_tile(m + t * padded_filters, product_plane, output + image * out_height * out_width * filters,
+                index / tile_columns * 2, index % tile_columns * 2, out_height, out_width, filters);
         }
     }
 }

@@ -60,7 +60,6 @@ final class WinogradConvolution: @unchecked Sendable {
     /// are zero, and their products are not read.
     private var paddedFilters: Int { (filters + 15) / 16 * 16 }
 
-
     /// The raw convolution (no bias or activation) of `batch` NHWC images at `input` with the HWIO `kernel` into
     /// the NHWC `output`. `kernel` is read only when no transformed kernel is kept.
     func convolve(_ input: UnsafePointer<Float>, batch: Int, kernel: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
