@@ -32,32 +32,34 @@ typedef float lane8 __attribute__((vector_size(32)));
         k += 8 * lanes;                                                                                                \
     } while (0)
 
-// Filters k ... k + 31 of three neighbouring output pixels (windows at columns ix0, ix0 + stride_width, ix0 + 2 *
-// stride_width) whose windows are wholly inside the image: twelve accumulators, each tap's four kernel vectors
-// loaded once for the three pixels.
-#define ACCUMULATE_THREE_PIXELS()                                                                                      \
+// Filters k ... k + 15 of six neighbouring output pixels (windows at columns ix0, ix0 + stride_width, ...) whose
+// windows are wholly inside the image: twelve accumulators, each tap's two kernel vectors loaded once for the six
+// pixels. Three pixels x 32 filters (also twelve accumulators, but four kernel vectors) left the compiler one
+// register short: it spilled accumulators in the inner loop, and the seed CNN's first layer took about 20% more of
+// `predict`'s samples.
+#define ACCUMULATE_SIX_PIXELS()                                                                                        \
     do {                                                                                                               \
-        lane8 sum[3][4];                                                                                               \
-        for (int p = 0; p < 3; p++)                                                                                    \
-            for (int l = 0; l < 4; l++) sum[p][l] = (lane8){0, 0, 0, 0, 0, 0, 0, 0};                                   \
+        lane8 sum[6][2];                                                                                               \
+        for (int p = 0; p < 6; p++)                                                                                    \
+            for (int l = 0; l < 2; l++) sum[p][l] = (lane8){0, 0, 0, 0, 0, 0, 0, 0};                                   \
         for (long ky = 0; ky < kernel_height; ky++) {                                                                  \
             const float *row = pixels + (iy0 + ky) * width + ix0;                                                      \
             for (long kx = 0; kx < kernel_width; kx++) {                                                               \
                 const float *w = kernel + (ky * kernel_width + kx) * filters + k;                                      \
-                lane8 wl[4];                                                                                           \
+                lane8 wl[2];                                                                                           \
                 memcpy(wl, w, sizeof wl);                                                                              \
-                for (int p = 0; p < 3; p++) {                                                                          \
+                for (int p = 0; p < 6; p++) {                                                                          \
                     float x = row[p * stride_width + kx];                                                              \
-                    for (int l = 0; l < 4; l++) sum[p][l] += x * wl[l];                                                \
+                    for (int l = 0; l < 2; l++) sum[p][l] += x * wl[l];                                                \
                 }                                                                                                      \
             }                                                                                                          \
         }                                                                                                              \
-        for (int p = 0; p < 3; p++) memcpy(out + p * filters + k, sum[p], sizeof sum[p]);                              \
-        k += 32;                                                                                                       \
+        for (int p = 0; p < 6; p++) memcpy(out + p * filters + k, sum[p], sizeof sum[p]);                              \
+        k += 16;                                                                                                       \
     } while (0)
 
-// One output row (oy) of one image, inlined into the functions per instruction set below: three output pixels at a
-// time where their windows are inside the image and the filters come in 32s; elsewhere each pixel's filters 32 at a
+// One output row (oy) of one image, inlined into the functions per instruction set below: six output pixels at a
+// time where their windows are inside the image and the filters come in 16s; elsewhere each pixel's filters 32 at a
 // time (four accumulators held in registers across the taps), then 8 at a time, then one by one. `row` receives
 // out_width x filters values.
 static inline __attribute__((always_inline)) void convolve_row(
@@ -70,10 +72,10 @@ static inline __attribute__((always_inline)) void convolve_row(
         long ix0 = ox * stride_width - pad_left;
         float *out = row + ox * filters;
         long k = 0;
-        if (rows_inside && ox + 3 <= out_width && ix0 >= 0 && ix0 + 2 * stride_width + kernel_width <= width &&
-            filters % 32 == 0) {
-            while (k < filters) ACCUMULATE_THREE_PIXELS();
-            ox += 2;  // The next two pixels are done too.
+        if (rows_inside && ox + 6 <= out_width && ix0 >= 0 && ix0 + 5 * stride_width + kernel_width <= width &&
+            filters % 16 == 0) {
+            while (k < filters) ACCUMULATE_SIX_PIXELS();
+            ox += 5;  // The next five pixels are done too.
             continue;
         }
         while (k + 32 <= filters) ACCUMULATE(4);

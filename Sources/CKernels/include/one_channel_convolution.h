@@ -2,7 +2,7 @@
 #define WEIGHTBRIDGE_ONE_CHANNEL_CONVOLUTION_H
 // The raw convolution (no bias, no activation) of one-channel images, for `Conv2D`'s `Float` inference (a network's
 // first layer on grey images: the seed CNN's 3x3 x 32 over MNIST). Compiled for AVX2 with FMA and for baseline
-// x86-64, chosen at the first call by the CPU's features.
+// x86-64, chosen at each call by the CPU's features (`kernel_dispatch.h`).
 //
 // Each output pixel's filters are eight-lane accumulators summed tap by tap in (kernel row, kernel column) order.
 // im2col + GEMM did the same work as a product with only kh * kw = 9 terms per dot product, which no GEMM kernel
