@@ -6,7 +6,7 @@ import Foundation
 /// filter) pair instead of 36, so the convolution's matrix products do 2.25x fewer multiply-adds than im2col + GEMM
 /// or oneDNN's direct convolution (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016).
 ///
-/// Per block of images: the input transform `Bᵀ d B` of every 4x4 input tile (additions only) gives 16 matrices
+/// Per group of tiles: the input transform `Bᵀ d B` of every 4x4 input tile (additions only) gives 16 matrices
 /// (tiles, channels); each is multiplied by the matching one of the 16 (channels, filters) matrices of the
 /// transformed kernel `G g Gᵀ`; the output transform `Aᵀ m A` (additions only) gives the 2x2 outputs. All three
 /// steps are C in `CKernels` (`winograd.h`), for AVX2 with FMA or baseline x86-64. The products are our own small
@@ -14,11 +14,12 @@ import Foundation
 /// bookkeeping left it at 30-50 GFLOP/s per core, the kernel runs 52-62. Output rows and columns beyond the image
 /// (an odd output size) are computed on zero padding and not written.
 ///
-/// Why F(2x2, 3x3) and not F(4x4, 3x3) (4x fewer products): its transforms use only 0, ±1 and ±1/2, so it rounds
-/// like the direct convolution (1.3e-6 worst absolute difference from a float64 reference on the seed CNN's second
-/// layer over MNIST digits, against 1.0e-6 for direct float32); F(4x4, 3x3)'s coefficients (up to 8, and 1/24)
-/// gave 1.1e-5, beyond `Tolerance.float32KerasParity`. oneDNN 2.6 has Winograd for AVX-512 only; this one also
-/// gives the same results on every CPU.
+/// Why F(2x2, 3x3) and not F(4x4, 3x3) (4x fewer products than direct): its transforms use only 0, ±1 and ±1/2, so
+/// it rounds like the direct convolution (1.7e-6 worst absolute difference from a float64 reference on the seed
+/// CNN's second layer over 1,000 MNIST digits, against 1.2e-6 for direct float32); F(4x4, 3x3) gave 2.2e-5 with the
+/// points 0, ±1, ±2 and 8.4e-6 with 0, ±1, -1/2, 2 on outputs up to 5.7, most or all of
+/// `Tolerance.float32KerasParity` on single layers (Docs/architecture.md, "Kernels of our own"). oneDNN 2.6 has
+/// Winograd for AVX-512 only; this one also gives the same results on every CPU.
 ///
 /// Thread-safe: `predict`'s workers call `convolve` at once. The transformed kernel is made once under a lock and
 /// dropped by `invalidate()` when the kernel changes; scratch buffers come from a small pool, so that blocks reuse
