@@ -101,18 +101,70 @@ public enum NPZWriter {
             for (i, name) in names.enumerated() {
                 let reader = try pieces(i)
                 let h = reader.header
-                if h.shape.count > NPYFormat.maxDimensions {
-                    throw NPYError.tooManyDimensions(
-                        file: "\(target): member '\(name.printable())'", count: h.shape.count, limit: NPYFormat.maxDimensions)
-                }
-                let encoded = NPYHeader.encode(dtype: h.dtype, shape: h.shape, fortranOrder: h.fortranOrder)
+                let (header, byteCount) = try memberHeader(
+                    name, dtype: h.dtype, shape: h.shape, fortranOrder: h.fortranOrder, target: target)
                 let perPiece = max(1, Writeback.interval / max(1, h.dtype.itemSize))
-                try writer.addStored(name: name + ".npy", size: UInt64(encoded.count) + UInt64(h.byteCount)) { sink in
-                    try sink(encoded)
+                try writer.addStored(name: name + ".npy", size: UInt64(header.count) + UInt64(byteCount)) { sink in
+                    try sink(header)
                     while let piece = try reader.next(maxElements: perPiece) { try sink(piece.data) }
                 }
             }
         }
+    }
+
+    /// Writes members `names`, member `i` of dtype `dtype` and shape `shapes[i]` in C order, its element bytes (in
+    /// the dtype's byte order) handed by `bytes(i, sink)` to `sink` piece by piece, in the order of `names`: for a
+    /// source that pushes its values (a stream of weights from the isolated reader). Stored, memory stays at one piece
+    /// whatever the members' sizes. Deflated (`compressed`), the pieces are gathered after the member's `.npy` header
+    /// into one buffer, which libdeflate compresses whole: one member and its deflated form are held, and nothing
+    /// else. Throws `SafeIOError.writeFailed` when a member's pieces add up to more or fewer bytes than its shape
+    /// holds, and whatever `bytes` throws; the previous file is then untouched. The same name checks and guarantees
+    /// as the other writers.
+    public static func write(
+        names: [String], dtype: NPYDType, shapes: [[Int]], to url: URL, compressed: Bool = false, overwrite: Bool = true,
+        bytes: (Int, (Data) throws -> Void) throws -> Void
+    ) throws {
+        precondition(names.count == shapes.count, "\(names.count) names for \(shapes.count) shapes")
+        try writeArchive(names: names, to: url, overwrite: overwrite) { writer, target in
+            for (i, name) in names.enumerated() {
+                let (header, byteCount) = try memberHeader(name, dtype: dtype, shape: shapes[i], fortranOrder: false, target: target)
+                let size = header.count + byteCount
+                if !compressed {
+                    try writer.addStored(name: name + ".npy", size: UInt64(size)) { sink in
+                        try sink(header)
+                        try withoutActuallyEscaping(sink) { try bytes(i, $0) }
+                    }
+                    continue
+                }
+                var whole = Data(capacity: size)
+                whole.append(header)
+                try bytes(i) { piece in
+                    guard whole.count + piece.count <= size else {
+                        throw SafeIOError.writeFailed(
+                            file: target, reason: "member '\((name + ".npy").printable())' gave more than \(size) bytes")
+                    }
+                    whole.append(piece)
+                }
+                guard whole.count == size else {
+                    throw SafeIOError.writeFailed(
+                        file: target, reason: "member '\((name + ".npy").printable())' gave \(whole.count) bytes, expected \(size)")
+                }
+                try writer.add(name: name + ".npy", prepared: try ZIPWriter.prepare([whole], deflate: true, target: target))
+            }
+        }
+    }
+
+    /// A member's `.npy` header as `NPYFile.write` writes it, and the byte count of its data; throws for shapes
+    /// `.npy` cannot hold.
+    private static func memberHeader(_ name: String, dtype: NPYDType, shape: [Int], fortranOrder: Bool, target: String) throws
+        -> (header: Data, byteCount: Int)
+    {
+        if shape.count > NPYFormat.maxDimensions {
+            throw NPYError.tooManyDimensions(
+                file: "\(target): member '\(name.printable())'", count: shape.count, limit: NPYFormat.maxDimensions)
+        }
+        let (_, byteCount) = try NPYHeader.sizes(shape: shape, itemSize: dtype.itemSize, source: "\(target): member '\(name.printable())'")
+        return (NPYHeader.encode(dtype: dtype, shape: shape, fortranOrder: fortranOrder), byteCount)
     }
 
     /// The frame every file writer shares: the names checked, the archive written to a temporary file by `body`

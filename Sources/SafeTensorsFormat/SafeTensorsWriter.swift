@@ -83,6 +83,21 @@ public enum SafeTensorsWriter {
         _ plans: [Plan], metadata: [(key: String, value: String)]? = nil, to url: URL, overwrite: Bool = true,
         inPlanOrder data: (Int) throws -> SafeTensor
     ) throws {
+        try write(plans, metadata: metadata, to: url, overwrite: overwrite) { (i: Int, sink: (Data) throws -> Void) in
+            let t = try data(i)
+            try check(t, against: plans[i])
+            try sink(t.data)
+        }
+    }
+
+    /// Writes the tensors `plans` describe in the order of `plans` as `write(_:metadata:to:overwrite:inPlanOrder:)`
+    /// does, byte for byte, each tensor's bytes (little-endian, C order) handed by `bytes(i, sink)` to the sink piece
+    /// by piece and written at their place as they come: a stream of weights of any size in the memory of one piece.
+    /// Throws `SafeTensorsError.invalidTensor` when a tensor's pieces add up to more or fewer bytes than its plan.
+    public static func write(
+        _ plans: [Plan], metadata: [(key: String, value: String)]? = nil, to url: URL, overwrite: Bool = true,
+        inPlanOrder bytes: (Int, (Data) throws -> Void) throws -> Void
+    ) throws {
         try check(plans)
         let ordered = plans.indices.sorted { precedes(plans[$0], plans[$1]) }
         let header = encodeHeader(ordered.map { plans[$0] }, metadata: metadata)
@@ -94,9 +109,16 @@ public enum SafeTensorsWriter {
         }
         try writeFile(url, header: header, overwrite: overwrite) { file in
             for (i, p) in plans.enumerated() {
-                let t = try data(i)
-                try check(t, against: p)
-                try file.write(t.data, at: offsets[i])
+                let expected = UInt64(try SafeTensor.byteCount(shape: p.shape, dtype: p.dtype, name: p.name))
+                var passed: UInt64 = 0
+                try bytes(i) { piece in
+                    passed += UInt64(piece.count)
+                    guard passed <= expected else { return }
+                    try file.write(piece, at: offsets[i] + passed - UInt64(piece.count))
+                }
+                guard passed == expected else {
+                    throw SafeTensorsError.invalidTensor(name: p.name, reason: "\(passed) bytes of data, planned \(expected)")
+                }
             }
         }
     }

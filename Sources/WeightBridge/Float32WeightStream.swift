@@ -25,6 +25,21 @@ public struct Float32WeightStream {
         return NPYArray(shape: shapes[index], sharing: try stream.nextWeight())
     }
 
+    /// Weight `index`'s values as little-endian float32 bytes in C order (what `.npy` `<f4` and safetensors `F32`
+    /// hold), handed to `body` in pieces of about 8 MiB, each let go before the next is read: a weight of any size in
+    /// the memory of one piece. `index` must be the next one, as for `array(_:)`. Throws what reading the weight
+    /// throws, and what `body` throws.
+    public func pieces(_ index: Int, _ body: (Data) throws -> Void) throws {
+        precondition(index == stream.delivered, "weights are read in order: asked for \(index), next is \(stream.delivered)")
+        try stream.nextWeight(piecesOf: Writeback.interval) { values in
+            if NPYByteOrder.host == .little {
+                try body(Data(buffer: values))
+            } else {
+                try body(values.map(\.bitPattern.littleEndian).withUnsafeBytes { Data($0) })
+            }
+        }
+    }
+
     /// Opens the Keras file `url` (parsed by libhdf5 as `isolation` says), calls `body` with its weights, and after
     /// `body` returns checks that the read ended cleanly (`finish`). Throws what `KerasModelFile.read` and
     /// `KerasArchive.read` throw, and what `body` throws.

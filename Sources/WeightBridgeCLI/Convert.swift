@@ -165,11 +165,11 @@ struct Convert: ParsableCommand {
             try KerasArchive.write(
                 configJSON: archive.configJSON, metadataJSON: archive.metadataJSON, weights: archive.weights, to: out, overwrite: force)
         case (.kerasArchive, .safetensors), (.hdf5, .safetensors):
-            // One weight at a time, in the file's order, each written at its place (issue 15: peak memory follows the
-            // largest weight).
+            // One piece of a weight at a time, in the file's order, each written at its place (issue 15: peak memory
+            // does not follow the weights' size).
             try Float32WeightStream.open(inURL, limits: limits, isolation: ReadH5Child.reader) { weights in
                 let plans = zip(weights.names, weights.shapes).map { SafeTensorsWriter.Plan(name: $0, dtype: .float32, shape: $1) }
-                try SafeTensorsWriter.write(plans, to: out, overwrite: force, inPlanOrder: { try SafeTensor(try weights.array($0)) })
+                try SafeTensorsWriter.write(plans, to: out, overwrite: force, inPlanOrder: { try weights.pieces($0, $1) })
             }
         case (.hdf5, .npz), (.npz, .npz), (.kerasArchive, .npz):
             if layout == .mlp {
@@ -177,9 +177,12 @@ struct Convert: ParsableCommand {
                 try NPZWriter.write(
                     try MLPArchive.exportArrays(imported.model, path: output), to: out, compressed: compress, overwrite: force)
             } else {
-                // One weight at a time, as float32 over its own storage (issue 15: peak memory follows the largest weight).
+                // Stored: one piece of a weight at a time (issue 15: peak memory does not follow the weights' size).
+                // Deflated: one weight at a time, gathered behind its .npy header, and its compressed form.
                 try Float32WeightStream.open(inURL, limits: limits, isolation: ReadH5Child.reader) { weights in
-                    try NPZWriter.write(names: weights.names, to: out, compressed: compress, overwrite: force) { try weights.array($0) }
+                    try NPZWriter.write(
+                        names: weights.names, dtype: .float32, shapes: weights.shapes, to: out, compressed: compress, overwrite: force
+                    ) { try weights.pieces($0, $1) }
                 }
             }
         default:

@@ -129,4 +129,54 @@ final class NPZArchiveTests: XCTestCase {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("w.npz").path))
     }
+
+    func testWriterFromPushedPiecesWritesTheArraysTheWholeWriterWrites() throws {
+        let dir = TemporaryDirectory()
+        let arrays = [
+            ("layer/kernel", NPYArray(shape: [3, 5], float32: (0..<15).map { Float($0) * 0.25 - 1 })),
+            ("layer/bias", NPYArray(shape: [5], float32: [1, -2, 3.5, .infinity, -0.0])),
+            ("scalar", NPYArray(shape: [], float32: [7])),
+        ]
+        for compressed in [false, true] {
+            // Pieces cut at odd byte boundaries, so that no piece holds whole values.
+            try NPZWriter.write(
+                names: arrays.map(\.0), dtype: .float32, shapes: arrays.map(\.1.shape), to: dir.file("pushed.npz"), compressed: compressed
+            ) { i, sink in
+                let data = arrays[i].1.data
+                for start in stride(from: 0, to: data.count, by: 3) { try sink(data.subdata(in: start..<min(start + 3, data.count))) }
+            }
+            try NPZWriter.write(arrays, to: dir.file("whole.npz"), compressed: compressed)
+            // Byte for byte what the whole-array writer writes but for the members' modification times.
+            let pushed = try NPZArchive(url: dir.file("pushed.npz"))
+            let whole = try NPZArchive(url: dir.file("whole.npz"))
+            XCTAssertEqual(pushed.names, arrays.map(\.0))
+            for (name, array) in arrays {
+                XCTAssertEqual(try pushed.array(name), array, "\(name), compressed \(compressed)")
+                XCTAssertEqual(try pushed.array(name), try whole.array(name), "\(name), compressed \(compressed)")
+            }
+            XCTAssertEqual(
+                try Data(contentsOf: dir.file("pushed.npz")).count, try Data(contentsOf: dir.file("whole.npz")).count,
+                "compressed \(compressed)")
+        }
+    }
+
+    func testWriterFromPushedPiecesRefusesAMemberOfTheWrongSizeAndLeavesNoFile() {
+        let dir = TemporaryDirectory()
+        for extra in [-4, 4] {
+            for compressed in [false, true] {
+                XCTAssertThrowsError(
+                    try NPZWriter.write(
+                        names: ["a", "b"], dtype: .float32, shapes: [[2], [3]], to: dir.file("w.npz"), compressed: compressed
+                    ) {
+                        i, sink in try sink(Data(count: (i == 0 ? 8 : 12 + extra)))
+                    }
+                ) { error in
+                    guard case .writeFailed(_, let reason) = error as? SafeIOError else { return XCTFail("\(error)") }
+                    XCTAssertTrue(reason.contains("member 'b.npy'"), reason)
+                }
+                XCTAssertEqual(
+                    try FileManager.default.contentsOfDirectory(atPath: dir.url.path), [], "extra \(extra), compressed \(compressed)")
+            }
+        }
+    }
 }

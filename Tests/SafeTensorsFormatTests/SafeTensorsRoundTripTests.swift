@@ -49,6 +49,44 @@ final class SafeTensorsRoundTripTests: XCTestCase {
         }
     }
 
+    func testWritingInPlanOrderPieceByPieceGivesTheSameBytes() throws {
+        let tmp = TemporaryDirectory()
+        for name in ["every_dtype.safetensors", "no_metadata.safetensors", "empty.safetensors", "names.safetensors"] {
+            let url = FixturePaths.fixture("safetensors/\(name)")
+            let file = try SafeTensorsFile(url: url)
+            let plans = try file.names.reversed().map { name -> SafeTensorsWriter.Plan in
+                let e = try file.entry(name)
+                return SafeTensorsWriter.Plan(name: name, dtype: e.dtype, shape: e.shape)
+            }
+            // Pieces of 3 bytes, so that they cut through values.
+            try SafeTensorsWriter.write(
+                plans, metadata: file.metadata, to: tmp.file(name),
+                inPlanOrder: { (i: Int, sink: (Data) throws -> Void) in
+                    let data = try file.tensor(plans[i].name).data
+                    for start in stride(from: 0, to: data.count, by: 3) { try sink(data.subdata(in: start..<min(start + 3, data.count))) }
+                })
+            XCTAssertEqual(try Data(contentsOf: tmp.file(name)), try Data(contentsOf: url), name)
+        }
+    }
+
+    func testPiecesThatDoNotAddUpToTheirPlanAreRefusedAndLeaveNoFile() {
+        let tmp = TemporaryDirectory()
+        let plans = [
+            SafeTensorsWriter.Plan(name: "a", dtype: .float32, shape: [2]), SafeTensorsWriter.Plan(name: "b", dtype: .float32, shape: [3]),
+        ]
+        for extra in [-4, 4] {
+            XCTAssertThrowsError(
+                try SafeTensorsWriter.write(
+                    plans, to: tmp.file("w.safetensors"),
+                    inPlanOrder: { (i: Int, sink: (Data) throws -> Void) in try sink(Data(count: i == 0 ? 8 : 12 + extra)) })
+            ) { error in
+                guard case .invalidTensor(let name, _) = error as? SafeTensorsError else { return XCTFail("\(error)") }
+                XCTAssertEqual(name, "b")
+            }
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.url.path), [], "extra \(extra)")
+        }
+    }
+
     /// Python that loads each file with the real package and writes it again with `safetensors.numpy.save_file`
     /// (bfloat16 through ml_dtypes), next to it as `<file>.py.safetensors`.
     private let pythonRewrite = """
