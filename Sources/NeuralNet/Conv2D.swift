@@ -168,16 +168,17 @@ final class Conv2D<Scalar: NNScalar>: Layer {
         return convolve(patchMatrix, batch: batch, finish: finish)
     }
 
-    /// The raw convolution (NHWC, no bias or activation) of `batch` images by one of the `Float` kernels: `body`
-    /// gets the input, the HWIO kernel and the output as `Float` pointers (`Scalar` is `Float` whenever those
-    /// kernels exist) and says whether it wrote the output; nil when it did not.
+    /// The raw convolution (NHWC, no bias or activation) of `batch` images by one of the `Float` kernels, each
+    /// image's output of shape `imageShape` (the convolution's own by default; a pooled one for
+    /// `inferRawMaxPooled`): `body` gets the input, the HWIO kernel and the output as `Float` pointers (`Scalar` is
+    /// `Float` whenever those kernels exist) and says whether it wrote the output; nil when it did not.
     private func floatConvolution(
-        _ input: Tensor<Scalar>, batch: Int,
+        _ input: Tensor<Scalar>, batch: Int, imageShape: [Int]? = nil,
         _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Bool
     ) -> Tensor<Scalar>? {
         let g = geometry
-        var result = Tensor<Scalar>(
-            shape: [batch, g.outputHeight, g.outputWidth, filters], scalars: uninitializedArray(batch * g.outputPositions * filters))
+        let shape = imageShape ?? [g.outputHeight, g.outputWidth, filters]
+        var result = Tensor<Scalar>(shape: [batch] + shape, scalars: uninitializedArray(batch * shape.reduce(1, *)))
         let done = input.scalars.withUnsafeBufferPointer { x in
             parameters[0].scalars.withUnsafeBufferPointer { w in
                 result.scalars.withUnsafeMutableBufferPointer { y in
@@ -227,26 +228,17 @@ final class Conv2D<Scalar: NNScalar>: Layer {
         else { return nil }
         let filters = self.filters
         let pooledSize = pool.outputPositions * filters
-        var result = Tensor<Scalar>(
-            shape: [batch, pool.outputHeight, pool.outputWidth, filters], scalars: uninitializedArray(batch * pooledSize))
-        input.scalars.withUnsafeBufferPointer { x in
-            parameters[0].scalars.withUnsafeBufferPointer { w in
-                result.scalars.withUnsafeMutableBufferPointer { y in
-                    let source = UnsafeRawPointer(x.baseAddress!).assumingMemoryBound(to: Float.self)
-                    let kernel = UnsafeRawPointer(w.baseAddress!).assumingMemoryBound(to: Float.self)
-                    let target = UnsafeMutableRawPointer(y.baseAddress!).assumingMemoryBound(to: Float.self)
-                    splitAcrossCores(batch) { range in
-                        let rows = UnsafeMutablePointer<Float>.allocate(capacity: 2 * g.outputWidth * filters)
-                        defer { rows.deallocate() }
-                        weightbridge_convolve_one_channel_max_pool(
-                            source + range.lowerBound * g.imageSize, range.count, g.inputHeight, g.inputWidth, kernel,
-                            g.kernelHeight, g.kernelWidth, filters, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
-                            g.outputHeight, g.outputWidth, target + range.lowerBound * pooledSize, rows)
-                    }
-                }
+        return floatConvolution(input, batch: batch, imageShape: [pool.outputHeight, pool.outputWidth, filters]) { source, kernel, target in
+            splitAcrossCores(batch) { range in
+                let rows = UnsafeMutablePointer<Float>.allocate(capacity: 2 * g.outputWidth * filters)
+                defer { rows.deallocate() }
+                weightbridge_convolve_one_channel_max_pool(
+                    source + range.lowerBound * g.imageSize, range.count, g.inputHeight, g.inputWidth, kernel, g.kernelHeight,
+                    g.kernelWidth, filters, g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.outputHeight, g.outputWidth,
+                    target + range.lowerBound * pooledSize, rows)
             }
+            return true
         }
-        return result
     }
 
     /// The raw convolution by Winograd's F(2x2, 3x3).

@@ -26,6 +26,14 @@ final class SafeTensorsRoundTripTests: XCTestCase {
         }
     }
 
+    /// `file`'s tensors as writer plans, in the reverse of the file's order (which is the reference writer's).
+    private func reversedPlans(of file: SafeTensorsFile) throws -> [SafeTensorsWriter.Plan] {
+        try file.names.reversed().map { name in
+            let e = try file.entry(name)
+            return SafeTensorsWriter.Plan(name: name, dtype: e.dtype, shape: e.shape)
+        }
+    }
+
     /// Writing in the source's own order (each tensor at its place, as a stream of weights gives them) gives the bytes
     /// the reference writer's order gives: the package's own files, rewritten with the plans reversed.
     func testWritingInPlanOrderGivesTheSameBytes() throws {
@@ -33,10 +41,7 @@ final class SafeTensorsRoundTripTests: XCTestCase {
         for name in ["every_dtype.safetensors", "no_metadata.safetensors", "empty.safetensors", "names.safetensors"] {
             let url = FixturePaths.fixture("safetensors/\(name)")
             let file = try SafeTensorsFile(url: url)
-            let plans = try file.names.reversed().map { name -> SafeTensorsWriter.Plan in
-                let e = try file.entry(name)
-                return SafeTensorsWriter.Plan(name: name, dtype: e.dtype, shape: e.shape)
-            }
+            let plans = try reversedPlans(of: file)
             var asked: [String] = []
             try SafeTensorsWriter.write(
                 plans, metadata: file.metadata, to: tmp.file(name),
@@ -54,10 +59,7 @@ final class SafeTensorsRoundTripTests: XCTestCase {
         for name in ["every_dtype.safetensors", "no_metadata.safetensors", "empty.safetensors", "names.safetensors"] {
             let url = FixturePaths.fixture("safetensors/\(name)")
             let file = try SafeTensorsFile(url: url)
-            let plans = try file.names.reversed().map { name -> SafeTensorsWriter.Plan in
-                let e = try file.entry(name)
-                return SafeTensorsWriter.Plan(name: name, dtype: e.dtype, shape: e.shape)
-            }
+            let plans = try reversedPlans(of: file)
             // Pieces of 3 bytes, so that they cut through values.
             try SafeTensorsWriter.write(
                 plans, metadata: file.metadata, to: tmp.file(name),
