@@ -76,6 +76,37 @@ extension ArrayComparison {
     /// Elements per piece when two arrays are walked side by side: 512 KiB of float64 values per side.
     static let pieceElements = 1 << 16
 
+    /// The differences of an array whose float32 values `streamed` pushes in C order (`NamedArraySource.stream`) and
+    /// the array `reader` pulls beside them, piece for piece, `streamedIsFirst` saying which is the first file (the
+    /// other is the reference for `rtol`); nil when `streamed` declines (it read nothing). The caller has checked
+    /// that the shapes agree and that `reader` is in C order or has at most one dimension. Throws what either
+    /// reader throws; `reader`'s final checks (size, CRC-32) run at the end.
+    static func compare(
+        streamed: ((UnsafeBufferPointer<Float>) throws -> Void) throws -> Bool, against reader: ArrayPieceReader,
+        streamedIsFirst: Bool, rtol: Double, atol: Double
+    ) throws -> Differences? {
+        var differences = Differences(rtol: rtol, atol: atol)
+        var position = 0
+        let accepted = try streamed { values in
+            var start = 0
+            while start < values.count {
+                guard let q = try reader.next(maxElements: min(pieceElements, values.count - start)) else { return }
+                let count = q.shape[0]
+                let p = values[start..<(start + count)].map(Double.init)
+                if streamedIsFirst {
+                    differences.add(p, try q.doubles(), at: position)
+                } else {
+                    differences.add(try q.doubles(), p, at: position)
+                }
+                start += count
+                position += count
+            }
+        }
+        guard accepted else { return nil }
+        _ = try reader.next(maxElements: 1)  // the pulled side's final checks (size, CRC-32)
+        return differences
+    }
+
     /// Compares the arrays `a` and `b` read piece by piece, with the verdict `compare(_:_:...)` gives for the whole
     /// arrays. Both must be in the same storage order unless they have at most one dimension (the caller reads
     /// them whole otherwise). Arrays of different shapes are not read.

@@ -97,8 +97,10 @@ public struct ArrayComparison: Codable, Sendable {
         }
         let checkDTypes = [sourceA.kind, sourceB.kind].allSatisfy { $0 == .npy || $0 == .npz }
         var result = ArrayComparison([], [], rtol: rtol, atol: atol)
-        /// One pair: piece by piece when both sides can and their storage orders agree, else read whole.
+        /// One pair: a Keras weight that comes next in its file streamed beside the other side's pieces; otherwise
+        /// piece by piece when both sides can and their storage orders agree; else read whole.
         func pair(_ name: String, _ partner: String) throws -> Entry {
+            if let entry = try streamedPair(name, partner) { return entry }
             if let piecesA = sourceA.pieces, let piecesB = sourceB.pieces, let ra = try piecesA(name), let rb = try piecesB(partner) {
                 let (x, y) = (ra.header, rb.header)
                 if x.shape != y.shape || x.fortranOrder == y.fortranOrder || x.shape.count <= 1 {
@@ -110,6 +112,37 @@ public struct ArrayComparison: Codable, Sendable {
                 }
             }
             return compare(try sourceA.load(name), try sourceB.load(partner), rtol: rtol, atol: atol, checkDTypes: checkDTypes)
+        }
+        /// The pair with one side streamed from a Keras file (`NamedArraySource.stream`) and the other pulled beside it
+        /// in C order; nil when neither side can stream this pair (then nothing has been read).
+        func streamedPair(_ name: String, _ partner: String) throws -> Entry? {
+            let (shapeA, dtypeA) = try sourceA.describe(name)
+            let (shapeB, dtypeB) = try sourceB.describe(partner)
+            guard shapeA == shapeB else { return nil }
+            let streamed: (stream: (String, (UnsafeBufferPointer<Float>) throws -> Void) throws -> Bool, name: String, isFirst: Bool)
+            let pulled: ArrayPieceReader
+            if let stream = sourceA.stream, let pieces = sourceB.pieces, let reader = try pieces(partner) {
+                (streamed, pulled) = ((stream, name, true), reader)
+            } else if let stream = sourceB.stream, let pieces = sourceA.pieces, let reader = try pieces(name) {
+                (streamed, pulled) = ((stream, partner, false), reader)
+            } else {
+                return nil
+            }
+            guard !pulled.header.fortranOrder || pulled.header.shape.count <= 1 else { return nil }
+            var entry = Entry(
+                name: name, nameB: name == partner ? nil : partner, shapeA: shapeA, shapeB: shapeB, dtypeA: dtypeA, dtypeB: dtypeB,
+                mismatchedElements: 0, pass: true)
+            guard
+                let differences = try compare(
+                    streamed: { try streamed.stream(streamed.name, $0) }, against: pulled, streamedIsFirst: streamed.isFirst, rtol: rtol,
+                    atol: atol)
+            else { return nil }
+            differences.record(in: &entry, shape: shapeA, fortranOrder: false)
+            if differences.mismatched > 0 {
+                entry.pass = false
+                entry.problem = "\(differences.mismatched) of \(shapeA.reduce(1, *)) elements differ beyond tolerance"
+            }
+            return entry
         }
         if memberMap.isEmpty && sourceA.names.count == 1 && sourceB.names.count == 1 {
             result.entries = [try pair(sourceA.names[0], sourceB.names[0])]

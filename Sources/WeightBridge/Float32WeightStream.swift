@@ -40,6 +40,14 @@ public struct Float32WeightStream {
         }
     }
 
+    /// Weight `index`'s values (float32, C order, host byte order) handed to `body` in pieces of about 8 MiB, each let
+    /// go before the next is read: what `compare` walks beside the other file's array. `index` must be the next one,
+    /// as for `array(_:)`. Throws what reading the weight throws, and what `body` throws.
+    public func values(_ index: Int, _ body: (UnsafeBufferPointer<Float>) throws -> Void) throws {
+        precondition(index == stream.delivered, "weights are read in order: asked for \(index), next is \(stream.delivered)")
+        try stream.nextWeight(piecesOf: Writeback.interval, body)
+    }
+
     /// Opens the Keras file `url` (parsed by libhdf5 as `isolation` says), calls `body` with its weights, and after
     /// `body` returns checks that the read ended cleanly (`finish`). Throws what `KerasModelFile.read` and
     /// `KerasArchive.read` throw, and what `body` throws.

@@ -8,8 +8,9 @@ import SafeTensorsFormat
 /// not two whole files. `.npz` members are described from their `.npy` headers and `.safetensors` tensors from the
 /// file's header; `.npy` files, `.npz` members and `.safetensors` tensors can also be read piece by piece
 /// (`pieces`), so a pair of them compares in constant memory. The other kinds (`.h5`, `.keras`) are listed first and
-/// read forward one weight at a time as they are asked for (`Float32WeightStream`) and compared piece by piece from
-/// their float32 storage: in file order, one weight in memory.
+/// read forward one weight at a time as they are asked for (`Float32WeightStream`): the weight that comes next in the
+/// file streams in pieces (`stream`) beside the other file's array, so a model compared with its own conversion holds
+/// one piece of each, never a whole weight; a weight asked for out of file order is read whole.
 struct NamedArraySource {
     /// What the file is, by content (`FileKind.detect`).
     let kind: FileKind?
@@ -22,6 +23,10 @@ struct NamedArraySource {
     /// The array read forward piece by piece, for the kinds that can (`.npy`, `.npz`, `.safetensors`); nil for an
     /// array that cannot (a BF16 tensor, which has no NumPy dtype).
     var pieces: ((String) throws -> ArrayPieceReader?)? = nil
+    /// For the kinds read forward (`.h5`, `.keras`): hands array `name`'s float32 values (C order) to the closure
+    /// piece by piece and returns true when `name` is the next weight in the file and nothing was read past it;
+    /// otherwise reads nothing and returns false. Nil for the other kinds.
+    var stream: ((String, (UnsafeBufferPointer<Float>) throws -> Void) throws -> Bool)? = nil
 
     /// Opens `url` (recognised by content, `FileKind`), checking what `NamedArray.readAll` checks; `.h5` and `.keras`
     /// weights are parsed by libhdf5 as `isolation` says.
@@ -97,6 +102,13 @@ struct NamedArraySource {
                     let a = try array(name)
                     ahead.lastPieces = (name, a)
                     return try ArrayPieceReader(array: a)
+                },
+                stream: { name, body in
+                    ahead.lastPieces = nil
+                    guard ahead.kept[name] == nil, weights.delivered < weights.names.count, weights.names[weights.delivered] == name
+                    else { return false }
+                    try weights.values(weights.delivered, body)
+                    return true
                 })
         }
     }

@@ -72,6 +72,66 @@ final class CompareArrayPairingTests: XCTestCase {
         }
     }
 
+    /// A Keras model's weights stream piece by piece beside the other file's members when they come in file order
+    /// (the model first or second), and are read ahead whole when asked for out of order: every way gives NumPy's
+    /// figures for each pair, with the right file as the reference for rtol.
+    func testKerasWeightsStreamedOrReadAheadGiveNumPysFiguresEitherWay() throws {
+        let tmp = TemporaryDirectory()
+        _ = try runPython(
+            """
+            import os, sys, json
+            os.environ.setdefault("KERAS_BACKEND", "jax")
+            import numpy as np, keras
+            d = sys.argv[1]
+            m = keras.Sequential([keras.Input((300,)), keras.layers.Dense(700, name="d0"), keras.layers.Dense(5, name="d1")])
+            rng = np.random.default_rng(5)
+            m.set_weights([rng.standard_normal(w.shape).astype(np.float32) for w in m.get_weights()])
+            m.save(os.path.join(d, "m.h5"))
+            names = ["d0/kernel", "d0/bias", "d1/kernel", "d1/bias"]
+            ws = dict(zip(names, m.get_weights()))
+            other = {k: v.copy() for k, v in ws.items()}
+            other["d0/kernel"][123, 456] += np.float32(0.5); other["d0/kernel"][299, 0] -= np.float32(0.25)
+            other["d1/bias"][3] += np.float32(1e-3)
+            np.savez(os.path.join(d, "ordered.npz"), **other)
+            np.savez(os.path.join(d, "reversed.npz"), **dict(reversed(list(other.items()))))
+            def figures(a, b):
+                u, v = a.astype(np.float64), b.astype(np.float64)
+                diff = np.abs(u - v)
+                rel = np.where(v != 0, diff / np.abs(v), np.where(diff == 0, 0, np.inf))
+                worst = [int(i) for i in np.unravel_index(np.argmax(diff), a.shape)]
+                return {"abs": float(diff.max()), "rel": float(rel.max()), "bad": int((diff > 1e-6).sum()), "worst": worst}
+            expected = {"model_first": {k: figures(ws[k], other[k]) for k in names},
+                        "model_second": {k: figures(other[k], ws[k]) for k in names}}
+            open(os.path.join(d, "expected.json"), "w").write(json.dumps(expected))
+            """, args: [tmp.url.path])
+        let expected = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(try String(contentsOf: tmp.file("expected.json"), encoding: .utf8).utf8))
+                as? [String: [String: [String: Any]]])
+        let model = tmp.file("m.h5").path
+        let runs = [
+            ("model_first", [model, tmp.file("ordered.npz").path]), ("model_second", [tmp.file("ordered.npz").path, model]),
+            ("model_second", [tmp.file("reversed.npz").path, model]), ("model_first", [model, tmp.file("reversed.npz").path]),
+        ]
+        for (direction, files) in runs {
+            let r = try WeightBridgeBinary.run(["compare"] + files + ["--atol", "1e-6", "--rtol", "0", "--json"])
+            XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+            let got = try entries(r)
+            XCTAssertEqual(got.count, 4, r.stdout)
+            for entry in got {
+                let name = try XCTUnwrap(entry["name"] as? String)
+                let want = try XCTUnwrap(expected[direction]?[name], name)
+                let label = "\(files.map { URL(fileURLWithPath: $0).lastPathComponent }) \(name)"
+                XCTAssertEqual(entry["maxAbsoluteDifference"] as? Double, want["abs"] as? Double, label)
+                XCTAssertEqual(entry["maxRelativeDifference"] as? Double, want["rel"] as? Double, label)
+                XCTAssertEqual(entry["mismatchedElements"] as? Int, want["bad"] as? Int, label)
+                if (want["bad"] as? Int ?? 0) > 0 {
+                    XCTAssertEqual(entry["worstIndex"] as? [Int], want["worst"] as? [Int], label)
+                }
+                XCTAssertEqual(entry["pass"] as? Bool, (want["bad"] as? Int) == 0, label)
+            }
+        }
+    }
+
     func testMapPairsRenamedArchiveMembers() throws {
         let tmp = TemporaryDirectory()
         try numpy(
