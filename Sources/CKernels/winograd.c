@@ -143,14 +143,52 @@ static inline __attribute__((always_inline)) void output_tile(
     for (; k < filters; k++) OUTPUT_TILE(float, LOAD1, STORE1);
 }
 
+// Maximum of x and y as MaxPool2D takes it, `y > x ? y : x` lane by lane (x when either is NaN), by a mask: a
+// vector `?:` is not C.
+typedef int lane8i __attribute__((vector_size(32)));
+#define MAX8(x, y)                                                                                                     \
+    ({                                                                                                                 \
+        lane8 x_ = (x), y_ = (y);                                                                                      \
+        lane8i greater_ = y_ > x_;                                                                                     \
+        (lane8)(((lane8i)y_ & greater_) | ((lane8i)x_ & ~greater_));                                                   \
+    })
+#define MAX1(x, y) ((y) > (x) ? (y) : (x))
+
+// The output transform of a tile into its 2x2 block's maximum, in window order (top left, top right, bottom left,
+// bottom right) as MaxPool2D and the one-channel kernel take it.
+#define OUTPUT_TILE_MAX(T, LOAD, STORE, MAX)                                                                          \
+    do {                                                                                                               \
+        T u0[4], u1[4];                                                                                                \
+        for (int j = 0; j < 4; j++) {                                                                                  \
+            T m0 = LOAD(products + j * plane + k), m1 = LOAD(products + (4 + j) * plane + k),                          \
+              m2 = LOAD(products + (8 + j) * plane + k), m3 = LOAD(products + (12 + j) * plane + k);                   \
+            u0[j] = m0 + m1 + m2;                                                                                      \
+            u1[j] = m1 - m2 - m3;                                                                                      \
+        }                                                                                                              \
+        T top_left = u0[0] + u0[1] + u0[2], top_right = u0[1] - u0[2] - u0[3];                                         \
+        T bottom_left = u1[0] + u1[1] + u1[2], bottom_right = u1[1] - u1[2] - u1[3];                                   \
+        STORE(pooled + k, MAX(MAX(MAX(top_left, top_right), bottom_left), bottom_right));                              \
+    } while (0)
+
+// The output transform of one tile's 16 products into the maximum of its 2x2 block, at `pooled` (filters
+// contiguous).
+static inline __attribute__((always_inline)) void output_tile_max(
+    const float *products, long plane, float *pooled, long filters) {
+    long k = 0;
+    for (; k + 8 <= filters; k += 8) OUTPUT_TILE_MAX(lane8, LOAD8, STORE8, MAX8);
+    for (; k < filters; k++) OUTPUT_TILE_MAX(float, LOAD1, STORE1, MAX1);
+}
+
 // The whole convolution, `group` tiles at a time (tiles numbered across the images, row by row): their input
 // transforms, their 16 products, their output transforms, so that a group's transformed input and products stay in
 // a core's L1/L2 cache between the three steps, and only the transformed kernel is read from further away.
 static inline __attribute__((always_inline)) void convolve(
     const float *input, long images, long height, long width, long channels, long pad_top, long pad_left,
     const float *u, long filters, long padded_filters, long out_height, long out_width, float *output, long group,
-    float *scratch) {
-    long tile_rows = (out_height + 1) / 2, tile_columns = (out_width + 1) / 2;
+    float *scratch, int pool) {
+    // Pooled, only the tiles whose 2x2 block is a whole pool window: an odd last output row or column, which the
+    // pool drops, is not computed at all.
+    long tile_rows = pool ? out_height / 2 : (out_height + 1) / 2, tile_columns = pool ? out_width / 2 : (out_width + 1) / 2;
     long tiles_per_image = tile_rows * tile_columns, tiles = images * tiles_per_image;
     long input_plane = group * channels + 16, product_plane = group * padded_filters + 16;
     float *v = scratch, *m = scratch + 16 * input_plane;
@@ -167,8 +205,11 @@ static inline __attribute__((always_inline)) void convolve(
                 m + xi * product_plane);
         for (long t = 0; t < count; t++) {
             long tile = first + t, image = tile / tiles_per_image, index = tile % tiles_per_image;
-            output_tile(m + t * padded_filters, product_plane, output + image * out_height * out_width * filters,
-                index / tile_columns * 2, index % tile_columns * 2, out_height, out_width, filters);
+            if (pool)
+                output_tile_max(m + t * padded_filters, product_plane, output + tile * filters, filters);
+            else
+                output_tile(m + t * padded_filters, product_plane, output + image * out_height * out_width * filters,
+                    index / tile_columns * 2, index % tile_columns * 2, out_height, out_width, filters);
         }
     }
 }
@@ -176,17 +217,17 @@ static inline __attribute__((always_inline)) void convolve(
 __attribute__((target("avx2,fma"))) static void convolve_avx2_fma(
     const float *input, long images, long height, long width, long channels, long pad_top, long pad_left,
     const float *u, long filters, long padded_filters, long out_height, long out_width, float *output, long group,
-    float *scratch) {
+    float *scratch, int pool) {
     convolve(input, images, height, width, channels, pad_top, pad_left, u, filters, padded_filters, out_height,
-        out_width, output, group, scratch);
+        out_width, output, group, scratch, pool);
 }
 
 static void convolve_baseline(
     const float *input, long images, long height, long width, long channels, long pad_top, long pad_left,
     const float *u, long filters, long padded_filters, long out_height, long out_width, float *output, long group,
-    float *scratch) {
+    float *scratch, int pool) {
     convolve(input, images, height, width, channels, pad_top, pad_left, u, filters, padded_filters, out_height,
-        out_width, output, group, scratch);
+        out_width, output, group, scratch, pool);
 }
 
 void weightbridge_winograd_convolve(
@@ -194,5 +235,13 @@ void weightbridge_winograd_convolve(
     const float *u, long filters, long padded_filters, long out_height, long out_width, float *output, long group,
     float *scratch) {
     (weightbridge_kernels_use_avx2_fma() ? convolve_avx2_fma : convolve_baseline)(input, images, height, width,
-        channels, pad_top, pad_left, u, filters, padded_filters, out_height, out_width, output, group, scratch);
+        channels, pad_top, pad_left, u, filters, padded_filters, out_height, out_width, output, group, scratch, 0);
+}
+
+void weightbridge_winograd_convolve_max_pool(
+    const float *input, long images, long height, long width, long channels, long pad_top, long pad_left,
+    const float *u, long filters, long padded_filters, long out_height, long out_width, float *output, long group,
+    float *scratch) {
+    (weightbridge_kernels_use_avx2_fma() ? convolve_avx2_fma : convolve_baseline)(input, images, height, width,
+        channels, pad_top, pad_left, u, filters, padded_filters, out_height, out_width, output, group, scratch, 1);
 }

@@ -214,21 +214,29 @@ final class Conv2D<Scalar: NNScalar>: Layer {
         }!
     }
 
-    /// The raw convolution max-pooled by `pool`, in one pass, for the `Float` one-channel kernel when `pool` is a
-    /// 2x2 window of stride 2 without padding over this layer's whole output; nil otherwise (pool the raw output
-    /// then). The whole convolution output of a first layer is then never written out and read back by the pool.
+    /// The raw convolution max-pooled by `pool`, in one pass, for the `Float` one-channel and Winograd kernels when
+    /// `pool` is a 2x2 window of stride 2 without padding over this layer's whole output; nil otherwise (pool the raw
+    /// output then). The convolution's whole output is then never written out and read back by the pool; Winograd
+    /// also skips the tiles of an odd last output row or column, which the pool drops.
     func inferRawMaxPooled(_ input: Tensor<Scalar>, by pool: ConvolutionGeometry) -> Tensor<Scalar>? {
         let g = geometry
         let batch = input.count / g.imageSize
-        guard Scalar.self == Float.self, g.channels == 1, winograd == nil, dnnlConvolution == nil, batch > 0,
+        guard Scalar.self == Float.self, dnnlConvolution == nil, batch > 0, winograd != nil || g.channels == 1,
             pool.kernelHeight == 2, pool.kernelWidth == 2, pool.strideHeight == 2, pool.strideWidth == 2, pool.padTop == 0,
             pool.padLeft == 0, pool.inputHeight == g.outputHeight, pool.inputWidth == g.outputWidth, pool.channels == filters,
             pool.outputHeight == g.outputHeight / 2, pool.outputWidth == g.outputWidth / 2, pool.outputHeight > 0,
             pool.outputWidth > 0
         else { return nil }
         let filters = self.filters
+        let pooledShape = [pool.outputHeight, pool.outputWidth, filters]
+        if let winograd {
+            return floatConvolution(input, batch: batch, imageShape: pooledShape) { x, kernel, y in
+                winograd.convolve(x, batch: batch, kernel: kernel, into: y, maxPooled: true)
+                return true
+            }
+        }
         let pooledSize = pool.outputPositions * filters
-        return floatConvolution(input, batch: batch, imageShape: [pool.outputHeight, pool.outputWidth, filters]) { source, kernel, target in
+        return floatConvolution(input, batch: batch, imageShape: pooledShape) { source, kernel, target in
             splitAcrossCores(batch) { range in
                 let rows = UnsafeMutablePointer<Float>.allocate(capacity: 2 * g.outputWidth * filters)
                 defer { rows.deallocate() }

@@ -62,15 +62,21 @@ final class WinogradConvolution: @unchecked Sendable {
     private var paddedFilters: Int { (filters + 15) / 16 * 16 }
 
     /// The raw convolution (no bias or activation) of `batch` NHWC images at `input` with the HWIO `kernel` into
-    /// the NHWC `output`. `kernel` is read only when no transformed kernel is kept.
-    func convolve(_ input: UnsafePointer<Float>, batch: Int, kernel: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
+    /// the NHWC `output`; with `maxPooled`, max-pooled by a 2x2 window of stride 2 without padding into the NHWC
+    /// (batch, outputHeight / 2, outputWidth / 2, filters) `output` instead, each tile's 2x2 block being one window
+    /// (`weightbridge_winograd_convolve_max_pool`: the same values the pool would take from the whole output, and the
+    /// tiles of an odd last row or column are not computed). `kernel` is read only when no transformed kernel is kept.
+    func convolve(
+        _ input: UnsafePointer<Float>, batch: Int, kernel: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
+        maxPooled: Bool = false
+    ) {
         let u = transformed(kernel)
         let g = geometry
         let group = WinogradConvolution.tilesPerGroup
         var scratch = takeScratch(count: 16 * (group * g.channels + 16) + 16 * (group * paddedFilters + 16))
         scratch.withUnsafeMutableBufferPointer { s in
             u.withUnsafeBufferPointer { u in
-                weightbridge_winograd_convolve(
+                (maxPooled ? weightbridge_winograd_convolve_max_pool : weightbridge_winograd_convolve)(
                     input, batch, g.inputHeight, g.inputWidth, g.channels, g.padTop, g.padLeft, u.baseAddress!, filters,
                     paddedFilters, g.outputHeight, g.outputWidth, output, group, s.baseAddress!)
             }

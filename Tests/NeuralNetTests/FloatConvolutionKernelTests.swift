@@ -15,7 +15,8 @@ final class FloatConvolutionKernelTests: XCTestCase {
     private struct Case {
         let height: Int, width: Int, channels: Int, filters: Int, padding: Padding, batch: Int
         var kernel = 3, stride = 1
-        /// A 2x2 max-pool of stride 2 after the convolution (the one-channel kernel then pools in the same pass).
+        /// A 2x2 max-pool of stride 2 after the convolution (the one-channel and Winograd kernels then pool in the same
+        /// pass).
         var pooled = false
     }
 
@@ -77,6 +78,12 @@ final class FloatConvolutionKernelTests: XCTestCase {
             // or 5 left), then 9 (3 left).
             Case(height: 3, width: 23, channels: 33, filters: 40, padding: .valid, batch: 3),
             Case(height: 7, width: 7, channels: 9, filters: 17, padding: .valid, batch: 1),
+            // Pooled in the same pass: the seed CNN's second layer and pool (11x11 output: the last tile row and column
+            // not computed), an even output, `same` padding with an odd height, 17 filters, 25 tiles in 24s.
+            Case(height: 13, width: 13, channels: 32, filters: 64, padding: .valid, batch: 11, pooled: true),
+            Case(height: 10, width: 10, channels: 5, filters: 6, padding: .valid, batch: 3, pooled: true),
+            Case(height: 7, width: 9, channels: 6, filters: 17, padding: .same, batch: 2, pooled: true),
+            Case(height: 12, width: 12, channels: 4, filters: 8, padding: .valid, batch: 1, pooled: true),
         ]
         for (index, c) in cases.enumerated() {
             let (worst, magnitude) = try worstDifference(c, seed: UInt64(index + 1))
@@ -105,6 +112,58 @@ final class FloatConvolutionKernelTests: XCTestCase {
             let bound = Double(c.kernel * c.kernel) * 1.2e-7 * max(magnitude, 1)
             XCTAssertLessThanOrEqual(worst, bound, "\(c)")
             XCTAssertGreaterThan(magnitude, 0.1, "\(c): the outputs are not all zero")
+        }
+    }
+
+    /// The fused convolution + pool gives exactly what pooling the whole convolution output gives: the same products
+    /// and output transform, the maximum taken in window order (bias after the pool is exact, rounding being
+    /// monotonic). Pooled over the Winograd kernel (an odd 11x11 output) and the one-channel kernel, and their baseline
+    /// versions.
+    func testFusedConvolutionAndPoolEqualPoolingTheWholeConvolutionBitForBit() throws {
+        for baseline in [false, true] {
+            weightbridge_kernels_force_baseline(baseline ? 1 : 0)
+            defer { weightbridge_kernels_force_baseline(0) }
+            for (size, channels) in [(13, 32), (28, 1)] {
+                var generator = SeededGenerator(seed: UInt64(size))
+                let kernel = (0..<(9 * channels * 24)).map { _ in Float.random(in: -1...1, using: &generator) }
+                let bias = (0..<24).map { _ in Float.random(in: -1...1, using: &generator) }
+                let batch = 5
+                let input = Tensor<Float>(
+                    shape: [batch, size, size, channels],
+                    scalars: (0..<(batch * size * size * channels)).map { _ in Float.random(in: -1...1, using: &generator) })
+                let convolution = LayerSpec.conv2D(
+                    filters: 24, kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padding: .valid, activation: .relu,
+                    useBias: true)
+                let pool = LayerSpec.maxPool2D(poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid)
+                let fused = try Sequential<Float>(inputShape: [size, size, channels], layers: [convolution, pool])
+                let whole = try Sequential<Float>(inputShape: [size, size, channels], layers: [convolution])
+                for model in [fused, whole] {
+                    try model.setWeights(
+                        layer: 0, [Tensor(shape: [3, 3, channels, 24], scalars: kernel), Tensor(shape: [24], scalars: bias)])
+                }
+                let pooled = fused.predict(input)
+                let full = whole.predict(input)
+                let out = size - 2
+                let half = out / 2
+                XCTAssertEqual(pooled.shape, [batch, half, half, 24])
+                var expected: [Float] = []
+                for n in 0..<batch {
+                    for py in 0..<half {
+                        for px in 0..<half {
+                            for f in 0..<24 {
+                                func at(_ y: Int, _ x: Int) -> Float { full.scalars[((n * out + y) * out + x) * 24 + f] }
+                                func larger(_ x: Float, _ y: Float) -> Float { y > x ? y : x }
+                                expected.append(
+                                    larger(
+                                        larger(larger(at(2 * py, 2 * px), at(2 * py, 2 * px + 1)), at(2 * py + 1, 2 * px)),
+                                        at(2 * py + 1, 2 * px + 1)))
+                            }
+                        }
+                    }
+                }
+                XCTAssertEqual(pooled.scalars, expected, "\(size)x\(size)x\(channels), baseline \(baseline)")
+                XCTAssertGreaterThan(expected.filter { $0 > 0 }.count, expected.count / 4, "the outputs are not all zero")
+            }
         }
     }
 
