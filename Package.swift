@@ -52,8 +52,9 @@ let package = Package(
         // OpenBLAS is loaded at the first matrix product (`OpenBLAS.swift`), not linked: its constructor would cost every
         // process a thread start, `convert` and `inspect` included.
         .target(name: "NeuralNet", dependencies: ["ModelSpec", "SafeIO", "CDNNL", "CKernels"]),
-        // Our own C kernels, each compiled for AVX2 (and FMA) and for baseline x86-64 in one binary (`target_clones`;
-        // Swift has no per-function target): Winograd's transforms, one-channel convolution.
+        // Our own C kernels, each compiled for AVX2 (and FMA) and for baseline x86-64 in one binary, chosen at each call
+        // by the CPU's features (`kernel_dispatch.h`; Swift has no per-function target): Winograd (with its fused max-pool),
+        // one-channel convolution.
         .target(name: "CKernels"),
 
         // Bridge: Keras configs and weight layouts onto NeuralNet models, and back.

@@ -9,7 +9,7 @@ import CKernels
 /// input channels infer through oneDNN's convolution primitive (`DNNLConvolution`; im2col + GEMM remains for shapes
 /// it refuses, `Double`, and gradients); inference on one-channel inputs builds the patch matrix transposed (long
 /// row copies). `Sequential` may pool the raw convolution before the bias and activation (see
-/// `commutesWithMaxPool`).
+/// `commutesWithMaxPool`), in the same pass for the one-channel and Winograd kernels (`inferRawMaxPooled`).
 final class Conv2D<Scalar: NNScalar>: Layer {
     let geometry: ConvolutionGeometry
     let filters: Int

@@ -12,7 +12,9 @@ import Foundation
 /// steps are C in `CKernels` (`winograd.h`), for AVX2 with FMA or baseline x86-64. The products are our own small
 /// kernel, not oneDNN's sgemm: at these sizes (72 x 32 x 64 for two MNIST images) sgemm's packing and per-call
 /// bookkeeping left it at 30-50 GFLOP/s per core, the kernel runs 52-62. Output rows and columns beyond the image
-/// (an odd output size) are computed on zero padding and not written.
+/// (an odd output size) are computed on zero padding and not written. Followed by a 2x2 stride-2 max-pool, the
+/// convolution and the pool are one pass (`convolve(_:batch:kernel:into:maxPooled:)`): each tile's 2x2 block is one
+/// pool window, and the tiles the pool would drop are not computed.
 ///
 /// Why F(2x2, 3x3) and not F(4x4, 3x3) (4x fewer products than direct): its transforms use only 0, ±1 and ±1/2, so
 /// it rounds like the direct convolution (1.7e-6 worst absolute difference from a float64 reference on the seed
