@@ -46,21 +46,21 @@ enum DeflateCodec {
         }
     }
 
-    /// Raw DEFLATE of `input` at `level`; nil only when libdeflate cannot allocate its compressor.
+    /// Raw DEFLATE of `input` at `level`, in a `Data` of exactly its size; nil only when libdeflate cannot allocate its
+    /// compressor. libdeflate writes into uninitialised scratch of its bound (about the input's size), and only the
+    /// bytes written are copied out: a zero-filled buffer of the bound, shrunk afterwards, kept its whole allocation,
+    /// and zero-filling memory the allocator reuses makes all of it resident.
     static func deflate(_ input: UnsafeRawBufferPointer, level: Int32 = DeflateCodec.level) -> Data? {
         guard let compressor = libdeflate_alloc_compressor(level) else { return nil }
         defer { libdeflate_free_compressor(compressor) }
         let bound = libdeflate_deflate_compress_bound(compressor, input.count)
-        var out = Data(count: bound)
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: max(bound, 1), alignment: 16)
+        defer { scratch.deallocate() }
         var empty: UInt8 = 0  // libdeflate wants a valid pointer even for no input
         let written = withUnsafeMutablePointer(to: &empty) { placeholder in
-            out.withUnsafeMutableBytes { o in
-                libdeflate_deflate_compress(
-                    compressor, input.baseAddress ?? UnsafeRawPointer(placeholder), input.count, o.baseAddress, o.count)
-            }
+            libdeflate_deflate_compress(compressor, input.baseAddress ?? UnsafeRawPointer(placeholder), input.count, scratch, bound)
         }
         guard written > 0 else { return nil }  // the bound always suffices; 0 means libdeflate failed
-        out.count = written
-        return out
+        return Data(bytes: scratch, count: written)
     }
 }
