@@ -57,8 +57,9 @@ extension NPZArchive {
 
 extension NPZArchive {
     /// Writes member `name` to `destination` as a `.npy` file, atomically as `NPYFile.write` does, reading and
-    /// writing 8 MiB at a time: memory stays constant whatever the member's size (no buffer of the whole array, and
-    /// none of its page faults). The header is written anew, as `NPYFile.write` writes it for the same array; the
+    /// writing 8 MiB at a time, the next piece read (inflated) on another thread while the last is written
+    /// (`TwoBufferPipeline`): memory stays constant whatever the member's size (two pieces, no buffer of the whole
+    /// array, and none of its page faults). The header is written anew, as `NPYFile.write` writes it for the same array; the
     /// member's declared size and CRC-32 are checked (`MemberByteReader.finish`) before the file is renamed into
     /// place, so a corrupt member leaves no file behind.
     public func writeMemberAsNPY(_ name: String, to destination: URL, overwrite: Bool = true) throws {
@@ -69,9 +70,9 @@ extension NPZArchive {
         let bytes = try MemberByteReader(file: file, record: member.record, offset: offset, path: url.path, member: member.path)
         let encoded = NPYHeader.encode(dtype: header.dtype, shape: header.shape, fortranOrder: header.fortranOrder)
         let chunk = 8 << 20
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(chunk, header.headerLength), alignment: 64)
-        defer { buffer.deallocate() }
-        try bytes.readExactly(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<header.headerLength]))
+        let skipped = UnsafeMutableRawBufferPointer.allocate(byteCount: max(header.headerLength, 1), alignment: 64)
+        defer { skipped.deallocate() }
+        try bytes.readExactly(into: UnsafeMutableRawBufferPointer(rebasing: skipped[0..<header.headerLength]))
         let target = destination.path
         try AtomicFile.write(to: destination, overwrite: overwrite) { tmp in
             let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -79,16 +80,16 @@ extension NPZArchive {
             defer { close(fd) }
             try Writeback.writeAll(encoded, to: fd, offset: 0, target: target)
             var written = UInt64(encoded.count)
-            var left = header.byteCount
-            while left > 0 {
-                let n = min(left, chunk)
-                let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n])
-                try bytes.readExactly(into: piece)
-                try Writeback.writeAll(
-                    Data(bytesNoCopy: piece.baseAddress!, count: n, deallocator: .none), to: fd, offset: written, target: target)
-                written += UInt64(n)
-                left -= n
-            }
+            // The next piece is read (inflated, for a deflated member) while the last one is written.
+            let sizes = stride(from: 0, to: header.byteCount, by: chunk).map { min(chunk, header.byteCount - $0) }
+            try TwoBufferPipeline.run(
+                sizes: sizes, fill: { _, piece in try bytes.readExactly(into: piece) },
+                drain: { piece in
+                    try Writeback.writeAll(
+                        Data(bytesNoCopy: piece.baseAddress!, count: piece.count, deallocator: .none), to: fd, offset: written,
+                        target: target)
+                    written += UInt64(piece.count)
+                })
             try bytes.finish()
         }
     }
