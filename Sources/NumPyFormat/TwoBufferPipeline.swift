@@ -21,11 +21,11 @@ enum TwoBufferPipeline {
         let state = State(
             buffers: [0, 1].map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 64) }, fill: fill)
         let buffers = state.buffers
-        defer { buffers.forEach { $0.deallocate() } }
+        defer { for buffer in buffers { buffer.deallocate() } }
         // Each buffer starts free. The semaphores are made at 0 and signalled, because libdispatch stops the process
         // when a semaphore is released below the value it was made with, as a failure can leave one.
         let free = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
-        free.forEach { $0.signal() }
+        for semaphore in free { semaphore.signal() }
         let full = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
         let finished = DispatchSemaphore(value: 0)
         DispatchQueue.global(qos: .userInitiated).async {
