@@ -113,15 +113,20 @@ static inline __attribute__((always_inline)) void product(
     }
 }
 
+// The first half of the output transform, `Aᵀ m`: the two rows u0 and u1 of the tile's 16 products (`products` +
+// plane * i, lane k), which `A` then turns into the 2x2 block's columns.
+#define OUTPUT_ROWS(T, LOAD)                                                                                           \
+    T u0[4], u1[4];                                                                                                    \
+    for (int j = 0; j < 4; j++) {                                                                                      \
+        T m0 = LOAD(products + j * plane + k), m1 = LOAD(products + (4 + j) * plane + k),                              \
+          m2 = LOAD(products + (8 + j) * plane + k), m3 = LOAD(products + (12 + j) * plane + k);                       \
+        u0[j] = m0 + m1 + m2;                                                                                          \
+        u1[j] = m1 - m2 - m3;                                                                                          \
+    }
+
 #define OUTPUT_TILE(T, LOAD, STORE)                                                                                   \
     do {                                                                                                               \
-        T u0[4], u1[4];                                                                                                \
-        for (int j = 0; j < 4; j++) {                                                                                  \
-            T m0 = LOAD(products + j * plane + k), m1 = LOAD(products + (4 + j) * plane + k),                          \
-              m2 = LOAD(products + (8 + j) * plane + k), m3 = LOAD(products + (12 + j) * plane + k);                   \
-            u0[j] = m0 + m1 + m2;                                                                                      \
-            u1[j] = m1 - m2 - m3;                                                                                      \
-        }                                                                                                              \
+        OUTPUT_ROWS(T, LOAD);                                                                                          \
         STORE(top + k, u0[0] + u0[1] + u0[2]);                                                                         \
         if (second_column) STORE(top + filters + k, u0[1] - u0[2] - u0[3]);                                            \
         if (second_row) {                                                                                              \
@@ -158,13 +163,7 @@ typedef int lane8i __attribute__((vector_size(32)));
 // bottom right) as MaxPool2D and the one-channel kernel take it.
 #define OUTPUT_TILE_MAX(T, LOAD, STORE, MAX)                                                                          \
     do {                                                                                                               \
-        T u0[4], u1[4];                                                                                                \
-        for (int j = 0; j < 4; j++) {                                                                                  \
-            T m0 = LOAD(products + j * plane + k), m1 = LOAD(products + (4 + j) * plane + k),                          \
-              m2 = LOAD(products + (8 + j) * plane + k), m3 = LOAD(products + (12 + j) * plane + k);                   \
-            u0[j] = m0 + m1 + m2;                                                                                      \
-            u1[j] = m1 - m2 - m3;                                                                                      \
-        }                                                                                                              \
+        OUTPUT_ROWS(T, LOAD);                                                                                          \
         T top_left = u0[0] + u0[1] + u0[2], top_right = u0[1] - u0[2] - u0[3];                                         \
         T bottom_left = u1[0] + u1[1] + u1[2], bottom_right = u1[1] - u1[2] - u1[3];                                   \
         STORE(pooled + k, MAX(MAX(MAX(top_left, top_right), bottom_left), bottom_right));                              \
