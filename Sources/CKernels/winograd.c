@@ -232,15 +232,8 @@ static void convolve_baseline(
 void weightbridge_winograd_convolve(
     const float *input, long images, long height, long width, long channels, long pad_top, long pad_left,
     const float *u, long filters, long padded_filters, long out_height, long out_width, float *output, long group,
-    float *scratch) {
+    float *scratch, int max_pool) {
     (weightbridge_kernels_use_avx2_fma() ? convolve_avx2_fma : convolve_baseline)(input, images, height, width,
-        channels, pad_top, pad_left, u, filters, padded_filters, out_height, out_width, output, group, scratch, 0);
-}
-
-void weightbridge_winograd_convolve_max_pool(
-    const float *input, long images, long height, long width, long channels, long pad_top, long pad_left,
-    const float *u, long filters, long padded_filters, long out_height, long out_width, float *output, long group,
-    float *scratch) {
-    (weightbridge_kernels_use_avx2_fma() ? convolve_avx2_fma : convolve_baseline)(input, images, height, width,
-        channels, pad_top, pad_left, u, filters, padded_filters, out_height, out_width, output, group, scratch, 1);
+        channels, pad_top, pad_left, u, filters, padded_filters, out_height, out_width, output, group, scratch,
+        max_pool != 0);
 }

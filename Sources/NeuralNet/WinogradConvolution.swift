@@ -66,7 +66,7 @@ final class WinogradConvolution: @unchecked Sendable {
     /// The raw convolution (no bias or activation) of `batch` NHWC images at `input` with the HWIO `kernel` into
     /// the NHWC `output`; with `maxPooled`, max-pooled by a 2x2 window of stride 2 without padding into the NHWC
     /// (batch, outputHeight / 2, outputWidth / 2, filters) `output` instead, each tile's 2x2 block being one window
-    /// (`weightbridge_winograd_convolve_max_pool`: the same values the pool would take from the whole output, and the
+    /// (`weightbridge_winograd_convolve` with `max_pool`: the same values the pool would take from the whole output, and the
     /// tiles of an odd last row or column are not computed). `kernel` is read only when no transformed kernel is kept.
     func convolve(
         _ input: UnsafePointer<Float>, batch: Int, kernel: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
@@ -78,9 +78,9 @@ final class WinogradConvolution: @unchecked Sendable {
         var scratch = takeScratch(count: 16 * (group * g.channels + 16) + 16 * (group * paddedFilters + 16))
         scratch.withUnsafeMutableBufferPointer { s in
             u.withUnsafeBufferPointer { u in
-                (maxPooled ? weightbridge_winograd_convolve_max_pool : weightbridge_winograd_convolve)(
+                weightbridge_winograd_convolve(
                     input, batch, g.inputHeight, g.inputWidth, g.channels, g.padTop, g.padLeft, u.baseAddress!, filters,
-                    paddedFilters, g.outputHeight, g.outputWidth, output, group, s.baseAddress!)
+                    paddedFilters, g.outputHeight, g.outputWidth, output, group, s.baseAddress!, maxPooled ? 1 : 0)
             }
         }
         returnScratch(&scratch)

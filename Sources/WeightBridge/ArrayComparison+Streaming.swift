@@ -56,6 +56,11 @@ extension ArrayComparison {
             worstB = v
         }
 
+        /// The pair's problem when some of its `count` elements differ beyond tolerance, nil when none do.
+        func problem(of count: Int) -> String? {
+            mismatched > 0 ? "\(mismatched) of \(count) elements differ beyond tolerance" : nil
+        }
+
         /// Writes the figures into `entry`; positions count in C order, or in Fortran order with `fortranOrder`.
         func record(in entry: inout Entry, shape: [Int], fortranOrder: Bool) {
             entry.maxAbsoluteDifference = maxAbs
@@ -130,7 +135,7 @@ extension ArrayComparison {
             }
             _ = try b.next(maxElements: 1)  // the reference's final checks (size, CRC-32)
             differences.record(in: &e, shape: x.shape, fortranOrder: x.fortranOrder && x.shape.count > 1)
-            if differences.mismatched > 0 { problems.append("\(differences.mismatched) of \(x.count) elements differ beyond tolerance") }
+            if let problem = differences.problem(of: x.count) { problems.append(problem) }
         }
         if checkDTypes && x.dtype.descr != y.dtype.descr { problems.append("dtypes differ: \(x.dtype.descr) vs \(y.dtype.descr)") }
         if !problems.isEmpty {

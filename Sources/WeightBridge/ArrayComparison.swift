@@ -138,9 +138,9 @@ public struct ArrayComparison: Codable, Sendable {
                     atol: atol)
             else { return nil }
             differences.record(in: &entry, shape: shapeA, fortranOrder: false)
-            if differences.mismatched > 0 {
+            if let problem = differences.problem(of: shapeA.reduce(1, *)) {
                 entry.pass = false
-                entry.problem = "\(differences.mismatched) of \(shapeA.reduce(1, *)) elements differ beyond tolerance"
+                entry.problem = problem
             }
             return entry
         }
@@ -183,8 +183,7 @@ public struct ArrayComparison: Codable, Sendable {
             var differences = Differences(rtol: rtol, atol: atol)
             differences.add(x.values, y.values, at: 0)
             differences.record(in: &e, shape: x.shape, fortranOrder: false)
-            let bad = differences.mismatched
-            if bad > 0 { problems.append("\(bad) of \(x.values.count) elements differ beyond tolerance") }
+            if let problem = differences.problem(of: x.values.count) { problems.append(problem) }
         }
         if checkDTypes && x.dtype != y.dtype { problems.append("dtypes differ: \(x.dtype) vs \(y.dtype)") }
         if !problems.isEmpty {

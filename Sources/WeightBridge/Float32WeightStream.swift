@@ -30,8 +30,7 @@ public struct Float32WeightStream {
     /// the memory of one piece. `index` must be the next one, as for `array(_:)`. Throws what reading the weight
     /// throws, and what `body` throws.
     public func pieces(_ index: Int, _ body: (Data) throws -> Void) throws {
-        precondition(index == stream.delivered, "weights are read in order: asked for \(index), next is \(stream.delivered)")
-        try stream.nextWeight(piecesOf: Writeback.interval) { values in
+        try self.values(index) { values in
             if NPYByteOrder.host == .little {
                 try body(Data(buffer: values))
             } else {

@@ -19,18 +19,14 @@
 ///   inside the image.
 /// so that a group's transformed input and products stay in cache between the steps. `scratch` holds
 /// 16 * (group * channels + 16) + 16 * (group * padded_filters + 16) floats.
+///
+/// With `max_pool` != 0 the convolution is max-pooled by a 2x2 window of stride 2 without padding, into (images,
+/// out_height / 2, out_width / 2, filters): each tile's 2x2 block is one pool window, so its output transform keeps
+/// only the block's maximum (in window order, as MaxPool2D takes it), and the tiles of an odd last output row or
+/// column, which the pool drops, are not computed (25 tiles instead of 36 for the seed CNN's 11x11 second layer). The
+/// convolution output is never written.
 void weightbridge_winograd_convolve(
     const float *input, long images, long height, long width, long channels, long pad_top, long pad_left,
     const float *u, long filters, long padded_filters, long out_height, long out_width, float *output, long group,
-    float *scratch);
-
-/// The same convolution max-pooled by a 2x2 window of stride 2 without padding, into (images, out_height / 2,
-/// out_width / 2, filters): each tile's 2x2 block is one pool window, so its output transform keeps only the block's
-/// maximum (in window order, as MaxPool2D takes it), and the tiles of an odd last output row or column, which the
-/// pool drops, are not computed (25 tiles instead of 36 for the seed CNN's 11x11 second layer). The convolution
-/// output is never written. Arguments and scratch as `weightbridge_winograd_convolve`.
-void weightbridge_winograd_convolve_max_pool(
-    const float *input, long images, long height, long width, long channels, long pad_top, long pad_left,
-    const float *u, long filters, long padded_filters, long out_height, long out_width, float *output, long group,
-    float *scratch);
+    float *scratch, int max_pool);
 #endif
