@@ -1,6 +1,7 @@
 /// A fully connected layer, `y = activation(x @ kernel + bias)`, with Keras' layout: kernel (in, units), bias (units).
 ///
-/// Input is (batch, in); the product goes through `Scalar.gemm` (oneDNN for `Float`, OpenBLAS for `Double`).
+/// Input is (batch, in); the product goes through `Scalar.gemm` (oneDNN for `Float`, OpenBLAS for `Double`), except
+/// for `Double` batches that are mostly zeros, whose product and kernel gradient skip the zeros (`SparseInputProduct`).
 final class Dense<Scalar: NNScalar>: InferenceCachingLayer {
     let inputUnits: Int
     let units: Int
@@ -9,6 +10,8 @@ final class Dense<Scalar: NNScalar>: InferenceCachingLayer {
     var parameters: [Tensor<Scalar>]
     private(set) var gradients: [Tensor<Scalar>] = []
     var forwardCache: (input: Tensor<Scalar>, output: Tensor<Scalar>)?
+    /// The index of the cached input when its product skipped its zeros (its kernel gradient then does too).
+    private var sparseIndex: SparseInputProduct?
 
     init(inputUnits: Int, units: Int, activation: Activation, useBias: Bool) {
         self.inputUnits = inputUnits
@@ -21,20 +24,38 @@ final class Dense<Scalar: NNScalar>: InferenceCachingLayer {
     var outputShape: [Int] { [units] }
     var finalActivation: Activation { activation }
 
-    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+    func infer(_ input: Tensor<Scalar>) -> Tensor<Scalar> { apply(input).output }
+
+    func forward(_ input: Tensor<Scalar>, generator: inout SeededGenerator) -> Tensor<Scalar> {
+        let (output, index) = apply(input)
+        forwardCache = (input, output)
+        sparseIndex = index
+        return output
+    }
+
+    /// The layer's output for `input`, and the index its product used when it skipped the input's zeros.
+    private func apply(_ input: Tensor<Scalar>) -> (output: Tensor<Scalar>, index: SparseInputProduct?) {
         let batch = input.count / inputUnits
         var output: [Scalar] = uninitializedArray(batch * units)
+        var index: SparseInputProduct?
         input.scalars.withUnsafeBufferPointer { x in
             parameters[0].scalars.withUnsafeBufferPointer { w in
                 output.withUnsafeMutableBufferPointer { y in
-                    Scalar.gemm(
-                        transposeA: false, transposeB: false, m: batch, n: units, k: inputUnits, alpha: 1,
-                        a: x.baseAddress!, lda: inputUnits, b: w.baseAddress!, ldb: units, beta: 0, c: y.baseAddress!, ldc: units)
+                    if Scalar.self == Double.self,
+                        let sparse = x.withMemoryRebound(to: Double.self, { SparseInputProduct(x: $0, rows: batch, inputs: inputUnits) })
+                    {
+                        sparse.product(x: .doubles(x.baseAddress!), kernel: .doubles(w.baseAddress!), units: units, into: .doubles(y.baseAddress!))
+                        index = sparse
+                    } else {
+                        Scalar.gemm(
+                            transposeA: false, transposeB: false, m: batch, n: units, k: inputUnits, alpha: 1,
+                            a: x.baseAddress!, lda: inputUnits, b: w.baseAddress!, ldb: units, beta: 0, c: y.baseAddress!, ldc: units)
+                    }
                 }
             }
         }
         addBiasAndActivate(&output, parameters: parameters, useBias: useBias, activation: activation, width: units)
-        return Tensor(shape: [batch, units], scalars: output)
+        return (Tensor(shape: [batch, units], scalars: output), index)
     }
 
     func backward(_ gradient: inout Tensor<Scalar>, gradientIsPreActivation: Bool, needsInputGradient: Bool) -> Tensor<Scalar>? {
@@ -53,9 +74,14 @@ final class Dense<Scalar: NNScalar>: InferenceCachingLayer {
         dz.withUnsafeBufferPointer { g in
             input.scalars.withUnsafeBufferPointer { x in
                 dKernel.withUnsafeMutableBufferPointer { dw in
-                    Scalar.gemm(
-                        transposeA: true, transposeB: false, m: inputUnits, n: units, k: batch, alpha: 1,
-                        a: x.baseAddress!, lda: inputUnits, b: g.baseAddress!, ldb: units, beta: 0, c: dw.baseAddress!, ldc: units)
+                    if let sparseIndex {
+                        sparseIndex.kernelGradient(
+                            x: .doubles(x.baseAddress!), outputGradient: .doubles(g.baseAddress!), units: units, into: .doubles(dw.baseAddress!))
+                    } else {
+                        Scalar.gemm(
+                            transposeA: true, transposeB: false, m: inputUnits, n: units, k: batch, alpha: 1,
+                            a: x.baseAddress!, lda: inputUnits, b: g.baseAddress!, ldb: units, beta: 0, c: dw.baseAddress!, ldc: units)
+                    }
                 }
             }
             dBias = biasGradients(g, rows: batch, width: units, useBias: useBias)

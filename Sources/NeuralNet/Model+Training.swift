@@ -157,6 +157,9 @@ extension Model {
             loss: loss, correct: correct, weights: layerGradients.map { $0 ?? [] }, input: includeInputGradient ? inputGradient : nil)
     }
 
+    /// Scalars of a training batch from which `fit` gathers its rows on several threads.
+    static var parallelGatherCount: Int { 1 << 15 }
+
     /// Whether training splits each batch over the cores (models with spatial layers: their im2col, pooling and
     /// elementwise work would stay on one core under OpenBLAS' threads) or runs it whole on OpenBLAS' threads (models
     /// of Dense layers, whose per-batch products are small: halving a 64-row batch makes every GEMM less efficient;
@@ -323,9 +326,13 @@ extension Model {
                 var batchScalars: [Scalar] = uninitializedArray(indices.count * exampleSize)  // Every row is copied in.
                 x.scalars.withUnsafeBufferPointer { source in
                     batchScalars.withUnsafeMutableBufferPointer { target in
-                        for (row, index) in indices.enumerated() {
-                            (target.baseAddress! + row * exampleSize).update(
-                                from: source.baseAddress! + index * exampleSize, count: exampleSize)
+                        // Rows scattered over a large training set come from memory: both cores wait for them at once.
+                        let parts = indices.count * exampleSize >= Self.parallelGatherCount ? BLASThreads.workers : 1
+                        ParallelFor.run(parts: parts) { part in
+                            for row in ParallelFor.bounds(part: part, of: parts, count: indices.count) {
+                                (target.baseAddress! + row * exampleSize).update(
+                                    from: source.baseAddress! + indices[indices.startIndex + row] * exampleSize, count: exampleSize)
+                            }
                         }
                     }
                 }

@@ -73,6 +73,16 @@ extension Double: NNScalar {
         a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int, beta: Double,
         c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
+        if m * n * k >= 1 << 18, n >= 32, BLASThreads.gemmThreads > 1 {
+            let parts = min(BLASThreads.workers, n / 16)
+            ParallelFor.run(parts: parts) { part in
+                let columns = ParallelFor.bounds(part: part, of: parts, count: n, alignment: 8)
+                OpenBLAS.dgemm(
+                    OpenBLAS.rowMajor, OpenBLAS.transpose(transposeA), OpenBLAS.transpose(transposeB), Int32(m), Int32(columns.count), Int32(k), alpha,
+                    a, Int32(lda), b + (transposeB ? columns.lowerBound * ldb : columns.lowerBound), Int32(ldb), beta, c + columns.lowerBound, Int32(ldc))
+            }
+            return
+        }
         OpenBLAS.dgemm(
             OpenBLAS.rowMajor, OpenBLAS.transpose(transposeA), OpenBLAS.transpose(transposeB), Int32(m), Int32(n), Int32(k), alpha,
             a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
