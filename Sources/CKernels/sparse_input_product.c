@@ -102,14 +102,18 @@ void weightbridge_sparse_input_product(
 }
 
 // One strip of LANES lanes of four units at `u` (the kernel gradient): the output gradient's strip is packed into
-// `scratch` (rows x 4 * LANES), then each column's sums stay in registers while its nonzero rows go by.
+// `scratch` (rows x 4 * LANES), then each column's sums stay in registers while its nonzero rows go by, and are
+// stored to `dw`, or, with `step`, subtracted from the kernel there times `rate` (columns without a nonzero value,
+// whose gradient is zero, left as they are).
 #define GRADIENT_STRIP(LANES)                                                                                          \
     do {                                                                                                               \
         for (long r = 0; r < rows; r++) memcpy(scratch + r * 4 * LANES, d + r * units + u, sizeof(double) * 4 * LANES); \
         for (long j = 0; j < in; j++) {                                                                                \
             lane4 sum[LANES];                                                                                          \
             for (int l = 0; l < LANES; l++) sum[l] = (lane4){0, 0, 0, 0};                                              \
+            int nonzero = 0;                                                                                           \
             for (long block = 0; block < blocks; block++) {                                                            \
+                nonzero |= masks[block * in + j] != 0;                                                                 \
                 for (uint64_t m = masks[block * in + j]; m != 0; m &= m - 1) {                                        \
                     long r = block * 64 + __builtin_ctzll(m);                                                          \
                     const double *dr = scratch + r * 4 * LANES;                                                        \
@@ -118,36 +122,53 @@ void weightbridge_sparse_input_product(
                     for (int l = 0; l < LANES; l++) sum[l] += v * LOAD4(dr + 4 * l);                                   \
                 }                                                                                                      \
             }                                                                                                          \
-            for (int l = 0; l < LANES; l++) STORE4(dw + j * units + u + 4 * l, sum[l]);                                \
+            if (!step) {                                                                                               \
+                for (int l = 0; l < LANES; l++) STORE4(dw + j * units + u + 4 * l, sum[l]);                            \
+            } else if (nonzero) {                                                                                      \
+                /* Two roundings, as `SGD.update`: the step, then the difference (two statements: no FMA). */        \
+                for (int l = 0; l < LANES; l++) {                                                                      \
+                    lane4 delta = rate4 * sum[l];                                                                      \
+                    STORE4(dw + j * units + u + 4 * l, LOAD4(dw + j * units + u + 4 * l) - delta);                     \
+                }                                                                                                      \
+            }                                                                                                          \
         }                                                                                                              \
     } while (0)
 
 #define GRADIENT_BODY()                                                                                                \
     do {                                                                                                               \
         long blocks = (rows + 63) / 64;                                                                                \
+        lane4 rate4 = {rate, rate, rate, rate};                                                                        \
         long u = unit_begin;                                                                                           \
         for (; u + STRIP <= unit_end; u += STRIP) GRADIENT_STRIP(8);                                                   \
         for (; u + 4 <= unit_end; u += 4) GRADIENT_STRIP(1);                                                           \
         for (; u < unit_end; u++) {                                                                                    \
             for (long j = 0; j < in; j++) {                                                                           \
                 double sum = 0;                                                                                        \
+                int nonzero = 0;                                                                                       \
                 for (long r = 0; r < rows; r++) {                                                                      \
-                    if (masks[(r / 64) * in + j] >> (r % 64) & 1) sum += x[r * in + j] * d[r * units + u];             \
+                    int set = masks[(r / 64) * in + j] >> (r % 64) & 1;                                                \
+                    nonzero |= set;                                                                                    \
+                    if (set) sum += x[r * in + j] * d[r * units + u];                                                  \
                 }                                                                                                      \
-                dw[j * units + u] = sum;                                                                               \
+                if (!step) {                                                                                           \
+                    dw[j * units + u] = sum;                                                                           \
+                } else if (nonzero) {                                                                                  \
+                    double delta = rate * sum;                                                                         \
+                    dw[j * units + u] = dw[j * units + u] - delta;                                                     \
+                }                                                                                                      \
             }                                                                                                          \
         }                                                                                                              \
     } while (0)
 
 __attribute__((target("avx2,fma"))) static void gradient_avx2_fma(
     const double *x, const uint64_t *masks, long rows, long in, const double *d, long units, long unit_begin,
-    long unit_end, double *dw, double *scratch) {
+    long unit_end, double *dw, double rate, int step, double *scratch) {
     GRADIENT_BODY();
 }
 
 static void gradient_baseline(
     const double *x, const uint64_t *masks, long rows, long in, const double *d, long units, long unit_begin,
-    long unit_end, double *dw, double *scratch) {
+    long unit_end, double *dw, double rate, int step, double *scratch) {
     GRADIENT_BODY();
 }
 
@@ -155,5 +176,12 @@ void weightbridge_sparse_input_kernel_gradient(
     const double *x, const uint64_t *masks, long rows, long in, const double *d, long units, long unit_begin,
     long unit_end, double *dw, double *scratch) {
     (weightbridge_kernels_use_avx2_fma() ? gradient_avx2_fma : gradient_baseline)(
-        x, masks, rows, in, d, units, unit_begin, unit_end, dw, scratch);
+        x, masks, rows, in, d, units, unit_begin, unit_end, dw, 0, 0, scratch);
+}
+
+void weightbridge_sparse_input_sgd_step(
+    const double *x, const uint64_t *masks, long rows, long in, const double *d, long units, long unit_begin,
+    long unit_end, double *w, double rate, double *scratch) {
+    (weightbridge_kernels_use_avx2_fma() ? gradient_avx2_fma : gradient_baseline)(
+        x, masks, rows, in, d, units, unit_begin, unit_end, w, rate, 1, scratch);
 }

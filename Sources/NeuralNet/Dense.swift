@@ -2,7 +2,7 @@
 ///
 /// Input is (batch, in); the product goes through `Scalar.gemm` (oneDNN for `Float`, OpenBLAS for `Double`), except
 /// for `Double` batches that are mostly zeros, whose product and kernel gradient skip the zeros (`SparseInputProduct`).
-final class Dense<Scalar: NNScalar>: InferenceCachingLayer {
+final class Dense<Scalar: NNScalar>: InferenceCachingLayer, KernelStepFusing {
     let inputUnits: Int
     let units: Int
     let activation: Activation
@@ -12,6 +12,8 @@ final class Dense<Scalar: NNScalar>: InferenceCachingLayer {
     var forwardCache: (input: Tensor<Scalar>, output: Tensor<Scalar>)?
     /// The index of the cached input when its product skipped its zeros (its kernel gradient then does too).
     private var sparseIndex: SparseInputProduct?
+    var fusedStepRate: Double?
+    private(set) var steppedKernel = false
 
     init(inputUnits: Int, units: Int, activation: Activation, useBias: Bool) {
         self.inputUnits = inputUnits
@@ -63,28 +65,18 @@ final class Dense<Scalar: NNScalar>: InferenceCachingLayer {
         let batch = input.count / inputUnits
         let dz = preActivationGradient(
             &gradient, output: output, activation: activation, width: units, isPreActivation: gradientIsPreActivation)
+        let stepRate = sparseIndex == nil ? nil : fusedStepRate
         // The last batch's kernel gradient buffer, written over in place: the model has released its copy by now
         // (a caller still holding it keeps its values: the write then copies first), and a fresh 784 x 128
         // float64 buffer every batch cost the seed MLP's epoch page faults and zeroing (Docs/benchmarks.md).
         var dKernel: [Scalar] = []
         if !gradients.isEmpty { swap(&dKernel, &gradients[0].scalars) }
-        if dKernel.count != inputUnits * units { dKernel = uninitializedArray(inputUnits * units) }
+        if stepRate == nil, dKernel.count != inputUnits * units { dKernel = uninitializedArray(inputUnits * units) }
         var dBias: [Tensor<Scalar>] = []
         var dInput: [Scalar]? = nil
         dz.withUnsafeBufferPointer { g in
-            input.scalars.withUnsafeBufferPointer { x in
-                dKernel.withUnsafeMutableBufferPointer { dw in
-                    if let sparseIndex {
-                        sparseIndex.kernelGradient(
-                            x: .doubles(x.baseAddress!), outputGradient: .doubles(g.baseAddress!), units: units, into: .doubles(dw.baseAddress!))
-                    } else {
-                        Scalar.gemm(
-                            transposeA: true, transposeB: false, m: inputUnits, n: units, k: batch, alpha: 1,
-                            a: x.baseAddress!, lda: inputUnits, b: g.baseAddress!, ldb: units, beta: 0, c: dw.baseAddress!, ldc: units)
-                    }
-                }
-            }
             dBias = biasGradients(g, rows: batch, width: units, useBias: useBias)
+            // Before any step on the kernel: the input gradient is the one of the kernel the forward pass used.
             if needsInputGradient {
                 var dx: [Scalar] = uninitializedArray(batch * inputUnits)
                 parameters[0].scalars.withUnsafeBufferPointer { w in
@@ -96,8 +88,29 @@ final class Dense<Scalar: NNScalar>: InferenceCachingLayer {
                 }
                 dInput = dx
             }
+            input.scalars.withUnsafeBufferPointer { x in
+                if let stepRate, let sparseIndex {
+                    parameters[0].scalars.withUnsafeMutableBufferPointer { w in
+                        sparseIndex.sgdStep(
+                            x: .doubles(x.baseAddress!), outputGradient: .doubles(g.baseAddress!), units: units, rate: stepRate,
+                            kernel: .doubles(w.baseAddress!))
+                    }
+                    return
+                }
+                dKernel.withUnsafeMutableBufferPointer { dw in
+                    if let sparseIndex {
+                        sparseIndex.kernelGradient(
+                            x: .doubles(x.baseAddress!), outputGradient: .doubles(g.baseAddress!), units: units, into: .doubles(dw.baseAddress!))
+                    } else {
+                        Scalar.gemm(
+                            transposeA: true, transposeB: false, m: inputUnits, n: units, k: batch, alpha: 1,
+                            a: x.baseAddress!, lda: inputUnits, b: g.baseAddress!, ldb: units, beta: 0, c: dw.baseAddress!, ldc: units)
+                    }
+                }
+            }
         }
-        gradients = [Tensor(shape: [inputUnits, units], scalars: dKernel)] + dBias
+        steppedKernel = stepRate != nil
+        gradients = [steppedKernel ? Tensor(shape: [0], scalars: []) : Tensor(shape: [inputUnits, units], scalars: dKernel)] + dBias
         return dInput.map { Tensor(shape: input.shape, scalars: $0) }
     }
 }

@@ -11,6 +11,9 @@ public struct BatchGradients<Scalar: NNScalar> {
     public var weights: [[Tensor<Scalar>]]
     /// The gradient w.r.t. the input batch, when requested.
     public var input: Tensor<Scalar>?
+    /// Layers (of the graph's `layers`) whose kernel took its SGD step in the backward pass (`KernelStepFusing`):
+    /// their kernel gradient in `weights` is empty and is not to be applied. Empty outside `fit`.
+    var steppedKernels: Set<Int> = []
 }
 
 extension Model {
@@ -121,6 +124,7 @@ extension Model {
         }
         gradient = Tensor(shape: [0], scalars: [])
         var layerGradients = [[Tensor<Scalar>]?](repeating: nil, count: graph.layers.count)
+        var steppedKernels: Set<Int> = []
         for index in graph.nodes.indices.reversed() {
             let node = graph.nodes[index]
             guard var g = nodeGradients[index] else {
@@ -137,6 +141,7 @@ extension Model {
                 if let dx = layer.backward(&g, gradientIsPreActivation: preActivationNode == index, needsInputGradient: needsInput) {
                     accumulate(node.inputs[0], dx)
                 }
+                if (layer as? KernelStepFusing)?.steppedKernel == true { steppedKernels.insert(node.layer) }
                 let own = layer.gradients
                 if var sum = layerGradients[node.layer] {
                     for j in sum.indices {
@@ -154,7 +159,8 @@ extension Model {
             }
         }
         return BatchGradients(
-            loss: loss, correct: correct, weights: layerGradients.map { $0 ?? [] }, input: includeInputGradient ? inputGradient : nil)
+            loss: loss, correct: correct, weights: layerGradients.map { $0 ?? [] }, input: includeInputGradient ? inputGradient : nil,
+            steppedKernels: steppedKernels)
     }
 
     /// Scalars of a training batch from which `fit` gathers its rows on several threads.
@@ -189,7 +195,7 @@ extension Model {
             generators.withUnsafeMutableBufferPointer { gens in
                 let slotBase = slots.baseAddress!
                 let genBase = gens.baseAddress!
-                BLASThreads.withSingleThreadedBLAS(for: Scalar.self) {
+                BLASThreads.withSingleThreadedProducts {
                     DispatchQueue.concurrentPerform(iterations: parts) { part in
                         let range = bounds[part]..<bounds[part + 1]
                         (slotBase + part).pointee = gradients(
@@ -228,18 +234,35 @@ extension Model {
 
     /// Applies one optimizer step with `gradients` (as returned by `gradients(x:labels:...)`).
     public func apply(_ gradients: [[Tensor<Scalar>]], optimizer: Optimizer) {
+        apply(gradients, optimizer: optimizer, steppedKernels: [])
+    }
+
+    /// `apply(_:optimizer:)`, leaving out the kernels (first weights) of `steppedKernels`' layers, which took their
+    /// step in the backward pass (their slots are still counted, so every other array keeps its slot).
+    func apply(_ gradients: [[Tensor<Scalar>]], optimizer: Optimizer, steppedKernels: Set<Int>) {
         precondition(gradients.count == graph.layers.count, "apply: \(gradients.count) gradient lists for \(graph.layers.count) layers")
         optimizer.beginStep()
         var slot = 0
-        for (users, layerGradients) in zip(nodesOfLayer, gradients) where !operations[users[0]].parameters.isEmpty {
+        for (layer, (users, layerGradients)) in zip(nodesOfLayer, gradients).enumerated() where !operations[users[0]].parameters.isEmpty {
             var parameters = operations[users[0]].parameters
             // Drop every node's reference so the update mutates in place, without a copy.
             for user in users { operations[user].parameters = [] }
             for j in parameters.indices {
-                optimizer.update(&parameters[j].scalars, gradient: layerGradients[j].scalars, slot: slot)
+                if j > 0 || !steppedKernels.contains(layer) {
+                    optimizer.update(&parameters[j].scalars, gradient: layerGradients[j].scalars, slot: slot)
+                }
                 slot += 1
             }
             for user in users { operations[user].parameters = parameters }
+        }
+    }
+
+    /// Asks the layers that can (`KernelStepFusing`) to take plain SGD's step on their kernel in the backward pass
+    /// at `rate`, or, with nil, to compute their gradients again. Only for models whose layers have one node each
+    /// and whose batches are not split over the cores (a shared kernel, or replicas, need the gradients summed first).
+    private func fuseKernelSteps(rate: Double?) {
+        for operation in operations {
+            if case .unary(let layer) = operation, let fusing = layer as? KernelStepFusing { fusing.fusedStepRate = rate }
         }
     }
 
@@ -309,6 +332,10 @@ extension Model {
         var dropout = (0..<BLASThreads.workers).map { SeededGenerator(seed: config.seed ^ (0x5DEE_CE66_D1CE_5EED &+ UInt64($0))) }
         var order = Array(0..<n)
         var reports: [EpochReport] = []
+        // Plain SGD steps the kernels of sparse-input float64 Dense layers in their backward pass (bit for bit the same
+        // step), when no gradient needs summing over nodes or workers first.
+        let fusesSGD = optimizer is SGD && !splitsBatchesOverCores && nodesOfLayer.allSatisfy { $0.count == 1 }
+        defer { fuseKernelSteps(rate: nil) }
         for epoch in 1...max(config.epochs, 1) where config.epochs > 0 {
             let started = DispatchTime.now().uptimeNanoseconds
             if config.shuffle {
@@ -337,9 +364,10 @@ extension Model {
                     }
                 }
                 let batchLabels = indices.map { labels[$0] }
+                fuseKernelSteps(rate: fusesSGD ? (optimizer as? SGD)?.learningRate : nil)
                 let result = parallelGradients(
                     x: Tensor(shape: [indices.count] + inputShape, scalars: batchScalars), labels: batchLabels, generators: &dropout)
-                apply(result.weights, optimizer: optimizer)
+                apply(result.weights, optimizer: optimizer, steppedKernels: result.steppedKernels)
                 lossSum += result.loss * Double(indices.count)
                 correct += result.correct
                 seen += indices.count

@@ -166,7 +166,7 @@ public final class Model<Scalar: NNScalar> {
         defer { for buffer in buffers { buffer.deallocate() } }
         let chain = graph.isChain
         let inputShapes = graph.inputs.map(\.shape)
-        BLASThreads.withSingleThreadedBLAS(for: Scalar.self) {
+        BLASThreads.withSingleThreadedProducts {
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let start = chunk * step
                 let end = min(start + step, n)

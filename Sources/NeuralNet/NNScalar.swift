@@ -25,7 +25,7 @@ public protocol NNScalar: BinaryFloatingPoint, Sendable where Self.RawSignifican
 
 extension Float: NNScalar {
     /// oneDNN's `dnnl_sgemm`, row-major: its kernel follows the CPU it runs on (AVX-512 where there is one, AVX2 or
-    /// SSE4.1 elsewhere), on one thread inside `BLASThreads.withSingleThreadedBLAS` and on every worker outside it.
+    /// SSE4.1 elsewhere), on one thread inside `BLASThreads.withSingleThreadedProducts` and on every worker outside it.
     /// Falls back to OpenBLAS' `cblas_sgemm` for arguments oneDNN refuses (an empty product, say).
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
@@ -67,26 +67,37 @@ extension Float: NNScalar {
 }
 
 extension Double: NNScalar {
-    /// `cblas_dgemm`, row-major.
+    /// `cblas_dgemm`, row-major. OpenBLAS runs on one thread (`OpenBLAS`); a product of at least
+    /// `splitMultiplyAdds` multiply-adds is split here over `BLASThreads.gemmThreads` threads of the kernels' pool
+    /// (`ParallelFor`), by rows of the output when it has at least as many rows as columns, else by columns.
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
         a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int, beta: Double,
         c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
-        if m * n * k >= 1 << 18, n >= 32, BLASThreads.gemmThreads > 1 {
-            let parts = min(BLASThreads.workers, n / 16)
-            ParallelFor.run(parts: parts) { part in
-                let columns = ParallelFor.bounds(part: part, of: parts, count: n, alignment: 8)
-                OpenBLAS.dgemm(
-                    OpenBLAS.rowMajor, OpenBLAS.transpose(transposeA), OpenBLAS.transpose(transposeB), Int32(m), Int32(columns.count), Int32(k), alpha,
-                    a, Int32(lda), b + (transposeB ? columns.lowerBound * ldb : columns.lowerBound), Int32(ldb), beta, c + columns.lowerBound, Int32(ldc))
-            }
-            return
+        func product(m: Int, n: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>) {
+            OpenBLAS.dgemm(
+                OpenBLAS.rowMajor, OpenBLAS.transpose(transposeA), OpenBLAS.transpose(transposeB), Int32(m), Int32(n), Int32(k), alpha,
+                a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         }
-        OpenBLAS.dgemm(
-            OpenBLAS.rowMajor, OpenBLAS.transpose(transposeA), OpenBLAS.transpose(transposeB), Int32(m), Int32(n), Int32(k), alpha,
-            a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        let byRows = m >= n
+        let parts = m * n * k >= splitMultiplyAdds ? min(Int(BLASThreads.gemmThreads), (byRows ? m : n) / 8) : 1
+        guard parts > 1 else { return product(m: m, n: n, a: a, b: b, c: c) }
+        ParallelFor.run(parts: parts) { part in
+            let range = ParallelFor.bounds(part: part, of: parts, count: byRows ? m : n, alignment: 8)
+            let first = range.lowerBound
+            if byRows {
+                product(m: range.count, n: n, a: a + (transposeA ? first : first * lda), b: b, c: c + first * ldc)
+            } else {
+                product(m: m, n: range.count, a: a, b: b + (transposeB ? first * ldb : first), c: c + first)
+            }
+        }
     }
+
+    /// Multiply-adds from which `gemm` splits a product over the cores: OpenBLAS' own threshold for using its threads
+    /// (65,536 x 4). The seed MLP's products of its second layer (64 x 128 x 64) are split, the third layer's are not.
+    static let splitMultiplyAdds = 1 << 18
+
     /// `cblas_dgemv`, row-major.
     public static func gemv(
         transposeA: Bool, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,

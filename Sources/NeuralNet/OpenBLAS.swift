@@ -15,6 +15,12 @@ import Foundation
 /// Debian's `libopenblas0` uses 32-bit `blasint`), so the entry points are typed here without the header. A machine
 /// without the library stops at the first product with one line naming it, exit status 2 (a linked library missing
 /// stopped the process at start instead).
+///
+/// OpenBLAS runs on one thread: it is loaded with `OPENBLAS_NUM_THREADS=1` (so it starts no threads of its own) and
+/// held there, and `Double.gemm` splits big products over the kernels' pool (`ParallelFor`) itself. OpenBLAS' idle
+/// threads spin on `sched_yield`, and beside the pool's (which the sparse-input products and the SGD step need, a few
+/// thousand times per epoch) the two sets took the cores from each other: the seed MLP's epoch took 0.35 s with
+/// OpenBLAS' threads and 0.30-0.31 s without (Docs/architecture.md).
 enum OpenBLAS {
     typealias SGEMM =
         @convention(c) (
@@ -52,9 +58,14 @@ enum OpenBLAS {
     /// The library handle, opened once (Swift's lazy `static let` is thread-safe).
     private static let handle: UnsafeMutableRawPointer = {
         if getenv("OPENBLAS_CORETYPE") == nil, let core = coreTypeForThisCPU() { setenv("OPENBLAS_CORETYPE", core, 0) }
+        // Read by OpenBLAS when it loads; a value the user set is kept there, and `setNumThreads(1)` below lowers it.
+        setenv("OPENBLAS_NUM_THREADS", "1", 0)
         var reasons: [String] = []
         for name in libraryNames {
-            if let h = dlopen(name, RTLD_NOW | RTLD_LOCAL) { return h }
+            if let h = dlopen(name, RTLD_NOW | RTLD_LOCAL) {
+                if let set = dlsym(h, "openblas_set_num_threads") { unsafeBitCast(set, to: SetThreads.self)(1) }
+                return h
+            }
             reasons.append(dlerror().map { String(cString: $0) } ?? name)
         }
         stop("cannot load OpenBLAS (\(reasons.joined(separator: "; "))); install libopenblas0 (Debian: apt-get install libopenblas-dev)")
@@ -92,5 +103,4 @@ enum OpenBLAS {
     static let sgemv = symbol("cblas_sgemv", as: SGEMV.self)
     static let dgemv = symbol("cblas_dgemv", as: DGEMV.self)
     static let getNumThreads = symbol("openblas_get_num_threads", as: GetThreads.self)
-    static let setNumThreads = symbol("openblas_set_num_threads", as: SetThreads.self)
 }

@@ -9,7 +9,7 @@ import CKernels
 /// `maximumDensity` of its values nonzero gets no index: the dense product (OpenBLAS) is faster there.
 ///
 /// The units are split over `BLASThreads.workers` threads for products of at least `parallelWork` multiply-adds,
-/// unless the caller already splits its batch over the cores (inside `BLASThreads.withSingleThreadedBLAS`). Every
+/// unless the caller already splits its batch over the cores (inside `BLASThreads.withSingleThreadedProducts`). Every
 /// output is summed in a fixed order whatever the split, so results do not depend on the core count. A zero input
 /// adds nothing even where the weight is infinite or NaN (where OpenBLAS would add a NaN), as the reference BLAS does.
 final class SparseInputProduct {
@@ -64,6 +64,20 @@ final class SparseInputProduct {
         masks.withUnsafeBufferPointer { m in
             splitOverUnits(units) { begin, end, scratch in
                 weightbridge_sparse_input_kernel_gradient(x, m.baseAddress!, rows, inputs, d, units, begin, end, dKernel, scratch)
+            }
+        }
+    }
+
+    /// SGD's step on the kernel from this batch's kernel gradient, without storing the gradient:
+    /// `kernel -= rate * (xᵀ · d)`, rounded as `SGD.update` rounds it, so the kernel ends bit for bit where the
+    /// gradient and `SGD.update` would take it; rows whose column is zero in the whole batch are not touched.
+    func sgdStep(
+        x: UnsafePointer<Double>, outputGradient d: UnsafePointer<Double>, units: Int, rate: Double,
+        kernel: UnsafeMutablePointer<Double>
+    ) {
+        masks.withUnsafeBufferPointer { m in
+            splitOverUnits(units) { begin, end, scratch in
+                weightbridge_sparse_input_sgd_step(x, m.baseAddress!, rows, inputs, d, units, begin, end, kernel, rate, scratch)
             }
         }
     }

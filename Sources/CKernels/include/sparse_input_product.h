@@ -32,4 +32,12 @@ void weightbridge_sparse_input_product(
 void weightbridge_sparse_input_kernel_gradient(
     const double *x, const uint64_t *masks, long rows, long in, const double *d, long units, long unit_begin,
     long unit_end, double *dw, double *scratch);
+/// `weightbridge_sparse_input_kernel_gradient` and SGD's step in one pass: `w[j, u] = w[j, u] - rate * dw[j, u]`
+/// (the product rounded, then the difference, as `SGD.update` rounds them) for the units in [unit_begin, unit_end)
+/// of the row-major (in, units) kernel `w`, whose rows of columns that are zero throughout (a zero gradient) are not
+/// touched. Each core's share of the kernel stays in its cache from the product to the step, and the gradient is
+/// never stored.
+void weightbridge_sparse_input_sgd_step(
+    const double *x, const uint64_t *masks, long rows, long in, const double *d, long units, long unit_begin,
+    long unit_end, double *w, double rate, double *scratch);
 #endif
