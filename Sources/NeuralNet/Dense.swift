@@ -46,7 +46,8 @@ final class Dense<Scalar: NNScalar>: InferenceCachingLayer, KernelStepFusing {
                     if Scalar.self == Double.self,
                         let sparse = x.withMemoryRebound(to: Double.self, { SparseInputProduct(x: $0, rows: batch, inputs: inputUnits) })
                     {
-                        sparse.product(x: .doubles(x.baseAddress!), kernel: .doubles(w.baseAddress!), units: units, into: .doubles(y.baseAddress!))
+                        sparse.product(
+                            x: .doubles(x.baseAddress!), kernel: .doubles(w.baseAddress!), units: units, into: .doubles(y.baseAddress!))
                         index = sparse
                     } else {
                         Scalar.gemm(
@@ -100,7 +101,8 @@ final class Dense<Scalar: NNScalar>: InferenceCachingLayer, KernelStepFusing {
                 dKernel.withUnsafeMutableBufferPointer { dw in
                     if let sparseIndex {
                         sparseIndex.kernelGradient(
-                            x: .doubles(x.baseAddress!), outputGradient: .doubles(g.baseAddress!), units: units, into: .doubles(dw.baseAddress!))
+                            x: .doubles(x.baseAddress!), outputGradient: .doubles(g.baseAddress!), units: units,
+                            into: .doubles(dw.baseAddress!))
                     } else {
                         Scalar.gemm(
                             transposeA: true, transposeB: false, m: inputUnits, n: units, k: batch, alpha: 1,

@@ -10,8 +10,8 @@ import CKernels
 ///
 /// The units are split over `BLASThreads.workers` threads for products of at least `parallelWork` multiply-adds,
 /// unless the caller already splits its batch over the cores (inside `BLASThreads.withSingleThreadedProducts`). Every
-/// output is summed in a fixed order whatever the split, so results do not depend on the core count. A zero input
-/// adds nothing even where the weight is infinite or NaN (where OpenBLAS would add a NaN), as the reference BLAS does.
+/// output is summed in a fixed order whatever the split, so results do not depend on the core count. Results equal
+/// OpenBLAS' to rounding, except that a zero input times an infinite or NaN weight may add nothing instead of a NaN.
 final class SparseInputProduct {
     /// The batch's rows and columns.
     let rows: Int

@@ -8,9 +8,9 @@
 // value is not zero (NaN included), which the products walk. Every output
 // element is then one chain of multiply-adds in a fixed order (ascending column for the product, ascending row for
 // the kernel gradient; fused on AVX2), whatever unit range a call covers, so splitting the units over threads does
-// not change a bit. Zero inputs add nothing, as in the reference BLAS, which skips them too: times an infinite or
-// NaN weight they add no NaN (the product may add a zero times a finite weight, which changes no sum but the sign
-// of a zero one).
+// not change a bit. Zero inputs add nothing, or (the product takes columns two at a time) a zero times the weight,
+// which changes no sum but a zero's sign; times an infinite or NaN weight, that zero may add a NaN or nothing, where
+// OpenBLAS always adds the NaN.
 
 #include <stdint.h>
 
