@@ -54,7 +54,8 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["ModelSpec", "SafeIO", "CDNNL", "CKernels"]),
         // Our own C kernels, each compiled for AVX2 (and FMA) and for baseline x86-64 in one binary, chosen at each call
         // by the CPU's features (`kernel_dispatch.h`; Swift has no per-function target): Winograd (with its fused max-pool),
-        // one-channel convolution.
+        // one-channel convolution, float64 products over a batch's nonzero inputs; and the small thread pool they share
+        // (`parallel_for.h`).
         .target(name: "CKernels"),
 
         // Bridge: Keras configs and weight layouts onto NeuralNet models, and back.

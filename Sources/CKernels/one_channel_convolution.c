@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-typedef float lane8 __attribute__((vector_size(32)));
+#include "lanes.h"
 
 // `lanes` accumulators of eight filters each (filters k0 ... k0 + 8 * lanes - 1) of the output pixel whose window
 // starts at input row iy0 and column ix0, summed over its taps in (kernel row, kernel column) order; taps outside

@@ -2,18 +2,12 @@
 
 #include "kernel_dispatch.h"
 
+#include "lanes.h"
+
 #include <string.h>
 
-typedef double lane4 __attribute__((vector_size(32)));
-
-// Unaligned four-lane loads and stores, as macros: a function taking or returning a 32-byte vector would have a
-// different ABI in the two versions.
-#define LOAD4(p) ({ lane4 lane_; memcpy(&lane_, (p), sizeof lane_); lane_; })
-#define STORE4(p, v)                                                                                                   \
-    do {                                                                                                               \
-        lane4 lane_ = (v);                                                                                             \
-        memcpy((p), &lane_, sizeof lane_);                                                                             \
-    } while (0)
+#define LOAD4(p) LOAD_LANE(lane4, p)
+#define STORE4(p, v) STORE_LANE(p, v)
 
 // Units per strip: eight lanes of four, held in registers while a column's entries go by.
 #define STRIP 32

@@ -2,18 +2,12 @@
 
 #include "kernel_dispatch.h"
 
+#include "lanes.h"
+
 #include <string.h>
 
-typedef float lane8 __attribute__((vector_size(32)));
-
-// Unaligned eight-lane loads and stores, as macros: a function taking or returning a 32-byte vector would have
-// a different ABI in the two versions.
-#define LOAD8(p) ({ lane8 lane_; memcpy(&lane_, (p), sizeof lane_); lane_; })
-#define STORE8(p, v)                                                                                                   \
-    do {                                                                                                               \
-        lane8 lane_ = (v);                                                                                             \
-        memcpy((p), &lane_, sizeof lane_);                                                                             \
-    } while (0)
+#define LOAD8(p) LOAD_LANE(lane8, p)
+#define STORE8(p, v) STORE_LANE(p, v)
 
 // One tile's input transform of one lane of type T (eight channels, or one) at channel k (taps at kk). The order
 // of additions is fixed (the same in both versions and in every lane width), so results do not depend on the CPU.
