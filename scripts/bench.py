@@ -71,10 +71,12 @@ CLI = os.environ.get("WEIGHTBRIDGE_CLI", os.path.join(ROOT, ".build-bench", "rel
 def interleaved(runs, *fns):
     """Median seconds of each of `fns`, run in turns (A B A B ...) so that a change in the machine's load falls on
     every side alike: the machine is shared, and a best-of-N taken side after side can compare a quiet minute with a
-    busy one."""
+    busy one. Each run starts with nothing left to write back (`os.sync()`, untimed): NumPy's writes are not
+    fsynced, and the kernel otherwise wrote their 512 MiB back to disk during whichever run came next."""
     times = [[] for _ in fns]
     for _ in range(runs):
         for i, fn in enumerate(fns):
+            os.sync()
             t = time.perf_counter(); fn(); times[i].append(time.perf_counter() - t)
     return [sorted(ts)[len(ts) // 2] for ts in times]
 
