@@ -13,6 +13,9 @@ static pthread_mutex_t busy = PTHREAD_MUTEX_INITIALIZER;  // Held by the call un
 static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static long helpers = 0;  // Threads started (under `busy`).
+// The generation each helper was started at: it takes part from the next one on, never in the one it was started
+// for the middle of (whose task fields are being written as it starts).
+static long start_generation[MAX_HELPERS];
 static atomic_long generation = 0;  // Bumped when a task is posted.
 static atomic_long sleepers = 0;
 static atomic_long next_part, finished_parts;
@@ -33,7 +36,7 @@ static void work(void) {
 
 static void *helper(void *argument) {
     long index = (long)argument;
-    long seen = 0;
+    long seen = start_generation[index];  // Written before `pthread_create`, which orders it before this read.
     for (;;) {
         long now = atomic_load(&generation);
         for (int spin = 0; now == seen && spin < SPIN_YIELDS; spin++) {
@@ -65,6 +68,7 @@ void weightbridge_parallel_for(long parts, long threads, void (*body)(void *cont
     }
     while (helpers < threads - 1) {
         pthread_t thread;
+        start_generation[helpers] = atomic_load(&generation);
         if (pthread_create(&thread, 0, helper, (void *)helpers) != 0) break;
         pthread_detach(thread);
         helpers++;

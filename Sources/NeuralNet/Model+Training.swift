@@ -167,9 +167,10 @@ extension Model {
     static var parallelGatherCount: Int { 1 << 15 }
 
     /// Whether training splits each batch over the cores (models with spatial layers: their im2col, pooling and
-    /// elementwise work would stay on one core under OpenBLAS' threads) or runs it whole on OpenBLAS' threads (models
-    /// of Dense layers, whose per-batch products are small: halving a 64-row batch makes every GEMM less efficient;
-    /// the seed MLP's epoch takes 0.47 s split and 0.38 s whole on 2 cores, the seed CNN's 7.0 s split and 9.6 s whole).
+    /// elementwise work would stay on one core while only the products used both) or runs it whole, each product split
+    /// over the cores instead (models of Dense layers, whose per-batch products are small: halving a 64-row batch
+    /// makes every GEMM less efficient; the seed MLP's epoch took 0.47 s split and 0.38 s whole on 2 cores in session 6,
+    /// the seed CNN's 7.0 s split and 9.6 s whole).
     var splitsBatchesOverCores: Bool {
         // Spatial layers are the ones with a data format (convolutions, pooling, resizing, padding, cropping).
         specs.contains { $0.dataFormat != nil }
