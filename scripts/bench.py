@@ -109,17 +109,17 @@ def memory_goal_met(peak, member, goal):
 
 
 goal_rows = {}  # issue 15's table: key -> (WeightBridge seconds, peer seconds, peer label, extra condition met)
-durable_rows = []  # (work, WeightBridge seconds, NumPy-with-fsync seconds, NumPy side): the like-for-like durable writes
+durable_rows = []  # (work, WeightBridge seconds, NumPy-unsynced seconds, NumPy side): the stored rows without NumPy's fsync
 
 
 def durable_table():
-    """The stored `.npz` rows again against NumPy with its output fsynced, as WeightBridge's atomic writes are."""
+    """The stored `.npz` rows again against NumPy's unsynced writes (the same runs): the page cache against the disk."""
     if not durable_rows:
         return []
-    lines = ["", "The same stored rows against NumPy with its output file and directory fsynced, as every WeightBridge write",
-             "is (temporary file, `fsync`, rename, directory `fsync`): on a disk where `fsync` of 512 MiB takes about a second,",
-             "that, not the format code, is most of both figures (the same runs, interleaved with the rows above).", "",
-             "| work | WeightBridge | NumPy, fsynced | NumPy side | WeightBridge / NumPy fsynced |", "|---|---|---|---|---|"]
+    lines = ["", "The same stored rows against NumPy without its `fsync` (the same runs, interleaved with the rows above): NumPy's",
+             "write then ends in the page cache, and WeightBridge's on the disk (temporary file, `fsync`, rename, directory",
+             "`fsync`), so the ratio is this disk's speed against memory's, not the format code's.", "",
+             "| work | WeightBridge | NumPy, unsynced | NumPy side | WeightBridge / NumPy unsynced |", "|---|---|---|---|---|"]
     for work, ours, peer, label in durable_rows:
         lines.append(f"| {work} | {ours:.3f} s | {peer:.3f} s | {label} | {ours / peer:.2f} |")
     return lines
@@ -150,10 +150,12 @@ def cli_npz_benchmarks(tmp):
     t_rs, p_rs, d_rs = interleaved(runs, lambda: cli_seconds("convert", out["s.npz"] + ":x", out["s.npy"], "--force"),
                                    lambda: read_back(out["np_s.npz"]),
                                    lambda: durable(out["np.npy"], lambda: read_back(out["np_s.npz"])))
-    goal_rows["write stored"] = (t_ws, p_ws, "`np.load` + `np.savez`", True)
-    goal_rows["read stored"] = (t_rs, p_rs, "`np.load` + `np.save`", True)
-    durable_rows.append(("write it stored", t_ws, d_ws, "`np.load` + `np.savez` + `os.fsync`"))
-    durable_rows.append(("read it back, stored", t_rs, d_rs, "`np.load` + `np.save` + `os.fsync`"))
+    # The stored rows' peer is NumPy made as durable as WeightBridge (issue 15: "durability stays"): unsynced, the row
+    # compares this disk's fsync with the page cache (Docs/benchmarks.md, "How to read these numbers").
+    goal_rows["write stored"] = (t_ws, d_ws, "`np.load` + `np.savez` + `os.fsync`", True)
+    goal_rows["read stored"] = (t_rs, d_rs, "`np.load` + `np.save` + `os.fsync`", True)
+    durable_rows.append(("write it stored", t_ws, p_ws, "`np.load` + `np.savez`"))
+    durable_rows.append(("read it back, stored", t_rs, p_rs, "`np.load` + `np.save`"))
     if os.environ.get("BENCH_STORED_ONLY"):
         return
     t_wd, p_wd = interleaved(int(os.environ.get("BENCH_DEFLATED_RUNS", "1")),
@@ -484,8 +486,9 @@ if __name__ == "__main__":
              f"{machine()}; {versions()}; `OPENBLAS_CORETYPE` {env_coretype or 'unset'}. Release builds. Lower ratios are better.", "",
              "## Issue 15: WeightBridge against NumPy and Keras", "",
              "Whole `weightbridge` processes (start-up to exit, every write atomic and fsynced) against the Python library call",
-             "alone in a warm interpreter (NumPy's writes are not fsynced). Rows of several runs alternate the two sides round by",
-             "round and give medians; the deflated write runs once per side.", ""]
+             "alone in a warm interpreter. The stored rows compare with NumPy's write fsynced too, as durable as ours (issue 15:",
+             "\"durability stays\"); the other rows' NumPy writes are not fsynced. Rows of several runs alternate the two sides",
+             "round by round and give medians; the deflated write runs once per side.", ""]
     lines += goal_table() + durable_table()
     baseline = peak_rss("--version")
     lines += ["", "## Peak memory (whole process, `/usr/bin/time -f %M`; the isolated `.h5` reader's peak counts if larger)", "",

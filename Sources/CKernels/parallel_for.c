@@ -13,14 +13,18 @@ static pthread_mutex_t busy = PTHREAD_MUTEX_INITIALIZER;  // Held by the call un
 static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static long helpers = 0;  // Threads started (under `busy`).
-// The generation each helper was started at: it takes part from the next one on, never in the one it was started
-// for the middle of (whose task fields are being written as it starts).
-static long start_generation[MAX_HELPERS];
-static atomic_long generation = 0;  // Bumped when a task is posted.
+// The task number each helper was started at: it takes part from the next task on, never in the one being posted
+// as it starts (whose fields are being written).
+static long start_task[MAX_HELPERS];
+// The task posted last: its number times 256 plus how many helpers take part in it, in one word, so that a helper
+// decides whether to take part from the same read that shows it the task (a task's other fields may already be
+// the next task's by the time a helper that takes no part looks at them; a helper that takes part holds them still,
+// since the next task waits for it to check out).
+static atomic_long posted = 0;
 static atomic_long sleepers = 0;
 static atomic_long next_part, finished_parts;
 static atomic_long checked_out;  // Helpers done with the current task: the next is posted only when all are.
-static long task_parts, task_helpers;
+static long task_parts;
 static void (*task_body)(void *, long);
 static void *task_context;
 
@@ -36,22 +40,22 @@ static void work(void) {
 
 static void *helper(void *argument) {
     long index = (long)argument;
-    long seen = start_generation[index];  // Written before `pthread_create`, which orders it before this read.
+    long seen = start_task[index];  // Written before `pthread_create`, which orders it before this read.
     for (;;) {
-        long now = atomic_load(&generation);
-        for (int spin = 0; now == seen && spin < SPIN_YIELDS; spin++) {
+        long now = atomic_load(&posted);
+        for (int spin = 0; now >> 8 == seen && spin < SPIN_YIELDS; spin++) {
             sched_yield();
-            now = atomic_load(&generation);
+            now = atomic_load(&posted);
         }
-        if (now == seen) {
+        if (now >> 8 == seen) {
             pthread_mutex_lock(&sleep_lock);
             atomic_fetch_add(&sleepers, 1);
-            while ((now = atomic_load(&generation)) == seen) pthread_cond_wait(&wake, &sleep_lock);
+            while ((now = atomic_load(&posted)) >> 8 == seen) pthread_cond_wait(&wake, &sleep_lock);
             atomic_fetch_sub(&sleepers, 1);
             pthread_mutex_unlock(&sleep_lock);
         }
-        seen = now;
-        if (index < task_helpers) {
+        seen = now >> 8;
+        if (index < (now & 255)) {
             work();
             atomic_fetch_add(&checked_out, 1);
         }
@@ -68,20 +72,20 @@ void weightbridge_parallel_for(long parts, long threads, void (*body)(void *cont
     }
     while (helpers < threads - 1) {
         pthread_t thread;
-        start_generation[helpers] = atomic_load(&generation);
+        start_task[helpers] = atomic_load(&posted) >> 8;
         if (pthread_create(&thread, 0, helper, (void *)helpers) != 0) break;
         pthread_detach(thread);
         helpers++;
     }
+    long taking_part = threads - 1 < helpers ? threads - 1 : helpers;
     task_body = body;
     task_context = context;
     task_parts = parts;
-    task_helpers = threads - 1 < helpers ? threads - 1 : helpers;
     atomic_store(&finished_parts, 0);
     atomic_store(&checked_out, 0);
     atomic_store(&next_part, 0);
-    // The task's fields are published by this increment (sequentially consistent), and read after the helpers see it.
-    atomic_fetch_add(&generation, 1);
+    // The task's fields are published by this store (sequentially consistent), and read after a helper sees it.
+    atomic_store(&posted, ((atomic_load(&posted) >> 8) + 1) << 8 | taking_part);
     if (atomic_load(&sleepers) > 0) {
         pthread_mutex_lock(&sleep_lock);
         pthread_cond_broadcast(&wake);
@@ -89,6 +93,6 @@ void weightbridge_parallel_for(long parts, long threads, void (*body)(void *cont
     }
     work();
     // Every helper of this task must be out of `work` before the next task resets its counters.
-    while (atomic_load(&finished_parts) < parts || atomic_load(&checked_out) < task_helpers) sched_yield();
+    while (atomic_load(&finished_parts) < parts || atomic_load(&checked_out) < taking_part) sched_yield();
     pthread_mutex_unlock(&busy);
 }
