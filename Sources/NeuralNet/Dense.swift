@@ -44,7 +44,8 @@ final class Dense<Scalar: NNScalar>: InferenceCachingLayer, KernelStepFusing {
             parameters[0].scalars.withUnsafeBufferPointer { w in
                 output.withUnsafeMutableBufferPointer { y in
                     if Scalar.self == Double.self,
-                        let sparse = x.withMemoryRebound(to: Double.self, { SparseInputProduct(x: $0, rows: batch, inputs: inputUnits) })
+                        let sparse = SparseInputProduct(
+                            x: UnsafeBufferPointer(start: .doubles(x.baseAddress!), count: x.count), rows: batch, inputs: inputUnits)
                     {
                         sparse.product(
                             x: .doubles(x.baseAddress!), kernel: .doubles(w.baseAddress!), units: units, into: .doubles(y.baseAddress!))

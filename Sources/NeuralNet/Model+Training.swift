@@ -163,9 +163,6 @@ extension Model {
             steppedKernels: steppedKernels)
     }
 
-    /// Scalars of a training batch from which `fit` gathers its rows on several threads.
-    static var parallelGatherCount: Int { 1 << 15 }
-
     /// Whether training splits each batch over the cores (models with spatial layers: their im2col, pooling and
     /// elementwise work would stay on one core while only the products used both) or runs it whole, each product split
     /// over the cores instead (models of Dense layers, whose per-batch products are small: halving a 64-row batch
@@ -355,7 +352,7 @@ extension Model {
                 x.scalars.withUnsafeBufferPointer { source in
                     batchScalars.withUnsafeMutableBufferPointer { target in
                         // Rows scattered over a large training set come from memory: both cores wait for them at once.
-                        let parts = indices.count * exampleSize >= Self.parallelGatherCount ? BLASThreads.workers : 1
+                        let parts = indices.count * exampleSize >= ParallelFor.memoryBoundSplitCount ? BLASThreads.workers : 1
                         ParallelFor.run(parts: parts) { part in
                             for row in ParallelFor.bounds(part: part, of: parts, count: indices.count) {
                                 (target.baseAddress! + row * exampleSize).update(

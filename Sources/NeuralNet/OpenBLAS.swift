@@ -42,7 +42,6 @@ enum OpenBLAS {
             Int32, Int32, Int32, Int32, Double, UnsafePointer<Double>?, Int32, UnsafePointer<Double>?, Int32, Double,
             UnsafeMutablePointer<Double>?, Int32
         ) -> Void
-    typealias GetThreads = @convention(c) () -> Int32
     typealias SetThreads = @convention(c) (Int32) -> Void
 
     /// `CblasRowMajor`, `CblasNoTrans`, `CblasTrans` (cblas.h).
@@ -58,7 +57,7 @@ enum OpenBLAS {
     /// The library handle, opened once (Swift's lazy `static let` is thread-safe).
     private static let handle: UnsafeMutableRawPointer = {
         if getenv("OPENBLAS_CORETYPE") == nil, let core = coreTypeForThisCPU() { setenv("OPENBLAS_CORETYPE", core, 0) }
-        // Read by OpenBLAS when it loads; a value the user set is kept there, and `setNumThreads(1)` below lowers it.
+        // Read by OpenBLAS when it loads; a value the user set is kept there, and `openblas_set_num_threads(1)` below lowers it.
         setenv("OPENBLAS_NUM_THREADS", "1", 0)
         var reasons: [String] = []
         for name in libraryNames {
@@ -102,5 +101,4 @@ enum OpenBLAS {
     static let dgemm = symbol("cblas_dgemm", as: DGEMM.self)
     static let sgemv = symbol("cblas_sgemv", as: SGEMV.self)
     static let dgemv = symbol("cblas_dgemv", as: DGEMV.self)
-    static let getNumThreads = symbol("openblas_get_num_threads", as: GetThreads.self)
 }

@@ -4,6 +4,10 @@ import CKernels
 /// thousands of times a second (a training batch's products, its SGD step, its gather), where waking one of
 /// Dispatch's sleeping threads per call costs more than the call.
 enum ParallelFor {
+    /// Values from which a memory-bound loop (the SGD step of one array, `fit`'s gather of a batch's rows) is split
+    /// over the cores: below it, handing half to the pool's thread costs about what it saves.
+    static let memoryBoundSplitCount = 1 << 15
+
     /// Runs `body(part)` for every part in 0..<`parts`, on up to `threads` threads (the caller's among them), and
     /// returns when all are done. Runs them in order on the calling thread when `threads` or `parts` is 1, or when
     /// another split is under way (a nested call never waits for the pool).

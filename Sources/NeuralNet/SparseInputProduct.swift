@@ -5,8 +5,8 @@ import CKernels
 /// 94% of its epoch's multiply-adds there). The loops are C in `CKernels` (`sparse_input_product.h`).
 ///
 /// Made from one batch (`init?(x:rows:inputs:)`), it holds the batch's index: a bit per (row, column) that is not
-/// zero. A batch with more than
-/// `maximumDensity` of its values nonzero gets no index: the dense product (OpenBLAS) is faster there.
+/// zero. A batch with more than `maximumDensity` of its values nonzero gets no index: the dense product (OpenBLAS) is
+/// faster there.
 ///
 /// The units are split over `BLASThreads.workers` threads for products of at least `parallelWork` multiply-adds,
 /// unless the caller already splits its batch over the cores (inside `BLASThreads.withSingleThreadedProducts`). Every
@@ -48,10 +48,8 @@ final class SparseInputProduct {
     /// `y = x · kernel` for the row-major (`inputs`, `units`) kernel, into the row-major (`rows`, `units`) `y` (every
     /// value written). `x` must be the batch this index was made from.
     func product(x: UnsafePointer<Double>, kernel: UnsafePointer<Double>, units: Int, into y: UnsafeMutablePointer<Double>) {
-        masks.withUnsafeBufferPointer { m in
-            splitOverUnits(units) { begin, end, scratch in
-                weightbridge_sparse_input_product(x, m.baseAddress!, rows, inputs, kernel, units, begin, end, y, scratch)
-            }
+        splitOverUnits(units) { masks, begin, end, scratch in
+            weightbridge_sparse_input_product(x, masks, rows, inputs, kernel, units, begin, end, y, scratch)
         }
     }
 
@@ -61,10 +59,8 @@ final class SparseInputProduct {
     func kernelGradient(
         x: UnsafePointer<Double>, outputGradient d: UnsafePointer<Double>, units: Int, into dKernel: UnsafeMutablePointer<Double>
     ) {
-        masks.withUnsafeBufferPointer { m in
-            splitOverUnits(units) { begin, end, scratch in
-                weightbridge_sparse_input_kernel_gradient(x, m.baseAddress!, rows, inputs, d, units, begin, end, dKernel, scratch)
-            }
+        splitOverUnits(units) { masks, begin, end, scratch in
+            weightbridge_sparse_input_kernel_gradient(x, masks, rows, inputs, d, units, begin, end, dKernel, scratch)
         }
     }
 
@@ -75,24 +71,24 @@ final class SparseInputProduct {
         x: UnsafePointer<Double>, outputGradient d: UnsafePointer<Double>, units: Int, rate: Double,
         kernel: UnsafeMutablePointer<Double>
     ) {
-        masks.withUnsafeBufferPointer { m in
-            splitOverUnits(units) { begin, end, scratch in
-                weightbridge_sparse_input_sgd_step(x, m.baseAddress!, rows, inputs, d, units, begin, end, kernel, rate, scratch)
-            }
+        splitOverUnits(units) { masks, begin, end, scratch in
+            weightbridge_sparse_input_sgd_step(x, masks, rows, inputs, d, units, begin, end, kernel, rate, scratch)
         }
     }
 
-    /// Calls `body(begin, end, scratch)` for unit ranges covering [0, `units`), on several threads (`ParallelFor`)
-    /// when the work is big enough and the caller does not split its batch itself.
-    /// Ranges start at multiples of 16 (the product's strips); `scratch` holds 32 * `rows` values.
-    private func splitOverUnits(_ units: Int, _ body: (Int, Int, UnsafeMutablePointer<Double>) -> Void) {
+    /// Calls `body(masks, begin, end, scratch)` for unit ranges covering [0, `units`), on several threads
+    /// (`ParallelFor`) when the work is big enough and the caller does not split its batch itself. Ranges start at
+    /// multiples of 16 (the product's strips); `scratch` holds 32 * `rows` values.
+    private func splitOverUnits(_ units: Int, _ body: (UnsafePointer<UInt64>, Int, Int, UnsafeMutablePointer<Double>) -> Void) {
         let parts = entries * units >= Self.parallelWork && BLASThreads.gemmThreads > 1 ? max(1, min(BLASThreads.workers, units / 16)) : 1
         let rows = rows
-        ParallelFor.run(parts: parts, threads: parts) { part in
-            let range = ParallelFor.bounds(part: part, of: parts, count: units, alignment: 16)
-            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 32 * rows)
-            defer { scratch.deallocate() }
-            body(range.lowerBound, range.upperBound, scratch)
+        masks.withUnsafeBufferPointer { masks in
+            ParallelFor.run(parts: parts, threads: parts) { part in
+                let range = ParallelFor.bounds(part: part, of: parts, count: units, alignment: 16)
+                let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 32 * rows)
+                defer { scratch.deallocate() }
+                body(masks.baseAddress!, range.lowerBound, range.upperBound, scratch)
+            }
         }
     }
 }

@@ -181,6 +181,75 @@ final class SparseInputProductTests: XCTestCase {
         XCTAssertNotEqual(fitted.weights(layer: 0)[0].scalars, initialKernel, "training moved the first kernel")
     }
 
+    /// The seed's own training loop in NumPy (float64, batches of 64, softmax with `(a3 - y) / m`, `W -= 0.01 * dW`) on
+    /// 1,280 real MNIST rows, against `fit` with `SGD` from the same weights: the first layer runs the sparse-input
+    /// product and the fused step (MNIST batches are about 19% nonzero), the others OpenBLAS split over the pool. Both
+    /// must end one epoch on NumPy's weights to summation-order rounding.
+    func testFitWithSGDEndsOnTheWeightsOfTheSeedsNumPyLoopOnRealMNISTRows() throws {
+        let directory = TemporaryDirectory()
+        let images = FixturePaths.fixture("mnist/train-images-idx3-ubyte.gz").path
+        let labelsFile = FixturePaths.fixture("mnist/train-labels-idx1-ubyte.gz").path
+        _ = try runPython(
+            """
+            import gzip, sys, numpy as np
+            images, labels, out = sys.argv[1:4]
+            n = 1280
+            x = np.frombuffer(gzip.open(images).read(), np.uint8, offset=16)[:n * 784].reshape(n, 784).astype(np.float32) / 255.0
+            y = np.frombuffer(gzip.open(labels).read(), np.uint8, offset=8)[:n]
+            rng = np.random.default_rng(5)
+            shapes = [(784, 128), (128,), (128, 64), (64,), (64, 10), (10,)]
+            ws = [rng.standard_normal(s) * 0.05 for s in shapes]
+            for i, w in enumerate(ws): w.astype("<f8").tofile(f"{out}/w{i}.start")
+            x.astype("<f8").tofile(f"{out}/x")
+            y.astype("<i8").tofile(f"{out}/y")
+            W1, b1, W2, b2, W3, b3 = ws
+            onehot = np.eye(10)[y]
+            for i in range(0, n, 64):
+                xb, yb = x[i:i + 64], onehot[i:i + 64]
+                z1 = xb @ W1 + b1; a1 = np.maximum(0, z1); z2 = a1 @ W2 + b2; a2 = np.maximum(0, z2); z3 = a2 @ W3 + b3
+                e = np.exp(z3 - z3.max(1, keepdims=True)); a3 = e / e.sum(1, keepdims=True)
+                d3 = (a3 - yb) / len(xb)
+                dW3 = a2.T @ d3; db3 = d3.sum(0); d2 = (d3 @ W3.T) * (z2 > 0)
+                dW2 = a1.T @ d2; db2 = d2.sum(0); d1 = (d2 @ W2.T) * (z1 > 0)
+                dW1 = xb.T @ d1; db1 = d1.sum(0)
+                W1 -= 0.01 * dW1; b1 -= 0.01 * db1; W2 -= 0.01 * dW2; b2 -= 0.01 * db2; W3 -= 0.01 * dW3; b3 -= 0.01 * db3
+            for i, w in enumerate(ws): w.astype("<f8").tofile(f"{out}/w{i}.end")
+            """, args: [images, labelsFile, directory.url.path])
+        func doubles(_ name: String) throws -> [Double] {
+            let data = try Data(contentsOf: directory.file(name))
+            return data.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+        }
+        let x = try doubles("x")
+        let labels = try Data(contentsOf: directory.file("y")).withUnsafeBytes { $0.bindMemory(to: Int64.self).map(Int.init) }
+        XCTAssertEqual(x.count, 1280 * 784)
+        XCTAssertLessThan(Double(x.filter { $0 != 0 }.count) / Double(x.count), 1.0 / 3.0, "sparse enough for the sparse path")
+        let model = try Sequential<Double>(
+            inputShape: [784],
+            layers: [
+                .dense(units: 128, activation: .relu, useBias: true), .dense(units: 64, activation: .relu, useBias: true),
+                .dense(units: 10, activation: .softmax, useBias: true),
+            ])
+        let shapes = [[784, 128], [128], [128, 64], [64], [64, 10], [10]]
+        for layer in 0..<3 {
+            try model.setWeights(
+                layer: layer,
+                try (0..<2).map { Tensor(shape: shapes[2 * layer + $0], scalars: try doubles("w\(2 * layer + $0).start")) })
+        }
+        try model.fit(
+            x: Tensor(shape: [1280, 784], scalars: x), labels: labels, optimizer: SGD(learningRate: 0.01),
+            config: TrainingConfig(epochs: 1, batchSize: 64, shuffle: false))
+        for layer in 0..<3 {
+            for (index, weight) in model.weights(layer: layer).enumerated() {
+                let start = try doubles("w\(2 * layer + index).start")
+                let expected = try doubles("w\(2 * layer + index).end")
+                let moved = zip(start, expected).map { abs($0 - $1) }.max() ?? 0
+                let worst = zip(weight.scalars, expected).map { abs($0 - $1) }.max() ?? .infinity
+                XCTAssertGreaterThan(moved, 1e-5, "layer \(layer) weight \(index): NumPy's loop moved it")
+                XCTAssertLessThan(worst, 1e-12, "layer \(layer) weight \(index): \(worst) from NumPy, which moved it by \(moved)")
+            }
+        }
+    }
+
     /// A NaN input is not zero: it reaches its row's outputs and no other row's; and sparse batches (the kernels) and
     /// dense ones (OpenBLAS' product) both give a plain float64 sum's values to rounding.
     func testNaNInputsReachTheirRowAndSparseAndDenseBatchesAgreeWithAPlainSum() throws {
